@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { cellSchema, type CellType, type AnalyzeContext, type RunContext } from '../engine/cell-type.js';
+import { UserError, type QuireError } from '../engine/errors.js';
+import { analyzeSql } from '../engine/sql/parse.js';
+import { sqlRuntimeError } from '../engine/sql/errors.js';
+import { bindParams, quoteIdent, RESULTS_CATALOG, type BoundParams } from '../engine/duck.js';
+import { didYouMean } from '../engine/suggest.js';
+
+const schema = cellSchema('query', {
+  sql: z.string().min(1).describe('SQL run on DuckDB; params are bound as $name'),
+  connection: z.string().optional().describe('Named connection from quire.yaml (default: the embedded DuckDB)'),
+  mode: z.enum(['read', 'write']).optional().describe('write allows statements that change the database'),
+});
+export type QuerySpec = z.infer<typeof schema>;
+
+const READ_ONLY_HINT = 'query cells only read (SELECT, WITH, VALUES, DESCRIBE, SUMMARIZE, PIVOT); set `mode: write` if this cell must change the database';
+
+function cleanSql(sql: string): string {
+  return sql.replace(/[\s;]+$/, '');
+}
+
+export const queryCell: CellType<QuerySpec> = {
+  type: 'query',
+  description: 'SQL on DuckDB; the result is a table named after the cell',
+  schema,
+  outputKind: 'table',
+  writes: (spec) => spec.mode === 'write',
+
+  async analyze(spec, ctx) {
+    const errors: QuireError[] = [];
+    const sqlPath = [...ctx.path, 'sql'];
+    if (spec.connection !== undefined) {
+      const conn = ctx.project.config.connections[spec.connection];
+      if (!conn) {
+        const names = Object.keys(ctx.project.config.connections);
+        const dym = didYouMean(spec.connection, names);
+        errors.push(new UserError('E_CONNECTION_UNKNOWN', `unknown connection '${spec.connection}' in cell ${spec.id}${dym ? ` — ${dym}` : ''}`, {
+          location: ctx.source.locate([...ctx.path, 'connection']),
+          hint: names.length ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
+        }));
+      } else if (conn.type !== 'duckdb') {
+        errors.push(new UserError('E_CONNECTION_UNSUPPORTED', `connection '${spec.connection}' is of type ${conn.type}, which this version of quire cannot run queries on yet`, {
+          location: ctx.source.locate([...ctx.path, 'connection']),
+          hint: 'use the embedded DuckDB or a `type: duckdb` connection',
+        }));
+      }
+    }
+    const sql = cleanSql(spec.sql);
+    const parsed = await analyzeSql(ctx.parser, sql);
+    if (parsed.syntaxError) {
+      errors.push(new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
+        location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
+        hint: 'fix the SQL; DuckDB\'s parser rejected it',
+      }));
+    } else if (!parsed.isQuery && spec.mode !== 'write' && !(await parsesAsSubquery(ctx.parser, sql))) {
+      errors.push(new UserError('E_SQL_WRITE', `cell ${spec.id} is not a read-only query`, { location: ctx.source.locate(sqlPath), hint: READ_ONLY_HINT }));
+    }
+    for (const name of parsed.params) {
+      if (ctx.paramNames.includes(name)) continue;
+      const dym = didYouMean(name, ctx.paramNames);
+      errors.push(new UserError('E_SQL_PARAM_UNKNOWN', `cell ${spec.id} uses $${name}, which is not a param${dym ? ` — ${dym.replace("'", "'$")}` : ''}`, {
+        location: ctx.source.locate(sqlPath),
+        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => '$' + p).join(', ')}` : 'declare it under `params:`',
+      }));
+    }
+    return { references: parsed.tables, errors };
+  },
+
+  async run(spec, ctx) {
+    const sql = cleanSql(spec.sql);
+    const fail = (err: unknown, lineOffset: number) => sqlRuntimeError(err, spec.id, sql, ctx.source, [...ctx.path, 'sql'], lineOffset);
+    const target = `${RESULTS_CATALOG}.main.${quoteIdent(spec.id)}`;
+    try {
+      if (spec.mode === 'write') await runWrite(ctx, sql, target);
+      else {
+        await assertReadOnly(ctx.conn, sql, spec.id);
+        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params);
+      }
+    } catch (err) {
+      throw fail(err, 1);
+    }
+    return ctx.readTable(spec.id, 100);
+  },
+};
+
+/** `CREATE TABLE t AS <sql>`, or over a subquery for DESCRIBE/SUMMARIZE/PIVOT which CTAS won't take directly. */
+async function createTableSql(conn: DuckDBConnection, target: string, sql: string): Promise<string> {
+  const direct = `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`;
+  try {
+    const ex = await conn.extractStatements(direct);
+    if (ex.count === 1) return direct;
+  } catch {
+    /* not directly usable */
+  }
+  return `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`;
+}
+
+async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<boolean> {
+  try {
+    await conn.extractStatements(`SELECT * FROM (\n${sql}\n)`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Decided by DuckDB's parser and binder (statement types), before anything runs. */
+async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string): Promise<void> {
+  const ex = await conn.extractStatements(sql);
+  if (ex.count === 1) {
+    const stmt = await ex.prepare(0);
+    const type = stmt.statementType;
+    stmt.destroySync();
+    if (type === StatementType.SELECT) return;
+    throw new UserError('E_SQL_WRITE', `cell ${id} is not a read-only query: it is a ${StatementType[type]} statement`, { hint: READ_ONLY_HINT });
+  }
+  if (await parsesAsSubquery(conn, sql)) return; // e.g. a PIVOT that first collects its column values
+  throw new UserError('E_SQL_WRITE', `cell ${id} holds ${ex.count} statements; a read-only query cell holds one`, { hint: READ_ONLY_HINT });
+}
+
+async function runStatements(conn: DuckDBConnection, sql: string, params: BoundParams): Promise<void> {
+  const ex = await conn.extractStatements(sql);
+  for (let i = 0; i < ex.count; i++) {
+    const stmt = await ex.prepare(i);
+    bindParams(stmt, params);
+    await stmt.run();
+    stmt.destroySync();
+  }
+}
+
+/**
+ * `mode: write`: run every statement in order; the cell's table is one row, `rows_changed`.
+ * Read what was written with a later query cell that depends on this one.
+ */
+async function runWrite(ctx: RunContext, sql: string, target: string): Promise<void> {
+  const ex = await ctx.conn.extractStatements(sql);
+  let changed = 0;
+  for (let i = 0; i < ex.count; i++) {
+    const stmt = await ex.prepare(i);
+    bindParams(stmt, ctx.params);
+    const res = await stmt.run();
+    changed += Number(res.rowsChanged ?? 0);
+  }
+  await ctx.conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${Math.trunc(changed)}::BIGINT AS rows_changed`);
+}

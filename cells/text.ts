@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
+import { UserError } from '../engine/errors.js';
+import { analyzeTemplate, liquid } from '../engine/liquid.js';
+import { renderMarkdown } from '../engine/markdown.js';
+import type { TableOutput, TableValue } from '../engine/report/model.js';
+
+const schema = cellSchema('text', {
+  markdown: z.string().describe('Markdown with Liquid: params and referenced cells (<id>.rows, .first, .row_count, .columns, .value)'),
+  html: z.boolean().optional().describe('Allow raw HTML in the markdown (values stay escaped)'),
+});
+export type TextSpec = z.infer<typeof schema>;
+
+/** Rows a text cell sees of each referenced table. */
+const TEXT_ROW_LIMIT = 1000;
+
+const EXACT_NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL)/;
+
+/** Row objects for templates: exact numerics that fit a JS number become numbers, so comparisons work. */
+function rowObjects(table: TableOutput): Record<string, TableValue>[] {
+  const numeric = table.columns.map((c) => EXACT_NUMERIC.test(c.type));
+  return table.rows.map((row) =>
+    Object.fromEntries(
+      row.map((v, i) => {
+        if (numeric[i] && typeof v === 'string') {
+          const n = Number(v);
+          if (Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return [table.columns[i].name, n];
+        }
+        return [table.columns[i].name, v];
+      }),
+    ),
+  );
+}
+
+async function templateContext(refs: string[], ctx: RunContext): Promise<Record<string, unknown>> {
+  const scope: Record<string, unknown> = { params: ctx.params.values };
+  for (const id of refs) {
+    const up = ctx.upstream.get(id);
+    if (!up) continue;
+    if (up.output.kind === 'table') {
+      const table = await ctx.readTable(id, TEXT_ROW_LIMIT);
+      const rows = rowObjects(table);
+      scope[id] = { rows, first: rows[0] ?? null, row_count: table.rowCount, columns: table.columns.map((c) => c.name) };
+    } else if (up.output.kind === 'value') {
+      scope[id] = { value: up.output.value };
+    }
+  }
+  return scope;
+}
+
+export const textCell: CellType<TextSpec> = {
+  type: 'text',
+  description: 'Markdown with Liquid templating over params and other cells',
+  schema,
+  outputKind: 'text',
+
+  async analyze(spec, ctx) {
+    const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown']);
+    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : [] };
+  },
+
+  async run(spec, ctx) {
+    const l = liquid();
+    const refs = l.globalVariablesSync(l.parse(spec.markdown)).filter((v) => v !== 'params');
+    let markdown: string;
+    try {
+      markdown = await l.parseAndRender(spec.markdown, await templateContext(refs, ctx));
+    } catch (err) {
+      throw new UserError('E_LIQUID_RENDER', `cell ${spec.id}: ${(err as Error).message.split('\n')[0]}`, {
+        location: ctx.source.locate([...ctx.path, 'markdown']),
+        hint: 'check the variables and filters this text uses',
+      });
+    }
+    return { kind: 'text', html: renderMarkdown(markdown, spec.html === true) };
+  },
+};

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QuireError } from './errors.js';
+import type { BoundParams } from './duck.js';
+import type { CellOutput, TableOutput } from './report/model.js';
+import type { YamlPath, YamlSource } from './notebook/source.js';
+import type { Project } from './project.js';
+import type { Logger } from './log.js';
+
+export const CELL_ID = /^[a-z_][a-z0-9_]*$/;
+
+/** Keys every cell has; a cell type's schema extends these with its own. */
+export const baseCellShape = {
+  id: z.string().regex(CELL_ID, 'cell ids are lowercase letters, digits and _ (start with a letter or _)').describe('Unique id; the cell result is a table of this name'),
+  type: z.string().describe('Cell type'),
+  title: z.string().optional().describe('Heading in the report (Liquid over params)'),
+  depends_on: z.array(z.string()).optional().describe('Cells that must run first, beside those found in the cell'),
+  on_error: z.enum(['stop', 'continue']).optional().describe('stop (default): the run fails; continue: downstream cells are skipped'),
+};
+
+export type BaseCell = {
+  id: string;
+  type: string;
+  title?: string;
+  depends_on?: string[];
+  on_error?: 'stop' | 'continue';
+};
+
+/** Builds a cell type's strict schema: base keys + its own, `type` fixed to its name. */
+export function cellSchema<T extends z.ZodRawShape>(type: string, shape: T) {
+  return z.strictObject({ ...baseCellShape, type: z.literal(type), ...shape });
+}
+
+/** What the engine lends a cell type while checking a notebook (no cell has run). */
+export interface AnalyzeContext {
+  /** A connection for DuckDB's parser; nothing is executed on it. */
+  parser: DuckDBConnection;
+  source: YamlSource;
+  /** Where this cell sits in the YAML, e.g. ['cells', 2]. */
+  path: YamlPath;
+  project: Project;
+  paramNames: string[];
+}
+
+export interface CellAnalysis {
+  /** Names the cell reads that may be cell ids (SQL tables, template variables, inputs...). */
+  references: string[];
+  /** Located problems (syntax errors...). Empty when the cell is fine. */
+  errors: QuireError[];
+}
+
+/** Upstream results as a cell sees them. */
+export interface UpstreamResult {
+  id: string;
+  output: CellOutput;
+}
+
+export interface RunContext {
+  cellId: string;
+  /** A connection of this cell alone; result tables go into the results catalog under the cell id. */
+  conn: DuckDBConnection;
+  params: BoundParams;
+  project: Project;
+  source: YamlSource;
+  path: YamlPath;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Upstream outputs by id (tables are previews; read more with readTable). */
+  upstream: ReadonlyMap<string, UpstreamResult>;
+  /** Reads up to `limit` rows of a cell's result table. */
+  readTable(id: string, limit: number): Promise<TableOutput>;
+}
+
+/** A cell type: one file in cells/, one line in cells/index.ts. */
+export interface CellType<S extends BaseCell = BaseCell> {
+  type: string;
+  description: string;
+  schema: z.ZodType<S>;
+  /** What kind of output a successful run returns. */
+  outputKind: CellOutput['kind'];
+  analyze(spec: S, ctx: AnalyzeContext): Promise<CellAnalysis>;
+  run(spec: S, ctx: RunContext): Promise<CellOutput>;
+  /** True when the cell writes to the database (the database is then attached read-write). */
+  writes?(spec: S): boolean;
+}

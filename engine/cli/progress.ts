@@ -1,0 +1,42 @@
+import type { ExecEvent } from '../executor.js';
+
+const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const green = (s: string) => paint('32', s);
+export const red = (s: string) => paint('31', s);
+export const yellow = (s: string) => paint('33', s);
+export const dim = (s: string) => paint('2', s);
+export const bold = (s: string) => paint('1', s);
+
+/**
+ * Per-cell progress on stderr. On a TTY a status line shows what is running and finished cells
+ * scroll above it; otherwise one plain line per event.
+ */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { onEvent: (e: ExecEvent) => void; done: () => void } {
+  const tty = stream.isTTY === true;
+  const running = new Set<string>();
+  const clearLine = () => tty && stream.write('\r\x1b[2K');
+  const status = () => tty && running.size && stream.write(dim(`running: ${[...running].join(', ')}`));
+  return {
+    onEvent(e) {
+      clearLine();
+      if (e.kind === 'start') {
+        running.add(e.id);
+        if (!tty) stream.write(`start  ${e.id}\n`);
+      } else {
+        running.delete(e.id);
+        const r = e.record;
+        const mark = r.status === 'succeeded' ? green('✓') : r.status === 'failed' ? red('✗') : yellow('-');
+        const detail =
+          r.status === 'succeeded'
+            ? dim(`${r.duration_ms} ms${r.rows === null ? '' : ` · ${r.rows.toLocaleString('en-US')} rows`}`)
+            : r.status === 'failed'
+              ? red(r.error?.message ?? 'failed')
+              : dim(`skipped (${r.skipped_reason})`);
+        stream.write(tty ? `${mark} ${r.id}  ${detail}\n` : `${r.status.padEnd(9)} ${r.id}  ${detail}\n`);
+      }
+      status();
+    },
+    done: () => clearLine(),
+  };
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { runNotebook, type RunResult } from '../run.js';
+import { parseCliParams } from '../params/index.js';
+import { progressPrinter, green, red, yellow, bold } from './progress.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Exit codes of `quire run`: scripts tell outcomes apart without parsing output. */
+export const EXIT = { succeeded: 0, failed: 1, partial: 3, running: 1 } as const;
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+export function printRunSummary(result: RunResult): void {
+  const m = result.manifest;
+  const colour = m.status === 'succeeded' ? green : m.status === 'partial' ? yellow : red;
+  const counts = ['succeeded', 'failed', 'skipped'].map((s) => `${m.cells.filter((c) => c.status === s).length} ${s}`).join(', ');
+  process.stdout.write(`${bold(m.title)}: ${colour(m.status)} (${counts})\n`);
+  if (m.error) process.stdout.write(`${red(m.error)}\n`);
+  process.stdout.write(`run folder: ${show(result.dir)}\n`);
+  if (result.reportPath) process.stdout.write(`report:     ${show(result.reportPath)}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a notebook and write its run folder (run.json, run.log, report.html)')
+    .argument('<notebook>', 'notebook file')
+    .option('-p, --param <name=value>', 'set a param (repeatable)', collect, [])
+    .option('--json', 'print run.json to stdout instead of progress')
+    .option('--runs-dir <dir>', 'where run folders go (default: runs_dir of quire.yaml)')
+    .option('--concurrency <n>', 'cells running at once', (v) => Number.parseInt(v, 10), 4)
+    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number }) => {
+      const controller = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (controller.signal.aborted) process.exit(SIGNAL_EXIT[sig] ?? 1);
+        process.stderr.write(`\n${sig} received: stopping the run...\n`);
+        controller.abort(sig);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const progress = opts.json ? undefined : progressPrinter();
+      try {
+        const result = await runNotebook(file, {
+          params: parseCliParams(opts.param),
+          fromCli: true,
+          runsDir: opts.runsDir,
+          concurrency: Math.max(1, opts.concurrency || 1),
+          trigger: { kind: 'cli', schedule: null, scheduled_for: null },
+          signal: controller.signal,
+          onEvent: progress?.onEvent,
+          onStart: ({ dir }) => !opts.json && process.stderr.write(`run folder: ${show(dir)}\n`),
+        });
+        progress?.done();
+        if (opts.json) process.stdout.write(JSON.stringify({ ...result.manifest, dir: result.dir, report: result.reportPath }, null, 2) + '\n');
+        else printRunSummary(result);
+        const reason = controller.signal.reason as string | undefined;
+        process.exitCode = controller.signal.aborted ? (SIGNAL_EXIT[reason ?? ''] ?? 1) : EXIT[result.manifest.status];
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { validateNotebook } from '../validate.js';
+import { ValidationErrors, errorToJson, formatError } from '../errors.js';
+import { green } from './progress.js';
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check notebooks without running them: schema, ids, dependencies, SQL and Liquid syntax')
+    .argument('<notebooks...>', 'notebook files')
+    .option('--json', 'print the result as JSON')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      let failed = false;
+      const report: unknown[] = [];
+      for (const file of files) {
+        try {
+          const nb = await validateNotebook(file);
+          report.push({ file, valid: true, cells: nb.cells.length, errors: [] });
+          if (!opts.json) process.stdout.write(`${green('✓')} ${file} is valid (${nb.cells.length} cells)\n`);
+        } catch (err) {
+          if (!(err instanceof ValidationErrors)) throw err;
+          failed = true;
+          report.push({ file, valid: false, errors: err.errors.map(errorToJson) });
+          if (!opts.json) {
+            for (const e of err.errors) process.stderr.write(formatError(e) + '\n\n');
+            process.stderr.write(`${file}: ${err.message}\n`);
+          }
+        }
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      process.exitCode = failed ? 1 : 0;
+    });
+}

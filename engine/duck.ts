@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import {
+  DuckDBInstance,
+  DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  LIST,
+  VARCHAR,
+  dateValue,
+  listValue,
+} from '@duckdb/node-api';
+import { OperationalError, UserError } from './errors.js';
+import type { TableColumn, TableOutput, TableValue } from './report/model.js';
+
+/** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
+export const RESULTS_CATALOG = 'memory';
+/** Catalog name under which the project's `database:` file is attached. */
+export const DEFAULT_CATALOG = 'db';
+
+export type SqlParamType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';
+export type SqlParamValue = string | number | boolean | string[];
+export interface BoundParams {
+  values: Record<string, SqlParamValue>;
+  types: Record<string, SqlParamType>;
+}
+
+export interface DuckSessionOptions {
+  /** Project database file, or ':memory:'. */
+  database: string;
+  /** Attach the database read-write (some cell has `mode: write`). */
+  write?: boolean;
+  /** Other DuckDB files attached read-only under their connection name. */
+  attach?: Record<string, string>;
+  /** Directory relative file paths in SQL resolve against. */
+  fileSearchPath?: string;
+}
+
+/**
+ * One in-memory DuckDB instance per run. Cell results are tables in the in-memory catalog;
+ * the project database is attached beside it, so a cell id shadows a database table of the
+ * same name through the search path. Every connection gets the same search path.
+ */
+export class DuckSession {
+  readonly instance: DuckDBInstance;
+  private readonly setupSql: string[];
+  private readonly connections = new Set<DuckDBConnection>();
+
+  private constructor(instance: DuckDBInstance, setupSql: string[]) {
+    this.instance = instance;
+    this.setupSql = setupSql;
+  }
+
+  static async open(opts: DuckSessionOptions): Promise<DuckSession> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const setup: string[] = [];
+    const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
+      if (!existsSync(path)) {
+        throw new UserError('E_DATABASE_MISSING', `database file not found: ${path}`, {
+          hint: alias === DEFAULT_CATALOG
+            ? 'create it (the demo data: `quire demo-data`) or fix `database:` in quire.yaml'
+            : `fix the path of connection '${alias}' in quire.yaml`,
+        });
+      }
+      await conn.run(`ATTACH ${sqlString(path)} AS ${quoteIdent(alias)}${readOnly ? ' (READ_ONLY)' : ''}`);
+    };
+    const conn = await instance.connect();
+    try {
+      const searchPath = [`${RESULTS_CATALOG}.main`];
+      if (opts.database !== ':memory:') {
+        await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);
+        searchPath.push(`${DEFAULT_CATALOG}.main`);
+      }
+      for (const [alias, path] of Object.entries(opts.attach ?? {})) await attach(conn, path, alias, true);
+      setup.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
+      if (opts.fileSearchPath) setup.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);
+    } catch (err) {
+      conn.closeSync();
+      instance.closeSync();
+      if (err instanceof UserError) throw err;
+      throw new OperationalError('E_DATABASE_OPEN', `cannot open database ${opts.database}: ${(err as Error).message}`, {
+        hint: 'another process may hold it open for writing; close it or use a copy',
+        cause: err,
+      });
+    }
+    conn.closeSync();
+    return new DuckSession(instance, setup);
+  }
+
+  /** A new connection with the session's search path; closed with the session. */
+  async connect(): Promise<DuckDBConnection> {
+    const conn = await this.instance.connect();
+    for (const sql of this.setupSql) await conn.run(sql);
+    this.connections.add(conn);
+    return conn;
+  }
+
+  release(conn: DuckDBConnection): void {
+    if (this.connections.delete(conn)) conn.closeSync();
+  }
+
+  /** Interrupts every running query (Ctrl-C, timeouts). */
+  interruptAll(): void {
+    for (const c of this.connections) c.interrupt();
+  }
+
+  close(): void {
+    for (const c of this.connections) c.closeSync();
+    this.connections.clear();
+    this.instance.closeSync();
+  }
+
+  /** First `limit` rows, column types and total row count of a result table. */
+  async readTable(conn: DuckDBConnection, table: string, limit: number): Promise<TableOutput> {
+    const reader = await conn.runAndReadAll(`SELECT * FROM ${RESULTS_CATALOG}.main.${quoteIdent(table)} LIMIT ${Math.max(0, Math.floor(limit))}`);
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const columns: TableColumn[] = names.map((name, i) => ({ name, type: String(types[i]) }));
+    const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${RESULTS_CATALOG}.main.${quoteIdent(table)}`);
+    const rowCount = Number(count.getRows()[0][0]);
+    return { kind: 'table', columns, rows: reader.getRowsJson() as TableValue[][], rowCount };
+  }
+}
+
+/** Identifiers reach SQL only from validated specs (cell ids, catalog names); still quoted. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Used for file paths from quire.yaml only, never for user data values. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+const DUCK_TYPES: Record<SqlParamType, DuckDBType> = {
+  VARCHAR,
+  DOUBLE,
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  'VARCHAR[]': LIST(VARCHAR),
+};
+
+/** The `$name` parameters a prepared statement uses, in order. */
+export function parameterNames(stmt: DuckDBPreparedStatement): string[] {
+  const names: string[] = [];
+  for (let i = 1; i <= stmt.parameterCount; i++) names.push(stmt.parameterName(i));
+  return names;
+}
+
+/** Binds params by name as typed values: a param's value can never change the statement. */
+export function bindParams(stmt: DuckDBPreparedStatement, params: BoundParams): void {
+  for (let i = 1; i <= stmt.parameterCount; i++) {
+    const name = stmt.parameterName(i);
+    const type = params.types[name];
+    const value = params.values[name];
+    stmt.bindValue(i, toDuckValue(value, type), DUCK_TYPES[type]);
+  }
+}
+
+function toDuckValue(value: SqlParamValue, type: SqlParamType) {
+  switch (type) {
+    case 'DATE': {
+      const [year, month, day] = String(value).split('-').map(Number);
+      return dateValue({ year, month, day });
+    }
+    case 'BIGINT':
+      return BigInt(value as number);
+    case 'VARCHAR[]':
+      return listValue((value as string[]).map(String));
+    case 'DOUBLE':
+      return Number(value);
+    case 'BOOLEAN':
+      return Boolean(value);
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,122 @@
+import type { DuckSession, BoundParams } from './duck.js';
+import type { Dag } from './graph.js';
+import type { Notebook, NotebookCell } from './notebook/load.js';
+import type { UpstreamResult } from './cell-type.js';
+import type { Logger } from './log.js';
+import { QuireError, UserError } from './errors.js';
+import type { CellOutput } from './report/model.js';
+import type { CellRecord } from './runs.js';
+
+export interface CellResult {
+  record: CellRecord;
+  output: CellOutput | null;
+}
+
+export type ExecEvent =
+  | { kind: 'start'; id: string }
+  | { kind: 'end'; id: string; record: CellRecord };
+
+export interface ExecuteOptions {
+  nb: Notebook;
+  dag: Dag;
+  session: DuckSession;
+  params: BoundParams;
+  titles: Map<string, string | null>;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Cells running at once, each on its own DuckDB connection. */
+  concurrency: number;
+  onEvent?: (e: ExecEvent) => void;
+  clock?: () => number;
+}
+
+function errorRecord(err: unknown): CellRecord['error'] {
+  const e = err instanceof QuireError ? err : new QuireError('E_INTERNAL', (err as Error)?.message ?? String(err), { kind: 'unexpected' });
+  const loc = e.location;
+  return {
+    code: e.code,
+    message: e.message,
+    location: loc ? `${loc.file}:${loc.line}:${loc.col}` : null,
+    snippet: loc?.snippet ?? null,
+    hint: e.hint ?? null,
+  };
+}
+
+/**
+ * Runs the DAG: a cell starts when its upstream cells succeeded, up to `concurrency` at a time.
+ * A failed `on_error: stop` cell (or an abort) stops new starts; with `continue`, only its
+ * downstream cells are skipped.
+ */
+export async function executeDag(opts: ExecuteOptions): Promise<Map<string, CellResult>> {
+  const { nb, dag, session, logger, signal } = opts;
+  const clock = opts.clock ?? (() => performance.now());
+  const cells = new Map(nb.cells.map((c) => [c.spec.id, c]));
+  const results = new Map<string, CellResult>();
+  const running = new Map<string, Promise<void>>();
+  let stopReason: string | null = null;
+  const onAbort = () => {
+    stopReason ??= `run interrupted (${String(signal.reason ?? 'abort')})`;
+    session.interruptAll();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+
+  const finish = (cell: NotebookCell, record: Omit<CellRecord, 'id' | 'type' | 'title' | 'cache_hit'>, output: CellOutput | null) => {
+    const full: CellRecord = { id: cell.spec.id, type: cell.spec.type, title: opts.titles.get(cell.spec.id) ?? null, cache_hit: false, ...record };
+    results.set(cell.spec.id, { record: full, output });
+    opts.onEvent?.({ kind: 'end', id: cell.spec.id, record: full });
+    const extra = full.status === 'failed' ? `: ${full.error?.message}` : full.status === 'skipped' ? `: ${full.skipped_reason}` : ` in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
+    logger.log(full.status === 'failed' ? 'error' : 'info', `cell ${full.id} ${full.status}${extra}`);
+  };
+
+  const skip = (cell: NotebookCell, reason: string) =>
+    finish(cell, { status: 'skipped', duration_ms: null, rows: null, error: null, skipped_reason: reason }, null);
+
+  const start = (cell: NotebookCell) => {
+    const id = cell.spec.id;
+    opts.onEvent?.({ kind: 'start', id });
+    logger.log('info', `cell ${id} started`);
+    const upstream = new Map<string, UpstreamResult>();
+    for (const up of dag.upstream.get(id) ?? []) upstream.set(up, { id: up, output: results.get(up)!.output! });
+    const t0 = clock();
+    const task = (async () => {
+      const conn = await session.connect();
+      try {
+        const output = await cell.cellType.run(cell.spec, {
+          cellId: id, conn, params: opts.params, project: nb.project, source: nb.source, path: cell.path, logger, signal, upstream,
+          readTable: (table, limit) => session.readTable(conn, table, limit),
+        });
+        const rows = output.kind === 'table' ? output.rowCount : null;
+        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null }, output);
+      } catch (err) {
+        const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);
+        finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);
+        if ((cell.spec.on_error ?? 'stop') === 'stop') stopReason ??= `cell ${id} failed`;
+      } finally {
+        session.release(conn);
+      }
+    })();
+    running.set(id, task.finally(() => running.delete(id)));
+  };
+
+  const pending = [...dag.ids];
+  while (pending.length || running.size) {
+    for (let i = 0; i < pending.length; ) {
+      const cell = cells.get(pending[i])!;
+      const ups = dag.upstream.get(cell.spec.id) ?? [];
+      const broken = ups.find((u) => results.has(u) && results.get(u)!.record.status !== 'succeeded');
+      if (stopReason) skip(cell, `not run: ${stopReason}`);
+      else if (broken) skip(cell, `upstream cell ${broken} ${results.get(broken)!.record.status}`);
+      else if (ups.every((u) => results.has(u)) && running.size < opts.concurrency) start(cell);
+      else {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+    }
+    if (running.size) await Promise.race(running.values());
+    else if (pending.length) throw new Error(`executor stalled with pending cells ${pending.join(', ')}`);
+  }
+  signal.removeEventListener('abort', onAbort);
+  return results;
+}

@@ -1,0 +1,88 @@
+import { Liquid, type FilterImplOptions } from 'liquidjs';
+import { UserError } from './errors.js';
+import type { YamlPath, YamlSource } from './notebook/source.js';
+
+const LOCALE = 'en-US';
+
+function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Filters beyond Liquid's own; cell types may add more with `registerFilter`. */
+const filters: Record<string, FilterImplOptions> = {
+  number(v: unknown, decimals?: number) {
+    const n = toNumber(v);
+    if (n === null) return v ?? '';
+    const d = decimals ?? (Number.isInteger(n) ? 0 : 2);
+    return n.toLocaleString(LOCALE, { minimumFractionDigits: d, maximumFractionDigits: d });
+  },
+  percent(v: unknown, decimals = 1) {
+    const n = toNumber(v);
+    if (n === null) return v ?? '';
+    return (n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }) + '%';
+  },
+  currency(v: unknown, code = 'USD', decimals = 2) {
+    const n = toNumber(v);
+    if (n === null) return v ?? '';
+    return n.toLocaleString(LOCALE, { style: 'currency', currency: String(code), minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  },
+  /** Metric output lookup: the overall row (slice all, segment all, latest period) of `name`. */
+  metric(cell: unknown, name: string, column = 'metric_value') {
+    const rows = (cell as { rows?: Record<string, unknown>[] } | undefined)?.rows ?? [];
+    const overall = rows
+      .filter((r) => r.metric_name === name && (r.slice_value ?? 'all') === 'all' && (r.segment_name ?? 'all') === 'all')
+      .sort((a, b) => String(b.period_start_date ?? '').localeCompare(String(a.period_start_date ?? '')));
+    return overall[0]?.[column] ?? null;
+  },
+};
+
+export function registerFilter(name: string, impl: FilterImplOptions): void {
+  filters[name] = impl;
+  engine = undefined;
+}
+
+let engine: Liquid | undefined;
+
+/** The shared Liquid engine: every output HTML-escaped, unknown filters are errors. */
+export function liquid(): Liquid {
+  if (!engine) {
+    engine = new Liquid({ outputEscape: 'escape', strictFilters: true, strictVariables: false, ownPropertyOnly: true });
+    for (const [name, impl] of Object.entries(filters)) engine.registerFilter(name, impl);
+  }
+  return engine;
+}
+
+/** A Liquid engine without escaping, for plain-text fields (titles, subjects). */
+export function plainLiquid(): Liquid {
+  const l = new Liquid({ strictFilters: true, ownPropertyOnly: true });
+  for (const [name, impl] of Object.entries(filters)) l.registerFilter(name, impl);
+  return l;
+}
+
+/**
+ * Parses a template field; a syntax error is located in the YAML file. Returns the root
+ * variable names it reads (cell ids, `params`), or the error.
+ */
+export function analyzeTemplate(
+  text: string,
+  source: YamlSource,
+  path: YamlPath,
+): { variables: string[]; error?: UserError } {
+  try {
+    const l = liquid();
+    const tpl = l.parse(text);
+    return { variables: l.globalVariablesSync(tpl) };
+  } catch (err) {
+    const e = err as Error & { token?: { begin?: number } };
+    const offset = e.token?.begin ?? 0;
+    return {
+      variables: [],
+      error: new UserError('E_LIQUID_SYNTAX', `template error: ${e.message.split(',')[0].split('\n')[0]}`, {
+        location: source.locateInString(path, offset),
+        hint: 'check {{ }} / {% %} pairs and filter names (number, percent, currency, date, metric and Liquid\'s own)',
+      }),
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QuireError } from '../errors.js';
+import { buildDag, type Dag } from '../graph.js';
+import { analyzeTemplate } from '../liquid.js';
+import { isPeriodType } from '../params/index.js';
+import type { Notebook } from './load.js';
+
+/** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
+export function bindableParamNames(nb: Notebook): string[] {
+  return Object.entries(nb.top.params ?? {}).flatMap(([name, spec]) =>
+    isPeriodType(spec.type) ? [name, `${name}_start`, `${name}_end`] : [name],
+  );
+}
+
+/**
+ * Everything `quire validate` checks beyond the schema: each cell's own analysis (SQL and
+ * Liquid syntax...), template fields, and the DAG. Returns all problems, never only the first.
+ */
+export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): Promise<{ dag: Dag; errors: QuireError[] }> {
+  const errors: QuireError[] = [];
+  const paramNames = bindableParamNames(nb);
+  const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
+  if (titleCheck.error) errors.push(titleCheck.error);
+  const graphCells = [];
+  for (const cell of nb.cells) {
+    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames });
+    errors.push(...analysis.errors);
+    if (cell.spec.title !== undefined) {
+      const t = analyzeTemplate(cell.spec.title, nb.source, [...cell.path, 'title']);
+      if (t.error) errors.push(t.error);
+    }
+    graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references });
+  }
+  const { dag, errors: graphErrors } = buildDag(graphCells, nb.source);
+  errors.push(...graphErrors);
+  return { dag, errors };
+}

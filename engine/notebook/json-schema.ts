@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { notebookDocumentSchema } from './schema.js';
+
+/** The notebook JSON Schema for editors (yaml-language-server), generated from the zod schemas. */
+export function notebookJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(notebookDocumentSchema(), { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://quire.dev/schema/notebook.schema.json',
+    title: 'Quire notebook',
+    description: 'A Quire notebook: params, cells (query, text, ...), exports and schedules',
+  };
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, relative, resolve } from 'node:path';
+import { UserError, ValidationErrors, type QuireError } from '../errors.js';
+import { loadProject, type Project } from '../project.js';
+import { didYouMean } from '../suggest.js';
+import type { BaseCell, CellType } from '../cell-type.js';
+import { cellTypeByName, cellTypes } from '../../cells/index.js';
+import { YamlSource, type YamlPath } from './source.js';
+import { notebookSchema, NOTEBOOK_ID, type NotebookTop } from './schema.js';
+import { zodIssuesToErrors } from './zod-errors.js';
+
+export interface NotebookCell {
+  spec: BaseCell;
+  cellType: CellType<BaseCell>;
+  /** Where the cell sits in the YAML: ['cells', i]. */
+  path: YamlPath;
+}
+
+/** A notebook that passed schema checks, with its source kept for located errors. */
+export interface Notebook {
+  id: string;
+  /** Absolute path of the YAML file. */
+  path: string;
+  /** The path as shown in messages (relative to the cwd when inside it). */
+  displayPath: string;
+  sha256: string;
+  source: YamlSource;
+  project: Project;
+  top: NotebookTop;
+  cells: NotebookCell[];
+}
+
+function displayPathOf(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') ? rel : abs;
+}
+
+/**
+ * Reads and schema-checks a notebook. Every problem found is reported at once as a
+ * ValidationErrors of located UserErrors; nothing is returned half-valid.
+ */
+export function loadNotebook(path: string): Notebook {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new UserError('E_NOTEBOOK_MISSING', `notebook not found: ${path}`, {
+      hint: 'check the path; notebooks are .yaml files (see notebooks/ for examples)',
+    });
+  }
+  const text = readFileSync(abs, 'utf8');
+  const displayPath = displayPathOf(abs);
+  const { source, errors: yamlErrors } = YamlSource.parse(displayPath, text);
+  if (yamlErrors.length) throw new ValidationErrors(yamlErrors);
+  const project = loadProject(resolve(abs, '..'));
+
+  const raw = source.toJS();
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationErrors([
+      new UserError('E_SCHEMA', 'a notebook is a YAML mapping with at least `title:` and `cells:`', {
+        location: source.at(0),
+        hint: 'start from a notebook in notebooks/ or `quire schema` for the full format',
+      }),
+    ]);
+  }
+  const errors: QuireError[] = [];
+  const top = notebookSchema.safeParse(raw);
+  if (!top.success) errors.push(...zodIssuesToErrors(top.error.issues, source, notebookSchema));
+
+  const rawCells = Array.isArray((raw as { cells?: unknown }).cells) ? ((raw as { cells: unknown[] }).cells) : [];
+  const cells = loadCells(rawCells, source, errors);
+
+  const fileId = basename(abs, extname(abs));
+  const id = (raw as { id?: unknown }).id ?? fileId;
+  if (typeof id === 'string' && !NOTEBOOK_ID.test(id) && (raw as { id?: unknown }).id === undefined) {
+    errors.push(new UserError('E_NOTEBOOK_ID', `the file name '${fileId}' is not a valid notebook id`, {
+      location: source.at(0),
+      hint: "add `id: some-name` (lowercase letters, digits, - and _) at the top, or rename the file",
+    }));
+  }
+  if (errors.length || !top.success) throw new ValidationErrors(errors);
+  return {
+    id: String(id),
+    path: abs,
+    displayPath,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    source,
+    project,
+    top: top.data,
+    cells,
+  };
+}
+
+function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]): NotebookCell[] {
+  const cells: NotebookCell[] = [];
+  const seen = new Map<string, YamlPath>();
+  const typeNames = cellTypes.map((c) => c.type);
+  rawCells.forEach((rawCell, i) => {
+    const path: YamlPath = ['cells', i];
+    if (!rawCell || typeof rawCell !== 'object' || Array.isArray(rawCell)) {
+      errors.push(new UserError('E_SCHEMA', `cells[${i}] must be a mapping with id: and type:`, { location: source.locate(path), hint: 'e.g. `- id: orders\\n  type: query\\n  sql: SELECT ...`' }));
+      return;
+    }
+    const cell = rawCell as Record<string, unknown>;
+    if (typeof cell.type !== 'string') {
+      errors.push(new UserError('E_SCHEMA', `cells[${i}] has no type`, { location: source.locate(path), hint: `add 'type:' — one of ${typeNames.join(', ')}` }));
+      return;
+    }
+    const cellType = cellTypeByName(cell.type);
+    if (!cellType) {
+      const dym = didYouMean(cell.type, typeNames);
+      errors.push(new UserError('E_CELL_TYPE_UNKNOWN', `unknown cell type '${cell.type}'${dym ? ` — ${dym}` : ''}`, {
+        location: source.locate([...path, 'type']),
+        hint: `cell types available: ${typeNames.join(', ')}`,
+      }));
+      return;
+    }
+    const parsed = cellType.schema.safeParse(cell);
+    if (!parsed.success) {
+      errors.push(...zodIssuesToErrors(parsed.error.issues, source, cellType.schema, path));
+      return;
+    }
+    const spec = parsed.data;
+    const first = seen.get(spec.id);
+    if (first) {
+      errors.push(new UserError('E_DUPLICATE_ID', `duplicate cell id '${spec.id}' (first declared at line ${source.locate(first).line})`, {
+        location: source.locate([...path, 'id']),
+        hint: 'cell ids must be unique in a notebook; rename one of them',
+      }));
+      return;
+    }
+    seen.set(spec.id, path);
+    cells.push({ spec, cellType, path });
+  });
+  return cells;
+}

@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { UserError, ValidationErrors } from './errors.js';
+import { YamlSource } from './notebook/source.js';
+import { zodIssuesToErrors } from './notebook/zod-errors.js';
+
+const connectionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
+]);
+
+export const projectConfigSchema = z.strictObject({
+  database: z.string().min(1).default(':memory:'),
+  metrics: z.array(z.string().min(1)).default(['metrics']),
+  runs_dir: z.string().min(1).default('runs'),
+  timezone: z.string().default('UTC'),
+  connections: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), connectionSchema).default({}),
+  smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
+  theme: z.enum(['light', 'dark']).optional(),
+});
+
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+export interface Project {
+  root: string;
+  /** Path of quire.yaml, or null when the project is just the notebook's folder. */
+  configPath: string | null;
+  config: ProjectConfig;
+}
+
+/** The nearest folder at or above `start` holding quire.yaml; else `start` itself. */
+export function findProjectRoot(start: string): { root: string; configPath: string | null } {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, 'quire.yaml');
+    if (existsSync(candidate)) return { root: dir, configPath: candidate };
+    const parent = dirname(dir);
+    if (parent === dir) return { root: resolve(start), configPath: null };
+    dir = parent;
+  }
+}
+
+/** `${NAME}` → environment value; a missing variable is an error naming it. */
+function substituteEnv(value: unknown, source: YamlSource, path: (string | number)[], errors: UserError[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = process.env[name];
+      if (v === undefined) {
+        errors.push(
+          new UserError('E_ENV_MISSING', `environment variable ${name} is not set`, {
+            location: source.locate(path),
+            hint: `export ${name}=... before running quire, or remove it from quire.yaml`,
+          }),
+        );
+        return '';
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, source, [...path, i], errors));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, source, [...path, k], errors)]));
+  }
+  return value;
+}
+
+export function loadProject(startDir: string): Project {
+  const { root, configPath } = findProjectRoot(startDir);
+  if (!configPath) return { root, configPath, config: projectConfigSchema.parse({}) };
+  const { source, errors } = YamlSource.parse(configPath, readFileSync(configPath, 'utf8'));
+  if (errors.length) throw new ValidationErrors(errors);
+  const raw = source.toJS() ?? {};
+  const envErrors: UserError[] = [];
+  const substituted = substituteEnv(raw, source, [], envErrors);
+  const parsed = projectConfigSchema.safeParse(substituted);
+  const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
+  if (all.length || !parsed.success) throw new ValidationErrors(all);
+  return { root, configPath, config: parsed.data };
+}
+
+/** A path from a notebook or quire.yaml, resolved against the project root (not the cwd). */
+export function projectPath(project: Project, p: string): string {
+  return isAbsolute(p) || p === ':memory:' ? p : join(project.root, p);
+}

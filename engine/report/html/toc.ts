@@ -1,0 +1,25 @@
+import type { ReportCell } from '../model.js';
+import { attr, escapeHtml } from './escape.js';
+import { cellHref, cellLabel } from './cell.js';
+
+/** Fewer cells with titles or outputs than this and the report gets no table of contents. */
+export const TOC_MIN_ENTRIES = 3;
+
+/** A list of links to each cell with a heading; empty for short reports. */
+export function renderToc(cells: readonly ReportCell[]): string {
+  const substantial = cells.filter((c) => c.title || c.output);
+  if (substantial.length < TOC_MIN_ENTRIES) return '';
+  const items = cells
+    .map((cell) => {
+      const label = cellLabel(cell);
+      if (label === null) return '';
+      const status =
+        cell.status === 'failed' ? ' <span class="toc-status toc-failed">failed</span>'
+        : cell.status === 'skipped' ? ' <span class="toc-status toc-skipped">skipped</span>'
+        : '';
+      return `<li><a${attr('href', cellHref(cell.id))}>${escapeHtml(label)}</a>${status}</li>`;
+    })
+    .filter(Boolean);
+  if (items.length === 0) return '';
+  return `<nav class="toc" aria-label="Contents"><h2 class="label">Contents</h2>\n<ol>\n${items.join('\n')}\n</ol>\n</nav>`;
+}

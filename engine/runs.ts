@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UserError } from './errors.js';
+import { writeJsonAtomic } from './atomic.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
+export type CellStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface CellRecord {
+  id: string;
+  type: string;
+  title: string | null;
+  status: CellStatus;
+  duration_ms: number | null;
+  rows: number | null;
+  cache_hit: boolean;
+  error: { code: string; message: string; location: string | null; snippet: string | null; hint: string | null } | null;
+  skipped_reason?: string | null;
+}
+
+/** run.json — the contract of notebook-format.md "Runs", plus a few fields of our own. */
+export interface RunManifest {
+  id: string;
+  notebook: { id: string; path: string; sha256: string };
+  title: string;
+  params: Record<string, unknown>;
+  param_types: Record<string, string>;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  /** Why the run failed when no single cell says it (interrupted, report not written...). */
+  error: string | null;
+  trigger: { kind: 'cli' | 'schedule' | 'rerun' | 'sweep' | 'api'; schedule: string | null; scheduled_for: string | null };
+  cells: CellRecord[];
+  exports: Record<string, string>;
+  log: string;
+}
+
+/** Sortable and unique: UTC time of the start plus random bits. */
+export function newRunId(now: Date): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export function createRunDir(runsDir: string, notebookId: string, runId: string): string {
+  const dir = join(runsDir, notebookId, runId);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function writeManifest(dir: string, manifest: RunManifest): void {
+  writeJsonAtomic(join(dir, 'run.json'), manifest);
+}
+
+export interface RunEntry {
+  dir: string;
+  manifest: RunManifest;
+}
+
+function readManifest(dir: string): RunManifest | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
+  } catch {
+    return null;
+  }
+}
+
+function subdirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory());
+}
+
+/** Runs under `runsDir`, newest first; only those of `notebookId` when given. */
+export function listRuns(runsDir: string, notebookId?: string): RunEntry[] {
+  const notebooks = notebookId ? [notebookId] : subdirs(runsDir);
+  const out: RunEntry[] = [];
+  for (const nb of notebooks) {
+    for (const runId of subdirs(join(runsDir, nb))) {
+      const dir = join(runsDir, nb, runId);
+      const manifest = readManifest(dir);
+      if (manifest) out.push({ dir, manifest });
+    }
+  }
+  return out.sort((a, b) => b.manifest.started_at.localeCompare(a.manifest.started_at) || b.manifest.id.localeCompare(a.manifest.id));
+}
+
+/** A run by id, or by a unique prefix of its id. */
+export function findRun(runsDir: string, runId: string): RunEntry {
+  const all = listRuns(runsDir);
+  const exact = all.find((r) => r.manifest.id === runId);
+  if (exact) return exact;
+  const prefixed = all.filter((r) => r.manifest.id.startsWith(runId));
+  if (prefixed.length === 1) return prefixed[0];
+  if (prefixed.length > 1) {
+    throw new UserError('E_RUN_AMBIGUOUS', `run id '${runId}' matches ${prefixed.length} runs`, { hint: 'give more characters of the id (quire runs list)' });
+  }
+  throw new UserError('E_RUN_UNKNOWN', `no run '${runId}' in ${runsDir}`, { hint: 'list runs with `quire runs list`' });
+}
