@@ -73,12 +73,16 @@ export const queryCell: CellType<QuerySpec> = {
     const target = `${RESULTS_CATALOG}.main.${quoteIdent(spec.id)}`;
     try {
       if (spec.mode === 'write') await runWrite(ctx, sql, target);
-      else {
-        await assertReadOnly(ctx.conn, sql, spec.id);
-        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params);
-      }
+      else await assertReadOnly(ctx.conn, sql, spec.id);
     } catch (err) {
-      throw fail(err, 1);
+      throw fail(err, 0);
+    }
+    if (spec.mode !== 'write') {
+      try {
+        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params);
+      } catch (err) {
+        throw fail(err, 1);
+      }
     }
     return ctx.readTable(spec.id, 100);
   },

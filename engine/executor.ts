@@ -65,8 +65,13 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     const full: CellRecord = { id: cell.spec.id, type: cell.spec.type, title: opts.titles.get(cell.spec.id) ?? null, cache_hit: false, ...record };
     results.set(cell.spec.id, { record: full, output });
     opts.onEvent?.({ kind: 'end', id: cell.spec.id, record: full });
-    const extra = full.status === 'failed' ? `: ${full.error?.message}` : full.status === 'skipped' ? `: ${full.skipped_reason}` : ` in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
-    logger.log(full.status === 'failed' ? 'error' : 'info', `cell ${full.id} ${full.status}${extra}`);
+    const line =
+      full.status === 'failed'
+        ? `${full.error?.message}${full.error?.location ? ` (${full.error.location})` : ''}`
+        : full.status === 'skipped'
+          ? `cell ${full.id} skipped: ${full.skipped_reason}`
+          : `cell ${full.id} succeeded in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
+    logger.log(full.status === 'failed' ? 'error' : 'info', line);
   };
 
   const skip = (cell: NotebookCell, reason: string) =>

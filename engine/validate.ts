@@ -1,6 +1,6 @@
 import { DuckSession } from './duck.js';
 import { QuireError, ValidationErrors } from './errors.js';
-import { loadNotebook, type Notebook } from './notebook/load.js';
+import { readNotebook, type Notebook } from './notebook/load.js';
 import { analyzeNotebook } from './notebook/analyze.js';
 import type { Dag } from './graph.js';
 
@@ -11,18 +11,22 @@ import type { Dag } from './graph.js';
  *   const nb = await validateNotebook('notebooks/monthly-review.yaml');
  */
 export async function validateNotebook(path: string): Promise<Notebook & { dag: Dag }> {
-  let nb: Notebook;
+  let read: ReturnType<typeof readNotebook>;
   try {
-    nb = loadNotebook(path);
+    read = readNotebook(path);
   } catch (err) {
-    if (err instanceof QuireError && !(err instanceof ValidationErrors)) throw new ValidationErrors([err]);
+    if (err instanceof ValidationErrors) throw err;
+    if (err instanceof QuireError) throw new ValidationErrors([err]);
     throw err;
   }
+  const { notebook: nb, errors } = read;
+  if (!nb) throw new ValidationErrors(errors);
   const session = await DuckSession.open({ database: ':memory:' });
   try {
-    const { dag, errors } = await analyzeNotebook(nb, await session.connect());
-    if (errors.length) throw new ValidationErrors(errors);
-    return { ...nb, dag };
+    const analysis = await analyzeNotebook(nb, await session.connect());
+    const all = [...errors, ...analysis.errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+    if (all.length) throw new ValidationErrors(all);
+    return { ...nb, dag: analysis.dag };
   } finally {
     session.close();
   }

@@ -5,4 +5,3 @@ export { register as runs } from './runs.js';
 export { register as graph } from './graph.js';
 export { register as schema } from './schema.js';
 export { register as demo } from './demo.js';
-export { register as demoData } from './demo-data.js';

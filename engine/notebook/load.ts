@@ -8,6 +8,7 @@ import type { BaseCell, CellType } from '../cell-type.js';
 import { cellTypeByName, cellTypes } from '../../cells/index.js';
 import { YamlSource, type YamlPath } from './source.js';
 import { notebookSchema, NOTEBOOK_ID, type NotebookTop } from './schema.js';
+import { paramsSchema } from '../params/index.js';
 import { zodIssuesToErrors } from './zod-errors.js';
 
 export interface NotebookCell {
@@ -41,6 +42,17 @@ function displayPathOf(abs: string): string {
  * ValidationErrors of located UserErrors; nothing is returned half-valid.
  */
 export function loadNotebook(path: string): Notebook {
+  const { notebook, errors } = readNotebook(path);
+  if (errors.length || !notebook) throw new ValidationErrors(errors);
+  return notebook;
+}
+
+/**
+ * Reads a notebook leniently: the problems found so far, and the notebook made of whatever
+ * passed (cells with schema errors left out) so later checks can still report theirs.
+ * `notebook` is null only when the file can't be read as a YAML mapping.
+ */
+export function readNotebook(path: string): { notebook: Notebook | null; errors: QuireError[] } {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new UserError('E_NOTEBOOK_MISSING', `notebook not found: ${path}`, {
@@ -50,44 +62,43 @@ export function loadNotebook(path: string): Notebook {
   const text = readFileSync(abs, 'utf8');
   const displayPath = displayPathOf(abs);
   const { source, errors: yamlErrors } = YamlSource.parse(displayPath, text);
-  if (yamlErrors.length) throw new ValidationErrors(yamlErrors);
+  if (yamlErrors.length) return { notebook: null, errors: yamlErrors };
   const project = loadProject(resolve(abs, '..'));
 
   const raw = source.toJS();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationErrors([
-      new UserError('E_SCHEMA', 'a notebook is a YAML mapping with at least `title:` and `cells:`', {
-        location: source.at(0),
-        hint: 'start from a notebook in notebooks/ or `quire schema` for the full format',
-      }),
-    ]);
+    const error = new UserError('E_SCHEMA', 'a notebook is a YAML mapping with at least `title:` and `cells:`', {
+      location: source.at(0),
+      hint: 'start from a notebook in notebooks/ or `quire schema` for the full format',
+    });
+    return { notebook: null, errors: [error] };
   }
+  const record = raw as Record<string, unknown>;
   const errors: QuireError[] = [];
   const top = notebookSchema.safeParse(raw);
   if (!top.success) errors.push(...zodIssuesToErrors(top.error.issues, source, notebookSchema));
 
-  const rawCells = Array.isArray((raw as { cells?: unknown }).cells) ? ((raw as { cells: unknown[] }).cells) : [];
-  const cells = loadCells(rawCells, source, errors);
+  const cells = loadCells(Array.isArray(record.cells) ? record.cells : [], source, errors);
 
   const fileId = basename(abs, extname(abs));
-  const id = (raw as { id?: unknown }).id ?? fileId;
-  if (typeof id === 'string' && !NOTEBOOK_ID.test(id) && (raw as { id?: unknown }).id === undefined) {
+  if (record.id === undefined && !NOTEBOOK_ID.test(fileId)) {
     errors.push(new UserError('E_NOTEBOOK_ID', `the file name '${fileId}' is not a valid notebook id`, {
       location: source.at(0),
-      hint: "add `id: some-name` (lowercase letters, digits, - and _) at the top, or rename the file",
+      hint: 'add `id: some-name` (lowercase letters, digits, - and _) at the top, or rename the file',
     }));
   }
-  if (errors.length || !top.success) throw new ValidationErrors(errors);
-  return {
-    id: String(id),
+  const params = paramsSchema.safeParse(record.params ?? {});
+  const notebook: Notebook = {
+    id: typeof record.id === 'string' ? record.id : fileId,
     path: abs,
     displayPath,
     sha256: createHash('sha256').update(text).digest('hex'),
     source,
     project,
-    top: top.data,
+    top: top.success ? top.data : { title: typeof record.title === 'string' ? record.title : '', cells: [], params: params.success ? params.data : {} },
     cells,
   };
+  return { notebook, errors };
 }
 
 function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]): NotebookCell[] {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../duck.js';
 
 export interface SqlAnalysis {
   /** Table names referenced without a catalog/schema (candidates for cell ids), CTE names removed. */
@@ -13,12 +14,12 @@ export interface SqlAnalysis {
 
 /**
  * Parses SQL with DuckDB's own parser (`json_serialize_sql`), without binding: upstream tables
- * need not exist. The SQL text travels as a bound value.
+ * need not exist.
  */
 export async function analyzeSql(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis> {
-  const prepared = await conn.prepare('SELECT json_serialize_sql($1) AS j');
-  prepared.bindVarchar(1, sql);
-  const reader = await prepared.runAndReadAll();
+  // json_serialize_sql takes only a constant, so the text goes in as a quoted literal: it is
+  // parsed, never executed.
+  const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)}) AS j`);
   const json = JSON.parse(String(reader.getRows()[0][0])) as Record<string, unknown>;
   if (json.error) {
     if (json.error_type === 'parser') {

@@ -9,7 +9,7 @@ export const ANOMALIES = [
 ] as const;
 
 /** Extra support tickets on the outage day and the day after. */
-const TICKET_SURGE = ['2026-03-15', '2026-03-16'];
+export const TICKET_SURGE = ['2026-03-15', '2026-03-16'];
 
 export interface Sizes {
   orders: number;

@@ -27,7 +27,7 @@ export const SALT = {
   amount: 38, /* 39 too: normal() uses salt and salt + 1 */ items: 40, discount: 41, discountRate: 42,
   subStart: 51, subChurn: 52, seats: 53,
   eventCustomer: 61, eventTod: 62, eventType: 63, eventPage: 64, eventDevice: 65,
-  ticketCustomer: 71, ticketTod: 72, priority: 73, category: 74, resolve: 75, stale: 76,
+  ticketCustomer: 71, ticketTod: 72, priority: 73, category: 74, resolve: 75, stale: 76, surge: 77,
   checkoutMember: 81, checkoutVariant: 82, checkoutAt: 83,
   pricingMember: 84, pricingVariant: 85, pricingAt: 86,
 } as const;
@@ -108,13 +108,20 @@ export function macrosSql(): string[] {
 }
 
 /**
- * A TEMP table with one row per generated id: `i` (0-based), its day, and `p`, its position in
- * [0, 1) within the day (for monotone timestamps). Materialized first because unnest over the
- * 1,096-row calendar runs on one thread; the wide SELECT over this table then runs in parallel.
+ * A TEMP table with one row per generated id `i` (0-based) and its calendar day `d`, split by
+ * the calendar's [lo, hi) columns. Kept narrow and materialized on its own because unnest over
+ * the 1,096-row calendar runs on one thread; the wide SELECT that follows runs in parallel.
  */
-export function slotsSql(table: string, lo: string, hi: string, salt: number): string {
-  return `CREATE OR REPLACE TEMP TABLE ${table} AS
-SELECT d, day, day_us, yrs, cust_upto, i,
-       (i - ${lo} + rnd(i, ${salt})) / (${hi} - ${lo}) AS p
-FROM (SELECT *, unnest(range(${lo}, ${hi})) AS i FROM demo_days)`;
+export function slotsSql(table: string, lo: string, hi: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT d, unnest(range(${lo}, ${hi})) AS i FROM demo_days`;
+}
+
+/**
+ * The slots with their day's columns, and `p`, the id's position in [0, 1) within its day
+ * (jittered by `salt`), which makes timestamps rise with the id.
+ */
+export function slotsFrom(table: string, lo: string, hi: string, salt: number): string {
+  return `(SELECT s.i, c.d, c.day, c.day_us, c.yrs, c.cust_upto,
+          (s.i - c.${lo} + rnd(s.i, ${salt})) / (c.${hi} - c.${lo}) AS p
+   FROM ${table} s JOIN demo_days c USING (d))`;
 }

@@ -1,4 +1,4 @@
-import { END_DATE, SALT, lit, listLit, pick } from './common.js';
+import { END_DATE, SALT, lit, listLit, pick, slotsSql } from './common.js';
 
 const FIRST = [
   'Ava', 'Liam', 'Olivia', 'Noah', 'Emma', 'Mateo', 'Sofia', 'Lucas', 'Mia', 'Hugo', 'Yuki', 'Aarav',
@@ -39,13 +39,13 @@ const PLAN_BY_SEGMENT = {
  * Dirty rows: NULL email where id % 1009 = 17, the previous customer's email where
  * id % 1009 = 500, region 'eu' where id % 1019 = 3.
  */
-export function customersBaseSql(): string {
+export function customersBaseSql(): string[] {
   const plan = Object.entries(PLAN_BY_SEGMENT)
     .map(([seg, list]) => `WHEN ${lit(seg)} THEN ${pick(`rnd(customer_id, ${SALT.plan})`, list)}`)
     .join(' ');
-  return `CREATE OR REPLACE TEMP TABLE demo_customers_base AS
+  return [slotsSql('demo_customer_slots', 'c_lo', 'c_hi'), `CREATE OR REPLACE TEMP TABLE demo_customers_base AS
 WITH ids AS (
-  SELECT day, day_us, (unnest(range(c_lo, c_hi)) + 1)::INTEGER AS customer_id FROM demo_days
+  SELECT (s.i + 1)::INTEGER AS customer_id, c.day, c.day_us FROM demo_customer_slots s JOIN demo_days c USING (d)
 )
 SELECT customer_id,
   ${at(FIRST, `rnd(customer_id, ${SALT.first})`)} || ' ' || ${at(LAST, `rnd(customer_id, ${SALT.last})`)} AS name,
@@ -59,7 +59,7 @@ SELECT customer_id,
   day AS signup_date,
   day_us AS signup_us
 FROM ids
-ORDER BY customer_id`;
+ORDER BY customer_id`, 'DROP TABLE demo_customer_slots'];
 }
 
 /**

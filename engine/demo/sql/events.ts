@@ -1,10 +1,10 @@
-import { SALT, pick, slotsSql } from './common.js';
+import { SALT, pick, slotsFrom, slotsSql } from './common.js';
 
 /** Purchase share of events: control, and checkout_button treatment after assignment (x1.15). */
 export const PURCHASE_RATE = { control: 0.10, treatment: 0.115 } as const;
 
 export function eventSlotsSql(): string {
-  return slotsSql('demo_event_slots', 'e_lo', 'e_hi', SALT.eventTod);
+  return slotsSql('demo_event_slots', 'e_lo', 'e_hi');
 }
 
 /**
@@ -21,7 +21,7 @@ export function eventsSql(): string {
 WITH e AS (
   SELECT i, make_timestamp(day_us + tod_seconds(p) * 1000000) AS event_time,
          pick_customer(cust_upto, rnd(i, ${SALT.eventCustomer})) AS customer_id
-  FROM demo_event_slots
+  FROM ${slotsFrom('demo_event_slots', 'e_lo', 'e_hi', SALT.eventTod)}
 ), treated AS (
   SELECT customer_id, assigned_at FROM experiment_assignments
   WHERE experiment = 'checkout_button' AND variant = 'treatment'

@@ -1,4 +1,4 @@
-import { EXPERIMENTS, SALT, lit, pick, slotsSql } from './common.js';
+import { EXPERIMENTS, SALT, lit, pick, slotsFrom, slotsSql } from './common.js';
 
 /** A control customer of checkout_button loses this share of their orders (after the start). */
 export const CHECKOUT_ORDER_REDRAW = 0.13;
@@ -7,7 +7,7 @@ const ITEMS = [[1, 34], [2, 24], [3, 15], [4, 10], [5, 7], [6, 5], [7, 3], [8, 2
 
 /** Order ids on their days; `p` orders the timestamps within a day. */
 export function orderSlotsSql(): string {
-  return slotsSql('demo_order_slots', 'o_lo', 'o_hi', SALT.tod);
+  return slotsSql('demo_order_slots', 'o_lo', 'o_hi');
 }
 
 /**
@@ -34,7 +34,7 @@ WITH picked AS (
           AND in_experiment(c1, ${chk.member}, ${chk.share}) AND NOT is_treatment(c1, ${chk.variant})
           AND rnd(i, ${SALT.redraw}) < ${CHECKOUT_ORDER_REDRAW}
          THEN pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer2})) ELSE c1 END AS cid
-  FROM (SELECT *, pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer})) AS c1 FROM demo_order_slots)
+  FROM (SELECT *, pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer})) AS c1 FROM ${slotsFrom('demo_order_slots', 'o_lo', 'o_hi', SALT.tod)})
 ), shaped AS (
   SELECT *,
     CASE WHEN rnd(i, ${SALT.channel}) < 0.12 THEN 'partner'
