@@ -35,7 +35,7 @@ describe('bad input', () => {
     const unknown = quire(['run', 'region-month.yaml', '-p', 'regoin=EU'], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('E_PARAM_UNKNOWN');
-    expect(unknown.stderr).toContain("did you mean 'region'");
+    expect(unknown.stderr).toContain('did you mean "region"');
     expect(manifests(dir, 'region-month')).toEqual([]);
   });
 
@@ -52,7 +52,7 @@ describe('bad input', () => {
   it('a cycle is named in order', () => {
     const r = quire(['validate', 'notebook.yaml'], fixtureProject('cycle'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('dependency cycle: a -> c -> b -> a');
+    expect(r.stderr).toContain('dependency cycle: a -> b -> c -> a');
     expect(r.stderr).toMatch(/notebook\.yaml:3:\d+/);
   });
 
@@ -76,7 +76,7 @@ describe('bad input', () => {
     expect(broken.status).toBe('failed');
     expect(broken.error.message).toContain('cell broken failed');
     expect(broken.error.message).toContain('no_such_column');
-    expect(broken.error.location).toBe('notebook.yaml:9:14');
+    expect(broken.error.location).toBe('notebook.yaml:10:14');
     expect(broken.error.snippet).toContain('no_such_column');
     expect(m.cells.find((c: { id: string }) => c.id === 'after').status).toBe('skipped');
     const html = readFileSync(join(dir, 'runs', 'notebook', m.id, 'report.html'), 'utf8');

@@ -2,8 +2,8 @@
  * The deterministic demo dataset (contract: shared/spec/demo-data.md).
  *
  * Everything is generated inside DuckDB by CREATE TABLE AS SELECT over range(): every random
- * choice is `hash(id, salt)` mapped to [0, 1), so the same `orders` gives the same rows on every
- * machine, run and thread count. The SQL lives in ./sql/, one small file per table.
+ * choice is a hash of (id, salt) mapped to [0, 1) (macro `rnd` in ./sql/common.ts), so the
+ * same `orders` gives the same rows on every machine, run and thread count. The SQL lives in ./sql/, one small file per table.
  *
  * Sizes for N orders: customers max(500, N/8), events max(10,000, N/2), tickets max(500, N/40),
  * subscriptions = paying customers (~55%), experiment_assignments ~1.1 x customers.

@@ -97,7 +97,9 @@ export class YamlSource {
       const firstContentLine = start.line + 1;
       const line = firstContentLine + lineInValue;
       const text = this.lines[line - 1] ?? '';
-      const indent = text.length - text.trimStart().length;
+      // The block's indentation is set by its first non-empty line.
+      const first = this.lines.slice(firstContentLine - 1).find((l) => l.trim() !== '') ?? '';
+      const indent = first.length - first.trimStart().length;
       return { file: this.file, line, col: indent + colInLine + 1, snippet: text };
     }
     if (lineInValue === 0) {

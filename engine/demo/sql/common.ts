@@ -2,9 +2,10 @@
  * Shared pieces of the demo-data SQL: the date range, the salts of the pseudo-random streams,
  * the TEMP macros every table uses, and a helper that turns a weighted list into a CASE.
  *
- * Randomness is `hash(id, salt)` mapped to [0, 1): a pure function of its inputs, so the same
- * rows come out whatever the thread count or machine (unlike random()/setseed). Every value
- * interpolated into SQL here is a constant of this file or an integer validated by the caller.
+ * Randomness is a hash of (id, salt) mapped to [0, 1) (macro `rnd`): a pure function of its
+ * inputs, so the same rows come out whatever the thread count or machine (unlike
+ * random()/setseed). Every value interpolated into SQL here is a constant of this module or an
+ * integer the caller validated.
  */
 
 /** First and last day of the data (inclusive). */
@@ -19,7 +20,7 @@ export const DAY_US = 86_400_000_000;
 export const START_US = `${START_EPOCH_DAY}::BIGINT * ${DAY_US}`;
 export const END_US = `(${START_EPOCH_DAY + DAY_COUNT}::BIGINT * ${DAY_US} - 1)`;
 
-/** One salt per independent random stream; changing one changes only that column. */
+/** One salt (< 1000) per independent random stream; changing one changes only that column. */
 export const SALT = {
   dayNoise: 11, signupNoise: 12,
   region: 21, country: 22, segment: 23, plan: 24, first: 25, last: 26, domain: 27,
@@ -78,7 +79,9 @@ export const EXPERIMENTS = {
 
 /**
  * TEMP macros (they live in the build session only, never in the file).
- * - rnd(i, s): uniform [0, 1) from 53 bits of hash(i, s)
+ * - rnd(i, s): uniform [0, 1) from 53 bits of hash(i * 1000 + s). Not hash(i, s): DuckDB
+ *   combines the hashes of several arguments by XOR, so hash(i, 35) and hash(i, 36) differ by a
+ *   constant bit mask and two such streams would be strongly dependent.
  * - normal(i, s): standard normal by Box-Muller from streams s and s + 1
  * - pick_customer(upto, u): a customer id in 1..upto (ids are in signup order, so every
  *   customer <= upto signed up by that day), leaning to newer customers
@@ -94,7 +97,7 @@ export function macrosSql(): string[] {
     .map(([r, list]) => `WHEN ${lit(r)} THEN ${pick(`rnd(cid, ${SALT.country})`, list)}`)
     .join(' ');
   return [
-    `CREATE OR REPLACE TEMP MACRO rnd(i, s) AS (hash(i, s) >> 11)::DOUBLE / 9007199254740992.0`,
+    `CREATE OR REPLACE TEMP MACRO rnd(i, s) AS (hash(i::BIGINT * 1000 + s) >> 11)::DOUBLE / 9007199254740992.0`,
     `CREATE OR REPLACE TEMP MACRO normal(i, s) AS sqrt(-2 * ln(1 - rnd(i, s))) * cos(2 * pi() * rnd(i, s + 1))`,
     `CREATE OR REPLACE TEMP MACRO pick_customer(upto, u) AS (1 + floor(upto * pow(u, 0.75)))::INTEGER`,
     // Dirty rows (cid % 1019 = 3) are always EU; the customers table spells their region 'eu'.
