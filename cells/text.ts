@@ -3,7 +3,7 @@ import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.
 import { UserError } from '../engine/errors.js';
 import { analyzeTemplate, liquid } from '../engine/liquid.js';
 import { renderMarkdown } from '../engine/markdown.js';
-import type { TableOutput, TableValue } from '../engine/report/model.js';
+import { tableOf, type TableOutput, type TableValue } from '../engine/report/model.js';
 
 const schema = cellSchema('text', {
   markdown: z.string().describe('Markdown with Liquid: params and referenced cells (<id>.rows, .first, .row_count, .columns, .value)'),
@@ -37,7 +37,7 @@ async function templateContext(refs: string[], ctx: RunContext): Promise<Record<
   for (const id of refs) {
     const up = ctx.upstream.get(id);
     if (!up) continue;
-    if (up.output.kind === 'table') {
+    if (tableOf(up.output)) {
       const table = await ctx.readTable(id, TEXT_ROW_LIMIT);
       const rows = rowObjects(table);
       scope[id] = { rows, first: rows[0] ?? null, row_count: table.rowCount, columns: table.columns.map((c) => c.name) };

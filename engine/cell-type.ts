@@ -40,6 +40,14 @@ export interface AnalyzeContext {
   path: YamlPath;
   project: Project;
   paramNames: string[];
+  /** The notebook's inline `definitions:` (metric, slice and segment specs), if any. */
+  definitions: NotebookDefinitions;
+}
+
+export interface NotebookDefinitions {
+  metrics?: Record<string, unknown>[];
+  slices?: Record<string, unknown>[];
+  segments?: Record<string, unknown>[];
 }
 
 export interface CellAnalysis {
@@ -61,6 +69,7 @@ export interface RunContext {
   conn: DuckDBConnection;
   params: BoundParams;
   project: Project;
+  definitions: NotebookDefinitions;
   source: YamlSource;
   path: YamlPath;
   logger: Logger;

@@ -4,7 +4,7 @@ import type { Notebook, NotebookCell } from './notebook/load.js';
 import type { UpstreamResult } from './cell-type.js';
 import type { Logger } from './log.js';
 import { QuireError, UserError } from './errors.js';
-import type { CellOutput } from './report/model.js';
+import { tableOf, type CellOutput } from './report/model.js';
 import type { CellRecord } from './runs.js';
 
 export interface CellResult {
@@ -88,10 +88,10 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
       const conn = await session.connect();
       try {
         const output = await cell.cellType.run(cell.spec, {
-          cellId: id, conn, params: opts.params, project: nb.project, source: nb.source, path: cell.path, logger, signal, upstream,
+          cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, source: nb.source, path: cell.path, logger, signal, upstream,
           readTable: (table, limit) => session.readTable(conn, table, limit),
         });
-        const rows = output.kind === 'table' ? output.rowCount : null;
+        const rows = tableOf(output)?.rowCount ?? null;
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null }, output);
       } catch (err) {
         const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);

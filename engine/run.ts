@@ -9,9 +9,8 @@ import { analyzeNotebook } from './notebook/analyze.js';
 import { resolveParams, type ResolvedParams } from './params/index.js';
 import { projectPath } from './project.js';
 import { plainLiquid } from './liquid.js';
-import { writeFileAtomic } from './atomic.js';
 import { buildReportModel } from './report/build-model.js';
-import { renderHtml } from './report/html.js';
+import { writeExports } from './report/export.js';
 import type { CellOutput } from './report/model.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from './runs.js';
 
@@ -134,13 +133,11 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
 
   let reportPath: string | null = null;
   try {
-    reportPath = join(dir, 'report.html');
-    writeFileAtomic(reportPath, renderHtml(buildReportModel(manifest, outputs, nb.top.description)));
-    manifest.exports.html = 'report.html';
+    manifest.exports = await writeExports(buildReportModel(manifest, outputs, nb.top.description), dir, ['html']);
+    reportPath = join(dir, manifest.exports.html);
   } catch (err) {
-    reportPath = null;
     manifest.status = 'failed';
-    manifest.error = `report.html could not be written: ${(err as Error).message}`;
+    manifest.error = `report could not be written: ${(err as Error).message}`;
   }
   logger.log(manifest.status === 'succeeded' ? 'info' : 'error', `run ${runId} ${manifest.status}${manifest.error ? `: ${manifest.error}` : ''}`);
   writeManifest(dir, manifest);

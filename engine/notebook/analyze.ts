@@ -23,7 +23,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   if (titleCheck.error) errors.push(titleCheck.error);
   const graphCells = [];
   for (const cell of nb.cells) {
-    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames });
+    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
     if (cell.spec.title !== undefined) {
       const t = analyzeTemplate(cell.spec.title, nb.source, [...cell.path, 'title']);

@@ -69,3 +69,10 @@ export interface ValueOutput {
 }
 
 export type CellOutput = TableOutput | TextOutput | ValueOutput;
+
+/** The DuckDB-backed table behind an output, if it has one (row counts, text-cell rows, exports). */
+export function tableOf(output: CellOutput | null | undefined): TableOutput | null {
+  if (!output) return null;
+  if (output.kind === 'table') return output;
+  return null;
+}

@@ -64,5 +64,6 @@ SELECT
         * CASE WHEN (i + 1) % 10007 = 4999 THEN -1 ELSE 1 END, 2) AS amount,
   round(gross * discount_rate, 2) AS discount,
   items
-FROM priced`;
+FROM priced
+ORDER BY order_id`;
 }
