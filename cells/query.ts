@@ -79,7 +79,7 @@ export const queryCell: CellType<QuerySpec> = {
     }
     if (spec.mode !== 'write') {
       try {
-        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params);
+        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params, ctx.signal);
       } catch (err) {
         throw fail(err, 1);
       }
@@ -123,9 +123,10 @@ async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string): 
   throw new UserError('E_SQL_WRITE', `cell ${id} holds ${ex.count} statements; a read-only query cell holds one`, { hint: READ_ONLY_HINT });
 }
 
-async function runStatements(conn: DuckDBConnection, sql: string, params: BoundParams): Promise<void> {
+async function runStatements(conn: DuckDBConnection, sql: string, params: BoundParams, signal?: AbortSignal): Promise<void> {
   const ex = await conn.extractStatements(sql);
   for (let i = 0; i < ex.count; i++) {
+    signal?.throwIfAborted();
     const stmt = await ex.prepare(i);
     bindParams(stmt, params);
     await stmt.run();

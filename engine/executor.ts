@@ -54,9 +54,12 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
   const results = new Map<string, CellResult>();
   const running = new Map<string, Promise<void>>();
   let stopReason: string | null = null;
+  let interrupter: NodeJS.Timeout | undefined;
   const onAbort = () => {
     stopReason ??= `run interrupted (${String(signal.reason ?? 'abort')})`;
     session.interruptAll();
+    // A query that was about to start when the signal came would miss one interrupt: repeat.
+    interrupter = setInterval(() => session.interruptAll(), 50);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
@@ -123,5 +126,6 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     else if (pending.length) throw new Error(`executor stalled with pending cells ${pending.join(', ')}`);
   }
   signal.removeEventListener('abort', onAbort);
+  clearInterval(interrupter);
   return results;
 }

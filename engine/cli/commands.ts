@@ -5,3 +5,4 @@ export { register as runs } from './runs.js';
 export { register as graph } from './graph.js';
 export { register as schema } from './schema.js';
 export { register as demo } from './demo.js';
+export { register as demoData } from './demo-data.js';
