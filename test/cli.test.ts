@@ -60,6 +60,9 @@ describe('quire run / runs', () => {
     const list = quire(['runs', 'list'], dir);
     expect(list.stdout).toContain(m.id);
     expect(list.stdout).toContain('region=EU');
+    expect(quire(['runs', 'list', 'region-month.yaml'], dir).stdout).toContain(m.id);
+    expect(quire(['runs', 'list', 'region-month'], dir).stdout).toContain(m.id);
+    expect(quire(['runs', 'list', 'other-notebook'], dir).stdout).toBe('no runs yet\n');
     const show = quire(['runs', 'show', m.id.slice(0, 20)], dir);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('orders_in_month');
@@ -83,8 +86,11 @@ describe('quire run / runs', () => {
         const p = runJson();
         return p !== null && readFileSync(p, 'utf8').includes('"cells": []') && existsSync(join(p, '..', 'run.log')) && readFileSync(join(p, '..', 'run.log'), 'utf8').includes('cell slow started');
       });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       child.kill(sig);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(killer);
       expect(code).toBe(sig === 'SIGTERM' ? 143 : 130);
       const m = JSON.parse(readFileSync(runJson()!, 'utf8'));
       expect(m.status).toBe('failed');

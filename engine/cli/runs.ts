@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadNotebook } from '../notebook/load.js';
 import { loadProject, projectPath } from '../project.js';
 import { findRun, listRuns } from '../runs.js';
 import { green, red, yellow, dim } from './progress.js';
@@ -17,12 +19,12 @@ export function register(program: Command): void {
   runs
     .command('list')
     .description('runs, newest first')
-    .argument('[notebook]', 'only runs of this notebook id')
+    .argument('[notebook]', 'only runs of this notebook (its file or its id)')
     .option('--runs-dir <dir>', 'runs folder (default: runs_dir of quire.yaml)')
     .option('-n, --limit <n>', 'at most n runs', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print as JSON')
     .action((notebook: string | undefined, opts: { runsDir?: string; limit: number; json?: boolean }) => {
-      const id = notebook?.replace(/\.ya?ml$/, '').split('/').pop();
+      const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
       const entries = listRuns(runsDirOf(opts.runsDir), id).slice(0, opts.limit);
       if (opts.json) {
         process.stdout.write(JSON.stringify(entries.map((e) => ({ ...e.manifest, dir: e.dir })), null, 2) + '\n');
