@@ -1,8 +1,5 @@
 import { Marked } from 'marked';
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { escapeHtml } from './report/html/escape.js';
 
 const safe = new Marked({ gfm: true, renderer: { html: (token) => escapeHtml(token.text) } });
 const trusting = new Marked({ gfm: true });
