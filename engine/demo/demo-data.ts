@@ -24,7 +24,7 @@
  * 'checkout_button' raises purchase events of treatment customers by 15% and their orders by
  * ~14% per head; 'pricing_page_copy' changes nothing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -117,6 +117,9 @@ export async function buildDemoData(opts: BuildDemoDataOptions): Promise<BuildDe
     throw new UserError('E_BAD_ARGUMENT', `the output path is empty`, { hint: 'give a file path, e.g. data/warehouse.duckdb' });
   }
   const out = resolve(opts.out);
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError('E_BAD_ARGUMENT', `the output path "${opts.out}" is a folder`, { hint: 'give a file path, e.g. data/warehouse.duckdb' });
+  }
   const tmp = `${out}.tmp-${process.pid}`;
   const progress = opts.onProgress ?? (() => {});
   const sizes = demoSizes(orders);

@@ -1,4 +1,4 @@
-import { DAY_COUNT, DAY_US, SALT, START_DATE, START_US, lit } from './common.js';
+import { DAY_COUNT, SALT, dayOf, dayUsOf, lit, yearsOf } from './common.js';
 
 /** Days whose order volume is off the regular pattern (an anomaly detector should find them). */
 export const ANOMALIES = [
@@ -35,8 +35,7 @@ export function calendarSql(n: Sizes): string {
     `(${count} * (c${w} - ${w}) // t${w})::BIGINT AS ${col}_lo, (${count} * c${w} // t${w})::BIGINT AS ${col}_hi`;
   return `CREATE OR REPLACE TEMP TABLE demo_days AS
 WITH base AS (
-  SELECT range::INTEGER AS d, DATE ${lit(START_DATE)} + range::INTEGER AS day, range / 365.25 AS yrs,
-         dayofyear(DATE ${lit(START_DATE)} + range::INTEGER) AS doy
+  SELECT range::INTEGER AS d, ${dayOf('range')} AS day, ${yearsOf('range')} AS yrs, dayofyear(${dayOf('range')}) AS doy
   FROM range(${DAY_COUNT})
 ), shape AS (
   SELECT *,
@@ -62,7 +61,7 @@ WITH base AS (
     sum(sw) OVER (ORDER BY d) AS csw, sum(sw) OVER () AS tsw
   FROM weights2
 )
-SELECT d, day, ${START_US} + d::BIGINT * ${DAY_US} AS day_us, yrs,
+SELECT d, day, ${dayUsOf('d')} AS day_us, yrs,
   ${split('o', n.orders, 'ow')},
   ${split('e', n.events, 'ow')},
   ${split('t', n.tickets, 'tw')},

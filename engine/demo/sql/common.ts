@@ -110,21 +110,29 @@ export function macrosSql(): string[] {
   ];
 }
 
+/** The calendar day `d` (0-based day index) as a DATE, as microseconds since the epoch, in years. */
+export const dayOf = (d: string) => `(DATE ${lit(START_DATE)} + ${d}::INTEGER)`;
+export const dayUsOf = (d: string) => `(${START_US} + ${d}::BIGINT * ${DAY_US})`;
+export const yearsOf = (d: string) => `(${d} / 365.25)`;
+
 /**
- * A TEMP table with one row per generated id `i` (0-based) and its calendar day `d`, split by
- * the calendar's [lo, hi) columns. Kept narrow and materialized on its own because unnest over
- * the 1,096-row calendar runs on one thread; the wide SELECT that follows runs in parallel.
+ * A TEMP table with one row per generated id `i` (0-based): its calendar day `d`, the day's first
+ * id `lo` and id count `n`, and `cust_upto` (customers signed up by that day), split by the
+ * calendar's [lo, hi) columns. Only integers, materialized on their own: unnest over the
+ * 1,096-row calendar runs on one thread, and it keeps the ids in order, which a join would not.
  */
 export function slotsSql(table: string, lo: string, hi: string): string {
-  return `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT d, unnest(range(${lo}, ${hi})) AS i FROM demo_days`;
+  return `CREATE OR REPLACE TEMP TABLE ${table} AS
+SELECT d, ${lo} AS lo, ${hi} - ${lo} AS n, cust_upto, unnest(range(${lo}, ${hi})) AS i FROM demo_days`;
 }
 
 /**
- * The slots with their day's columns, and `p`, the id's position in [0, 1) within its day
- * (jittered by `salt`), which makes timestamps rise with the id.
+ * The slots with their day as DATE (`day`), microseconds (`day_us`) and years since the start
+ * (`yrs`), and `p`, the id's position in [0, 1) within its day (jittered by `salt`), which makes
+ * timestamps rise with the id.
  */
-export function slotsFrom(table: string, lo: string, hi: string, salt: number): string {
-  return `(SELECT s.i, c.d, c.day, c.day_us, c.yrs, c.cust_upto,
-          (s.i - c.${lo} + rnd(s.i, ${salt})) / (c.${hi} - c.${lo}) AS p
-   FROM ${table} s JOIN demo_days c USING (d))`;
+export function slotsFrom(table: string, salt: number): string {
+  return `(SELECT i, d, ${dayOf('d')} AS day, ${dayUsOf('d')} AS day_us, ${yearsOf('d')} AS yrs, cust_upto,
+          (i - lo + rnd(i, ${salt})) / n AS p
+   FROM ${table})`;
 }

@@ -1,4 +1,4 @@
-import { END_DATE, SALT, lit, listLit, pick, slotsSql } from './common.js';
+import { END_DATE, SALT, lit, listLit, pick, slotsFrom, slotsSql } from './common.js';
 
 const FIRST = [
   'Ava', 'Liam', 'Olivia', 'Noah', 'Emma', 'Mateo', 'Sofia', 'Lucas', 'Mia', 'Hugo', 'Yuki', 'Aarav',
@@ -45,7 +45,7 @@ export function customersBaseSql(): string[] {
     .join(' ');
   return [slotsSql('demo_customer_slots', 'c_lo', 'c_hi'), `CREATE OR REPLACE TEMP TABLE demo_customers_base AS
 WITH ids AS (
-  SELECT (s.i + 1)::INTEGER AS customer_id, c.day, c.day_us FROM demo_customer_slots s JOIN demo_days c USING (d)
+  SELECT (i + 1)::INTEGER AS customer_id, day, day_us FROM ${slotsFrom('demo_customer_slots', 0)}
 )
 SELECT customer_id,
   ${at(FIRST, `rnd(customer_id, ${SALT.first})`)} || ' ' || ${at(LAST, `rnd(customer_id, ${SALT.last})`)} AS name,
@@ -58,8 +58,7 @@ SELECT customer_id,
   CASE cust_segment(customer_id) ${plan} END AS plan,
   day AS signup_date,
   day_us AS signup_us
-FROM ids
-ORDER BY customer_id`, 'DROP TABLE demo_customer_slots'];
+FROM ids`, 'DROP TABLE demo_customer_slots'];
 }
 
 /**

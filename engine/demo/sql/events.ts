@@ -21,7 +21,7 @@ export function eventsSql(): string {
 WITH e AS (
   SELECT i, make_timestamp(day_us + tod_seconds(p) * 1000000) AS event_time,
          pick_customer(cust_upto, rnd(i, ${SALT.eventCustomer})) AS customer_id
-  FROM ${slotsFrom('demo_event_slots', 'e_lo', 'e_hi', SALT.eventTod)}
+  FROM ${slotsFrom('demo_event_slots', SALT.eventTod)}
 ), treated AS (
   SELECT customer_id, assigned_at FROM experiment_assignments
   WHERE experiment = 'checkout_button' AND variant = 'treatment'

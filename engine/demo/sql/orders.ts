@@ -34,7 +34,7 @@ WITH picked AS (
           AND in_experiment(c1, ${chk.member}, ${chk.share}) AND NOT is_treatment(c1, ${chk.variant})
           AND rnd(i, ${SALT.redraw}) < ${CHECKOUT_ORDER_REDRAW}
          THEN pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer2})) ELSE c1 END AS cid
-  FROM (SELECT *, pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer})) AS c1 FROM ${slotsFrom('demo_order_slots', 'o_lo', 'o_hi', SALT.tod)})
+  FROM (SELECT *, pick_customer(cust_upto, rnd(i, ${SALT.orderCustomer})) AS c1 FROM ${slotsFrom('demo_order_slots', SALT.tod)})
 ), shaped AS (
   SELECT *,
     CASE WHEN rnd(i, ${SALT.channel}) < 0.12 THEN 'partner'
@@ -64,6 +64,5 @@ SELECT
         * CASE WHEN (i + 1) % 10007 = 4999 THEN -1 ELSE 1 END, 2) AS amount,
   round(gross * discount_rate, 2) AS discount,
   items
-FROM priced
-ORDER BY order_id`;
+FROM priced`;
 }

@@ -24,7 +24,7 @@ WITH t AS (
     CASE WHEN day IN (${TICKET_SURGE.map((d) => `DATE ${lit(d)}`).join(', ')}) AND rnd(i, ${SALT.surge}) < 0.7 THEN 'checkout'
          ELSE ${pick(`rnd(i, ${SALT.category})`, [['billing', 25], ['shipping', 22], ['checkout', 12], ['account', 16], ['product', 15], ['other', 10]])}
     END AS category
-  FROM ${slotsFrom('demo_ticket_slots', 't_lo', 't_hi', SALT.ticketTod)}
+  FROM ${slotsFrom('demo_ticket_slots', SALT.ticketTod)}
 ), r AS (
   SELECT *, opened_us + floor(-ln(1 - rnd(i, ${SALT.resolve})) * ${hours} * 3600)::BIGINT * 1000000 AS resolved_us
   FROM t
@@ -34,6 +34,5 @@ SELECT (i + 1)::INTEGER AS ticket_id, customer_id,
   CASE WHEN resolved_us > ${END_US} OR rnd(i, ${SALT.stale}) < 0.03 THEN NULL
        ELSE make_timestamp(resolved_us) END AS resolved_at,
   priority, category
-FROM r
-ORDER BY ticket_id`;
+FROM r`;
 }
