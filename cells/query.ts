@@ -92,8 +92,7 @@ export const queryCell: CellType<QuerySpec> = {
 async function createTableSql(conn: DuckDBConnection, target: string, sql: string): Promise<string> {
   const direct = `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`;
   try {
-    const ex = await conn.extractStatements(direct);
-    if (ex.count === 1) return direct;
+    if ((await conn.extractStatements(direct)).count === 1) return direct;
   } catch {
     /* not directly usable */
   }
@@ -109,18 +108,26 @@ async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<bo
   }
 }
 
-/** Decided by DuckDB's parser and binder (statement types), before anything runs. */
+/**
+ * Decided by DuckDB's parser before anything runs: a statement it can serialize is a query;
+ * otherwise it must still parse as a subquery (e.g. a PIVOT that first collects its column
+ * values), else its statement types are named in the error.
+ */
 async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string): Promise<void> {
+  if ((await analyzeSql(conn, sql)).isQuery || (await parsesAsSubquery(conn, sql))) return;
   const ex = await conn.extractStatements(sql);
-  if (ex.count === 1) {
-    const stmt = await ex.prepare(0);
-    const type = stmt.statementType;
-    stmt.destroySync();
-    if (type === StatementType.SELECT) return;
-    throw new UserError('E_SQL_WRITE', `cell ${id} is not a read-only query: it is a ${StatementType[type]} statement`, { hint: READ_ONLY_HINT });
+  const types: string[] = [];
+  for (let i = 0; i < ex.count; i++) {
+    try {
+      const stmt = await ex.prepare(i);
+      types.push(StatementType[stmt.statementType]);
+      stmt.destroySync();
+    } catch {
+      types.push('unknown');
+    }
   }
-  if (await parsesAsSubquery(conn, sql)) return; // e.g. a PIVOT that first collects its column values
-  throw new UserError('E_SQL_WRITE', `cell ${id} holds ${ex.count} statements; a read-only query cell holds one`, { hint: READ_ONLY_HINT });
+  const what = ex.count === 1 ? `a ${types[0]} statement` : `${ex.count} statements (${types.join(', ')}); a read-only query cell holds one query`;
+  throw new UserError('E_SQL_WRITE', `cell ${id} is not a read-only query: it is ${what}`, { hint: READ_ONLY_HINT });
 }
 
 async function runStatements(conn: DuckDBConnection, sql: string, params: BoundParams, signal?: AbortSignal): Promise<void> {

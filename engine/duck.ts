@@ -48,6 +48,7 @@ export class DuckSession {
   readonly instance: DuckDBInstance;
   private readonly setupSql: string[];
   private readonly connections = new Set<DuckDBConnection>();
+  private readonly idle: DuckDBConnection[] = [];
 
   private constructor(instance: DuckDBInstance, setupSql: string[]) {
     this.instance = instance;
@@ -90,16 +91,19 @@ export class DuckSession {
     return new DuckSession(instance, setup);
   }
 
-  /** A new connection with the session's search path; closed with the session. */
+  /** A connection with the session's search path, reused from earlier cells when one is free. */
   async connect(): Promise<DuckDBConnection> {
+    const idle = this.idle.pop();
+    if (idle) return idle;
     const conn = await this.instance.connect();
     for (const sql of this.setupSql) await conn.run(sql);
     this.connections.add(conn);
     return conn;
   }
 
+  /** Gives a connection back for reuse; it stays open until the session closes. */
   release(conn: DuckDBConnection): void {
-    if (this.connections.delete(conn)) conn.closeSync();
+    if (this.connections.has(conn) && !this.idle.includes(conn)) this.idle.push(conn);
   }
 
   /** Interrupts every running query (Ctrl-C, timeouts). */
@@ -110,6 +114,7 @@ export class DuckSession {
   close(): void {
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
+    this.idle.length = 0;
     this.instance.closeSync();
   }
 

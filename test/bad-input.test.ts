@@ -143,3 +143,16 @@ describe('bad input', () => {
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 });
+
+describe('bad environment', () => {
+  it('an unwritable runs dir fails clearly, before any cell runs', () => {
+    const dir = fixtureProject('cycle');
+    writeFileSync(join(dir, 'blocker'), 'a file where a folder should be');
+    const nb = join(dir, 'ok.yaml');
+    writeFileSync(nb, 'title: Ok\ncells:\n  - id: a\n    type: query\n    sql: SELECT 1 AS x\n');
+    const r = quire(['run', 'ok.yaml', '--runs-dir', 'blocker/runs'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[E_RUNS_DIR]: cannot create the run folder');
+    expect(r.stderr).not.toContain('internal error');
+  });
+});
