@@ -64,7 +64,8 @@ export const queryCell: CellType<QuerySpec> = {
         hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => '$' + p).join(', ')}` : 'declare it under `params:`',
       }));
     }
-    return { references: parsed.tables, errors };
+    const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true };
+    return { references: parsed.tables, errors, reads };
   },
 
   async run(spec, ctx) {

@@ -3,6 +3,7 @@ import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.
 import { UserError } from '../engine/errors.js';
 import { analyzeTemplate, liquid } from '../engine/liquid.js';
 import { renderMarkdown } from '../engine/markdown.js';
+import { templateParams, templateReadsClock } from '../engine/liquid-params.js';
 import { tableOf, type TableOutput, type TableValue } from '../engine/report/model.js';
 
 const schema = cellSchema('text', {
@@ -56,7 +57,8 @@ export const textCell: CellType<TextSpec> = {
 
   async analyze(spec, ctx) {
     const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown']);
-    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : [] };
+    const reads = { params: templateParams(spec.markdown), database: false, volatile: templateReadsClock(spec.markdown) };
+    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : [], reads };
   },
 
   async run(spec, ctx) {

@@ -55,6 +55,23 @@ export interface CellAnalysis {
   references: string[];
   /** Located problems (syntax errors...). Empty when the cell is fine. */
   errors: QuireError[];
+  /** What the cell's result depends on besides upstream cells, for the cell cache (engine/cache). Absent: the conservative default. */
+  reads?: CellReads;
+}
+
+/**
+ * What a cell reads besides its upstream cells. The cache keys a cell on these, so a cell type
+ * that under-declares gets stale results: when unsure, leave a field out (its default is safe).
+ */
+export interface CellReads {
+  /** Params whose values the result depends on (default: every param). */
+  params?: string[];
+  /** Reads the project's databases (default true). */
+  database?: boolean;
+  /** Files read, as written (relative to the project root; globs allowed). */
+  files?: string[];
+  /** Never served from the cache: writes, or reads the clock or randomness (default false). */
+  volatile?: boolean;
 }
 
 /** Upstream results as a cell sees them. */

@@ -37,6 +37,12 @@ export interface DuckSessionOptions {
   attach?: Record<string, string>;
   /** Directory relative file paths in SQL resolve against. */
   fileSearchPath?: string;
+  /**
+   * An instance to run in instead of a new one (the members of a sweep take turns on a few):
+   * databases it has attached already are reused, the results catalog is emptied on open, and
+   * closing the session leaves the instance open. One session at a time per instance.
+   */
+  instance?: DuckDBInstance;
 }
 
 /**
@@ -49,16 +55,19 @@ export class DuckSession {
   private readonly setupSql: string[];
   private readonly connections = new Set<DuckDBConnection>();
   private readonly idle: DuckDBConnection[] = [];
+  private readonly owned: boolean;
 
-  private constructor(instance: DuckDBInstance, setupSql: string[]) {
+  private constructor(instance: DuckDBInstance, setupSql: string[], owned = true) {
     this.instance = instance;
     this.setupSql = setupSql;
+    this.owned = owned;
   }
 
   static async open(opts: DuckSessionOptions): Promise<DuckSession> {
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = opts.instance ?? (await DuckDBInstance.create(':memory:'));
     const setup: string[] = [];
     const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
+      if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
       if (!existsSync(path)) {
         throw new UserError('E_DATABASE_MISSING', `database file not found: ${path}`, {
           hint: alias === DEFAULT_CATALOG
@@ -76,11 +85,12 @@ export class DuckSession {
         searchPath.push(`${DEFAULT_CATALOG}.main`);
       }
       for (const [alias, path] of Object.entries(opts.attach ?? {})) await attach(conn, path, alias, true);
+      if (opts.instance) await dropResults(conn);
       setup.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
       if (opts.fileSearchPath) setup.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);
     } catch (err) {
       conn.closeSync();
-      instance.closeSync();
+      if (!opts.instance) instance.closeSync();
       if (err instanceof UserError) throw err;
       throw new OperationalError('E_DATABASE_OPEN', `cannot open database ${opts.database}: ${(err as Error).message}`, {
         hint: 'another process may hold it open for writing; close it or use a copy',
@@ -88,7 +98,7 @@ export class DuckSession {
       });
     }
     conn.closeSync();
-    return new DuckSession(instance, setup);
+    return new DuckSession(instance, setup, !opts.instance);
   }
 
   /** A connection with the session's search path, reused from earlier cells when one is free. */
@@ -115,7 +125,7 @@ export class DuckSession {
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
     this.idle.length = 0;
-    this.instance.closeSync();
+    if (this.owned) this.instance.closeSync();
   }
 
   /** First `limit` rows, column types and total row count of a result table. */
@@ -128,6 +138,23 @@ export class DuckSession {
     const rowCount = Number(count.getRows()[0][0]);
     return { kind: 'table', columns, rows: reader.getRowsJson() as TableValue[][], rowCount };
   }
+}
+
+/** Empties the results catalog (a shared instance holds the previous session's tables). */
+async function dropResults(conn: DuckDBConnection): Promise<void> {
+  const r = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = '${RESULTS_CATALOG}' AND schema_name = 'main'`);
+  for (const [name] of r.getRows()) await conn.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(String(name))}`);
+}
+
+/** True when `alias` is attached from `path` in that mode already; an error when it is attached otherwise. */
+async function attachedAs(conn: DuckDBConnection, alias: string, path: string, readOnly: boolean): Promise<boolean> {
+  const r = await conn.runAndReadAll('SELECT path, readonly FROM duckdb_databases() WHERE database_name = $alias', { alias });
+  const row = r.getRows()[0];
+  if (!row) return false;
+  if (String(row[0]) !== path || Boolean(row[1]) !== readOnly) {
+    throw new Error(`the shared DuckDB instance has ${alias} attached from ${String(row[0])}${row[1] ? ' read-only' : ''}, not ${path}`);
+  }
+  return true;
 }
 
 /** Identifiers reach SQL only from validated specs (cell ids, catalog names); still quoted. */

@@ -6,6 +6,7 @@ import type { Logger } from './log.js';
 import { QuireError, UserError } from './errors.js';
 import { tableOf, type CellOutput } from './report/model.js';
 import type { CellRecord } from './runs.js';
+import type { CellCache } from './cache/index.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -28,6 +29,8 @@ export interface ExecuteOptions {
   concurrency: number;
   onEvent?: (e: ExecEvent) => void;
   clock?: () => number;
+  /** Serves unchanged cells from the cell cache and stores fresh results (engine/cache). */
+  cache?: CellCache;
 }
 
 function errorRecord(err: unknown): CellRecord['error'] {
@@ -64,7 +67,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
 
-  const finish = (cell: NotebookCell, record: Omit<CellRecord, 'id' | 'type' | 'title' | 'cache_hit'>, output: CellOutput | null) => {
+  const finish = (cell: NotebookCell, record: Omit<CellRecord, 'id' | 'type' | 'title' | 'cache_hit'> & { cache_hit?: boolean }, output: CellOutput | null) => {
     const full: CellRecord = { id: cell.spec.id, type: cell.spec.type, title: opts.titles.get(cell.spec.id) ?? null, cache_hit: false, ...record };
     results.set(cell.spec.id, { record: full, output });
     opts.onEvent?.({ kind: 'end', id: cell.spec.id, record: full });
@@ -73,7 +76,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         ? `${full.error?.message}${full.error?.location ? ` (${full.error.location})` : ''}`
         : full.status === 'skipped'
           ? `cell ${full.id} skipped: ${full.skipped_reason}`
-          : `cell ${full.id} succeeded in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
+          : `cell ${full.id} ${full.cache_hit ? 'restored from the cache' : 'succeeded'} in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
     logger.log(full.status === 'failed' ? 'error' : 'info', line);
   };
 
@@ -90,12 +93,14 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     const task = (async () => {
       const conn = await session.connect();
       try {
-        const output = await cell.cellType.run(cell.spec, {
+        const cached = (await opts.cache?.restore(id, conn)) ?? null;
+        const output = cached ?? await cell.cellType.run(cell.spec, {
           cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, source: nb.source, path: cell.path, logger, signal, upstream,
           readTable: (table, limit) => session.readTable(conn, table, limit),
         });
+        if (!cached) await opts.cache?.save(id, conn, output);
         const rows = tableOf(output)?.rowCount ?? null;
-        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null }, output);
+        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached !== null }, output);
       } catch (err) {
         const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);
         finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);

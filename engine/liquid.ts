@@ -1,5 +1,6 @@
 import { Liquid, type FilterImplOptions } from 'liquidjs';
 import { UserError } from './errors.js';
+import { didYouMean } from './suggest.js';
 import type { YamlPath, YamlSource } from './notebook/source.js';
 
 const LOCALE = 'en-US';
@@ -28,13 +29,25 @@ const filters: Record<string, FilterImplOptions> = {
     if (n === null) return v ?? '';
     return n.toLocaleString(LOCALE, { style: 'currency', currency: String(code), minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   },
-  /** Metric output lookup: the overall row (slice all, segment all, latest period) of `name`. */
+  /**
+   * Metric output lookup: the overall row of `name` (slice_type 'none', segment 'all', latest
+   * period). Metric cells put these rows first, so they are within the rows a text cell sees.
+   */
   metric(cell: unknown, name: string, column = 'metric_value') {
     const rows = (cell as { rows?: Record<string, unknown>[] } | undefined)?.rows ?? [];
-    const overall = rows
-      .filter((r) => r.metric_name === name && (r.slice_value ?? 'all') === 'all' && (r.segment_name ?? 'all') === 'all')
-      .sort((a, b) => String(b.period_start_date ?? '').localeCompare(String(a.period_start_date ?? '')));
-    return overall[0]?.[column] ?? null;
+    const named = rows.filter((r) => r.metric_name === name);
+    if (!named.length && rows.length && rows[0].metric_name !== undefined) {
+      const known = [...new Set(rows.map((r) => String(r.metric_name)))];
+      const dym = didYouMean(String(name), known);
+      throw new Error(`metric filter: no metric '${name}' in this cell${dym ? ` — ${dym}` : ''} (it has ${known.join(', ')})`);
+    }
+    const overall = (r: Record<string, unknown>) =>
+      (r.slice_type === undefined ? (r.slice_value ?? 'all') === 'all' : r.slice_type === 'none') && (r.segment_name ?? 'all') === 'all';
+    let best: Record<string, unknown> | undefined;
+    for (const r of named.filter(overall)) {
+      if (!best || String(r.period_start_date ?? '') > String(best.period_start_date ?? '')) best = r;
+    }
+    return best?.[column] ?? null;
   },
 };
 

@@ -10,9 +10,14 @@ import { resolveParams, type ResolvedParams } from './params/index.js';
 import { projectPath } from './project.js';
 import { plainLiquid } from './liquid.js';
 import { buildReportModel } from './report/build-model.js';
-import { writeExports } from './report/export.js';
+import { ExportError, writeExports, type ExportFormat } from './report/export.js';
+import type { PaperSize, PdfRenderer } from './report/pdf/index.js';
+import { storeOutputs, type StoredOutputs } from './report/store.js';
+import { parquetSource } from './report/xlsx/index.js';
 import type { CellOutput } from './report/model.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from './runs.js';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { planCache, runCache, summarize, type CellCache } from './cache/index.js';
 
 export interface RunOptions {
   /** Param values by name: raw strings (`fromCli`) or typed values / relative words. */
@@ -23,6 +28,8 @@ export interface RunOptions {
   /** Overrides quire.yaml `runs_dir`. */
   runsDir?: string;
   trigger?: RunManifest['trigger'];
+  /** A fixed run id (the scheduler's: one per schedule and scheduled time); default: start time + random. */
+  runId?: string;
   /** Aborting ends the run as `failed` with the reason. */
   signal?: AbortSignal;
   onEvent?: (e: ExecEvent) => void;
@@ -32,6 +39,18 @@ export interface RunOptions {
   concurrency?: number;
   /** Called once the run folder exists (e.g. to print where it is). */
   onStart?: (info: { runId: string; dir: string }) => void;
+  /** Report formats (default: the notebook's `export:`, else html). */
+  exports?: ExportFormat[];
+  /** PDF paper size (default a4). */
+  paper?: PaperSize;
+  /** A PDF renderer shared by a batch of runs, so one browser serves them all. */
+  pdf?: PdfRenderer;
+  /** false: neither read nor write the cell cache. Default true. */
+  cache?: boolean;
+  /** Run every cell (the cache is not read), still storing fresh results: `--no-cache`. */
+  noCache?: boolean;
+  /** A DuckDB instance to run in (a sweep's pool) instead of a new one; it stays open. */
+  duck?: DuckDBInstance;
 }
 
 export interface RunResult {
@@ -53,16 +72,29 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
     write: nb.cells.some((c) => c.cellType.writes?.(c.spec) ?? false),
     attach,
     fileSearchPath: nb.project.root,
+    instance: opts.duck,
   });
   try {
     const parser = await session.connect();
-    const { dag, errors } = await analyzeNotebook(nb, parser);
+    const { dag, errors, reads } = await analyzeNotebook(nb, parser);
     session.release(parser);
     if (errors.length) throw new ValidationErrors(errors);
-    return { params, session, dag, startedAt: now };
+    return { params, session, dag, reads, startedAt: now };
   } catch (err) {
     session.close();
     throw err;
+  }
+}
+
+/** The run's cell cache, its plan logged; a cache that can't be planned is a warning, never a failed run. */
+async function openCache(args: Parameters<typeof planCache>[0], logger: Logger): Promise<CellCache | undefined> {
+  try {
+    const plan = await planCache(args);
+    logger.log('info', summarize(plan.decisions));
+    return runCache(plan, logger);
+  } catch (err) {
+    logger.log('warn', `cell cache not used: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
   }
 }
 
@@ -84,9 +116,9 @@ function renderTitle(template: string, params: ResolvedParams): string {
 export async function runNotebook(notebook: string | Notebook, opts: RunOptions = {}): Promise<RunResult> {
   const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
   const clock = opts.now ?? (() => new Date());
-  const { params, session, dag, startedAt } = await prepareRun(nb, opts);
+  const { params, session, dag, reads, startedAt } = await prepareRun(nb, opts);
   const runsDir = opts.runsDir ?? projectPath(nb.project, nb.project.config.runs_dir);
-  const runId = newRunId(startedAt);
+  const runId = opts.runId ?? newRunId(startedAt);
   const dir = createRunDir(runsDir, nb.id, runId);
   const logPath = join(dir, 'run.log');
   writeFileSync(logPath, '');
@@ -114,7 +146,8 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   const signal = opts.signal ?? new AbortController().signal;
   const outputs = new Map<string, CellOutput | null>();
   try {
-    const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent });
+    const cache = opts.cache === false ? undefined : await openCache({ nb, dag, reads, params, session, runsDir, noCache: opts.noCache }, logger);
+    const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache });
     manifest.cells = dag.ids.map((id) => results.get(id)!.record);
     for (const [id, r] of results) outputs.set(id, r.output);
     const failed = manifest.cells.filter((c) => c.status === 'failed');
@@ -126,19 +159,40 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   } catch (err) {
     manifest.status = 'failed';
     manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
+  }
+  // Outputs are kept (outputs.json + Parquet tables) so `quire export` can render the run again.
+  const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
+  const { database, connections } = nb.project.config;
+  const dataFiles = [database, ...Object.values(connections).flatMap((c) => (c.type === 'duckdb' ? [c.path] : []))]
+    .filter((p) => p !== ':memory:')
+    .map((p) => projectPath(nb.project, p));
+  let stored: StoredOutputs | null = null;
+  try {
+    stored = await storeOutputs(session, dir, outputs, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles, logger });
+  } catch (err) {
+    manifest.status = 'failed';
+    manifest.error = `run outputs could not be saved: ${(err as Error).message}`;
   } finally {
     session.close();
   }
   manifest.finished_at = clock().toISOString();
 
   let reportPath: string | null = null;
+  const model = { ...buildReportModel(manifest, outputs, nb.top.description), theme, data: stored?.data ?? null };
   try {
-    manifest.exports = await writeExports(buildReportModel(manifest, outputs, nb.top.description), dir, ['html']);
-    reportPath = join(dir, manifest.exports.html);
+    manifest.exports = await writeExports(model, dir, opts.exports ?? nb.top.export ?? ['html'], {
+      tables: stored ? parquetSource(dir, stored.tables) : undefined,
+      paper: opts.paper,
+      pdf: opts.pdf,
+      logger,
+    });
   } catch (err) {
+    manifest.exports = err instanceof ExportError ? err.written : {};
     manifest.status = 'failed';
     manifest.error = `report could not be written: ${(err as Error).message}`;
   }
+  const main = manifest.exports.html ?? Object.values(manifest.exports)[0];
+  reportPath = main ? join(dir, main) : null;
   logger.log(manifest.status === 'succeeded' ? 'info' : 'error', `run ${runId} ${manifest.status}${manifest.error ? `: ${manifest.error}` : ''}`);
   writeManifest(dir, manifest);
   return { manifest, dir, reportPath };

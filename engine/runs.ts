@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UserError } from './errors.js';
+import { OperationalError, UserError } from './errors.js';
 import { writeJsonAtomic } from './atomic.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
@@ -31,7 +31,7 @@ export interface RunManifest {
   finished_at: string | null;
   /** Why the run failed when no single cell says it (interrupted, report not written...). */
   error: string | null;
-  trigger: { kind: 'cli' | 'schedule' | 'rerun' | 'sweep' | 'api'; schedule: string | null; scheduled_for: string | null };
+  trigger: { kind: 'cli' | 'schedule' | 'rerun' | 'sweep' | 'api'; schedule: string | null; scheduled_for: string | null; attempt?: number };
   cells: CellRecord[];
   exports: Record<string, string>;
   log: string;
@@ -45,7 +45,14 @@ export function newRunId(now: Date): string {
 
 export function createRunDir(runsDir: string, notebookId: string, runId: string): string {
   const dir = join(runsDir, notebookId, runId);
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new OperationalError('E_RUNS_DIR', `cannot create the run folder ${dir}: ${(err as Error).message}`, {
+      hint: 'check that runs_dir (quire.yaml) or --runs-dir points at a writable folder and the disk is not full',
+      cause: err,
+    });
+  }
   return dir;
 }
 
@@ -68,7 +75,8 @@ function readManifest(dir: string): RunManifest | null {
 
 function subdirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory());
+  // Dot folders (.cache, .batches) hold the cell cache and sweep summaries, not runs.
+  return readdirSync(dir).filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory());
 }
 
 /** Runs under `runsDir`, newest first; only those of `notebookId` when given. */

@@ -7,7 +7,15 @@ import { REPO } from './helpers/paths.js';
 function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   return new Promise((resolve, reject) => {
-    const tick = () => (check() ? resolve() : Date.now() > until ? reject(new Error('timed out')) : setTimeout(tick, 25));
+    // A file read while it is being created may throw: that is "not yet", not a failure.
+    const ok = () => {
+      try {
+        return check();
+      } catch {
+        return false;
+      }
+    };
+    const tick = () => (ok() ? resolve() : Date.now() > until ? reject(new Error('timed out')) : setTimeout(tick, 25));
     tick();
   });
 }

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { runNotebook, type RunResult } from '../run.js';
 import { parseCliParams } from '../params/index.js';
+import { parseExportFormats, parsePaper, type ExportFormat } from '../report/export.js';
+import type { PaperSize } from '../report/pdf/index.js';
 import { progressPrinter, green, red, yellow, bold } from './progress.js';
+import { runSweepCommand } from './sweep.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -22,19 +25,24 @@ export function printRunSummary(result: RunResult): void {
   process.stdout.write(`${bold(m.title)}: ${colour(m.status)} (${counts})\n`);
   if (m.error) process.stdout.write(`${red(m.error)}\n`);
   process.stdout.write(`run folder: ${show(result.dir)}\n`);
-  if (result.reportPath) process.stdout.write(`report:     ${show(result.reportPath)}\n`);
+  for (const file of Object.values(m.exports)) process.stdout.write(`report:     ${show(join(result.dir, file))}\n`);
 }
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run a notebook and write its run folder (run.json, run.log, report.html)')
+    .description('run a notebook and write its run folder (run.json, run.log, outputs, reports)')
     .argument('<notebook>', 'notebook file')
     .option('-p, --param <name=value>', 'set a param (repeatable)', collect, [])
     .option('--json', 'print run.json to stdout instead of progress')
     .option('--runs-dir <dir>', 'where run folders go (default: runs_dir of quire.yaml)')
     .option('--concurrency <n>', 'cells running at once', (v) => Number.parseInt(v, 10), 4)
-    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number }) => {
+    .option('--export <formats>', 'reports to write: html,pdf,xlsx (default: the notebook\'s `export:`, else html)', (v) => parseExportFormats(v))
+    .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
+    .option('--no-cache', 'run every cell (fresh results are still stored in the cell cache)')
+    .option('--sweep <name=v1,v2>', 'run once per value (repeatable: the cross-product); --concurrency is then runs at once', collect, [])
+    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number; export?: ExportFormat[]; paper: PaperSize; cache: boolean; sweep: string[] }) => {
+      if (opts.sweep.length) return runSweepCommand(file, opts);
       const controller = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(SIGNAL_EXIT[sig] ?? 1);
@@ -50,6 +58,9 @@ export function register(program: Command): void {
           fromCli: true,
           runsDir: opts.runsDir,
           concurrency: Math.max(1, opts.concurrency || 1),
+          exports: opts.export,
+          paper: opts.paper,
+          noCache: !opts.cache,
           trigger: { kind: 'cli', schedule: null, scheduled_for: null },
           signal: controller.signal,
           onEvent: progress?.onEvent,

@@ -4,6 +4,8 @@ import { buildDag, type Dag } from '../graph.js';
 import { analyzeTemplate } from '../liquid.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from './load.js';
+import type { CellReads } from '../cell-type.js';
+import { checkSchedules } from '../schedule/check.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
 export function bindableParamNames(nb: Notebook): string[] {
@@ -16,8 +18,9 @@ export function bindableParamNames(nb: Notebook): string[] {
  * Everything `quire validate` checks beyond the schema: each cell's own analysis (SQL and
  * Liquid syntax...), template fields, and the DAG. Returns all problems, never only the first.
  */
-export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): Promise<{ dag: Dag; errors: QuireError[] }> {
+export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): Promise<{ dag: Dag; errors: QuireError[]; reads: Map<string, CellReads | undefined> }> {
   const errors: QuireError[] = [];
+  const reads = new Map<string, CellReads | undefined>();
   const paramNames = bindableParamNames(nb);
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
@@ -25,6 +28,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   for (const cell of nb.cells) {
     const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
+    reads.set(cell.spec.id, analysis.reads);
     if (cell.spec.title !== undefined) {
       const t = analyzeTemplate(cell.spec.title, nb.source, [...cell.path, 'title']);
       if (t.error) errors.push(t.error);
@@ -33,5 +37,6 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   }
   const { dag, errors: graphErrors } = buildDag(graphCells, nb.source);
   errors.push(...graphErrors);
-  return { dag, errors };
+  errors.push(...checkSchedules(nb));
+  return { dag, errors, reads };
 }

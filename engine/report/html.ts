@@ -1,10 +1,13 @@
 /** HTML renderer of a report: one self-contained, printable HTML5 file. */
 import type { ReportModel } from './model.js';
-import { renderPage } from './html/page.js';
+import { renderPage, type PageOptions } from './html/page.js';
 
 export { escapeHtml } from './html/escape.js';
 
-/** Renders a report model as a complete HTML document (inline CSS, no JS, no external URLs). */
-export function renderHtml(model: ReportModel): string {
-  return renderPage(model);
+/**
+ * Renders a report model as a complete HTML document (inline CSS and scripts, no external URLs).
+ * Charts need `prepareCharts` first (export.ts does it); a model without charts needs nothing.
+ */
+export function renderHtml(model: ReportModel, opts: PageOptions = {}): string {
+  return renderPage(model, opts);
 }

@@ -10,7 +10,17 @@ export interface SqlAnalysis {
   params: string[];
   /** False when the statement is not a plain query (INSERT, CREATE, dynamic PIVOT...). */
   isQuery: boolean;
+  /** Paths the SQL reads through table functions (read_parquet('x')) or replacement scans (FROM 'x.csv'). */
+  files?: string[];
+  /** True when the result can change with nothing else changing: now(), random(), current_date... */
+  volatile?: boolean;
 }
+
+/** Functions whose value changes between runs on the same data. */
+const VOLATILE = new Set([
+  'now', 'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'today', 'get_current_time',
+  'get_current_timestamp', 'transaction_timestamp', 'random', 'uuid', 'gen_random_uuid', 'uuidv4', 'uuidv7', 'setseed', 'nextval', 'currval',
+]);
 
 /**
  * Parses SQL with DuckDB's own parser (`json_serialize_sql`), without binding: upstream tables
@@ -33,8 +43,9 @@ export async function analyzeSql(conn: DuckDBConnection, sql: string): Promise<S
   const tables = new Set<string>();
   const ctes = new Set<string>();
   const params = new Set<string>();
-  walk(json.statements, { tables, ctes, params });
-  return { tables: [...tables].filter((t) => !ctes.has(t)), params: [...params], isQuery: true };
+  const found: Found = { tables, ctes, params, files: new Set(), volatile: false };
+  walk(json.statements, found);
+  return { tables: [...tables].filter((t) => !ctes.has(t)), params: [...params], isQuery: true, files: [...found.files], volatile: found.volatile };
 }
 
 async function extractError(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis['syntaxError']> {
@@ -51,7 +62,21 @@ interface Found {
   tables: Set<string>;
   ctes: Set<string>;
   params: Set<string>;
+  files: Set<string>;
+  volatile: boolean;
 }
+
+/** String constants under a node (the arguments of a table function). */
+function constants(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) return node.forEach((n) => constants(n, out));
+  if (!node || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  const value = obj.value as { type?: { id?: string }; value?: unknown } | undefined;
+  if (obj.class === 'CONSTANT' && value?.type?.id === 'VARCHAR' && typeof value.value === 'string') out.add(value.value);
+  for (const v of Object.values(obj)) if (v && typeof v === 'object') constants(v, out);
+}
+
+const looksLikePath = (s: string) => /[./]/.test(s);
 
 function walk(node: unknown, found: Found): void {
   if (Array.isArray(node)) {
@@ -64,6 +89,14 @@ function walk(node: unknown, found: Found): void {
     found.tables.add(obj.table_name);
   }
   if (obj.class === 'PARAMETER' && typeof obj.identifier === 'string') found.params.add(obj.identifier);
+  if (obj.type === 'BASE_TABLE' && typeof obj.table_name === 'string' && looksLikePath(obj.table_name)) found.files.add(obj.table_name);
+  if (obj.type === 'TABLE_FUNCTION') {
+    const args = new Set<string>();
+    constants(obj.function, args);
+    for (const a of args) if (looksLikePath(a)) found.files.add(a);
+  }
+  if (obj.class === 'FUNCTION' && typeof obj.function_name === 'string' && VOLATILE.has(obj.function_name.toLowerCase())) found.volatile = true;
+  if (obj.class === 'COLUMN_REF' && Array.isArray(obj.column_names) && obj.column_names.length === 1 && VOLATILE.has(String(obj.column_names[0]).toLowerCase())) found.volatile = true;
   const cteMap = obj.cte_map as { map?: { key: string }[] } | undefined;
   for (const entry of cteMap?.map ?? []) found.ctes.add(entry.key);
   for (const value of Object.values(obj)) if (value && typeof value === 'object') walk(value, found);

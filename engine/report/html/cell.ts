@@ -1,6 +1,8 @@
 import type { CellOutput, ReportCell, ReportError } from '../model.js';
 import { attr, escapeHtml } from './escape.js';
 import { renderTable, SMALL_TABLE_ROWS } from './table.js';
+import { renderChart } from './chart.js';
+import { renderMetrics } from './metrics.js';
 
 /** The anchor id of a cell's section (`cell-<id>`), unescaped. */
 export function cellAnchor(id: string): string {
@@ -36,6 +38,10 @@ export function renderOutput(output: CellOutput): string {
       return renderTable(output);
     case 'value':
       return `<pre class="value">${escapeHtml(jsonPretty(output.value))}</pre>`;
+    case 'chart':
+      return renderChart(output);
+    case 'metrics':
+      return renderMetrics(output);
     default: {
       const unknown = output as { kind?: unknown };
       return `<p class="muted">Unsupported output kind ${escapeHtml(String(unknown.kind))}</p>`;
@@ -68,6 +74,7 @@ export function renderSkipped(reason: string | undefined): string {
 function isCompact(cell: ReportCell): boolean {
   if (cell.status !== 'succeeded' || !cell.output) return true;
   if (cell.output.kind === 'table') return cell.output.rows.length <= SMALL_TABLE_ROWS;
+  if (cell.output.kind === 'chart') return cell.output.engine !== 'table' || (cell.output.table?.rows.length ?? 0) <= SMALL_TABLE_ROWS;
   return cell.output.kind === 'value';
 }
 

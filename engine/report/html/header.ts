@@ -58,8 +58,13 @@ function renderProvenance(model: ReportModel): string {
     `<span>Run <code>${escapeHtml(run.id)}</code></span>`,
     `<span>Notebook <code>${escapeHtml(notebook.id)}</code> @ <code${attr('title', `sha256 ${notebook.sha256}`)}>${escapeHtml(shortSha)}</code></span>`,
     `<span class="path"><code>${escapeHtml(notebook.path)}</code></span>`,
+    model.data
+      ? `<span class="data-stamp">${model.data.asOf ? `Data as of ${timeTag(model.data.asOf)} · ` : 'Data '}fingerprint <code${attr('title', 'digest of every result table: equal data, equal fingerprint')}>${escapeHtml(model.data.fingerprint)}</code></span>`
+      : '',
     '</p>',
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** A red banner when the whole run failed for a reason outside any one cell. */

@@ -3,6 +3,8 @@ import { renderCell } from './cell.js';
 import { escapeHtml } from './escape.js';
 import { renderFailureBanner, renderHeader, timeTag } from './header.js';
 import { STYLES } from './styles.js';
+import { CHART_STYLES, DARK_STYLES, PDF_STYLES } from './theme.js';
+import { chartScripts } from './scripts.js';
 import { renderToc } from './toc.js';
 
 function renderFooter(run: ReportModel['run']): string {
@@ -15,8 +17,36 @@ function renderFooter(run: ReportModel['run']): string {
   ].join('\n');
 }
 
-/** The whole report as one self-contained HTML5 document: inline CSS, no scripts, no external URLs. */
-export function renderPage(model: ReportModel): string {
+export interface PageOptions {
+  /** screen (default): interactive charts, the report's theme; print: static charts, light, for the PDF. */
+  mode?: 'screen' | 'print';
+}
+
+/** Which chart libraries the page needs (none without charts). */
+function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
+  let charts = false;
+  let vega = false;
+  let plotly = false;
+  for (const cell of model.cells) {
+    const out = cell.status === 'succeeded' ? cell.output : null;
+    if (out?.kind !== 'chart') continue;
+    if (out.engine === 'plotly') charts = plotly = true;
+    if (out.engine === 'vega-lite') {
+      charts = true;
+      if (mode === 'screen' && out.rendered?.vega) vega = true;
+    }
+  }
+  return { charts, vega, plotly };
+}
+
+/**
+ * The whole report as one self-contained HTML5 document: inline CSS, no external URLs; scripts
+ * (the chart libraries and a small runtime, inline) only when it has charts.
+ */
+export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
+  const mode = opts.mode ?? 'screen';
+  const dark = mode === 'screen' && model.theme === 'dark';
+  const scripts = chartScripts(scriptNeeds(model, mode)).replace(/.$/s, (c) => `${c}\n`);
   const body = [
     renderFailureBanner(model.run.failure),
     renderHeader(model),
@@ -28,20 +58,20 @@ export function renderPage(model: ReportModel): string {
     .join('\n');
 
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
+<meta name="color-scheme" content="${dark ? 'dark' : 'light'}">
 <meta name="generator" content="Quire">
 <title>${escapeHtml(model.title)}</title>
-<style>${STYLES}</style>
+<style>${STYLES}${CHART_STYLES}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}</style>
 </head>
 <body>
 <div class="page">
 ${body}
 </div>
-</body>
+${scripts}</body>
 </html>
 `;
 }

@@ -1,0 +1,108 @@
+/**
+ * Cheap fingerprints of the data cells read, for cache keys.
+ *
+ * Detected: a change to a DuckDB database file or its WAL (size + mtime, so any committed write,
+ * by quire or anyone else), a table added/dropped or whose row count or column count changed
+ * (duckdb_tables()), a changed view definition (duckdb_views()); a file read by SQL through a
+ * table function or `FROM 'file'` (size + mtime; globs: every file under the folder before the
+ * first wildcard); metric spec files and the data files they name (for cell types that do not
+ * declare what they read).
+ * Not detected: files reached indirectly (a view or macro inside the database reading a file,
+ * a path built at run time), remote URLs (such cells are never cached), and a file rewritten
+ * with the same size within the file system's mtime resolution.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RESULTS_CATALOG } from '../duck.js';
+import { sha256 } from './key.js';
+
+const MAX_FILES = 10_000;
+
+function statText(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Every file under `dir` (recursively), capped. */
+function listFiles(dir: string, out: string[] = []): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (out.length >= MAX_FILES) break;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) listFiles(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+export const isRemote = (p: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p);
+
+/** size:mtime of each file a path names (a glob: the files under its fixed folder). */
+export function fileStamps(root: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of [...new Set(paths)].sort()) {
+    const abs = isAbsolute(p) ? p : join(root, p);
+    const wild = abs.search(/[*?[{]/);
+    if (wild < 0) {
+      out.push(`${p}=${statText(abs)}`);
+      continue;
+    }
+    const base = abs.slice(0, abs.lastIndexOf(sep, wild) + 1) || root;
+    for (const f of listFiles(base)) out.push(`${relative(root, f)}=${statText(f)}`);
+  }
+  return out;
+}
+
+/** One fingerprint of the attached databases: their files and what DuckDB says of their tables and views. */
+export async function databaseFingerprint(conn: DuckDBConnection, files: readonly string[]): Promise<string> {
+  const stamps = files.filter((f) => f !== ':memory:').flatMap((f) => [`${f}=${statText(f)}`, `${f}.wal=${existsSync(`${f}.wal`) ? statText(`${f}.wal`) : 'none'}`]);
+  const tables = await conn.runAndReadAll(
+    `SELECT database_name, schema_name, table_name, estimated_size::VARCHAR, column_count::VARCHAR FROM duckdb_tables()
+     WHERE database_name <> '${RESULTS_CATALOG}' AND NOT temporary ORDER BY ALL`,
+  );
+  const views = await conn.runAndReadAll(
+    `SELECT database_name, schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal AND database_name <> '${RESULTS_CATALOG}' AND NOT temporary ORDER BY ALL`,
+  );
+  return sha256(JSON.stringify([stamps, tables.getRows(), views.getRows()]));
+}
+
+const DATA_FILE = /[\w./-]+\.(parquet|csv|tsv|json|jsonl|ndjson)(\.gz|\.zst)?/gi;
+
+/**
+ * For cell types that don't declare what they read: the metric spec files (folders of
+ * quire.yaml `metrics:`), the data files named in them or in the notebook's definitions, and the
+ * definitions themselves.
+ */
+export function projectFilesFingerprint(root: string, metricDirs: readonly string[], definitions: unknown): string {
+  const specFiles = metricDirs.flatMap((d) => {
+    const abs = isAbsolute(d) ? d : join(root, d);
+    try {
+      return statSync(abs).isDirectory() ? listFiles(abs) : [abs];
+    } catch {
+      return [];
+    }
+  });
+  const named = new Set<string>();
+  const defsText = JSON.stringify(definitions ?? null);
+  for (const text of [defsText, ...specFiles.map((f) => safeRead(f))]) for (const m of text.matchAll(DATA_FILE)) named.add(m[0]);
+  const stamps = [...fileStamps(root, specFiles), ...fileStamps(root, [...named].filter((p) => !isRemote(p)))];
+  return sha256(JSON.stringify([stamps, defsText]));
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').slice(0, 1_000_000);
+  } catch {
+    return '';
+  }
+}

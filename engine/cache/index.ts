@@ -1,0 +1,130 @@
+/**
+ * The cell cache of one run: plans every cell (served from the cache or run, and why) before
+ * anything runs, then restores and stores outputs for the executor. A cache problem never fails
+ * a run: a damaged entry is a warning and the cell runs; a failed store is a warning.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CellReads } from '../cell-type.js';
+import type { DuckSession } from '../duck.js';
+import type { Dag } from '../graph.js';
+import type { Logger } from '../log.js';
+import type { Notebook } from '../notebook/load.js';
+import { packageRoot } from '../package-root.js';
+import { projectPath } from '../project.js';
+import type { CellOutput } from '../report/model.js';
+import { databaseFingerprint, fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
+import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
+import { CacheDamaged, CacheStore } from './store.js';
+
+export { clearCache, CACHE_DIR } from './store.js';
+export type { CellDecision } from './plan.js';
+
+/** What the executor asks of the cache. */
+export interface CellCache {
+  /** The cell's output restored into the session from the cache, or null when it must run. */
+  restore(id: string, conn: DuckDBConnection): Promise<CellOutput | null>;
+  /** Stores a fresh output (no-op for cells that are never cached). */
+  save(id: string, conn: DuckDBConnection, output: CellOutput): Promise<void>;
+}
+
+let quireVersion: string | undefined;
+function version(): string {
+  quireVersion ??= String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0');
+  return quireVersion;
+}
+
+/** The DuckDB files a notebook's session attaches. */
+export function databaseFiles(nb: Notebook): string[] {
+  const { database, connections } = nb.project.config;
+  return [database, ...Object.values(connections).flatMap((c) => (c.type === 'duckdb' ? [c.path] : []))]
+    .filter((p) => p !== ':memory:')
+    .map((p) => projectPath(nb.project, p));
+}
+
+export interface CachePlan {
+  store: CacheStore;
+  keys: Map<string, CellKey>;
+  decisions: CellDecision[];
+}
+
+/** Keys and decisions for every cell, in run order. Reads the database catalog through `session`. */
+export async function planCache(opts: {
+  nb: Notebook;
+  dag: Dag;
+  reads: ReadonlyMap<string, CellReads | undefined>;
+  params: { values: Record<string, unknown>; types: Record<string, string> };
+  session: DuckSession;
+  runsDir: string;
+  noCache?: boolean;
+}): Promise<CachePlan> {
+  const { nb, dag } = opts;
+  const conn = await opts.session.connect();
+  let database: string;
+  try {
+    database = await databaseFingerprint(conn, databaseFiles(nb));
+  } finally {
+    opts.session.release(conn);
+  }
+  const specs = new Map(nb.cells.map((c) => [c.spec.id, c.spec]));
+  const cells: PlanCell[] = dag.levels.flat().map((id) => ({
+    id,
+    type: specs.get(id)!.type,
+    spec: specs.get(id)! as unknown as Record<string, unknown>,
+    upstream: dag.upstream.get(id) ?? [],
+    reads: opts.reads.get(id),
+  }));
+  const root = nb.project.root;
+  const keys = cellKeys({
+    cells,
+    params: opts.params,
+    quire: version(),
+    database,
+    project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
+    files: (cell) => {
+      const files = cell.reads?.files ?? [];
+      return files.some(isRemote) ? null : fileStamps(root, files);
+    },
+  });
+  const store = new CacheStore(opts.runsDir, nb.id);
+  return { store, keys, decisions: decide(keys, store, { noCache: opts.noCache }) };
+}
+
+/** One line for the run log: how many cells the cache serves, and why each other cell runs. */
+export function summarize(decisions: readonly CellDecision[]): string {
+  const hits = decisions.filter((d) => d.action === 'cache');
+  const runs = decisions.filter((d) => d.action === 'run');
+  const why = runs.map((d) => `${d.id} (${d.reason})`).join(', ');
+  return `cache: ${hits.length} of ${decisions.length} cells from the cache${runs.length ? `; running ${why}` : ''}`;
+}
+
+export function runCache(plan: CachePlan, logger: Logger): CellCache {
+  const decisions = new Map(plan.decisions.map((d) => [d.id, d]));
+  return {
+    async restore(id, conn) {
+      const d = decisions.get(id);
+      if (d?.action !== 'cache' || !d.key) return null;
+      try {
+        const output = await plan.store.load(conn, id, d.key);
+        logger.log('info', `cell ${id} served from the cache (key ${d.key.slice(0, 12)})`);
+        return output;
+      } catch (err) {
+        if (!(err instanceof CacheDamaged)) throw err;
+        logger.log('warn', `cache entry of cell ${id} ignored, it is damaged (${err.message}); running the cell`);
+        plan.store.drop(id, d.key);
+        return null;
+      }
+    },
+    async save(id, conn, output) {
+      const k = plan.keys.get(id);
+      if (!k?.key || !k.parts) return;
+      try {
+        const skipped = await plan.store.save(conn, id, k.key, k.parts, output);
+        if (skipped) logger.log('info', `cell ${id} not cached: ${skipped}`);
+      } catch (err) {
+        logger.log('warn', `cell ${id} could not be cached: ${(err as Error).message.split('\n')[0]}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { join, relative, resolve } from 'node:path';
+import { loadProject, projectPath } from '../project.js';
+import { findRun, writeManifest } from '../runs.js';
+import { UserError } from '../errors.js';
+import { buildReportModel } from '../report/build-model.js';
+import { EXPORT_FORMATS, ExportError, parseExportFormats, parsePaper, writeExports, type ExportFormat } from '../report/export.js';
+import type { ReportModel } from '../report/model.js';
+import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
+import { loadStoredOutputs, outputsMap } from '../report/store.js';
+import { parquetSource } from '../report/xlsx/index.js';
+import { green, red } from './progress.js';
+
+function runsDirOf(opt?: string): string {
+  if (opt) return resolve(opt);
+  const project = loadProject(process.cwd());
+  return projectPath(project, project.config.runs_dir);
+}
+
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+interface ExportResult {
+  run: string;
+  dir: string;
+  exports: Record<string, string>;
+  error: string | null;
+}
+
+/** Renders a stored run again in `formats`; run.json gets the new exports. */
+async function exportRun(runsDir: string, runId: string, formats: ExportFormat[], opts: { paper: PaperSize; theme?: 'light' | 'dark'; pdf?: PdfRenderer }): Promise<ExportResult> {
+  const { dir, manifest } = findRun(runsDir, runId);
+  if (manifest.status === 'running') {
+    throw new UserError('E_RUN_RUNNING', `run ${manifest.id} is still running (or was killed before it finished)`, { hint: 'export a finished run; `quire runs list` shows their status' });
+  }
+  const stored = loadStoredOutputs(dir, manifest.id);
+  // The report shows the run as its cells left it, not a failure of an earlier export.
+  const asRun = { ...manifest, status: stored.status, error: stored.error };
+  const model: ReportModel = {
+    ...buildReportModel(asRun, outputsMap(stored), stored.description ?? undefined),
+    theme: opts.theme ?? stored.theme ?? 'light',
+    data: stored.data,
+  };
+  let error: string | null = null;
+  let written: Record<string, string>;
+  try {
+    written = await writeExports(model, dir, formats, { tables: parquetSource(dir, stored.tables), paper: opts.paper, pdf: opts.pdf });
+  } catch (err) {
+    if (!(err instanceof ExportError)) throw err;
+    written = err.written;
+    error = err.message;
+  }
+  manifest.exports = { ...manifest.exports, ...written };
+  if (!error && manifest.error?.startsWith('report could not be written')) {
+    manifest.status = stored.status;
+    manifest.error = stored.error;
+  }
+  writeManifest(dir, manifest);
+  return { run: manifest.id, dir, exports: written, error };
+}
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('render finished runs again (html, pdf, xlsx) from their stored outputs, without re-running queries')
+    .argument('<run-id...>', 'run ids (or unique prefixes); several share one browser for PDFs')
+    .option('-f, --format <formats>', `formats, comma-separated: ${EXPORT_FORMATS.join(', ')}`, (v) => parseExportFormats(v, '--format'), ['pdf'] as ExportFormat[])
+    .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
+    .option('--theme <theme>', 'HTML theme: light or dark (default: as the run was made)', (v) => {
+      if (v !== 'light' && v !== 'dark') throw new UserError('E_BAD_ARGUMENT', `unknown theme '${v}'`, { hint: '--theme takes light or dark' });
+      return v;
+    })
+    .option('--runs-dir <dir>', 'runs folder (default: runs_dir of quire.yaml)')
+    .option('--json', 'print the results as JSON')
+    .action(async (ids: string[], opts: { format: ExportFormat[]; paper: PaperSize; theme?: 'light' | 'dark'; runsDir?: string; json?: boolean }) => {
+      const runsDir = runsDirOf(opts.runsDir);
+      // One browser for the whole batch; if it cannot start, each export reports why.
+      const pdf = opts.format.includes('pdf') && ids.length > 1 ? await PdfRenderer.launch().catch(() => undefined) : undefined;
+      const results: ExportResult[] = [];
+      try {
+        for (const id of ids) {
+          const r = await exportRun(runsDir, id, opts.format, { paper: opts.paper, theme: opts.theme, pdf });
+          results.push(r);
+          if (!opts.json) {
+            for (const file of Object.values(r.exports)) process.stdout.write(`${green('exported')} ${r.run}: ${show(join(r.dir, file))}\n`);
+            if (r.error) process.stderr.write(`${red('failed')} ${r.run}: ${r.error}\n`);
+          }
+        }
+      } finally {
+        await pdf?.close();
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      process.exitCode = results.some((r) => r.error) ? 1 : 0;
+    });
+}

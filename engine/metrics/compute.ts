@@ -1,0 +1,96 @@
+import { DATE, dateValue, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { QuireError, UserError, ValidationErrors } from '../errors.js';
+import { RESULTS_CATALOG, quoteIdent } from '../duck.js';
+import type { Project } from '../project.js';
+import type { TableColumn, TableValue } from '../report/model.js';
+import { bindFilterSpec, bindMetric } from './bind.js';
+import type { MetricCatalog } from './catalog.js';
+import { compileRequest, type CompiledQuery } from './compile.js';
+import { resolveRequest, type MetricRequest, type RequestLocator, type ResolvedRequest } from './request.js';
+
+/** Binds the DATE params of compiled metric SQL by name. */
+export function bindDates(stmt: DuckDBPreparedStatement, params: Record<string, string>): void {
+  for (let i = 1; i <= stmt.parameterCount; i++) {
+    const name = stmt.parameterName(i);
+    const value = params[name];
+    if (value === undefined) throw new Error(`metric SQL uses $${name}, which the compiler did not bind`);
+    const [year, month, day] = value.split('-').map(Number);
+    stmt.bindValue(i, dateValue({ year, month, day }), DATE);
+  }
+}
+
+/** Resolves and compiles a request; unknown names and the like throw ValidationErrors. */
+export async function planMetrics(
+  conn: DuckDBConnection,
+  catalog: MetricCatalog,
+  request: MetricRequest,
+  project: Project,
+  locator?: RequestLocator,
+): Promise<{ resolved: ResolvedRequest; compiled: CompiledQuery }> {
+  const { resolved, errors } = resolveRequest(catalog, request, project, locator);
+  if (errors.length) throw new ValidationErrors(errors);
+  return { resolved, compiled: await compileRequest(resolved, conn) };
+}
+
+/**
+ * After a failed run: bind each spec of the request over its source to find the field at
+ * fault. Returns located errors (empty when every spec binds on its own).
+ */
+export async function diagnose(conn: DuckDBConnection, resolved: ResolvedRequest): Promise<QuireError[]> {
+  const errors: QuireError[] = [];
+  const checked = new Set<string>();
+  for (const m of resolved.closure) {
+    const source = resolved.sources.get(m.name);
+    if (!source) continue;
+    errors.push(...(await bindMetric(conn, m, source)));
+    for (const spec of [...resolved.slices, ...resolved.segments]) {
+      const key = `${spec.kind}:${spec.name}:${source.sql}`;
+      if (checked.has(key)) continue;
+      checked.add(key);
+      errors.push(...(await bindFilterSpec(conn, spec, source, m.source)));
+    }
+  }
+  return errors;
+}
+
+async function execute<T>(conn: DuckDBConnection, resolved: ResolvedRequest, sql: string, params: Record<string, string>, run: (stmt: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
+  let stmt: DuckDBPreparedStatement | undefined;
+  try {
+    stmt = await conn.prepare(sql);
+    bindDates(stmt, params);
+    return await run(stmt);
+  } catch (err) {
+    if (err instanceof QuireError) throw err;
+    const found = await diagnose(conn, resolved).catch(() => []);
+    if (found.length) throw found.length === 1 ? found[0] : new ValidationErrors(found);
+    const message = (err as Error).message ?? String(err);
+    throw new UserError('E_METRIC_RUN', `computing metrics failed: ${message.split('\n')[0]}`, {
+      hint: '`quire metrics validate` checks every spec against the database; `quire metrics show <name>` prints the SQL',
+      cause: err,
+    });
+  } finally {
+    stmt?.destroySync();
+  }
+}
+
+/** Computes a request into the results table `memory.main."<table>"` (a metric cell's result). */
+export async function computeIntoTable(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery, table: string): Promise<void> {
+  const sql = `CREATE OR REPLACE TABLE ${RESULTS_CATALOG}.main.${quoteIdent(table)} AS\n${compiled.sql}`;
+  await execute(conn, resolved, sql, compiled.params, (stmt) => stmt.run());
+}
+
+/** Computes a request and returns every row (for the CLI and programs). */
+export async function computeRows(
+  conn: DuckDBConnection,
+  resolved: ResolvedRequest,
+  compiled: CompiledQuery,
+): Promise<{ columns: TableColumn[]; rows: TableValue[][] }> {
+  return execute(conn, resolved, compiled.sql, compiled.params, async (stmt) => {
+    const reader = await stmt.runAndReadAll();
+    const types = reader.columnTypes();
+    return {
+      columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i]) })),
+      rows: reader.getRowsJson() as TableValue[][],
+    };
+  });
+}

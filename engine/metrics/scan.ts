@@ -1,0 +1,225 @@
+/**
+ * One scan per source: the CTEs that read a source once and compute every requested metric of
+ * it for every slice value and segment.
+ *
+ *   __quire_src_i   the source rows in the scanned window, with the period, the slice columns and
+ *                   one boolean flag per distinct metric filter, segment and `where` slice value
+ *   __quire_cube_i  (when every aggregate decomposes, see rewrite.ts) partial aggregates per
+ *                   (period, slice columns, flags): each row updates each partial once
+ *   __quire_agg_i   GROUP BY GROUPING SETS ((period, slice columns), (period)): one value per
+ *                   metric × segment × `where` value (values may overlap), combined from the cube
+ *                   with FILTER on the flags, or computed from the rows as conditional aggregates
+ *   __quire_long_i  one row per (period, slice value, segment), one column per metric
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, sqlString } from '../duck.js';
+import { wrapExpr } from './expressions.js';
+import { COND, conditionalAggregate, decompose, partPlaceholder, type Combine, type Decomposed } from './rewrite.js';
+import type { ResolvedSource } from './sources.js';
+import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
+
+export interface SourceGroup {
+  index: number;
+  source: ResolvedSource;
+  timeColumn: string | null;
+  metrics: MetricSpec[];
+}
+
+/** The slices of a request, split into group keys (column slices) and flags (where slices). */
+export interface SlicePlan {
+  slices: SliceSpec[];
+  /** `region|device`; '' without slices. */
+  sliceType: string;
+  /** Every combination of `where` values: [slice index, value index][]; [[]] when there are none. */
+  whereCombos: Array<Array<[number, number]>>;
+  columnSlices: number[];
+}
+
+export function slicePlan(slices: SliceSpec[]): SlicePlan {
+  let combos: Array<Array<[number, number]>> = [[]];
+  slices.forEach((s, si) => {
+    if (!s.values) return;
+    combos = combos.flatMap((c) => s.values!.map((_, vi) => [...c, [si, vi] as [number, number]]));
+  });
+  return {
+    slices,
+    sliceType: slices.map((s) => s.name).join('|'),
+    whereCombos: combos,
+    columnSlices: slices.flatMap((s, si) => (s.column ? [si] : [])),
+  };
+}
+
+/** SQL text of a spec label (names are validated; value labels are quoted). */
+export const lit = (s: string) => sqlString(s);
+
+/** Rewrites of aggregate expressions, memoized per text (DuckDB's parser does the work). */
+export class AggregateRewriter {
+  private readonly conditionals = new Map<string, Promise<string>>();
+  private readonly decomposed = new Map<string, Promise<Decomposed | null>>();
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  decompose(expr: ExprInfo): Promise<Decomposed | null> {
+    let p = this.decomposed.get(expr.text);
+    if (!p) this.decomposed.set(expr.text, (p = decompose(this.conn, expr.text)));
+    return p;
+  }
+
+  /** The aggregate over the rows where every flag holds (the plain aggregate without flags). */
+  async conditional(expr: ExprInfo, flags: string[]): Promise<string> {
+    if (!flags.length) return wrapExpr(expr.text);
+    let p = this.conditionals.get(expr.text);
+    if (!p) this.conditionals.set(expr.text, (p = conditionalAggregate(this.conn, expr.text)));
+    const cond = `(${flags.join(' AND ')})`;
+    return `(${(await p).replace(new RegExp(`"?${COND}"?`, 'g'), () => cond)})`;
+  }
+}
+
+interface Variant {
+  segment: number; // -1: all
+  combo: Array<[number, number]> | null; // null: no where slice (overall, or column slices only)
+}
+
+export interface ScanSql {
+  ctes: string[];
+  /** Name of the long CTE (columns: __quire_p, slice_type, slice_value, segment_name, one per metric). */
+  long: string;
+  strategy: 'cube' | 'conditional';
+}
+
+/** A combined partial over the cube rows where `flags` hold. */
+function combineSql(combine: Combine, cols: string[], flags: string[]): string {
+  const f = flags.length ? ` FILTER (WHERE ${flags.join(' AND ')})` : '';
+  switch (combine) {
+    case 'sum':
+      return `sum(${cols[0]})${f}`;
+    case 'count':
+      return `coalesce(sum(${cols[0]})${f}, 0)`;
+    case 'min':
+    case 'max':
+      return `${combine}(${cols[0]})${f}`;
+    case 'avg':
+      return `(sum(${cols[0]})${f} / NULLIF(sum(${cols[1]})${f}, 0))`;
+  }
+}
+
+/** The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan. */
+export async function scanCtes(
+  group: SourceGroup,
+  plan: SlicePlan,
+  segments: SegmentSpec[],
+  time: { periodExpr: (col: string | null) => string; scanFilter: (col: string) => string | null },
+  rewriter: AggregateRewriter,
+): Promise<ScanSql> {
+  const i = group.index;
+  const src = `__quire_src_${i}`;
+  const cube = `__quire_cube_${i}`;
+  const agg = `__quire_agg_${i}`;
+  const long = `__quire_long_${i}`;
+  const tcol = group.timeColumn ? quoteIdent(group.timeColumn) : null;
+
+  // Flags: one per distinct metric filter set, segment and where-slice value.
+  const filterFlags = new Map<string, string>();
+  const flagCols: string[] = [];
+  const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`];
+  const keys = plan.columnSlices.map((si) => `__quire_k${si}`);
+  for (const si of plan.columnSlices) selects.push(`${quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
+  const flag = (sql: string, name: string) => {
+    selects.push(`${sql} AS ${name}`);
+    flagCols.push(name);
+  };
+  const flagsOfMetric = group.metrics.map((m) => {
+    if (!m.filterExprs.length) return null;
+    const cond = m.filterExprs.map((f) => wrapExpr(f.text)).join(' AND ');
+    if (!filterFlags.has(cond)) {
+      filterFlags.set(cond, `__quire_f${filterFlags.size}`);
+      flag(cond, filterFlags.get(cond)!);
+    }
+    return filterFlags.get(cond)!;
+  });
+  segments.forEach((g, gi) => flag(wrapExpr(g.where), `__quire_g${gi}`));
+  plan.slices.forEach((s, si) => s.values?.forEach((v, vi) => flag(wrapExpr(v.where), `__quire_w${si}_${vi}`)));
+  selects.push('*');
+  const where = tcol ? time.scanFilter(tcol) : null;
+  const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${group.source.sql}${where ? `\n  WHERE ${where}` : ''}\n)`];
+
+  // Variants: metric × (all + segments) × (overall + where combos).
+  const hasWhere = plan.whereCombos[0].length > 0;
+  const combos: Array<Array<[number, number]> | null> = hasWhere ? [null, ...plan.whereCombos] : [null];
+  const variants: Variant[] = [];
+  for (let segment = -1; segment < segments.length; segment++) for (const combo of combos) variants.push({ segment, combo });
+  const vkey = (v: Variant) => `${v.segment + 1}_${v.combo ? v.combo.map(([s, x]) => `${s}x${x}`).join('y') : 'o'}`;
+  const variantFlags = (mi: number, v: Variant) =>
+    [flagsOfMetric[mi], v.segment >= 0 ? `__quire_g${v.segment}` : null, ...(v.combo ?? []).map(([s, x]) => `__quire_w${s}_${x}`)].filter((f): f is string => f !== null);
+
+  // Cube when every aggregate decomposes; else conditional aggregates over the rows.
+  const exprs = group.metrics.flatMap((m) => [m.num!, ...(m.den ? [m.den] : [])]);
+  const decomposed = new Map<string, Decomposed | null>();
+  for (const e of exprs) decomposed.set(e.text, await rewriter.decompose(e));
+  const useCube = [...decomposed.values()].every((d) => d !== null);
+  const partials = new Map<string, string>(); // partial SQL → cube column
+  if (useCube) {
+    for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);
+    const cols = ['__quire_p', ...keys, ...flagCols];
+    ctes.push(`${cube} AS MATERIALIZED (\n  SELECT ${[...cols, ...[...partials].map(([sql, col]) => `${sql} AS ${col}`)].join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${cols.join(', ')}\n)`);
+  }
+  const aggregateSql = async (e: ExprInfo, flags: string[]): Promise<string> => {
+    if (!useCube) return rewriter.conditional(e, flags);
+    const d = decomposed.get(e.text)!;
+    let sql = d.template;
+    d.parts.forEach((p, j) => {
+      const combined = combineSql(p.combine, p.partials.map((x) => partials.get(x)!), flags);
+      sql = sql.replace(new RegExp(`"?${partPlaceholder(j)}"?`), () => combined);
+    });
+    return `(${sql})`;
+  };
+
+  const aggSelects = ['__quire_p', ...keys];
+  const hasColumns = keys.length > 0;
+  if (hasColumns) aggSelects.push(`GROUPING(${keys.join(', ')}) AS __quire_rollup`);
+  for (const [mi, m] of group.metrics.entries()) {
+    for (const v of variants) {
+      const flags = variantFlags(mi, v);
+      aggSelects.push(`${await aggregateSql(m.num!, flags)} AS __quire_a${mi}_${vkey(v)}_n`);
+      if (m.den) aggSelects.push(`${await aggregateSql(m.den, flags)} AS __quire_a${mi}_${vkey(v)}_d`);
+    }
+  }
+  const groupBy = hasColumns ? `GROUPING SETS ((${['__quire_p', ...keys].join(', ')}), (__quire_p))` : '__quire_p';
+  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${useCube ? cube : src}\n  GROUP BY ${groupBy}\n)`);
+
+  // Long: one SELECT per (overall | slice combination) × segment.
+  const valueOf = (mi: number, v: Variant): string => {
+    const m = group.metrics[mi];
+    const n = `__quire_a${mi}_${vkey(v)}_n`;
+    if (m.den) return `CAST(${n} AS DOUBLE) / NULLIF(CAST(__quire_a${mi}_${vkey(v)}_d AS DOUBLE), 0)`;
+    return zeroWhenEmpty(m.aggregation) ? `coalesce(CAST(${n} AS DOUBLE), 0)` : `CAST(${n} AS DOUBLE)`;
+  };
+  const branches: string[] = [];
+  const branch = (sliceType: string, sliceValue: string, rows: string | null, segment: number, combo: Array<[number, number]> | null) => {
+    const v = { segment, combo };
+    const cols = [
+      '__quire_p',
+      `${sliceType} AS slice_type`,
+      `${sliceValue} AS slice_value`,
+      `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
+      ...group.metrics.map((m, mi) => `${valueOf(mi, v)} AS ${quoteIdent(m.name)}`),
+    ];
+    branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
+  };
+  const sliceValueSql = (combo: Array<[number, number]>): string => {
+    const parts = plan.slices.map((s, si) => {
+      if (s.column) return `coalesce(CAST(__quire_k${si} AS VARCHAR), '(null)')`;
+      const hit = combo.find(([x]) => x === si)!;
+      return lit(s.values![hit[1]].name);
+    });
+    return parts.length === 1 ? parts[0] : parts.join(` || '|' || `);
+  };
+  for (let segment = -1; segment < segments.length; segment++) {
+    branch(lit('none'), lit('all'), hasColumns ? '__quire_rollup <> 0' : null, segment, null);
+    if (!plan.slices.length) continue;
+    for (const combo of plan.whereCombos) {
+      branch(lit(plan.sliceType), sliceValueSql(combo), hasColumns ? '__quire_rollup = 0' : null, segment, hasWhere ? combo : null);
+    }
+  }
+  ctes.push(`${long} AS MATERIALIZED (\n${branches.join('\n  UNION ALL\n')}\n)`);
+  return { ctes, long, strategy: useCube ? 'cube' : 'conditional' };
+}

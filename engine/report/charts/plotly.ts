@@ -1,0 +1,47 @@
+/** Plotly figures from a notebook: trace keys given as field names are filled with the data cell's columns. */
+import type { TableOutput } from '../model.js';
+import { chartColumn, columnOf } from './data.js';
+
+type Spec = Record<string, unknown>;
+
+/** Trace keys that hold data arrays: a string there must name a column of the data. */
+const DATA_KEYS = ['x', 'y', 'z', 'labels', 'values', 'parents', 'ids', 'customdata', 'lat', 'lon', 'r', 'theta', 'open', 'high', 'low', 'close', 'a', 'b', 'c'];
+/** Keys that take a constant or an array: a string is filled only when it names a column. */
+const EITHER_KEYS = ['text', 'hovertext', 'base', 'width'];
+const MARKER_KEYS = ['color', 'size'];
+
+const isObject = (v: unknown): v is Spec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface PlotlyFigure {
+  data: Spec[];
+  layout?: Spec;
+  config?: Spec;
+}
+
+/** A copy of the figure with named columns filled in; a FieldError names a field the data lacks. */
+export function plotlyFigure(user: PlotlyFigure, table: TableOutput, dataId: string): PlotlyFigure {
+  const fill = (name: string, path: (string | number)[]) => {
+    columnOf(table, name, path, dataId);
+    return chartColumn(table, name, 'text');
+  };
+  const data = user.data.map((trace, i) => {
+    const out: Spec = structuredClone(trace);
+    for (const key of DATA_KEYS) {
+      if (typeof trace[key] === 'string') out[key] = fill(trace[key] as string, ['plotly', 'data', i, key]);
+    }
+    for (const key of EITHER_KEYS) {
+      const v = trace[key];
+      if (typeof v === 'string' && table.columns.some((c) => c.name === v)) out[key] = fill(v, ['plotly', 'data', i, key]);
+    }
+    if (isObject(trace.marker)) {
+      const marker = out.marker as Spec;
+      for (const key of MARKER_KEYS) {
+        const v = (trace.marker as Spec)[key];
+        // A colour name stays a colour; only a column name is filled.
+        if (typeof v === 'string' && (key === 'size' || table.columns.some((c) => c.name === v))) marker[key] = fill(v, ['plotly', 'data', i, 'marker', key]);
+      }
+    }
+    return out;
+  });
+  return { data, layout: structuredClone(user.layout ?? {}), config: structuredClone(user.config ?? {}) };
+}

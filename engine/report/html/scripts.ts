@@ -1,0 +1,153 @@
+/**
+ * The scripts a report with charts carries, all inline (the file works offline): the chart
+ * libraries it needs and a small runtime. The runtime draws interactive charts on screen, draws
+ * Plotly figures statically for print, and always ends by setting `window.__quireCharts` to
+ * `{ done: true, failed: [...] }` — the PDF printer waits for that signal.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const cache = new Map<string, string>();
+
+/** A file of an installed package, found from its entry point (package `exports` hide the rest). */
+function packageFile(pkg: string, file: string | null): string {
+  const entry = require.resolve(pkg);
+  if (file === null) return entry;
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) return join(dir, file);
+  }
+  throw new Error(`cannot find ${file} of the package ${pkg}`);
+}
+
+/** A library bundle as inline script text. */
+function bundle([pkg, file]: readonly [string, string | null]): string {
+  const key = `${pkg}/${file}`;
+  let js = cache.get(key);
+  if (js === undefined) {
+    js = readFileSync(packageFile(pkg, file), 'utf8').replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
+    cache.set(key, js);
+  }
+  return js;
+}
+
+export const VEGA_BUNDLE = ['vega', 'build/vega.min.js'] as const;
+export const PLOTLY_BUNDLE = ['plotly.js-dist-min', null] as const;
+
+const RUNTIME = String.raw`
+(function () {
+  'use strict';
+  var state = (window.__quireCharts = { done: false, failed: [] });
+  var print = document.documentElement.getAttribute('data-mode') === 'print';
+  var tip;
+  function showTip(event, value) {
+    if (!tip) { tip = document.createElement('div'); tip.className = 'chart-tip'; document.body.appendChild(tip); }
+    if (value === undefined || value === null || value === '') { tip.style.display = 'none'; return; }
+    tip.textContent = '';
+    if (typeof value === 'object') {
+      var table = document.createElement('table');
+      Object.keys(value).forEach(function (k) {
+        var tr = table.insertRow(), a = tr.insertCell(), b = tr.insertCell();
+        a.textContent = k; b.textContent = String(value[k]);
+      });
+      tip.appendChild(table);
+    } else tip.textContent = String(value);
+    tip.style.display = 'block';
+    var x = event.clientX + 14, y = event.clientY + 14, w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > window.innerWidth - 8) x = event.clientX - w - 14;
+    if (y + h > window.innerHeight - 8) y = event.clientY - h - 14;
+    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+  }
+  function drawn(canvas) {
+    var svg = canvas.querySelector('svg');
+    if (!svg) return false;
+    var box = svg.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && svg.querySelectorAll('path,rect,circle,line,text').length > 0;
+  }
+  function fail(fig, i, err) {
+    var message = (err && err.message) || String(err);
+    state.failed.push({ index: i, cell: (fig.closest('section') || {}).id || null, error: message });
+    fig.setAttribute('data-failed', 'true');
+    var p = document.createElement('div');
+    p.className = 'panel panel-error chart-error';
+    p.setAttribute('role', 'alert');
+    p.textContent = 'Chart not drawn: ' + message;
+    fig.appendChild(p);
+  }
+  function draw(fig, i) {
+    var canvas = fig.querySelector('.chart-canvas');
+    var specEl = fig.querySelector('script.chart-spec');
+    var engine = fig.getAttribute('data-engine');
+    if (fig.getAttribute('data-failed') === 'true') { state.failed.push({ index: i, cell: (fig.closest('section') || {}).id || null, error: fig.textContent.trim() }); return Promise.resolve(); }
+    if (!canvas) return Promise.resolve();
+    if (engine === 'plotly') {
+      if (!window.Plotly) return Promise.reject(new Error('the Plotly library is missing'));
+      var fig0 = JSON.parse(specEl.textContent);
+      var config = Object.assign({ displaylogo: false, responsive: !print }, fig0.config || {}, print ? { staticPlot: true } : {});
+      return window.Plotly.newPlot(canvas, fig0.data || [], fig0.layout || {}, config).then(function () {
+        if (!drawn(canvas)) throw new Error('Plotly drew nothing');
+      });
+    }
+    if (print || !specEl || !window.vega) {
+      return drawn(canvas) ? Promise.resolve() : Promise.reject(new Error('the chart SVG is missing or empty'));
+    }
+    var holder = document.createElement('div');
+    var view = new window.vega.View(window.vega.parse(JSON.parse(specEl.textContent)), { renderer: 'svg', hover: true });
+    view.tooltip(function (handler, event, item, value) { showTip(event, value); });
+    return view.initialize(holder).runAsync().then(function () {
+      canvas.textContent = '';
+      canvas.appendChild(holder);
+      if (!drawn(canvas)) throw new Error('Vega drew nothing');
+      fig.style.removeProperty('--chart-width');
+      views.push({ view: view, canvas: canvas });
+      return fit(view, canvas);
+    });
+  }
+  // On screen a chart is laid out again at the width of its card (not stretched).
+  var views = [];
+  function fit(view, canvas) {
+    var svg = canvas.querySelector('svg');
+    var width;
+    try { width = view.signal('width'); } catch (e) { return Promise.resolve(); }
+    var extra = Math.floor(canvas.clientWidth - Number(svg.getAttribute('width')));
+    if (!isFinite(extra) || Math.abs(extra) < 4 || typeof width !== 'number') return Promise.resolve();
+    return view.signal('width', Math.max(240, width + extra)).runAsync();
+  }
+  var timer;
+  window.addEventListener('resize', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { views.forEach(function (v) { fit(v.view, v.canvas); }); }, 150);
+  });
+  var figs = Array.prototype.slice.call(document.querySelectorAll('figure.chart'));
+  var ready = document.fonts && document.fonts.ready ? document.fonts.ready : Promise.resolve();
+  ready.then(function () {
+    return Promise.all(figs.map(function (fig, i) {
+      var p;
+      try { p = draw(fig, i); } catch (err) { p = Promise.reject(err); }
+      return p.catch(function (err) { fail(fig, i, err); });
+    }));
+  }).then(function () { state.done = true; }, function (err) { state.failed.push({ index: -1, cell: null, error: String(err) }); state.done = true; });
+})();
+`;
+
+/** Just the Plotly library, as a `<script>` element. */
+export function plotlyScript(): string {
+  return `<script>${bundle(PLOTLY_BUNDLE)}</script>`;
+}
+
+export interface ScriptNeeds {
+  vega: boolean;
+  plotly: boolean;
+}
+
+/** The `<script>` elements of a page with charts; empty when there are none. */
+export function chartScripts(needs: ScriptNeeds & { charts: boolean }): string {
+  if (!needs.charts) return '';
+  const parts: string[] = [];
+  if (needs.vega) parts.push(`<script>${bundle(VEGA_BUNDLE)}</script>`);
+  if (needs.plotly) parts.push(`<script>${bundle(PLOTLY_BUNDLE)}</script>`);
+  parts.push(`<script>${RUNTIME}</script>`);
+  return parts.join('\n');
+}

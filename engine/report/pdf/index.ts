@@ -1,0 +1,119 @@
+/**
+ * report.pdf: the report's print HTML (static charts, light) printed by Chromium. One browser and
+ * one page serve every report of a batch. The page says when every chart is drawn or failed
+ * (`window.__quireCharts`); a failed chart fails the export — never a PDF with a blank chart.
+ */
+import type { Browser, Page } from 'puppeteer';
+import { OperationalError } from '../../errors.js';
+import { renderHtml } from '../html.js';
+import type { ReportModel } from '../model.js';
+import { launchBrowser } from './browser.js';
+import { footerTemplate, HEADER_TEMPLATE } from './footer.js';
+import { plotlyScript } from '../html/scripts.js';
+
+export type PaperSize = 'a4' | 'letter';
+export const PAPER_SIZES: readonly PaperSize[] = ['a4', 'letter'];
+
+export interface PdfOptions {
+  paper?: PaperSize;
+  /** Longest wait for the charts to draw (default 30 s). */
+  timeoutMs?: number;
+}
+
+interface ChartSignal {
+  done: boolean;
+  failed: { index: number; cell: string | null; error: string }[];
+}
+
+export class PdfRenderer {
+  private page: Page | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly browser: Browser) {}
+
+  /** Starts Chromium (a clear error naming the install command when it is missing). */
+  static async launch(): Promise<PdfRenderer> {
+    return new PdfRenderer(await launchBrowser());
+  }
+
+  /** Prints a report whose charts were prepared (charts/prepare.ts). Reports print one at a time. */
+  render(model: ReportModel, opts: PdfOptions = {}): Promise<Uint8Array> {
+    const job = this.queue.then(() => this.print(model, opts));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  private async print(model: ReportModel, opts: PdfOptions): Promise<Uint8Array> {
+    const page = await this.ensurePage();
+    const html = renderHtml(model, { mode: 'print' });
+    const timeout = opts.timeoutMs ?? 30_000;
+    try {
+      await page.setContent(html, { waitUntil: 'load', timeout });
+      if (html.includes('class="chart')) {
+        await page.waitForFunction('window.__quireCharts && window.__quireCharts.done === true', { timeout, polling: 25 });
+        const signal = (await page.evaluate('window.__quireCharts')) as ChartSignal;
+        if (signal.failed.length) {
+          const list = signal.failed.map((f) => `${f.cell ? f.cell.replace(/^cell-/, '') : `chart #${f.index + 1}`}: ${f.error}`).join('; ');
+          throw new OperationalError('E_PDF_CHART', `${signal.failed.length} chart${signal.failed.length === 1 ? '' : 's'} failed to render, so no PDF was written — ${list}`, {
+            hint: 'fix the chart (see the run log), or export html/xlsx only',
+          });
+        }
+      }
+      const paper = opts.paper ?? 'a4';
+      return await page.pdf({
+        format: paper === 'letter' ? 'Letter' : 'A4',
+        printBackground: true,
+        displayHeaderFooter: true,
+        headerTemplate: HEADER_TEMPLATE,
+        footerTemplate: footerTemplate(model),
+        margin: { top: '14mm', bottom: '18mm', left: '13mm', right: '13mm' },
+        timeout,
+      });
+    } catch (err) {
+      if (err instanceof OperationalError) throw err;
+      // A page in an unknown state is not reused.
+      await this.page?.close().catch(() => undefined);
+      this.page = null;
+      throw new OperationalError('E_PDF', `Chromium could not print the report: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    }
+  }
+
+  /** PNG pictures (2×) of Plotly figures, for Excel: Plotly draws only in a browser. */
+  plotlyImages(figures: { id: string; figure: Record<string, unknown> }[]): Promise<Map<string, Buffer>> {
+    const job = this.queue.then(async () => {
+      const page = await this.ensurePage();
+      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${plotlyScript()}</body></html>`, { waitUntil: 'load' });
+      const out = new Map<string, Buffer>();
+      for (const { id, figure } of figures) {
+        const url = (await page.evaluate(async (fig: { data?: unknown[]; layout?: Record<string, unknown> }) => {
+          const P = (window as unknown as { Plotly: { newPlot(...a: unknown[]): Promise<unknown>; toImage(...a: unknown[]): Promise<string>; purge(el: unknown): void } }).Plotly;
+          const div = document.createElement('div');
+          document.body.appendChild(div);
+          await P.newPlot(div, fig.data ?? [], { ...(fig.layout ?? {}), width: 720, height: 300 }, { staticPlot: true });
+          const png = await P.toImage(div, { format: 'png', width: 720, height: 300, scale: 2 });
+          P.purge(div);
+          div.remove();
+          return png;
+        }, figure as never)) as string;
+        out.set(id, Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+      }
+      return out;
+    });
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  private async ensurePage(): Promise<Page> {
+    if (this.page && !this.page.isClosed()) return this.page;
+    this.page = await this.browser.newPage();
+    this.page.setDefaultTimeout(30_000);
+    await this.page.setViewport({ width: 794, height: 1123 });
+    await this.page.emulateMediaType('print');
+    return this.page;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.browser.close().catch(() => undefined);
+  }
+}

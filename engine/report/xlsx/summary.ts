@@ -1,0 +1,99 @@
+/** The Summary sheet: title, run, provenance, params, KPIs, contents, problems. */
+import type ExcelJS from 'exceljs';
+import type { ReportModel } from '../model.js';
+import { excelFormat, type NumberFormat } from '../charts/format.js';
+import { paramValueText, provenanceText, userParams } from '../provenance.js';
+import { HEADER_STYLE } from './sheet.js';
+
+export interface ContentsEntry {
+  sheet: string;
+  cellId: string;
+  title: string;
+  rows: number;
+  note: string;
+}
+
+const SECTION: Partial<ExcelJS.Font> = { bold: true, size: 12, color: { argb: 'FF1D2433' } };
+const LABEL: Partial<ExcelJS.Font> = { color: { argb: 'FF667085' } };
+
+function utcDate(iso: string | null | undefined): Date | string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? new Date(ms) : iso;
+}
+
+export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: ReportModel, contents: ContentsEntry[], notes: string[]): void {
+  const ws = workbook.addWorksheet('Summary', { views: [{ showGridLines: false }] });
+  ws.columns = [{ width: 24 }, { width: 56 }, { width: 18 }, { width: 26 }, { width: 40 }];
+  const add = (values: unknown[], style?: (row: ExcelJS.Row) => void) => {
+    const row = ws.addRow(values);
+    style?.(row);
+    row.commit();
+  };
+  const blank = () => add([]);
+  const section = (title: string, headers: string[]) => {
+    blank();
+    add([title], (r) => (r.getCell(1).font = SECTION));
+    add(headers, (r) => r.eachCell((c) => (c.style = HEADER_STYLE)));
+  };
+  const field = (label: string, value: unknown, numFmt?: string) =>
+    add([label, value], (r) => {
+      r.getCell(1).font = LABEL;
+      if (numFmt) r.getCell(2).numFmt = numFmt;
+      r.getCell(2).alignment = { horizontal: 'left', wrapText: typeof value === 'string' && value.length > 60 };
+    });
+
+  add([model.title], (r) => {
+    r.getCell(1).font = { bold: true, size: 16, color: { argb: 'FF1D2433' } };
+    r.height = 24;
+  });
+  if (model.description) add([model.description], (r) => (r.getCell(1).font = { italic: true, color: { argb: 'FF475467' } }));
+  blank();
+  field('Status', model.run.status + (model.run.failure ? ` — ${model.run.failure}` : ''));
+  field('Run', model.run.id);
+  field('Started (UTC)', utcDate(model.run.startedAt), 'yyyy-mm-dd hh:mm:ss');
+  field('Finished (UTC)', utcDate(model.run.finishedAt), 'yyyy-mm-dd hh:mm:ss');
+  field('Notebook', `${model.notebook.id} (${model.notebook.path})`);
+  field('Notebook sha256', model.notebook.sha256);
+  if (model.data) {
+    if (model.data.asOf) field('Data as of (UTC)', utcDate(model.data.asOf), 'yyyy-mm-dd hh:mm:ss');
+    field('Data fingerprint', model.data.fingerprint);
+  }
+  field('Provenance', provenanceText(model));
+
+  const params = userParams(model.params);
+  if (params.length) {
+    section('Parameters', ['Parameter', 'Value']);
+    for (const [k, v] of params) add([k, typeof v === 'number' || typeof v === 'boolean' ? v : paramValueText(v)], (r) => (r.getCell(2).alignment = { horizontal: 'left' }));
+  }
+
+  const kpis = model.cells.flatMap((c) => (c.status === 'succeeded' && c.output?.kind === 'chart' && c.output.engine === 'kpi' ? (c.output.kpis ?? []).map((k) => ({ cell: c, k })) : []));
+  if (kpis.length) {
+    section('KPIs', ['KPI', 'Value', 'Change', 'Against', 'From']);
+    for (const { cell, k } of kpis) {
+      add([k.label, k.value, k.change?.text ?? '', k.change?.against ?? '', cell.title ?? cell.id], (r) => {
+        r.getCell(2).numFmt = excelFormat(k.format as NumberFormat);
+        r.getCell(2).alignment = { horizontal: 'left' };
+        r.getCell(2).font = { bold: true };
+        const colour = k.change?.direction === 'up' ? 'FF067647' : k.change?.direction === 'down' ? 'FFB42318' : 'FF667085';
+        r.getCell(3).font = { color: { argb: colour }, bold: true };
+      });
+    }
+  }
+
+  if (contents.length) {
+    section('Sheets', ['Sheet', 'Cell', 'Rows', 'Note']);
+    for (const e of contents) add([e.sheet, e.title === e.cellId ? e.cellId : `${e.title} (${e.cellId})`, e.rows, e.note], (r) => (r.getCell(3).numFmt = '#,##0'));
+  }
+
+  const problems = model.cells.filter((c) => c.status !== 'succeeded');
+  if (problems.length || notes.length) {
+    section('Problems and notes', ['Cell', 'Message', 'Status']);
+    for (const c of problems) {
+      const message = c.status === 'failed' ? `${c.error?.code ?? ''} ${c.error?.message ?? ''}`.trim() : c.skippedReason ?? '';
+      add([c.id, message, c.status], (r) => (r.getCell(3).font = { color: { argb: c.status === 'failed' ? 'FFB42318' : 'FF667085' } }));
+    }
+    for (const n of notes) add(['', n, 'note']);
+  }
+  ws.commit();
+}

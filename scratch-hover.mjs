@@ -1,0 +1,16 @@
+import puppeteer from 'puppeteer';
+const [file, out, sel] = process.argv.slice(2);
+const b = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage();
+await p.setViewport({ width: 1200, height: 700 });
+await p.goto('file://' + file, { waitUntil: 'load' });
+await p.waitForFunction('window.__quireCharts && window.__quireCharts.done');
+await p.evaluate((s) => document.querySelector(s).scrollIntoView({ block: 'center' }), sel);
+const marks = await p.$$(sel + ' .mark-symbol path, ' + sel + ' .mark-rect path');
+console.log('marks', marks.length);
+const m = marks[Math.floor(marks.length / 2)];
+const box = await m.boundingBox();
+await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+await new Promise((r) => setTimeout(r, 400));
+await p.screenshot({ path: out });
+await b.close();

@@ -1,0 +1,11 @@
+import { loadStoredOutputs, outputsMap } from './dist/engine/report/store.js';
+import { buildReportModel } from './dist/engine/report/build-model.js';
+import { writeXlsx, parquetSource } from './dist/engine/report/xlsx/index.js';
+import { readFileSync } from 'node:fs';
+const dir = process.argv[2];
+const manifest = JSON.parse(readFileSync(dir + '/run.json', 'utf8'));
+const stored = loadStoredOutputs(dir, manifest.id);
+const model = buildReportModel(manifest, outputsMap(stored));
+const t0 = performance.now();
+await writeXlsx(model, '/tmp/qp/t.xlsx', { source: parquetSource(dir, stored.tables) });
+console.log('wait', globalThis.__w|0, globalThis.__k); console.log('xlsx', (performance.now() - t0).toFixed(0), 'ms', process.resourceUsage().maxRSS / 1024 | 0, 'MB');
