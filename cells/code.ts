@@ -23,15 +23,14 @@ const DEFAULT_MEMORY_MB = 1024;
 const TABLE_HINT = 'inputs are cells whose result is a table: query, metric, or code returning a table';
 
 /** Ids of the notebook's cells, read from its YAML. */
-function cellIds(ctx: AnalyzeContext): string[] {
-  const raw = ctx.source.toJS() as { cells?: unknown } | null;
+function cellIds(source: AnalyzeContext['source']): string[] {
+  const raw = source.toJS() as { cells?: unknown } | null;
   const cells = Array.isArray(raw?.cells) ? raw.cells : [];
   return cells.flatMap((c) => (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string' ? [(c as { id: string }).id] : []));
 }
 
 function inputErrors(spec: CodeSpec, ctx: AnalyzeContext): QuireError[] {
   const errors: QuireError[] = [];
-  const ids = cellIds(ctx);
   const seen = new Set<string>();
   (spec.inputs ?? []).forEach((name, i) => {
     const location = ctx.source.locate([...ctx.path, 'inputs', i]);
@@ -40,9 +39,6 @@ function inputErrors(spec: CodeSpec, ctx: AnalyzeContext): QuireError[] {
       errors.push(new UserError('E_CODE_INPUT', `input ${problem}; cell ${spec.id} cannot take it as an input`, { location, hint: 'rename that cell' }));
     } else if (name === spec.id) {
       errors.push(new UserError('E_SELF_DEPENDENCY', `cell ${spec.id} lists itself as an input`, { location, hint: 'remove it from inputs' }));
-    } else if (!ids.includes(name)) {
-      const dym = didYouMean(name, ids);
-      errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, { location, hint: `cells in this notebook: ${ids.join(', ')}` }));
     } else if (seen.has(name)) {
       errors.push(new UserError('E_CODE_INPUT', `cell ${spec.id} lists input '${name}' twice`, { location, hint: 'list each input once' }));
     }
@@ -59,8 +55,16 @@ function codeLocation(spec: CodeSpec, ctx: AnalyzeContext | RunContext, line: nu
 
 async function inputTable(spec: CodeSpec, name: string, ctx: RunContext): Promise<TransferTable> {
   const up = ctx.upstream.get(name);
-  if (!up || !tableOf(up.output)) {
-    const what = up ? `a ${up.output.kind} output` : 'no result';
+  if (!up) {
+    const ids = cellIds(ctx.source);
+    const dym = didYouMean(name, ids);
+    throw new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, {
+      location: ctx.source.locate([...ctx.path, 'inputs', (spec.inputs ?? []).indexOf(name)]),
+      hint: `cells in this notebook: ${ids.join(', ')}`,
+    });
+  }
+  if (!tableOf(up.output)) {
+    const what = `a ${up.output.kind} output`;
     throw new UserError('E_CODE_INPUT', `input '${name}' of cell ${spec.id} is not a table: cell ${name} gave ${what}`, {
       location: ctx.source.locate([...ctx.path, 'inputs', (spec.inputs ?? []).indexOf(name)]),
       hint: TABLE_HINT,

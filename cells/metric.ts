@@ -89,7 +89,8 @@ export const metricCell: CellType<MetricCellSpec> = {
       if (src?.kind === 'cell') {
         const id = src.reference!;
         const at = m.origin.source.locate([...m.origin.path, 'source']);
-        if (id === spec.id || !ids.includes(id)) {
+        // Only a notebook holding this cell tells which cells exist (not a lone cell being analyzed).
+        if (ids.includes(spec.id) && (id === spec.id || !ids.includes(id))) {
           const dym = didYouMean(id, ids.filter((x) => x !== spec.id));
           errors.push(new UserError('E_METRIC_SOURCE', id === spec.id
             ? `${specLabel(m)} reads cell:${id}, the metric cell itself`

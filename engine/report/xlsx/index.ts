@@ -82,7 +82,7 @@ export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOpti
     if (why) notes.push(`chart ${c.title ?? c.id} has no picture: ${why}`);
   }
 
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false, zip: { zlib: { level: Number(process.env.QL ?? 6) } } });
   workbook.creator = 'Quire';
   workbook.title = model.title;
   const pictures = drawings(workbook);
