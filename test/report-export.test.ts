@@ -73,11 +73,14 @@ describe('quire export', () => {
     expect(quire(['export', m.id, '--format', 'docx'], dir).stderr).toContain("error[E_BAD_ARGUMENT]: unknown export format 'docx'");
   });
 
-  it('the notebook\'s export: is the default of quire run; --export overrides it', () => {
+  it('the notebook\'s export: is the default of quire run; --export overrides it; quire.yaml theme: applies', () => {
     const dir = fixtureProject('report-small');
     writeFileSync(join(dir, 'notebook.yaml'), readFileSync(join(dir, 'notebook.yaml'), 'utf8') + 'export: [xlsx]\n');
     expect(runJson(dir).m.exports).toEqual({ xlsx: 'report.xlsx' });
     expect(runJson(dir, ['--export', 'html,xlsx']).m.exports).toEqual({ html: 'report.html', xlsx: 'report.xlsx' });
+    writeFileSync(join(dir, 'quire.yaml'), `${readFileSync(join(dir, 'quire.yaml'), 'utf8')}theme: dark\n`);
+    const themed = runJson(dir, ['--export', 'html']).m;
+    expect(readFileSync(join(themed.dir, 'report.html'), 'utf8')).toContain('<html lang="en" data-theme="dark">');
     const bad = quire(['run', 'notebook.yaml', '--export', 'html,pfd'], dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("unknown export format 'pfd' — did you mean 'pdf'?");

@@ -189,7 +189,8 @@ export function register(program: Command): void {
         const conn = await session.connect();
         const { compiled } = await planMetrics(conn, catalog, requestOf([name], opts), project);
         const params = Object.entries(compiled.params).map(([k, v]) => `$${k} = DATE '${v}'`).join(', ');
-        process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${compiled.sql};\n`);
+        const plans = compiled.scans.map((s) => `--   ${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'})`);
+        process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${compiled.sql};\n`);
       });
     });
 

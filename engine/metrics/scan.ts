@@ -74,6 +74,9 @@ export class AggregateRewriter {
   }
 }
 
+/** Beyond this many flags (filters + segments + where values) the conditional plan is used. */
+const MAX_CUBE_FLAGS = 16;
+
 interface Variant {
   segment: number; // -1: all
   combo: Array<[number, number]> | null; // null: no where slice (overall, or column slices only)
@@ -155,7 +158,8 @@ export async function scanCtes(
   const exprs = group.metrics.flatMap((m) => [m.num!, ...(m.den ? [m.den] : [])]);
   const decomposed = new Map<string, Decomposed | null>();
   for (const e of exprs) decomposed.set(e.text, await rewriter.decompose(e));
-  const useCube = [...decomposed.values()].every((d) => d !== null);
+  // Flags are cube keys: with very many, their combinations approach one cube row per source row.
+  const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null);
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);

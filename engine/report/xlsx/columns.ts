@@ -123,3 +123,19 @@ export function planColumns(columns: readonly TableColumn[], preview: readonly T
     return { name: col.name, type: col.type, kind, sql: sqlOf(col.name, col.type, kind), numFmt, width: Math.min(60, Math.max(8, longest + 2)) };
   });
 }
+
+/** Excel number formats of a metric unit (metrics-format.md units). */
+export function unitFormat(unit: string): string {
+  switch (unit) {
+    case 'currency':
+      return '"$"#,##0.00';
+    case 'percentage':
+      return '0.0%';
+    case 'count':
+      return '#,##0';
+    case 'duration_s':
+      return '#,##0.0 "s"';
+    default:
+      return '#,##0.00##';
+  }
+}

@@ -61,6 +61,16 @@ export interface TableSheetResult {
   plans: ColumnPlan[];
 }
 
+/** Number formats that depend on another column of the row (a metric's unit by its name). */
+export interface RowFormats {
+  /** The column whose value picks the format, e.g. metric_name. */
+  key: string;
+  /** Columns formatted by it, e.g. metric_value, comparison_value. */
+  columns: string[];
+  /** key value → Excel number format. */
+  formats: Record<string, string>;
+}
+
 export async function writeTableSheet(opts: {
   workbook: ExcelJS.stream.xlsx.WorkbookWriter;
   pictures: ReturnType<typeof drawings>;
@@ -69,10 +79,13 @@ export async function writeTableSheet(opts: {
   table: TableOutput;
   source: TableSource;
   formats?: Record<string, NumberFormat>;
+  /** Fixed Excel number formats by column (win over the types'). */
+  numFmts?: Record<string, string>;
+  rowFormats?: RowFormats;
   images?: Picture[];
 }): Promise<TableSheetResult> {
   const { workbook, table } = opts;
-  const plans = planColumns(table.columns, table.rows, opts.formats);
+  const plans = planColumns(table.columns, table.rows, opts.formats).map((p) => (opts.numFmts?.[p.name] && p.kind === 'number' ? { ...p, numFmt: opts.numFmts[p.name]! } : p));
   const limit = Math.min(MAX_SHEET_ROWS, table.rowCount);
   const lastCol = columnLetter(Math.max(0, plans.length - 1));
   const ws = workbook.addWorksheet(opts.name, {
@@ -88,6 +101,10 @@ export async function writeTableSheet(opts: {
   const styles = (workbook as unknown as { styles: { addStyleModel(m: object, t?: number): number } }).styles;
   const styleIds = plans.map((p) => (p.numFmt ? styles.addStyleModel({ numFmt: p.numFmt }, 2) : 0));
   const letters = plans.map((_, i) => columnLetter(i));
+  // Per-row styles: for each formatted column, key value → style id.
+  const keyIndex = opts.rowFormats ? plans.findIndex((p) => p.name === opts.rowFormats!.key) : -1;
+  const rowStyled = plans.map((p) => keyIndex >= 0 && p.kind === 'number' && opts.rowFormats!.columns.includes(p.name));
+  const keyStyles = new Map(Object.entries(opts.rowFormats?.formats ?? {}).map(([k, fmt]) => [k, styles.addStyleModel({ numFmt: fmt }, 2)]));
   const sheet = ws as unknown as SheetInternals;
 
   const rows = await opts.source.open(opts.cellId, table, plans, limit);
@@ -102,7 +119,8 @@ export async function writeTableSheet(opts: {
         if (v === null || v === undefined) continue;
         const ref = letters[c]! + r;
         if (typeof v === 'number') {
-          if (Number.isFinite(v)) xml += styleIds[c] ? `<c r="${ref}" s="${styleIds[c]}"><v>${v}</v></c>` : `<c r="${ref}"><v>${v}</v></c>`;
+          const style = rowStyled[c] ? (keyStyles.get(String(columns[keyIndex]![i])) ?? styleIds[c]) : styleIds[c];
+          if (Number.isFinite(v)) xml += style ? `<c r="${ref}" s="${style}"><v>${v}</v></c>` : `<c r="${ref}"><v>${v}</v></c>`;
         } else if (typeof v === 'boolean') {
           xml += `<c r="${ref}" t="b"><v>${v ? 1 : 0}</v></c>`;
         } else {

@@ -1,6 +1,7 @@
 /** The Summary sheet: title, run, provenance, params, KPIs, contents, problems. */
 import type ExcelJS from 'exceljs';
-import type { ReportModel } from '../model.js';
+import type { KpiCard, MetricsOutput, ReportModel, TableValue } from '../model.js';
+import { unitFormat } from './columns.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
 import { paramValueText, provenanceText, userParams } from '../provenance.js';
 import { HEADER_STYLE } from './sheet.js';
@@ -20,6 +21,35 @@ function utcDate(iso: string | null | undefined): Date | string {
   if (!iso) return '';
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? new Date(ms) : iso;
+}
+
+/** The headline of each metric of a metric cell: slice all, segment all, latest period. */
+function metricKpis(output: MetricsOutput): { k: KpiCard; numFmt: string }[] {
+  const t = output.table;
+  const at = (name: string) => t.columns.findIndex((c) => c.name === name);
+  const [period, metric, slice, segment, value, comparison, change] = ['period_start_date', 'metric_name', 'slice_value', 'segment_name', 'metric_value', 'comparison_value', 'change_pct'].map(at);
+  const num = (v: TableValue | undefined) => (v === null || v === undefined || v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : null);
+  const latest = new Map<string, TableValue[]>();
+  for (const row of t.rows) {
+    if ((slice! >= 0 && row[slice!] !== 'all') || (segment! >= 0 && row[segment!] !== 'all')) continue;
+    const name = String(row[metric!]);
+    const prev = latest.get(name);
+    if (!prev || String(row[period!] ?? '') > String(prev[period!] ?? '')) latest.set(name, row);
+  }
+  return output.metrics.flatMap((m) => {
+    const row = latest.get(m.name);
+    if (!row) return [];
+    const pct = change! >= 0 ? num(row[change!]) : null;
+    const before = comparison! >= 0 ? num(row[comparison!]) : null;
+    const k: KpiCard = {
+      label: m.display_name || m.name,
+      text: '',
+      value: num(row[value!]),
+      format: m.unit,
+      change: pct === null ? null : { text: `${pct >= 0 ? '+' : '−'}${Math.abs(pct * 100).toFixed(1)}%`, direction: Math.abs(pct) < 0.0005 ? 'flat' : pct > 0 ? 'up' : 'down', against: before === null ? '' : `vs ${before.toLocaleString('en-US')}` },
+    };
+    return [{ k, numFmt: unitFormat(m.unit) }];
+  });
 }
 
 export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: ReportModel, contents: ContentsEntry[], notes: string[]): void {
@@ -67,12 +97,19 @@ export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model
     for (const [k, v] of params) add([k, typeof v === 'number' || typeof v === 'boolean' ? v : paramValueText(v)], (r) => (r.getCell(2).alignment = { horizontal: 'left' }));
   }
 
-  const kpis = model.cells.flatMap((c) => (c.status === 'succeeded' && c.output?.kind === 'chart' && c.output.engine === 'kpi' ? (c.output.kpis ?? []).map((k) => ({ cell: c, k })) : []));
+  const kpis = [
+    ...model.cells.flatMap((c) =>
+      c.status === 'succeeded' && c.output?.kind === 'chart' && c.output.engine === 'kpi'
+        ? (c.output.kpis ?? []).map((k) => ({ cell: c, k, numFmt: excelFormat(k.format as NumberFormat) }))
+        : [],
+    ),
+    ...model.cells.flatMap((c) => (c.status === 'succeeded' && c.output?.kind === 'metrics' ? metricKpis(c.output).map((m) => ({ cell: c, ...m })) : [])),
+  ];
   if (kpis.length) {
     section('KPIs', ['KPI', 'Value', 'Change', 'Against', 'From']);
-    for (const { cell, k } of kpis) {
+    for (const { cell, k, numFmt } of kpis) {
       add([k.label, k.value, k.change?.text ?? '', k.change?.against ?? '', cell.title ?? cell.id], (r) => {
-        r.getCell(2).numFmt = excelFormat(k.format as NumberFormat);
+        r.getCell(2).numFmt = numFmt;
         r.getCell(2).alignment = { horizontal: 'left' };
         r.getCell(2).font = { bold: true };
         const colour = k.change?.direction === 'up' ? 'FF067647' : k.change?.direction === 'down' ? 'FFB42318' : 'FF667085';
