@@ -22,13 +22,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MEMORY_MB = 1024;
 const TABLE_HINT = 'inputs are cells whose result is a table: query, metric, or code returning a table';
 
-/** Ids of the notebook's cells, read from its YAML. */
-function cellIds(source: AnalyzeContext['source']): string[] {
-  const raw = source.toJS() as { cells?: unknown } | null;
-  const cells = Array.isArray(raw?.cells) ? raw.cells : [];
-  return cells.flatMap((c) => (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string' ? [(c as { id: string }).id] : []));
-}
-
 function inputErrors(spec: CodeSpec, ctx: AnalyzeContext): QuireError[] {
   const errors: QuireError[] = [];
   const seen = new Set<string>();
@@ -41,6 +34,12 @@ function inputErrors(spec: CodeSpec, ctx: AnalyzeContext): QuireError[] {
       errors.push(new UserError('E_SELF_DEPENDENCY', `cell ${spec.id} lists itself as an input`, { location, hint: 'remove it from inputs' }));
     } else if (seen.has(name)) {
       errors.push(new UserError('E_CODE_INPUT', `cell ${spec.id} lists input '${name}' twice`, { location, hint: 'list each input once' }));
+    } else if (!ctx.cellIds.includes(name)) {
+      const dym = didYouMean(name, ctx.cellIds.filter((id) => id !== spec.id));
+      errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, {
+        location,
+        hint: `cells in this notebook: ${ctx.cellIds.join(', ')}`,
+      }));
     }
     seen.add(name);
   });
@@ -56,7 +55,7 @@ function codeLocation(spec: CodeSpec, ctx: AnalyzeContext | RunContext, line: nu
 async function inputTable(spec: CodeSpec, name: string, ctx: RunContext): Promise<TransferTable> {
   const up = ctx.upstream.get(name);
   if (!up) {
-    const ids = cellIds(ctx.source);
+    const ids = [...ctx.cellIds];
     const dym = didYouMean(name, ids);
     throw new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, {
       location: ctx.source.locate([...ctx.path, 'inputs', (spec.inputs ?? []).indexOf(name)]),

@@ -36,13 +36,6 @@ function request(spec: MetricCellSpec, window: MetricRequest['window']): MetricR
 
 const isTemplate = (s: string) => /\{[{%]/.test(s);
 
-/** Ids of the notebook's cells, read from its YAML (for `source: cell:<id>` checks). */
-function cellIds(ctx: AnalyzeContext): string[] {
-  const raw = ctx.source.toJS() as { cells?: unknown } | null;
-  const cells = Array.isArray(raw?.cells) ? raw.cells : [];
-  return cells.flatMap((c) => (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string' ? [(c as { id: string }).id] : []));
-}
-
 /** A single error as itself; several as one error carrying every message. */
 function oneError(errors: QuireError[]): QuireError {
   if (errors.length === 1) return errors[0];
@@ -81,7 +74,7 @@ export const metricCell: CellType<MetricCellSpec> = {
     errors.push(...requestErrors);
 
     const references = new Set<string>();
-    const ids = cellIds(ctx);
+    const ids = [...ctx.cellIds];
     for (const m of resolved.closure) {
       const src = resolved.sources.get(m.name);
       if (src?.reference) references.add(src.reference);
@@ -89,8 +82,7 @@ export const metricCell: CellType<MetricCellSpec> = {
       if (src?.kind === 'cell') {
         const id = src.reference!;
         const at = m.origin.source.locate([...m.origin.path, 'source']);
-        // Only a notebook holding this cell tells which cells exist (not a lone cell being analyzed).
-        if (ids.includes(spec.id) && (id === spec.id || !ids.includes(id))) {
+        if (id === spec.id || !ids.includes(id)) {
           const dym = didYouMean(id, ids.filter((x) => x !== spec.id));
           errors.push(new UserError('E_METRIC_SOURCE', id === spec.id
             ? `${specLabel(m)} reads cell:${id}, the metric cell itself`

@@ -40,6 +40,8 @@ export interface AnalyzeContext {
   path: YamlPath;
   project: Project;
   paramNames: string[];
+  /** Ids of every cell of the notebook (for checking references such as `inputs:`). */
+  cellIds: readonly string[];
   /** The notebook's inline `definitions:` (metric, slice and segment specs), if any. */
   definitions: NotebookDefinitions;
 }
@@ -87,6 +89,8 @@ export interface RunContext {
   params: BoundParams;
   project: Project;
   definitions: NotebookDefinitions;
+  /** Ids of every cell of the notebook. */
+  cellIds: readonly string[];
   source: YamlSource;
   path: YamlPath;
   logger: Logger;

@@ -95,7 +95,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
       try {
         const cached = (await opts.cache?.restore(id, conn)) ?? null;
         const output = cached ?? await cell.cellType.run(cell.spec, {
-          cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, source: nb.source, path: cell.path, logger, signal, upstream,
+          cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
           readTable: (table, limit) => session.readTable(conn, table, limit),
         });
         if (!cached) await opts.cache?.save(id, conn, output);

@@ -53,7 +53,7 @@ describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type,
     const { source } = YamlSource.parse('nb.yaml', 'cells: []\n');
     const db = await DuckDBInstance.create(':memory:');
     const parser = await db.connect();
-    const analysis = await cellType.analyze(spec, { parser, source, path: ['cells', 0], project, paramNames: [], definitions: {
+    const analysis = await cellType.analyze(spec, { parser, source, path: ['cells', 0], project, paramNames: [], cellIds: ['upstream_cell', 'c'], definitions: {
       metrics: [{ name: 'revenue', source: 'cell:upstream_cell', aggregation: 'sum', numerator: 'SUM(x)' }],
     } });
     parser.closeSync();

@@ -58,7 +58,8 @@ describe('code cells', () => {
     const err = await validateNotebook(join(fixtureProject('code-cells'), 'syntax.yaml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationErrors);
     const errors = (err as ValidationErrors).errors;
-    expect(errors.map((e) => e.code).sort()).toEqual(['E_CODE_INPUT', 'E_CODE_SYNTAX']);
+    expect(errors.map((e) => e.code).sort()).toEqual(['E_CODE_INPUT', 'E_CODE_SYNTAX', 'E_UNKNOWN_CELL']);
+    expect(errors.find((e) => e.code === 'E_UNKNOWN_CELL')!.message).toBe("cell broken has unknown input 'missing_cell'");
     const syntax = errors.find((e) => e.code === 'E_CODE_SYNTAX')!;
     expect(syntax.message).toMatch(/line 2 of its code/);
     expect(syntax.location?.line).toBe(8);

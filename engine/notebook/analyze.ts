@@ -22,11 +22,12 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const errors: QuireError[] = [];
   const reads = new Map<string, CellReads | undefined>();
   const paramNames = bindableParamNames(nb);
+  const cellIds = nb.cells.map((c) => c.spec.id);
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
   const graphCells = [];
   for (const cell of nb.cells) {
-    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, definitions: nb.top.definitions ?? {} });
+    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
     reads.set(cell.spec.id, analysis.reads);
     if (cell.spec.title !== undefined) {
