@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/engine/cli/main.js';
+// The CLI runs from the bundle in dist/cli (built by `npm run build`, see scripts/bundle-cli.mjs).
+import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv);
