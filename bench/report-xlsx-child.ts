@@ -21,6 +21,8 @@ const model = buildReportModel(manifest, outputsMap(stored));
 const t0 = performance.now();
 let rows = 0;
 
+let error: string | null = null;
+try {
 if (mode === 'stream') {
   await writeXlsx(model, out, { source: parquetSource(runDir, stored.tables) });
   rows = Object.values(stored.tables).reduce((n, t) => n + t.rows, 0);
@@ -45,8 +47,13 @@ if (mode === 'stream') {
     }
     ws.autoFilter = `A1:${String.fromCharCode(64 + plans.length)}${rows + 1}`;
   }
+  // A progress line: if writeFile never ends, the bench still knows how far this got.
+  console.log(JSON.stringify({ phase: 'rows added', seconds: (performance.now() - t0) / 1000, rssMb: process.resourceUsage().maxRSS / 1024, rows }));
   await wb.xlsx.writeFile(out);
+}
+} catch (err) {
+  error = (err as Error).message.split('\n')[0]!;
 }
 
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, rows }));
+console.log(JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, rows, ...(error ? { error } : {}) }));

@@ -28,7 +28,7 @@ const schema = cellSchema('visualization', {
 });
 export type VisualizationSpec = z.infer<typeof schema>;
 
-/** Sibling cells as the notebook declares them (id → type), read from the YAML for validation. */
+/** The type of each cell as the notebook declares it (id → type), read from the YAML. */
 function siblingCells(source: { toJS(): unknown }): Map<string, string> {
   const raw = source.toJS() as { cells?: unknown } | null;
   const out = new Map<string, string>();
@@ -79,14 +79,14 @@ export const visualizationCell: CellType<VisualizationSpec> = {
       }));
     }
     const cells = siblingCells(ctx.source);
-    if (cells.size) {
-      if (!cells.has(spec.data)) {
-        const dym = didYouMean(spec.data, [...cells.keys()]);
-        errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} plots unknown cell '${spec.data}'${dym ? ` — ${dym}` : ''}`, {
-          location: at('data'),
-          hint: `data: names a cell of this notebook whose result is a table (cells: ${[...cells.keys()].join(', ')})`,
-        }));
-      } else if (spec.data === spec.id) {
+    if (!ctx.cellIds.includes(spec.data)) {
+      const dym = didYouMean(spec.data, ctx.cellIds);
+      errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} plots unknown cell '${spec.data}'${dym ? ` — ${dym}` : ''}`, {
+        location: at('data'),
+        hint: `data: names a cell of this notebook whose result is a table (cells: ${ctx.cellIds.join(', ')})`,
+      }));
+    } else {
+      if (spec.data === spec.id) {
         errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} cannot plot itself`, { location: at('data'), hint: 'point data: at a query or code cell' }));
       } else if (['text', 'visualization'].includes(cells.get(spec.data)!)) {
         errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} plots '${spec.data}', a ${cells.get(spec.data)} cell, which yields no table`, {

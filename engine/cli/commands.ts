@@ -14,3 +14,4 @@ export { register as send } from './send.js';
 export { register as plan } from './plan.js';
 export { register as cache } from './cache.js';
 export { register as rerun } from './rerun.js';
+export { register as templates } from './templates.js';

@@ -1,6 +1,7 @@
 /** Full Vega-Lite specs from a notebook: the data cell's rows injected, every field checked against its columns. */
 import type { TableOutput } from '../model.js';
 import { ChartSpecError, FieldError } from './data.js';
+import { CHART_HEIGHT, CHART_WIDTH } from './theme.js';
 
 type Spec = Record<string, unknown>;
 type Path = (string | number)[];
@@ -91,6 +92,10 @@ export function vegaLiteSpec(user: Spec, table: TableOutput, values: Record<stri
   }
   const spec = structuredClone(user);
   spec.data = { ...(isObject(user.data) ? user.data : {}), values };
+  // A single view without a size gets the report's (Vega-Lite's own default is a 200 px thumbnail).
+  const composite = ['facet', 'repeat', 'concat', 'hconcat', 'vconcat'].some((k) => k in spec);
+  if (!composite && spec.width === undefined) spec.width = CHART_WIDTH;
+  if (!composite && spec.height === undefined) spec.height = CHART_HEIGHT;
   if (!('$schema' in spec)) spec.$schema = 'https://vega.github.io/schema/vega-lite/v6.json';
   return spec;
 }

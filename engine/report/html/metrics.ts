@@ -143,7 +143,7 @@ function pivot(rows: Row[], metrics: MetricInfo[], compare: boolean, columns: Ar
     if (segments.length > 1) body.push(`<tr class="qm-seg"><td${attr('colspan', columns.length + 1)}>${escapeHtml(seg === 'all' ? 'All rows' : `Segment: ${seg}`)}</td></tr>`);
     for (const m of metrics) {
       const scale = rows.reduce((mx, r) => (r.metric === m.name ? Math.max(mx, Math.abs(r.value ?? 0)) : mx), 0);
-      const lines: Array<{ label: string; sub: boolean; match: (r: Row) => boolean }> = [{ label: m.display_name, sub: false, match: (r) => r.sliceType === 'none' }];
+      const lines: Array<{ label: string; sub: boolean; match: (r: Row) => boolean }> = [{ label: m.display_name, sub: false, match: perSlice ? (r) => r.sliceType === 'none' : () => true }];
       if (perSlice) for (const sv of sliceValues) lines.push({ label: sv.split('\u0000')[1], sub: true, match: (r) => `${r.sliceType}\u0000${r.sliceValue}` === sv });
       for (const line of lines) {
         if (body.length >= MAX_ROWS) {

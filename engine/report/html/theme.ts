@@ -33,7 +33,7 @@ figure.chart { margin: 0; max-width: 100%; }
 
 @media print {
   figure.chart, .kpis, .kpi { break-inside: avoid; }
-  .chart-canvas { max-width: 100%; }
+  .chart-canvas { max-width: min(100%, var(--chart-width, 100%)); }
   .chart-tip { display: none; }
   .table-wrap { display: block; width: fit-content; max-width: 100%; border: 0; }
   table.data { border: 1px solid var(--border); }

@@ -1,0 +1,216 @@
+/**
+ * `quire templates gallery`: runs every template with its defaults on the demo warehouse in a
+ * throwaway project (staged by `use`, as a user would), pictures the first page of each
+ * report.pdf, and writes one self-contained `index.html` — pictures inlined as data: URIs, no
+ * script, no network — with a card per template.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { writeFileAtomic } from '../atomic.js';
+import { UserError } from '../errors.js';
+import { loadProject, projectPath } from '../project.js';
+import { PdfRenderer } from '../report/pdf/index.js';
+import { launchBrowser } from '../report/pdf/browser.js';
+import { runNotebook } from '../run.js';
+import { escapeHtml } from '../report/html/escape.js';
+import { loadTemplate, paramDefaultText, templateNames, templatesDir, type Template } from './catalog.js';
+import { stageProject } from './stage.js';
+import { useTemplate } from './use.js';
+
+const run = promisify(execFile);
+
+export interface GalleryOptions {
+  out: string;
+  /** The demo warehouse; default the project's `database:`. */
+  database?: string;
+  only?: string[];
+  cwd?: string;
+  onProgress?: (msg: string) => void;
+}
+
+export interface GalleryCard {
+  template: Template;
+  /** PNG of the report's first page. */
+  png: Buffer | null;
+  pages: number | null;
+  error: string | null;
+  ms: number;
+}
+
+export interface GalleryResult {
+  index: string;
+  cards: number;
+  failed: string[];
+}
+
+/** Which program pictures PDF pages: poppler's pdftoppm when installed, else Chromium. */
+async function hasPdftoppm(): Promise<boolean> {
+  try {
+    await run('pdftoppm', ['-v']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function pdfPages(pdf: string): Promise<number | null> {
+  try {
+    const { stdout } = await run('pdfinfo', [pdf]);
+    const m = /^Pages:\s+(\d+)/m.exec(stdout);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first page of `pdf` as PNG, about 420 px wide. */
+async function firstPageWithPdftoppm(pdf: string, dir: string): Promise<Buffer> {
+  const base = join(dir, 'page1');
+  await run('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
+  return readFileSync(`${base}.png`);
+}
+
+/** Without poppler: Chromium screenshots the top of the print HTML, one A4 page tall. */
+async function firstPageWithChromium(html: string): Promise<Buffer> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: 0.55 });
+    await page.emulateMediaType('print');
+    await page.goto(`file://${html}`, { waitUntil: 'load' });
+    return Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 794, height: 1123 } }));
+  } finally {
+    await browser.close();
+  }
+}
+
+function card(c: GalleryCard): string {
+  const t = c.template;
+  const picture = c.png
+    ? `<img src="data:image/png;base64,${c.png.toString('base64')}" alt="First page of the ${escapeHtml(t.title)} report" width="420">`
+    : `<div class="failed">The report could not be made: ${escapeHtml(c.error ?? 'unknown error')}</div>`;
+  const params = t.params.length
+    ? `<ul class="params">${t.params.map((p) => `<li><code>${escapeHtml(paramDefaultText(p))}</code>${p.description ? ` <span>${escapeHtml(p.description)}</span>` : ''}</li>`).join('')}</ul>`
+    : '<p class="muted">No params</p>';
+  return `<article class="card" id="${escapeHtml(t.name)}">
+<div class="thumb">${picture}</div>
+<div class="body">
+<h2>${escapeHtml(t.title)}</h2>
+<p class="desc">${escapeHtml(t.description)}</p>
+<p class="tags">${t.tags.map((g) => `<span>${escapeHtml(g)}</span>`).join(' ')}${c.pages ? ` <span class="pages">${c.pages} page${c.pages === 1 ? '' : 's'}</span>` : ''}</p>
+<h3>Params</h3>
+${params}
+<h3>Use it</h3>
+<pre><code>quire templates use ${escapeHtml(t.name)}
+quire run notebooks/${escapeHtml(t.name)}.yaml</code></pre>
+</div>
+</article>`;
+}
+
+const STYLE = `
+:root { --fg: #1d2433; --muted: #667085; --border: #e4e7ec; --bg: #f6f7f9; --accent: #3056d3; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: var(--bg); }
+header { padding: 36px 40px 8px; max-width: 1400px; margin: 0 auto; }
+header h1 { margin: 0 0 6px; font-size: 30px; }
+header p { margin: 0; color: var(--muted); }
+main { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 24px; padding: 24px 40px 48px; max-width: 1400px; margin: 0 auto; }
+.card { background: #fff; border: 1px solid var(--border); border-radius: 14px; overflow: hidden; display: flex; flex-direction: column; }
+.thumb { background: #eef0f4; border-bottom: 1px solid var(--border); height: 300px; overflow: hidden; display: flex; justify-content: center; padding-top: 14px; }
+.thumb img { width: 300px; height: auto; align-self: flex-start; box-shadow: 0 2px 10px rgba(16, 24, 40, 0.18); background: #fff; }
+.failed { padding: 24px; color: #b42318; }
+.body { padding: 16px 20px 20px; }
+h2 { margin: 0 0 4px; font-size: 19px; }
+h3 { margin: 14px 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); }
+.desc { margin: 0; }
+.tags { margin: 8px 0 0; }
+.tags span { display: inline-block; font-size: 12px; padding: 1px 8px; margin: 0 4px 4px 0; border-radius: 999px; background: #eef2ff; color: var(--accent); }
+.tags span.pages { background: #f2f4f7; color: var(--muted); }
+.params { margin: 0; padding-left: 18px; font-size: 13.5px; }
+.params span { color: var(--muted); }
+code { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre { margin: 0; padding: 10px 12px; background: #101828; color: #f2f4f7; border-radius: 8px; overflow-x: auto; }
+.muted { color: var(--muted); }
+`;
+
+export function galleryHtml(cards: GalleryCard[], generatedAt: Date): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Quire template gallery</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>Quire template gallery</h1>
+<p>${cards.length} ready notebooks for the reviews teams run. Each picture is the first page of the template's report, run with its default params on the demo data (${escapeHtml(generatedAt.toISOString().slice(0, 10))}).</p>
+</header>
+<main>
+${cards.map(card).join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * Builds the gallery; one template failing leaves a card saying so (and is listed in `failed`).
+ *
+ * @example
+ *   const r = await buildGallery({ out: 'gallery' });
+ *   console.log(r.index);
+ */
+export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const progress = opts.onProgress ?? (() => {});
+  const project = loadProject(cwd);
+  const database = opts.database ? resolve(cwd, opts.database) : projectPath(project, project.config.database);
+  if (database === ':memory:' || !existsSync(database)) {
+    throw new UserError('E_GALLERY_DATABASE', database === ':memory:' ? 'the project has no database to run the templates on' : `database file not found: ${database}`, {
+      hint: 'build the demo warehouse with `quire demo-data` (in a project whose quire.yaml says database: data/warehouse.duckdb), or pass --database <file>',
+    });
+  }
+  const names = opts.only ?? templateNames(templatesDir());
+  const templates = names.map((n) => loadTemplate(n));
+  const stage = mkdtempSync(join(tmpdir(), 'quire-gallery-'));
+  const cards: GalleryCard[] = [];
+  const pdf = await PdfRenderer.launch();
+  try {
+    stageProject(stage, database);
+    const poppler = await hasPdftoppm();
+    for (const t of templates) {
+      const t0 = performance.now();
+      progress(`${t.name}: running`);
+      try {
+        const used = await useTemplate({ name: t.name, cwd: stage, target: join('notebooks', `${t.name}.yaml`) });
+        const result = await runNotebook(used.notebook, { exports: poppler ? ['pdf'] : ['pdf', 'html'], pdf, cache: false, trigger: { kind: 'cli', schedule: null, scheduled_for: null } });
+        const file = result.manifest.exports.pdf;
+        if (result.manifest.status !== 'succeeded' || !file) {
+          const failedCell = result.manifest.cells.find((c) => c.status === 'failed');
+          throw new Error(result.manifest.error ?? (failedCell ? `cell ${failedCell.id}: ${failedCell.error?.message}` : `run ${result.manifest.status}`));
+        }
+        const pdfPath = join(result.dir, file);
+        const png = poppler ? await firstPageWithPdftoppm(pdfPath, result.dir) : await firstPageWithChromium(join(result.dir, result.manifest.exports.html!));
+        cards.push({ template: t, png, pages: await pdfPages(pdfPath), error: null, ms: performance.now() - t0 });
+        progress(`${t.name}: done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (err) {
+        const message = (err as Error).message.split('\n')[0];
+        cards.push({ template: t, png: null, pages: null, error: message, ms: performance.now() - t0 });
+        progress(`${t.name}: failed — ${message}`);
+      }
+    }
+  } finally {
+    await pdf.close();
+    rmSync(stage, { recursive: true, force: true });
+  }
+  const outDir = resolve(cwd, opts.out);
+  mkdirSync(outDir, { recursive: true });
+  const index = join(outDir, 'index.html');
+  writeFileAtomic(index, galleryHtml(cards, new Date()));
+  return { index, cards: cards.length, failed: cards.filter((c) => c.error).map((c) => c.template.name) };
+}
