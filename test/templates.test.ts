@@ -115,6 +115,27 @@ describe('the templates', () => {
   });
 });
 
+describe('the templates, on periods without data', () => {
+  it('run green and say so in words, with no empty numbers', async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['monthly-business-review', { month: '2023-01' }, /Revenue has nothing to compare with: there is none for December or for January 2022/],
+      ['kpi-scorecard', { month: '2023-01' }, /0 of 8 KPIs met their target in 2023-01\. 8 had no data to score\./],
+      ['sales-analysis', { quarter: '2023-Q1' }, /There is no quarter before with sales to compare with/],
+      ['cohort-retention', { end_month: '2023-06' }, /No customers signed up in the 12 months to 2023-06/],
+      ['saas-metrics', { month: '2023-06' }, /No subscriptions were running in June 2023/],
+      ['funnel-analysis', { quarter: '2023-Q4' }, /No home page views in 2023-Q4/],
+      ['anomaly-report', { from: '2027-01-01', to: '2027-01-31' }, /No anomalies/],
+      ['ab-experiment-readout', { as_of: '2025-09-30' }, /No customers had been assigned to both variants of checkout_button by 2025-09-30/],
+      ['data-quality-report', { as_of: '2023-01-01' }, /orders has no rows up to 2023-01-01/],
+    ];
+    for (const [name, params, says] of cases) {
+      const text = (await green(name, params)).text('summary');
+      expect(text, name).toMatch(says);
+      expect(text, name).not.toMatch(/NaN|undefined|null|\$ |\(\s*\)|: ,/);
+    }
+  });
+});
+
 describe('monthly business review', () => {
   const handMonth = async (start: string, end: string, region: string) => {
     const [o] = await sql(`SELECT sum(amount) AS revenue, count(*) AS orders, count(DISTINCT customer_id) AS active

@@ -66,10 +66,10 @@ async function pdfPages(pdf: string): Promise<number | null> {
   }
 }
 
-/** The first page of `pdf` as PNG, about 420 px wide. */
+/** The first page of `pdf` as PNG, about 500 px wide (shown at 340 px high). */
 async function firstPageWithPdftoppm(pdf: string, dir: string): Promise<Buffer> {
   const base = join(dir, 'page1');
-  await run('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
+  await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
   return readFileSync(`${base}.png`);
 }
 
@@ -81,6 +81,8 @@ async function firstPageWithChromium(html: string): Promise<Buffer> {
     await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: 0.55 });
     await page.emulateMediaType('print');
     await page.goto(`file://${html}`, { waitUntil: 'load' });
+    // The page margins of the PDF, which a screenshot of the HTML lacks.
+    await page.addStyleTag({ content: 'body { padding: 14mm 13mm !important; }' });
     return Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 794, height: 1123 } }));
   } finally {
     await browser.close();
@@ -90,7 +92,7 @@ async function firstPageWithChromium(html: string): Promise<Buffer> {
 function card(c: GalleryCard): string {
   const t = c.template;
   const picture = c.png
-    ? `<img src="data:image/png;base64,${c.png.toString('base64')}" alt="First page of the ${escapeHtml(t.title)} report" width="420">`
+    ? `<img src="data:image/png;base64,${c.png.toString('base64')}" alt="First page of the ${escapeHtml(t.title)} report" height="340">`
     : `<div class="failed">The report could not be made: ${escapeHtml(c.error ?? 'unknown error')}</div>`;
   const params = t.params.length
     ? `<ul class="params">${t.params.map((p) => `<li><code>${escapeHtml(paramDefaultText(p))}</code>${p.description ? ` <span>${escapeHtml(p.description)}</span>` : ''}</li>`).join('')}</ul>`
@@ -119,8 +121,8 @@ header h1 { margin: 0 0 6px; font-size: 30px; }
 header p { margin: 0; color: var(--muted); }
 main { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 24px; padding: 24px 40px 48px; max-width: 1400px; margin: 0 auto; }
 .card { background: #fff; border: 1px solid var(--border); border-radius: 14px; overflow: hidden; display: flex; flex-direction: column; }
-.thumb { background: #eef0f4; border-bottom: 1px solid var(--border); height: 300px; overflow: hidden; display: flex; justify-content: center; padding-top: 14px; }
-.thumb img { width: 300px; height: auto; align-self: flex-start; box-shadow: 0 2px 10px rgba(16, 24, 40, 0.18); background: #fff; }
+.thumb { background: #eef0f4; border-bottom: 1px solid var(--border); display: flex; justify-content: center; padding: 16px 0; }
+.thumb img { height: 340px; width: auto; box-shadow: 0 2px 10px rgba(16, 24, 40, 0.18); background: #fff; }
 .failed { padding: 24px; color: #b42318; }
 .body { padding: 16px 20px 20px; }
 h2 { margin: 0 0 4px; font-size: 19px; }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableOutput } from '../model.js';
 import { sqlString } from '../../duck.js';
 import type { StoredTable } from '../store.js';
@@ -51,10 +51,10 @@ export function parquetSource(dir: string, tables: Record<string, StoredTable>):
   let db: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> | undefined;
   const fallback = previewSource();
   const connect = () =>
-    (db ??= import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
+    (db ??= (async () => {
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       return { instance, conn: await instance.connect() };
-    }));
+    })());
   const fileOf = (id: string) => (tables[id] ? join(dir, tables[id].file) : null);
   return {
     complete: (id, preview) => {
@@ -82,10 +82,13 @@ export function parquetSource(dir: string, tables: Record<string, StoredTable>):
       };
     },
     close() {
-      void db?.then(({ instance, conn }) => {
-        conn.closeSync();
-        instance.closeSync();
-      });
+      db?.then(
+        ({ instance, conn }) => {
+          conn.closeSync();
+          instance.closeSync();
+        },
+        () => undefined, // it never opened: the export already failed with the reason
+      );
       db = undefined;
     },
   };
