@@ -60,18 +60,18 @@ export async function run(): Promise<string[]> {
 
   // 1. Engine overhead on 20 query cells (in-process, report included) vs the same SQL run directly.
   await direct(db);
-  await runNotebook(join(dir, 'twenty.yaml'));
+  await runNotebook(join(dir, 'twenty.yaml'), { cache: false });
   const directTimes: number[] = [];
   const engineTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
     directTimes.push(await direct(db));
-    engineTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'))));
+    engineTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { cache: false })));
   }
   const d = median(directTimes);
   const e = median(engineTimes);
   out.push(`20 query cells, 1,000,000 orders: direct @duckdb/node-api ${ms(d)}, quire ${ms(e)} → ${ratio(e, d)} (goal ≤ 1.15×)`);
   const seqTimes: number[] = [];
-  for (let i = 0; i < 3; i++) seqTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { concurrency: 1 })));
+  for (let i = 0; i < 3; i++) seqTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { concurrency: 1, cache: false })));
   const seq = median(seqTimes);
   out.push(`  same with --concurrency 1: ${ms(seq)} → ${ratio(seq, d)}`);
 
@@ -90,7 +90,7 @@ export async function run(): Promise<string[]> {
   writeFileSync(baselineFile, baselineScript);
   const bare = median([0, 1, 2, 3, 4, 5, 6].map(() => spawnTime([baselineFile])));
   rmSync(baselineFile);
-  const one = median([0, 1, 2, 3, 4, 5, 6].map(() => spawnTime([join(REPO, 'bin', 'quire.js'), 'run', 'one.yaml'])));
+  const one = median([0, 1, 2, 3, 4, 5, 6].map(() => spawnTime([join(REPO, 'bin', 'quire.js'), 'run', 'one.yaml', '--no-cache'])));
   out.push(
     `quire run of a 1-cell notebook: ${ms(one)} process start to exit; node + @duckdb/node-api running the same SELECT: ${ms(bare)} ` +
       `→ quire's fixed cost ${ms(one - bare)} (goal ≤ 250 ms)`,
@@ -114,7 +114,7 @@ export async function run(): Promise<string[]> {
   let last = '';
   for (let i = 0; i < 5; i++) {
     const stamps: number[] = [];
-    const { manifest } = await runNotebook(join(dir, 'four.yaml'), { onEvent: () => stamps.push(performance.now()) });
+    const { manifest } = await runNotebook(join(dir, 'four.yaml'), { cache: false, onEvent: () => stamps.push(performance.now()) });
     const sum = manifest.cells.reduce((s, x) => s + (x.duration_ms ?? 0), 0);
     const span = stamps[stamps.length - 1] - stamps[0];
     ratios.push(span / sum);

@@ -25,7 +25,9 @@ function storedModel(dir: string): ReportModel {
  * Runs bench/report-xlsx-child.ts in a fresh process; returns its JSON line (seconds, peak RSS).
  * The non-streaming writer needs far more than node's default heap for a million rows: it gets 16 GB.
  */
-function child(mode: 'stream' | 'exceljs', runDir: string, out: string): { seconds: number; rssMb: number; rows: number; error?: string } | { error: string } {
+type ChildResult = { seconds: number; rssMb: number; rows: number; error?: string } | { error: string; rssMb?: number };
+
+function child(mode: 'stream' | 'exceljs', runDir: string, out: string): ChildResult {
   const heap = mode === 'exceljs' ? ['--max-old-space-size=16384'] : [];
   const r = spawnSync(process.execPath, [...heap, '--import', 'tsx', join(REPO, 'bench', 'report-xlsx-child.ts'), mode, runDir, out], {
     cwd: REPO,
@@ -37,7 +39,7 @@ function child(mode: 'stream' | 'exceljs', runDir: string, out: string): { secon
   const progress = last ? (JSON.parse(last) as { phase?: string; seconds: number; rssMb: number; rows: number }) : null;
   if (r.signal === 'SIGTERM') {
     const how = progress ? `; it had ${progress.phase} (${progress.rows.toLocaleString('en-US')} rows) after ${progress.seconds.toFixed(0)} s with peak RSS ${progress.rssMb.toFixed(0)} MB` : '';
-    return { error: `did not finish within ${CHILD_TIMEOUT_MS / 60_000} min${how}` };
+    return { error: `did not finish within ${CHILD_TIMEOUT_MS / 60_000} min${how}`, rssMb: progress?.rssMb };
   }
   if (r.status !== 0) return { error: /heap out of memory/.test(r.stderr) ? 'ran out of memory' : `exited ${r.status}: ${r.stderr.split('\n')[0]}` };
   return JSON.parse(last!);
@@ -124,7 +126,8 @@ async function xlsxPart(): Promise<string[]> {
   const plain = child('exceljs', bigRun.dir, join(big, 'plain.xlsx'));
   out.push(
     !('seconds' in plain)
-      ? `  exceljs non-streaming Workbook on the same rows: ${plain.error} (16 GB heap)`
+      ? `  exceljs non-streaming Workbook on the same rows: ${plain.error} (16 GB heap)` +
+          (plain.rssMb ? ` → streaming peak RSS is at most ${ratio(streamed.rssMb, plain.rssMb)} of it` : '')
       : `  exceljs non-streaming Workbook on the same rows: ${plain.error ? `failed (${plain.error}) after ` : ''}${plain.seconds.toFixed(1)} s, peak RSS ${plain.rssMb.toFixed(0)} MB → streaming peak RSS is ${ratio(streamed.rssMb, plain.rssMb)} of it, time ${ratio(streamed.seconds, plain.seconds)}`,
   );
   return out;
