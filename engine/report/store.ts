@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../atomic.js';
 import { quoteIdent, RESULTS_CATALOG, sqlString, type DuckSession } from '../duck.js';
 import { OperationalError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { tableOf, type CellOutput, type DataStamp, type TableColumn } from './model.js';
+import { tableOf, type CellOutput, type DataStamp, type TableColumn, type TableOutput } from './model.js';
 
 export const OUTPUTS_FILE = 'outputs.json';
 export const TABLES_DIR = 'tables';
@@ -68,53 +68,76 @@ function newestMtime(files: readonly string[]): string | null {
   return Number.isFinite(newest) ? new Date(newest).toISOString() : null;
 }
 
+const STORE_CONCURRENCY = 4;
+
+/** One result table → tables/<id>.parquet (atomically) with its row count and content hash. */
+async function storeTable(conn: DuckDBConnection, dir: string, tablesDir: string, id: string, table: TableOutput, opts: StoreOptions): Promise<{ stored: StoredTable; hash: string } | null> {
+  if (!(await tableExists(conn, id))) return null;
+  const source = `${RESULTS_CATALOG}.main.${quoteIdent(id)}`;
+  // The fingerprint covers row count, columns and the preview rows: cheap, and it changes with the data a report shows.
+  const rows = table.rowCount;
+  const hash = createHash('sha256').update(JSON.stringify(table.rows)).digest('hex');
+  const file = join(tablesDir, `${id}.parquet`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
+    renameSync(tmp, file);
+    return { stored: { file: `${TABLES_DIR}/${id}.parquet`, rows, columns: table.columns }, hash };
+  } catch (err) {
+    try {
+      if (existsSync(tmp)) unlinkSync(tmp);
+    } catch {
+      /* nothing left to clean */
+    }
+    const message = (err as Error).message;
+    if (/space|disk|permission|read-only|No such file|I\/O|IO Error/i.test(message)) {
+      throw new OperationalError('E_WRITE', `cannot save the table of cell ${id} in ${dir}: ${message.split('\n')[0]}`, {
+        hint: 'check that the runs folder is writable and the disk is not full',
+        cause: err,
+      });
+    }
+    // A type Parquet cannot hold: Excel gets the preview rows of this table instead.
+    opts.logger?.log('warn', `table of cell ${id} not saved as Parquet (${message.split('\n')[0]}); exports show its first ${table.rows.length} rows`);
+    return null;
+  }
+}
+
 /**
  * Writes outputs.json and the Parquet copies of the result tables while the run's DuckDB session
  * is still open. Returns what was stored; throws an OperationalError when the folder can't be written.
  */
 export async function storeOutputs(session: DuckSession, dir: string, outputs: ReadonlyMap<string, CellOutput | null>, opts: StoreOptions): Promise<StoredOutputs> {
-  const conn = await session.connect();
-  const digest = createHash('sha256');
   const tables: Record<string, StoredTable> = {};
   const plain: Record<string, CellOutput> = {};
-  try {
-    const tablesDir = join(dir, TABLES_DIR);
-    for (const [id, output] of [...outputs].sort(([a], [b]) => a.localeCompare(b))) {
-      if (!output) continue;
-      plain[id] = output.kind === 'chart' && output.rendered ? { ...output, rendered: null } : output;
-      const table = tableOf(output);
-      if (!table || !(await tableExists(conn, id))) continue;
-      const source = `${RESULTS_CATALOG}.main.${quoteIdent(id)}`;
-      const h = await conn.runAndReadAll(`SELECT count(*)::DOUBLE, coalesce(sum(hash(t)), 0)::VARCHAR FROM ${source} AS t`);
-      const [rows, hash] = h.getRows()[0] as [number, string];
-      digest.update(JSON.stringify([id, table.columns, rows, hash]));
-      mkdirSync(tablesDir, { recursive: true });
-      const file = join(tablesDir, `${id}.parquet`);
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        await conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-        renameSync(tmp, file);
-        tables[id] = { file: `${TABLES_DIR}/${id}.parquet`, rows, columns: table.columns };
-      } catch (err) {
-        try {
-          if (existsSync(tmp)) unlinkSync(tmp);
-        } catch {
-          /* nothing left to clean */
-        }
-        const message = (err as Error).message;
-        if (/space|disk|permission|read-only|No such file|I\/O|IO Error/i.test(message)) {
-          throw new OperationalError('E_WRITE', `cannot save the table of cell ${id} in ${dir}: ${message.split('\n')[0]}`, {
-            hint: 'check that the runs folder is writable and the disk is not full',
-            cause: err,
-          });
-        }
-        // A type Parquet cannot hold: Excel gets the preview rows of this table instead.
-        opts.logger?.log('warn', `table of cell ${id} not saved as Parquet (${message.split('\n')[0]}); exports show its first ${table.rows.length} rows`);
-      }
-    }
-  } finally {
-    session.release(conn);
+  const hashes = new Map<string, string>();
+  const tablesDir = join(dir, TABLES_DIR);
+  const pending: [string, TableOutput][] = [];
+  for (const [id, output] of [...outputs].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!output) continue;
+    plain[id] = output.kind === 'chart' && output.rendered ? { ...output, rendered: null } : output;
+    const table = tableOf(output);
+    if (table) pending.push([id, table]);
   }
+  if (pending.length) mkdirSync(tablesDir, { recursive: true });
+  // Tables are saved a few at a time, each on its own connection: many small COPYs overlap.
+  const worker = async () => {
+    const conn = await session.connect();
+    try {
+      for (let next = pending.shift(); next; next = pending.shift()) {
+        const [id, table] = next;
+        const saved = await storeTable(conn, dir, tablesDir, id, table, opts);
+        if (saved) {
+          tables[id] = saved.stored;
+          hashes.set(id, JSON.stringify([id, table.columns, saved.stored.rows, saved.hash]));
+        }
+      }
+    } finally {
+      session.release(conn);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, pending.length) }, worker));
+  const digest = createHash('sha256');
+  for (const id of [...hashes.keys()].sort()) digest.update(hashes.get(id)!);
   const stored: StoredOutputs = {
     version: VERSION,
     status: opts.status,
