@@ -17,3 +17,26 @@ export { notebookJsonSchema } from './notebook/json-schema.js';
 export { QuireError, UserError, OperationalError, ValidationErrors, formatError } from './errors.js';
 export type { CellType } from './cell-type.js';
 export { cellTypes } from '../cells/index.js';
+
+/**
+ * Reports of a run in other formats; one PdfRenderer (one Chromium) can serve many exports.
+ *
+ * @example
+ *   const pdf = await PdfRenderer.launch();
+ *   await runNotebook('notebooks/monthly-review.yaml', { exports: ['html', 'pdf'], pdf });
+ *   await pdf.close();
+ */
+export { writeExports } from './report/export.js';
+export type { ExportFormat } from './report/export.js';
+export { PdfRenderer } from './report/pdf/index.js';
+
+/**
+ * The metric engine without a notebook.
+ *
+ * @example
+ *   const { catalog } = await loadCatalog({ project, parser: conn });
+ *   const { resolved, compiled } = await planMetrics(conn, catalog, { metrics: ['total_revenue'], grain: 'monthly' }, project);
+ *   const { rows } = await computeRows(conn, resolved, compiled);
+ */
+export { loadCatalog, planMetrics, computeRows } from './metrics/index.js';
+export { loadProject } from './project.js';
