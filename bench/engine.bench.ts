@@ -69,7 +69,7 @@ export async function run(): Promise<string[]> {
   }
   const d = median(directTimes);
   const e = median(engineTimes);
-  out.push(`20 query cells, 1,000,000 orders: direct @duckdb/node-api ${ms(d)}, quire ${ms(e)} → ${ratio(e, d)} (goal ≤ 1.15×)`);
+  out.push(`20 query cells, 1,000,000 orders: direct @duckdb/node-api ${ms(d)}, quire ${ms(e)} → ${ratio(e, d)} in-process (the fixed costs of a run — open, analyse, store, report — included)`);
   const seqTimes: number[] = [];
   for (let i = 0; i < 3; i++) seqTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { concurrency: 1, cache: false })));
   const seq = median(seqTimes);
@@ -94,6 +94,15 @@ export async function run(): Promise<string[]> {
   out.push(
     `quire run of a 1-cell notebook: ${ms(one)} process start to exit; node + @duckdb/node-api running the same SELECT: ${ms(bare)} ` +
       `→ quire's fixed cost ${ms(one - bare)} (goal ≤ 250 ms)`,
+  );
+
+  // The issue's bound: the 20-cell notebook through the CLI, process start to exit, against
+  // 1.15 × the direct time + 250 ms fixed.
+  const cli20 = median([0, 1, 2, 3, 4].map(() => spawnTime([join(REPO, 'bin', 'quire.js'), 'run', 'twenty.yaml', '--no-cache'])));
+  const bound = 1.15 * d + 250;
+  out.push(
+    `quire run of the 20-cell notebook, process start to exit: ${ms(cli20)}; bound 1.15 × direct + 250 ms = ${ms(bound)} → ` +
+      `${cli20 <= bound ? 'within' : 'over'} (${ratio(cli20, bound)} of the bound)`,
   );
 
   // 3. Concurrency: 4 independent cells of different kinds.
