@@ -72,32 +72,46 @@ export const queryCell: CellType<QuerySpec> = {
     const sql = cleanSql(spec.sql);
     const fail = (err: unknown, lineOffset: number) => sqlRuntimeError(err, spec.id, sql, ctx.source, [...ctx.path, 'sql'], lineOffset);
     const target = `${RESULTS_CATALOG}.main.${quoteIdent(spec.id)}`;
+    if (spec.mode === 'write') {
+      try {
+        await runWrite(ctx, sql, target);
+      } catch (err) {
+        throw fail(err, 0);
+      }
+      return ctx.readTable(spec.id, 100);
+    }
+    let ctas: CreateTable;
     try {
-      if (spec.mode === 'write') await runWrite(ctx, sql, target);
-      else await assertReadOnly(ctx.conn, sql, spec.id);
+      ctas = await createTableSql(ctx.conn, target, sql, spec.id);
     } catch (err) {
       throw fail(err, 0);
     }
-    if (spec.mode !== 'write') {
-      try {
-        await runStatements(ctx.conn, await createTableSql(ctx.conn, target, sql), ctx.params, ctx.signal);
-      } catch (err) {
-        throw fail(err, 1);
-      }
+    let rows: number;
+    try {
+      rows = await createTable(ctx.conn, ctas, ctx.params, ctx.signal);
+    } catch (err) {
+      throw fail(err, 1);
     }
-    return ctx.readTable(spec.id, 100);
+    return ctx.readTable(spec.id, 100, rows);
   },
 };
 
-/** `CREATE TABLE t AS <sql>`, or over a subquery for DESCRIBE/SUMMARIZE/PIVOT which CTAS won't take directly. */
-async function createTableSql(conn: DuckDBConnection, target: string, sql: string): Promise<string> {
-  const direct = `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`;
-  try {
-    if ((await conn.extractStatements(direct)).count === 1) return direct;
-  } catch {
-    /* not directly usable */
-  }
-  return `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`;
+/**
+ * `CREATE TABLE t AS <sql>` for one plain query; else over a subquery (DESCRIBE, SUMMARIZE,
+ * PIVOT, which CTAS won't take directly). Anything else is refused by its statement types
+ * before it runs (see assertReadOnly).
+ */
+interface CreateTable {
+  sql: string;
+  /** Over a subquery: may expand into several statements (a PIVOT collecting its columns). */
+  subquery: boolean;
+}
+
+async function createTableSql(conn: DuckDBConnection, target: string, sql: string, id: string): Promise<CreateTable> {
+  const analysis = await analyzeSql(conn, sql);
+  if (analysis.isQuery && analysis.statements === 1) return { sql: `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`, subquery: false };
+  await assertReadOnly(conn, sql, id, analysis.isQuery);
+  return { sql: `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`, subquery: true };
 }
 
 async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<boolean> {
@@ -114,8 +128,8 @@ async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<bo
  * otherwise it must still parse as a subquery (e.g. a PIVOT that first collects its column
  * values), else its statement types are named in the error.
  */
-async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string): Promise<void> {
-  if ((await analyzeSql(conn, sql)).isQuery || (await parsesAsSubquery(conn, sql))) return;
+async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string, isQuery: boolean): Promise<void> {
+  if (isQuery || (await parsesAsSubquery(conn, sql))) return;
   const ex = await conn.extractStatements(sql);
   const types: string[] = [];
   for (let i = 0; i < ex.count; i++) {
@@ -131,15 +145,36 @@ async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string): 
   throw new UserError('E_SQL_WRITE', `cell ${id} is not a read-only query: it is ${what}`, { hint: READ_ONLY_HINT });
 }
 
-async function runStatements(conn: DuckDBConnection, sql: string, params: BoundParams, signal?: AbortSignal): Promise<void> {
+/**
+ * Runs the CREATE TABLE AS with the params bound; returns the rows it wrote. A PIVOT inside
+ * expands into several statements (its column values first), run in order.
+ */
+async function createTable(conn: DuckDBConnection, ctas: CreateTable, params: BoundParams, signal?: AbortSignal): Promise<number> {
+  const { sql } = ctas;
+  signal?.throwIfAborted();
+  if (!ctas.subquery) {
+    const stmt = await conn.prepare(sql);
+    try {
+      bindParams(stmt, params);
+      return Number((await stmt.runAndReadAll()).getRows()[0]?.[0] ?? 0);
+    } finally {
+      stmt.destroySync();
+    }
+  }
   const ex = await conn.extractStatements(sql);
+  let rows = 0;
   for (let i = 0; i < ex.count; i++) {
     signal?.throwIfAborted();
     const stmt = await ex.prepare(i);
-    bindParams(stmt, params);
-    await stmt.run();
-    stmt.destroySync();
+    try {
+      bindParams(stmt, params);
+      const result = await stmt.runAndReadAll();
+      if (i === ex.count - 1) rows = Number(result.getRows()[0]?.[0] ?? 0);
+    } finally {
+      stmt.destroySync();
+    }
   }
+  return rows;
 }
 
 /**

@@ -98,7 +98,7 @@ export interface RunContext {
   /** Upstream outputs by id (tables are previews; read more with readTable). */
   upstream: ReadonlyMap<string, UpstreamResult>;
   /** Reads up to `limit` rows of a cell's result table. */
-  readTable(id: string, limit: number): Promise<TableOutput>;
+  readTable(id: string, limit: number, rowCount?: number): Promise<TableOutput>;
 }
 
 /** A cell type: one file in cells/, one line in cells/index.ts. */

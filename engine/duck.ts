@@ -49,64 +49,60 @@ export interface DuckSessionOptions {
  * One in-memory DuckDB instance per run. Cell results are tables in the in-memory catalog;
  * the project database is attached beside it, so a cell id shadows a database table of the
  * same name through the search path. Every connection gets the same search path.
+ * A `deferred` session opens on its first connection: a rerun served wholly from the cell
+ * cache never starts DuckDB.
  */
 export class DuckSession {
-  readonly instance: DuckDBInstance;
-  private readonly setupSql: string[];
+  private opened: Promise<{ instance: DuckDBInstance; setupSql: string[] }> | undefined;
+  private instance_: DuckDBInstance | undefined;
+  private closed = false;
   private readonly connections = new Set<DuckDBConnection>();
   private readonly idle: DuckDBConnection[] = [];
-  private readonly owned: boolean;
 
-  private constructor(instance: DuckDBInstance, setupSql: string[], owned = true) {
-    this.instance = instance;
-    this.setupSql = setupSql;
-    this.owned = owned;
-  }
+  private constructor(private readonly opts: DuckSessionOptions) {}
 
   static async open(opts: DuckSessionOptions): Promise<DuckSession> {
-    const instance = opts.instance ?? (await DuckDBInstance.create(':memory:'));
-    const setup: string[] = [];
-    const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
-      if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
-      if (!existsSync(path)) {
-        throw new UserError('E_DATABASE_MISSING', `database file not found: ${path}`, {
-          hint: alias === DEFAULT_CATALOG
-            ? 'create it (the demo data: `quire demo-data`) or fix `database:` in quire.yaml'
-            : `fix the path of connection '${alias}' in quire.yaml`,
-        });
-      }
-      await conn.run(`ATTACH ${sqlString(path)} AS ${quoteIdent(alias)}${readOnly ? ' (READ_ONLY)' : ''}`);
-    };
-    const conn = await instance.connect();
-    try {
-      const searchPath = [`${RESULTS_CATALOG}.main`];
-      if (opts.database !== ':memory:') {
-        await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);
-        searchPath.push(`${DEFAULT_CATALOG}.main`);
-      }
-      for (const [alias, path] of Object.entries(opts.attach ?? {})) await attach(conn, path, alias, true);
-      if (opts.instance) await dropResults(conn);
-      setup.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
-      if (opts.fileSearchPath) setup.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);
-    } catch (err) {
-      conn.closeSync();
-      if (!opts.instance) instance.closeSync();
-      if (err instanceof UserError) throw err;
-      throw new OperationalError('E_DATABASE_OPEN', `cannot open database ${opts.database}: ${(err as Error).message}`, {
-        hint: 'another process may hold it open for writing; close it or use a copy',
-        cause: err,
-      });
+    const session = new DuckSession(opts);
+    await session.ready();
+    return session;
+  }
+
+  /** A session that opens DuckDB when it is first asked for a connection; missing database files are reported now. */
+  static deferred(opts: DuckSessionOptions): DuckSession {
+    const missing = [opts.database, ...Object.values(opts.attach ?? {})].find((p) => p !== ':memory:' && !existsSync(p));
+    if (missing !== undefined) {
+      const alias = missing === opts.database ? DEFAULT_CATALOG : Object.entries(opts.attach ?? {}).find(([, p]) => p === missing)![0];
+      throw missingDatabase(missing, alias);
     }
-    conn.closeSync();
-    return new DuckSession(instance, setup, !opts.instance);
+    return new DuckSession(opts);
+  }
+
+  /** Whether DuckDB was started. */
+  get isOpen(): boolean {
+    return this.instance_ !== undefined;
+  }
+
+  get instance(): DuckDBInstance {
+    if (!this.instance_) throw new Error('the DuckDB session is not open yet');
+    return this.instance_;
+  }
+
+  private ready() {
+    if (this.closed) throw new Error('the DuckDB session is closed');
+    this.opened ??= openInstance(this.opts).then((o) => {
+      this.instance_ = o.instance;
+      return o;
+    });
+    return this.opened;
   }
 
   /** A connection with the session's search path, reused from earlier cells when one is free. */
   async connect(): Promise<DuckDBConnection> {
     const idle = this.idle.pop();
     if (idle) return idle;
-    const conn = await this.instance.connect();
-    for (const sql of this.setupSql) await conn.run(sql);
+    const { instance, setupSql } = await this.ready();
+    const conn = await instance.connect();
+    for (const sql of setupSql) await conn.run(sql);
     this.connections.add(conn);
     return conn;
   }
@@ -122,22 +118,67 @@ export class DuckSession {
   }
 
   close(): void {
+    this.closed = true;
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
     this.idle.length = 0;
-    if (this.owned) this.instance.closeSync();
+    if (this.instance_ && !this.opts.instance) this.instance_.closeSync();
   }
 
-  /** First `limit` rows, column types and total row count of a result table. */
-  async readTable(conn: DuckDBConnection, table: string, limit: number): Promise<TableOutput> {
-    const reader = await conn.runAndReadAll(`SELECT * FROM ${RESULTS_CATALOG}.main.${quoteIdent(table)} LIMIT ${Math.max(0, Math.floor(limit))}`);
+  /** First `limit` rows, column types and total row count (counted unless the caller knows it) of a result table. */
+  async readTable(conn: DuckDBConnection, table: string, limit: number, rowCount?: number): Promise<TableOutput> {
+    const source = `${RESULTS_CATALOG}.main.${quoteIdent(table)}`;
+    const reader = await conn.runAndReadAll(`SELECT * FROM ${source} LIMIT ${Math.max(0, Math.floor(limit))}`);
     const names = reader.columnNames();
     const types = reader.columnTypes();
     const columns: TableColumn[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-    const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${RESULTS_CATALOG}.main.${quoteIdent(table)}`);
-    const rowCount = Number(count.getRows()[0][0]);
+    if (rowCount === undefined || reader.currentRowCount < Math.min(limit, rowCount)) {
+      const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${source}`);
+      rowCount = Number(count.getRows()[0][0]);
+    }
     return { kind: 'table', columns, rows: reader.getRowsJson() as TableValue[][], rowCount };
   }
+}
+
+function missingDatabase(path: string, alias: string): UserError {
+  return new UserError('E_DATABASE_MISSING', `database file not found: ${path}`, {
+    hint: alias === DEFAULT_CATALOG
+      ? 'create it (the demo data: `quire demo-data`) or fix `database:` in quire.yaml'
+      : `fix the path of connection '${alias}' in quire.yaml`,
+  });
+}
+
+/** The instance with the databases attached, and the SQL each new connection runs first. */
+async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
+  const instance = opts.instance ?? (await DuckDBInstance.create(':memory:'));
+  const setupSql: string[] = [];
+  const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
+    if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
+    if (!existsSync(path)) throw missingDatabase(path, alias);
+    await conn.run(`ATTACH ${sqlString(path)} AS ${quoteIdent(alias)}${readOnly ? ' (READ_ONLY)' : ''}`);
+  };
+  const conn = await instance.connect();
+  try {
+    const searchPath = [`${RESULTS_CATALOG}.main`];
+    if (opts.database !== ':memory:') {
+      await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);
+      searchPath.push(`${DEFAULT_CATALOG}.main`);
+    }
+    for (const [alias, path] of Object.entries(opts.attach ?? {})) await attach(conn, path, alias, true);
+    if (opts.instance) await dropResults(conn);
+    setupSql.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
+    if (opts.fileSearchPath) setupSql.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);
+  } catch (err) {
+    conn.closeSync();
+    if (!opts.instance) instance.closeSync();
+    if (err instanceof UserError) throw err;
+    throw new OperationalError('E_DATABASE_OPEN', `cannot open database ${opts.database}: ${(err as Error).message}`, {
+      hint: 'another process may hold it open for writing; close it or use a copy',
+      cause: err,
+    });
+  }
+  conn.closeSync();
+  return { instance, setupSql };
 }
 
 /** Empties the results catalog (a shared instance holds the previous session's tables). */

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckSession, BoundParams } from './duck.js';
 import type { Dag } from './graph.js';
 import type { Notebook, NotebookCell } from './notebook/load.js';
@@ -31,6 +32,11 @@ export interface ExecuteOptions {
   clock?: () => number;
   /** Serves unchanged cells from the cell cache and stores fresh results (engine/cache). */
   cache?: CellCache;
+  /**
+   * Called when a cell succeeded, before it counts as done (the run folder saves its table);
+   * `conn` is the cell's connection, absent when the cache served it. Should not throw.
+   */
+  keep?: (id: string, output: CellOutput, conn?: DuckDBConnection) => Promise<void>;
 }
 
 function errorRecord(err: unknown): CellRecord['error'] {
@@ -91,22 +97,28 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     for (const up of dag.upstream.get(id) ?? []) upstream.set(up, { id: up, output: results.get(up)!.output! });
     const t0 = clock();
     const task = (async () => {
-      const conn = await session.connect();
+      let conn: DuckDBConnection | undefined;
       try {
-        const cached = (await opts.cache?.restore(id, conn)) ?? null;
-        const output = cached ?? await cell.cellType.run(cell.spec, {
-          cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
-          readTable: (table, limit) => session.readTable(conn, table, limit),
-        });
-        if (!cached) await opts.cache?.save(id, conn, output);
+        let output = opts.cache?.restore(id) ?? null;
+        const cached = output !== null;
+        if (!output) {
+          conn = await session.connect();
+          for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
+          output = await cell.cellType.run(cell.spec, {
+            cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
+            readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
+          });
+          await opts.cache?.save(id, conn, output);
+        }
+        await opts.keep?.(id, output, conn);
         const rows = tableOf(output)?.rowCount ?? null;
-        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached !== null }, output);
+        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);
       } catch (err) {
         const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);
         finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);
         if ((cell.spec.on_error ?? 'stop') === 'stop') stopReason ??= `cell ${id} failed`;
       } finally {
-        session.release(conn);
+        if (conn) session.release(conn);
       }
     })();
     running.set(id, task.finally(() => running.delete(id)));

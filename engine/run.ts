@@ -12,12 +12,14 @@ import { plainLiquid } from './liquid.js';
 import { buildReportModel } from './report/build-model.js';
 import { ExportError, writeExports, type ExportFormat } from './report/export.js';
 import type { PaperSize, PdfRenderer } from './report/pdf/index.js';
-import { storeOutputs, type StoredOutputs } from './report/store.js';
+import { RunTables, writeStoredOutputs, type StoredOutputs } from './report/store.js';
+import { CHARTS_DIR, diskChartMemo } from './report/charts/memo.js';
+import { analysisMemo } from './notebook/analysis-memo.js';
 import { parquetSource } from './report/xlsx/index.js';
 import type { CellOutput } from './report/model.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from './runs.js';
-import type { DuckDBInstance } from '@duckdb/node-api';
-import { planCache, runCache, summarize, type CellCache } from './cache/index.js';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from './cache/index.js';
 
 export interface RunOptions {
   /** Param values by name: raw strings (`fromCli`) or typed values / relative words. */
@@ -59,15 +61,20 @@ export interface RunResult {
   reportPath: string | null;
 }
 
-/** Everything fixed before a run starts: a notebook whose params, SQL and DAG checked out. */
+/**
+ * Everything fixed before a run starts: a notebook whose params, SQL and DAG checked out. The
+ * DuckDB session opens when a cell first needs it; an unchanged notebook's analysis comes from
+ * the last run (analysis-memo.ts) unless `cache` is false or `noCache` is set.
+ */
 export async function prepareRun(nb: Notebook, opts: RunOptions) {
   const now = (opts.now ?? (() => new Date()))();
   const params = resolveParams(nb.top.params ?? {}, opts.params ?? {}, { now, timezone: nb.project.config.timezone, fromCli: opts.fromCli });
   const config = nb.project.config;
+  const runsDir = opts.runsDir ?? projectPath(nb.project, config.runs_dir);
   const attach = Object.fromEntries(
     Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(nb.project, c.path)]] : [])),
   );
-  const session = await DuckSession.open({
+  const session = DuckSession.deferred({
     database: projectPath(nb.project, config.database),
     write: nb.cells.some((c) => c.cellType.writes?.(c.spec) ?? false),
     attach,
@@ -75,11 +82,17 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
     instance: opts.duck,
   });
   try {
-    const parser = await session.connect();
-    const { dag, errors, reads } = await analyzeNotebook(nb, parser);
-    session.release(parser);
-    if (errors.length) throw new ValidationErrors(errors);
-    return { params, session, dag, reads, startedAt: now };
+    const memo = opts.cache === false ? null : analysisMemo(runsDir, nb);
+    let analysis = opts.noCache ? null : (memo?.get() ?? null);
+    if (!analysis) {
+      const parser = await session.connect();
+      const { dag, errors, reads } = await analyzeNotebook(nb, parser);
+      session.release(parser);
+      if (errors.length) throw new ValidationErrors(errors);
+      analysis = { dag, reads };
+      memo?.set(analysis);
+    }
+    return { params, session, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
   } catch (err) {
     session.close();
     throw err;
@@ -87,9 +100,9 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
 }
 
 /** The run's cell cache, its plan logged; a cache that can't be planned is a warning, never a failed run. */
-async function openCache(args: Parameters<typeof planCache>[0], logger: Logger): Promise<CellCache | undefined> {
+function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellCache | undefined {
   try {
-    const plan = await planCache(args);
+    const plan = planCache(args);
     logger.log('info', summarize(plan.decisions));
     return runCache(plan, logger);
   } catch (err) {
@@ -116,8 +129,7 @@ function renderTitle(template: string, params: ResolvedParams): string {
 export async function runNotebook(notebook: string | Notebook, opts: RunOptions = {}): Promise<RunResult> {
   const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
   const clock = opts.now ?? (() => new Date());
-  const { params, session, dag, reads, startedAt } = await prepareRun(nb, opts);
-  const runsDir = opts.runsDir ?? projectPath(nb.project, nb.project.config.runs_dir);
+  const { params, session, dag, reads, startedAt, runsDir } = await prepareRun(nb, opts);
   const runId = opts.runId ?? newRunId(startedAt);
   const dir = createRunDir(runsDir, nb.id, runId);
   const logPath = join(dir, 'run.log');
@@ -145,9 +157,19 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
 
   const signal = opts.signal ?? new AbortController().signal;
   const outputs = new Map<string, CellOutput | null>();
+  // Outputs are kept (outputs.json + Parquet tables) so `quire export` can render the run again.
+  const tables = new RunTables(dir, logger);
+  let keepError = null as Error | null;
   try {
-    const cache = opts.cache === false ? undefined : await openCache({ nb, dag, reads, params, session, runsDir, noCache: opts.noCache }, logger);
-    const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache });
+    const cache = opts.cache === false ? undefined : openCache({ nb, dag, reads, params, runsDir, noCache: opts.noCache }, logger);
+    const keep = async (id: string, output: CellOutput, conn?: DuckDBConnection) => {
+      try {
+        if (!keepError) await tables.keep(id, output, { file: cache?.tableFile(id) ?? null, conn });
+      } catch (err) {
+        keepError ??= err as Error;
+      }
+    };
+    const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep });
     manifest.cells = dag.ids.map((id) => results.get(id)!.record);
     for (const [id, r] of results) outputs.set(id, r.output);
     const failed = manifest.cells.filter((c) => c.status === 'failed');
@@ -159,21 +181,20 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   } catch (err) {
     manifest.status = 'failed';
     manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
+  } finally {
+    session.close();
   }
-  // Outputs are kept (outputs.json + Parquet tables) so `quire export` can render the run again.
+  if (keepError) {
+    manifest.status = 'failed';
+    manifest.error = `run outputs could not be saved: ${keepError.message}`;
+  }
   const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
-  const { database, connections } = nb.project.config;
-  const dataFiles = [database, ...Object.values(connections).flatMap((c) => (c.type === 'duckdb' ? [c.path] : []))]
-    .filter((p) => p !== ':memory:')
-    .map((p) => projectPath(nb.project, p));
   let stored: StoredOutputs | null = null;
   try {
-    stored = await storeOutputs(session, dir, outputs, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles, logger });
+    stored = writeStoredOutputs(dir, outputs, tables.stored, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles: databaseFiles(nb), logger });
   } catch (err) {
     manifest.status = 'failed';
     manifest.error = `run outputs could not be saved: ${(err as Error).message}`;
-  } finally {
-    session.close();
   }
   manifest.finished_at = clock().toISOString();
 
@@ -185,6 +206,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
       paper: opts.paper,
       pdf: opts.pdf,
       logger,
+      charts: opts.cache === false ? undefined : diskChartMemo(join(runsDir, CACHE_DIR, CHARTS_DIR), { read: !opts.noCache }),
     });
   } catch (err) {
     manifest.exports = err instanceof ExportError ? err.written : {};

@@ -2,8 +2,7 @@
  * Cheap fingerprints of the data cells read, for cache keys.
  *
  * Detected: a change to a DuckDB database file or its WAL (size + mtime, so any committed write,
- * by quire or anyone else), a table added/dropped or whose row count or column count changed
- * (duckdb_tables()), a changed view definition (duckdb_views()); a file read by SQL through a
+ * by quire or anyone else: a table changed, added or dropped, a view redefined); a file read by SQL through a
  * table function or `FROM 'file'` (size + mtime; globs: every file under the folder before the
  * first wildcard); metric spec files and the data files they name (for cell types that do not
  * declare what they read).
@@ -13,8 +12,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { RESULTS_CATALOG } from '../duck.js';
 import { sha256 } from './key.js';
 
 const MAX_FILES = 10_000;
@@ -63,17 +60,13 @@ export function fileStamps(root: string, paths: readonly string[]): string[] {
   return out;
 }
 
-/** One fingerprint of the attached databases: their files and what DuckDB says of their tables and views. */
-export async function databaseFingerprint(conn: DuckDBConnection, files: readonly string[]): Promise<string> {
+/**
+ * One fingerprint of the attached databases: size and mtime of each file and its WAL. Every
+ * committed write (by quire or anyone else) changes one of them, so no DuckDB is needed to tell.
+ */
+export function databaseFingerprint(files: readonly string[]): string {
   const stamps = files.filter((f) => f !== ':memory:').flatMap((f) => [`${f}=${statText(f)}`, `${f}.wal=${existsSync(`${f}.wal`) ? statText(`${f}.wal`) : 'none'}`]);
-  const tables = await conn.runAndReadAll(
-    `SELECT database_name, schema_name, table_name, estimated_size::VARCHAR, column_count::VARCHAR FROM duckdb_tables()
-     WHERE database_name <> '${RESULTS_CATALOG}' AND NOT temporary ORDER BY ALL`,
-  );
-  const views = await conn.runAndReadAll(
-    `SELECT database_name, schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal AND database_name <> '${RESULTS_CATALOG}' AND NOT temporary ORDER BY ALL`,
-  );
-  return sha256(JSON.stringify([stamps, tables.getRows(), views.getRows()]));
+  return sha256(JSON.stringify(stamps));
 }
 
 const DATA_FILE = /[\w./-]+\.(parquet|csv|tsv|json|jsonl|ndjson)(\.gz|\.zst)?/gi;

@@ -3,36 +3,35 @@
  * anything runs, then restores and stores outputs for the executor. A cache problem never fails
  * a run: a damaged entry is a warning and the cell runs; a failed store is a warning.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CellReads } from '../cell-type.js';
-import type { DuckSession } from '../duck.js';
 import type { Dag } from '../graph.js';
 import type { Logger } from '../log.js';
 import type { Notebook } from '../notebook/load.js';
-import { packageRoot } from '../package-root.js';
+import { buildStamp } from '../package-root.js';
 import { projectPath } from '../project.js';
 import type { CellOutput } from '../report/model.js';
 import { databaseFingerprint, fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
 import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
-import { CacheDamaged, CacheStore } from './store.js';
+import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
+import { OperationalError } from '../errors.js';
 
 export { clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';
 
 /** What the executor asks of the cache. */
 export interface CellCache {
-  /** The cell's output restored into the session from the cache, or null when it must run. */
-  restore(id: string, conn: DuckDBConnection): Promise<CellOutput | null>;
+  /** The cell's output from the cache, or null when it must run. Its table stays on disk until `materialize`. */
+  restore(id: string): CellOutput | null;
+  /**
+   * Loads the table of a cell served from the cache into the session (once), before a cell that
+   * reads it runs. Throws when the stored table can't be read back; the entry is then removed.
+   */
+  materialize(id: string, conn: DuckDBConnection): Promise<void>;
   /** Stores a fresh output (no-op for cells that are never cached). */
   save(id: string, conn: DuckDBConnection, output: CellOutput): Promise<void>;
-}
-
-let quireVersion: string | undefined;
-function version(): string {
-  quireVersion ??= String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0');
-  return quireVersion;
+  /** The Parquet file holding a cell's whole table: its cache entry's, restored or just stored. */
+  tableFile(id: string): string | null;
 }
 
 /** The DuckDB files a notebook's session attaches. */
@@ -50,23 +49,16 @@ export interface CachePlan {
 }
 
 /** Keys and decisions for every cell, in run order. Reads the database catalog through `session`. */
-export async function planCache(opts: {
+export function planCache(opts: {
   nb: Notebook;
   dag: Dag;
   reads: ReadonlyMap<string, CellReads | undefined>;
   params: { values: Record<string, unknown>; types: Record<string, string> };
-  session: DuckSession;
   runsDir: string;
   noCache?: boolean;
-}): Promise<CachePlan> {
+}): CachePlan {
   const { nb, dag } = opts;
-  const conn = await opts.session.connect();
-  let database: string;
-  try {
-    database = await databaseFingerprint(conn, databaseFiles(nb));
-  } finally {
-    opts.session.release(conn);
-  }
+  const database = databaseFingerprint(databaseFiles(nb));
   const specs = new Map(nb.cells.map((c) => [c.spec.id, c.spec]));
   const cells: PlanCell[] = dag.levels.flat().map((id) => ({
     id,
@@ -79,7 +71,7 @@ export async function planCache(opts: {
   const keys = cellKeys({
     cells,
     params: opts.params,
-    quire: version(),
+    quire: buildStamp(),
     database,
     project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
     files: (cell) => {
@@ -101,14 +93,19 @@ export function summarize(decisions: readonly CellDecision[]): string {
 
 export function runCache(plan: CachePlan, logger: Logger): CellCache {
   const decisions = new Map(plan.decisions.map((d) => [d.id, d]));
+  const restored = new Map<string, RestoredEntry>();
+  const loaded = new Map<string, Promise<void>>();
+  const files = new Map<string, string>();
   return {
-    async restore(id, conn) {
+    restore(id) {
       const d = decisions.get(id);
       if (d?.action !== 'cache' || !d.key) return null;
       try {
-        const output = await plan.store.load(conn, id, d.key);
+        const entry = plan.store.open(id, d.key);
+        restored.set(id, entry);
+        if (entry.table) files.set(id, entry.table.file);
         logger.log('info', `cell ${id} served from the cache (key ${d.key.slice(0, 12)})`);
-        return output;
+        return entry.output;
       } catch (err) {
         if (!(err instanceof CacheDamaged)) throw err;
         logger.log('warn', `cache entry of cell ${id} ignored, it is damaged (${err.message}); running the cell`);
@@ -116,15 +113,32 @@ export function runCache(plan: CachePlan, logger: Logger): CellCache {
         return null;
       }
     },
+    materialize(id, conn) {
+      const entry = restored.get(id);
+      if (!entry) return Promise.resolve();
+      let done = loaded.get(id);
+      if (!done) {
+        done = plan.store.materialize(conn, entry).catch((err: Error) => {
+          plan.store.drop(id, decisions.get(id)!.key!);
+          throw new OperationalError('E_CACHE_DAMAGED', `the cached table of cell ${id} could not be loaded: ${err.message}`, {
+            hint: 'the damaged entry was removed; run again (or with --no-cache)',
+          });
+        });
+        loaded.set(id, done);
+      }
+      return done;
+    },
     async save(id, conn, output) {
       const k = plan.keys.get(id);
       if (!k?.key || !k.parts) return;
       try {
-        const skipped = await plan.store.save(conn, id, k.key, k.parts, output);
-        if (skipped) logger.log('info', `cell ${id} not cached: ${skipped}`);
+        const saved = await plan.store.save(conn, id, k.key, k.parts, output);
+        if ('skipped' in saved) logger.log('info', `cell ${id} not cached: ${saved.skipped}`);
+        else if (saved.file) files.set(id, saved.file);
       } catch (err) {
         logger.log('warn', `cell ${id} could not be cached: ${(err as Error).message.split('\n')[0]}`);
       }
     },
+    tableFile: (id) => files.get(id) ?? null,
   };
 }

@@ -39,6 +39,13 @@ const CASTABLE = /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USM
 
 export class CacheDamaged extends Error {}
 
+/** An entry checked and ready to serve; its table still on disk. */
+export interface RestoredEntry {
+  cell: string;
+  output: CellOutput;
+  table: { file: string; rows: number; columns: StoredColumn[]; casts: Record<string, string> } | null;
+}
+
 function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
@@ -91,10 +98,11 @@ export class CacheStore {
   }
 
   /**
-   * Restores a cell's table into the session and returns its output. Throws CacheDamaged when
-   * the entry can't be trusted (the caller warns, removes it and runs the cell).
+   * A stored entry, checked (format, key, the Parquet file's size and SHA-256, casts) without
+   * DuckDB; its table is loaded only when a cell that reads it runs (`materialize`). Throws
+   * CacheDamaged when the entry can't be trusted (the caller warns, removes it and runs the cell).
    */
-  async load(conn: DuckDBConnection, cell: string, key: string): Promise<CellOutput> {
+  open(cell: string, key: string): RestoredEntry {
     const dir = this.entryDir(cell, key);
     let entry: unknown;
     try {
@@ -106,7 +114,7 @@ export class CacheStore {
     const t = entry.table;
     if (!t) {
       if (tableOf(entry.output)) throw new CacheDamaged('a table output without its table');
-      return entry.output;
+      return { cell, output: entry.output, table: null };
     }
     const file = join(dir, TABLE);
     if (!existsSync(file) || statSync(file).size !== t.bytes) throw new CacheDamaged(`${TABLE} is missing or has the wrong size`);
@@ -114,13 +122,19 @@ export class CacheStore {
     for (const [name, type] of Object.entries(t.casts)) {
       if (!CASTABLE.test(type) || !t.columns.some((c) => c.name === name)) throw new CacheDamaged(`bad cast of column ${name}`);
     }
+    return { cell, output: entry.output, table: { file, rows: t.rows, columns: t.columns, casts: t.casts } };
+  }
+
+  /** Loads an opened entry's table into the session as the cell's result table, and checks it. */
+  async materialize(conn: DuckDBConnection, restored: RestoredEntry): Promise<void> {
+    const t = restored.table;
+    if (!t) return;
     const select = t.columns.map((c) => (t.casts[c.name] ? `CAST(${quoteIdent(c.name)} AS ${t.casts[c.name]}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
-    const target = `${RESULTS_CATALOG}.main.${quoteIdent(cell)}`;
+    const target = `${RESULTS_CATALOG}.main.${quoteIdent(restored.cell)}`;
     try {
-      await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${select} FROM read_parquet(${sqlString(file)})`);
-      const restored = await describe(conn, target);
-      const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${target}`);
-      if (JSON.stringify(restored) !== JSON.stringify(t.columns) || Number(count.getRows()[0][0]) !== t.rows) {
+      const created = await conn.runAndReadAll(`CREATE OR REPLACE TABLE ${target} AS SELECT ${select} FROM read_parquet(${sqlString(t.file)})`);
+      const restoredColumns = await describe(conn, target);
+      if (JSON.stringify(restoredColumns) !== JSON.stringify(t.columns) || Number(created.getRows()[0]?.[0]) !== t.rows) {
         throw new CacheDamaged('the restored table differs from the stored one');
       }
     } catch (err) {
@@ -128,40 +142,36 @@ export class CacheStore {
       if (err instanceof CacheDamaged) throw err;
       throw new CacheDamaged(`${TABLE} could not be read: ${(err as Error).message.split('\n')[0]}`);
     }
-    return entry.output;
   }
 
   /**
-   * Stores a cell's output (and its table, as Parquet). Returns why it was not stored, or null.
-   * A table whose column types don't survive Parquet (and can't be cast back) is not cached.
+   * Stores a cell's output (and its table, as Parquet). Returns the stored Parquet file, or why
+   * nothing was stored. A table whose column types don't survive Parquet (and can't be cast back)
+   * is not cached.
    */
-  async save(conn: DuckDBConnection, cell: string, key: string, parts: KeyParts, output: CellOutput): Promise<string | null> {
+  async save(conn: DuckDBConnection, cell: string, key: string, parts: KeyParts, output: CellOutput): Promise<{ file: string | null } | { skipped: string }> {
     const final = this.entryDir(cell, key);
-    if (existsSync(final)) return null;
+    const preview = tableOf(output);
+    if (existsSync(final)) return { file: preview && existsSync(join(final, TABLE)) ? join(final, TABLE) : null };
     const tmp = `${final}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     mkdirSync(tmp, { recursive: true });
     try {
       const plain = output.kind === 'chart' && output.rendered ? { ...output, rendered: null } : output;
       let table: Entry['table'] = null;
-      if (tableOf(output)) {
+      if (preview) {
         const source = `${RESULTS_CATALOG}.main.${quoteIdent(cell)}`;
-        const exists = await conn.runAndReadAll(
-          `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE database_name = '${RESULTS_CATALOG}' AND schema_name = 'main' AND table_name = $name`,
-          { name: cell },
-        );
-        if (Number(exists.getRows()[0][0]) === 0) return 'its output has no table';
+        const columns = await describe(conn, source).catch(() => null);
+        if (!columns) return { skipped: 'its output has no table' };
         const file = join(tmp, TABLE);
-        const columns = await describe(conn, source);
-        await conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(file)} (FORMAT parquet)`);
+        const copied = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${sqlString(file)} (FORMAT parquet)`);
         const back = await describe(conn, `read_parquet(${sqlString(file)})`);
         const casts: Record<string, string> = {};
         for (let i = 0; i < columns.length; i++) {
           if (back[i]?.type === columns[i].type) continue;
-          if (!CASTABLE.test(columns[i].type)) return `column ${columns[i].name} of type ${columns[i].type} does not survive Parquet`;
+          if (!CASTABLE.test(columns[i].type)) return { skipped: `column ${columns[i].name} of type ${columns[i].type} does not survive Parquet` };
           casts[columns[i].name] = columns[i].type;
         }
-        const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${source}`);
-        table = { rows: Number(count.getRows()[0][0]), bytes: statSync(file).size, sha256: fileSha256(file), columns, casts };
+        table = { rows: Number(copied.getRows()[0]?.[0] ?? 0), bytes: statSync(file).size, sha256: fileSha256(file), columns, casts };
       }
       const entry: Entry = { version: CACHE_VERSION, key, cell, created: new Date().toISOString(), parts, output: plain, table };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry));
@@ -171,7 +181,7 @@ export class CacheStore {
         if (!existsSync(final)) throw err; // another run stored the same key first: fine
       }
       this.prune(cell);
-      return null;
+      return { file: table && existsSync(join(final, TABLE)) ? join(final, TABLE) : null };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

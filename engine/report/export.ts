@@ -4,6 +4,7 @@ import { OperationalError, QuireError, UserError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Logger } from '../log.js';
 import { prepareCharts } from './charts/prepare.js';
+import type { ChartMemo } from './charts/memo.js';
 import { svgToPng } from './charts/render.js';
 import { renderHtml } from './html.js';
 import type { ReportModel } from './model.js';
@@ -41,6 +42,8 @@ export interface ExportOptions {
   /** A PDF renderer shared by a batch of exports (one browser); else one is started and closed here. */
   pdf?: PdfRenderer;
   logger?: Logger;
+  /** Charts drawn by earlier runs (see charts/memo.ts). */
+  charts?: ChartMemo;
 }
 
 /** Some exports failed; `written` lists those that did not. */
@@ -87,7 +90,7 @@ export async function writeExports(model: ReportModel, dir: string, formats: rea
   const failures: { format: ExportFormat; error: unknown }[] = [];
   const theme = model.theme ?? 'light';
   let light: ReturnType<typeof prepareCharts> | undefined;
-  const lightCharts = () => (light ??= prepareCharts(model, 'light', theme === 'light' && want.has('html')));
+  const lightCharts = () => (light ??= prepareCharts(model, 'light', theme === 'light' && want.has('html'), opts.charts));
   let ownPdf: PdfRenderer | undefined;
   const renderer = async () => opts.pdf ?? (ownPdf ??= await PdfRenderer.launch());
 
@@ -141,7 +144,7 @@ export async function writeExports(model: ReportModel, dir: string, formats: rea
 
   if (want.has('html')) {
     try {
-      const { model: prepared, failures: broken } = theme === 'dark' ? await prepareCharts(model, 'dark', true) : await lightCharts();
+      const { model: prepared, failures: broken } = theme === 'dark' ? await prepareCharts(model, 'dark', true, opts.charts) : await lightCharts();
       for (const b of broken) opts.logger?.log('warn', `chart ${b.cellId} could not be drawn: ${b.error}`);
       const failure = failures.map((f) => `${EXPORT_FILES[f.format]} could not be written: ${(f.error as Error)?.message ?? String(f.error)}`).join('; ');
       const shown: ReportModel = failure ? { ...prepared, run: { ...prepared.run, status: 'failed', failure: prepared.run.failure ? `${prepared.run.failure}; ${failure}` : failure } } : prepared;

@@ -5,14 +5,14 @@
  * Every file is written under a temporary name and renamed into place.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeJsonAtomic } from '../atomic.js';
-import { quoteIdent, RESULTS_CATALOG, sqlString, type DuckSession } from '../duck.js';
+import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck.js';
 import { OperationalError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { tableOf, type CellOutput, type DataStamp, type TableColumn, type TableOutput } from './model.js';
+import { tableOf, type CellOutput, type DataStamp, type TableColumn } from './model.js';
 
 export const OUTPUTS_FILE = 'outputs.json';
 export const TABLES_DIR = 'tables';
@@ -47,14 +47,6 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
-async function tableExists(conn: DuckDBConnection, id: string): Promise<boolean> {
-  const r = await conn.runAndReadAll(
-    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE database_name = '${RESULTS_CATALOG}' AND schema_name = 'main' AND table_name = $name`,
-    { name: id },
-  );
-  return Number(r.getRows()[0]?.[0] ?? 0) > 0;
-}
-
 /** Newest modification time of the files that exist, ISO 8601; null when none does. */
 function newestMtime(files: readonly string[]): string | null {
   let newest = -Infinity;
@@ -68,76 +60,91 @@ function newestMtime(files: readonly string[]): string | null {
   return Number.isFinite(newest) ? new Date(newest).toISOString() : null;
 }
 
-const STORE_CONCURRENCY = 4;
-
-/** One result table → tables/<id>.parquet (atomically) with its row count and content hash. */
-async function storeTable(conn: DuckDBConnection, dir: string, tablesDir: string, id: string, table: TableOutput, opts: StoreOptions): Promise<{ stored: StoredTable; hash: string } | null> {
-  if (!(await tableExists(conn, id))) return null;
-  const source = `${RESULTS_CATALOG}.main.${quoteIdent(id)}`;
-  // The fingerprint covers row count, columns and the preview rows: cheap, and it changes with the data a report shows.
-  const rows = table.rowCount;
-  const hash = createHash('sha256').update(JSON.stringify(table.rows)).digest('hex');
-  const file = join(tablesDir, `${id}.parquet`);
-  const tmp = `${file}.${process.pid}.tmp`;
+function removeQuietly(path: string): void {
   try {
-    await conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
-    renameSync(tmp, file);
-    return { stored: { file: `${TABLES_DIR}/${id}.parquet`, rows, columns: table.columns }, hash };
-  } catch (err) {
+    if (existsSync(path)) unlinkSync(path);
+  } catch {
+    /* nothing left to clean */
+  }
+}
+
+function writeError(id: string, dir: string, err: unknown): OperationalError {
+  return new OperationalError('E_WRITE', `cannot save the table of cell ${id} in ${dir}: ${(err as Error).message.split('\n')[0]}`, {
+    hint: 'check that the runs folder is writable and the disk is not full',
+    cause: err,
+  });
+}
+
+/**
+ * The run folder's `tables/`: each table cell's whole result as Parquet, saved as soon as the
+ * cell is done (while other cells run). A table the cell cache holds already is hard-linked
+ * from there, not written twice.
+ */
+export class RunTables {
+  readonly stored: Record<string, StoredTable> = {};
+  private readonly tablesDir: string;
+
+  constructor(private readonly dir: string, private readonly logger?: Logger) {
+    this.tablesDir = join(dir, TABLES_DIR);
+  }
+
+  /**
+   * Saves the table of a cell's output: linked (or copied) from `from.file`, else copied out of
+   * the session on `from.conn`. Throws an OperationalError when the folder can't be written.
+   */
+  async keep(id: string, output: CellOutput, from: { file: string | null; conn?: DuckDBConnection }): Promise<void> {
+    const table = tableOf(output);
+    if (!table) return;
+    mkdirSync(this.tablesDir, { recursive: true });
+    const file = join(this.tablesDir, `${id}.parquet`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    const stored = { file: `${TABLES_DIR}/${id}.parquet`, rows: table.rowCount, columns: table.columns };
+    if (from.file) {
+      try {
+        try {
+          linkSync(from.file, tmp);
+        } catch {
+          copyFileSync(from.file, tmp); // another file system, or links not allowed
+        }
+        renameSync(tmp, file);
+        this.stored[id] = stored;
+        return;
+      } catch (err) {
+        removeQuietly(tmp);
+        if (!from.conn) throw writeError(id, this.dir, err);
+      }
+    }
+    if (!from.conn) return;
+    const source = `${RESULTS_CATALOG}.main.${quoteIdent(id)}`;
     try {
-      if (existsSync(tmp)) unlinkSync(tmp);
-    } catch {
-      /* nothing left to clean */
+      await from.conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
+      renameSync(tmp, file);
+      this.stored[id] = stored;
+    } catch (err) {
+      removeQuietly(tmp);
+      const message = (err as Error).message;
+      if (/space|disk|permission|read-only|No such file|I\/O|IO Error/i.test(message)) throw writeError(id, this.dir, err);
+      // No such table (a cell whose output is not a table of its own), or a type Parquet cannot
+      // hold: exports show the preview rows of this table.
+      if (!/does not exist/i.test(message)) this.logger?.log('warn', `table of cell ${id} not saved as Parquet (${message.split('\n')[0]}); exports show its first ${table.rows.length} rows`);
     }
-    const message = (err as Error).message;
-    if (/space|disk|permission|read-only|No such file|I\/O|IO Error/i.test(message)) {
-      throw new OperationalError('E_WRITE', `cannot save the table of cell ${id} in ${dir}: ${message.split('\n')[0]}`, {
-        hint: 'check that the runs folder is writable and the disk is not full',
-        cause: err,
-      });
-    }
-    // A type Parquet cannot hold: Excel gets the preview rows of this table instead.
-    opts.logger?.log('warn', `table of cell ${id} not saved as Parquet (${message.split('\n')[0]}); exports show its first ${table.rows.length} rows`);
-    return null;
   }
 }
 
 /**
- * Writes outputs.json and the Parquet copies of the result tables while the run's DuckDB session
- * is still open. Returns what was stored; throws an OperationalError when the folder can't be written.
+ * Writes outputs.json: every cell's output as the report shows it, the tables `RunTables` saved,
+ * and the data stamp. Returns what was stored; throws an OperationalError when it can't be written.
  */
-export async function storeOutputs(session: DuckSession, dir: string, outputs: ReadonlyMap<string, CellOutput | null>, opts: StoreOptions): Promise<StoredOutputs> {
-  const tables: Record<string, StoredTable> = {};
+export function writeStoredOutputs(dir: string, outputs: ReadonlyMap<string, CellOutput | null>, tables: Record<string, StoredTable>, opts: StoreOptions): StoredOutputs {
   const plain: Record<string, CellOutput> = {};
-  const hashes = new Map<string, string>();
-  const tablesDir = join(dir, TABLES_DIR);
-  const pending: [string, TableOutput][] = [];
+  const digest = createHash('sha256');
   for (const [id, output] of [...outputs].sort(([a], [b]) => a.localeCompare(b))) {
     if (!output) continue;
     plain[id] = output.kind === 'chart' && output.rendered ? { ...output, rendered: null } : output;
     const table = tableOf(output);
-    if (table) pending.push([id, table]);
+    // The fingerprint covers row count, columns and the preview rows: cheap, and it changes with the data a report shows.
+    if (table && tables[id]) digest.update(JSON.stringify([id, table.columns, tables[id].rows, createHash('sha256').update(JSON.stringify(table.rows)).digest('hex')]));
   }
-  if (pending.length) mkdirSync(tablesDir, { recursive: true });
-  // Tables are saved a few at a time, each on its own connection: many small COPYs overlap.
-  const worker = async () => {
-    const conn = await session.connect();
-    try {
-      for (let next = pending.shift(); next; next = pending.shift()) {
-        const [id, table] = next;
-        const saved = await storeTable(conn, dir, tablesDir, id, table, opts);
-        if (saved) {
-          tables[id] = saved.stored;
-          hashes.set(id, JSON.stringify([id, table.columns, saved.stored.rows, saved.hash]));
-        }
-      }
-    } finally {
-      session.release(conn);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, pending.length) }, worker));
-  const digest = createHash('sha256');
-  for (const id of [...hashes.keys()].sort()) digest.update(hashes.get(id)!);
   const stored: StoredOutputs = {
     version: VERSION,
     status: opts.status,
@@ -146,7 +153,7 @@ export async function storeOutputs(session: DuckSession, dir: string, outputs: R
     theme: opts.theme ?? null,
     data: { asOf: newestMtime(opts.dataFiles ?? []), fingerprint: digest.digest('hex').slice(0, 12) },
     outputs: plain,
-    tables,
+    tables: Object.fromEntries(Object.keys(tables).sort().map((id) => [id, tables[id]])),
   };
   writeJsonAtomic(join(dir, OUTPUTS_FILE), stored);
   return stored;

@@ -14,7 +14,13 @@ export interface SqlAnalysis {
   files?: string[];
   /** True when the result can change with nothing else changing: now(), random(), current_date... */
   volatile?: boolean;
+  /** Statements in the text (a query cell holds one). */
+  statements?: number;
 }
+
+/** Analyses by SQL text: the parse depends on nothing else, and a run parses each cell's SQL twice (validate, then run). */
+const analyses = new Map<string, SqlAnalysis>();
+const MAX_ANALYSES = 2000;
 
 /** Functions whose value changes between runs on the same data. */
 const VOLATILE = new Set([
@@ -27,6 +33,15 @@ const VOLATILE = new Set([
  * need not exist.
  */
 export async function analyzeSql(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis> {
+  const known = analyses.get(sql);
+  if (known) return known;
+  const analysis = await parseSql(conn, sql);
+  if (analyses.size >= MAX_ANALYSES) analyses.delete(analyses.keys().next().value!);
+  analyses.set(sql, analysis);
+  return analysis;
+}
+
+async function parseSql(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis> {
   // json_serialize_sql takes only a constant, so the text goes in as a quoted literal: it is
   // parsed, never executed.
   const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)}) AS j`);
@@ -45,7 +60,8 @@ export async function analyzeSql(conn: DuckDBConnection, sql: string): Promise<S
   const params = new Set<string>();
   const found: Found = { tables, ctes, params, files: new Set(), volatile: false };
   walk(json.statements, found);
-  return { tables: [...tables].filter((t) => !ctes.has(t)), params: [...params], isQuery: true, files: [...found.files], volatile: found.volatile };
+  const statements = Array.isArray(json.statements) ? json.statements.length : 1;
+  return { tables: [...tables].filter((t) => !ctes.has(t)), params: [...params], isQuery: true, files: [...found.files], volatile: found.volatile, statements };
 }
 
 async function extractError(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis['syntaxError']> {

@@ -5,6 +5,8 @@
  */
 import type { ChartOutput, RenderedChart, ReportModel } from '../model.js';
 import { renderSvg } from './render.js';
+import { chartKey, chartLibraries, type ChartMemo } from './memo.js';
+import { quireVersion } from '../../package-root.js';
 import { CHART_FONT, PALETTE, chartBackground, type Theme } from './theme.js';
 
 export type PreparedChart = RenderedChart;
@@ -41,12 +43,17 @@ function plotlyTheme(theme: Theme): Record<string, unknown> {
   };
 }
 
-/** The chart of a cell as renderers need it. */
-export async function prepareChart(output: ChartOutput, theme: Theme, interactive: boolean): Promise<PreparedChart> {
+/** The chart of a cell as renderers need it; a Vega-Lite drawing comes from `memo` when it has it. */
+export async function prepareChart(output: ChartOutput, theme: Theme, interactive: boolean, memo?: ChartMemo): Promise<PreparedChart> {
   try {
     if (output.engine === 'vega-lite' && output.spec) {
+      const key = memo && chartKey(output.spec, theme, interactive, `quire@${quireVersion()} ${chartLibraries()}`);
+      const known = key ? memo.get(key) : null;
+      if (known) return known;
       const { svg, vega } = await renderSvg(output.spec, theme);
-      return interactive ? { svg, vega } : { svg };
+      const drawn = interactive ? { svg, vega } : { svg };
+      if (key) memo.set(key, drawn);
+      return drawn;
     }
     if (output.engine === 'plotly' && output.spec) {
       const fig = output.spec as { data?: unknown; layout?: Record<string, unknown>; config?: Record<string, unknown> };
@@ -62,7 +69,7 @@ export async function prepareChart(output: ChartOutput, theme: Theme, interactiv
  * A copy of the model whose chart outputs carry `rendered` (the input is not changed);
  * `failures` lists the charts that could not be drawn.
  */
-export async function prepareCharts(model: ReportModel, theme: Theme, interactive: boolean): Promise<{ model: ReportModel; failures: ChartFailure[] }> {
+export async function prepareCharts(model: ReportModel, theme: Theme, interactive: boolean, memo?: ChartMemo): Promise<{ model: ReportModel; failures: ChartFailure[] }> {
   const failures: ChartFailure[] = [];
   const cells = [];
   for (const cell of model.cells) {
@@ -70,7 +77,7 @@ export async function prepareCharts(model: ReportModel, theme: Theme, interactiv
       cells.push(cell);
       continue;
     }
-    const rendered = await prepareChart(cell.output, theme, interactive);
+    const rendered = await prepareChart(cell.output, theme, interactive, memo);
     if (rendered.error) failures.push({ cellId: cell.id, error: rendered.error });
     cells.push({ ...cell, output: { ...cell.output, rendered } });
   }
