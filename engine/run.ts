@@ -182,6 +182,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     manifest.status = 'failed';
     manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
   } finally {
+    if (!session.isOpen) logger.log('info', 'DuckDB was not started: the notebook analysis and every cell came from the cache');
     session.close();
   }
   if (keepError) {
