@@ -33,8 +33,9 @@ export interface ExecuteOptions {
   /** Serves unchanged cells from the cell cache and stores fresh results (engine/cache). */
   cache?: CellCache;
   /**
-   * Called when a cell succeeded, before it counts as done (the run folder saves its table);
-   * `conn` is the cell's connection, absent when the cache served it. Should not throw.
+   * Called when a cell succeeded, after its cache entry is stored (the run folder saves its
+   * table), while downstream cells may already run; `conn` is the cell's connection, absent when
+   * the cache served it. Awaited before executeDag returns.
    */
   keep?: (id: string, output: CellOutput, conn?: DuckDBConnection) => Promise<void>;
 }
@@ -86,6 +87,18 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     logger.log(full.status === 'failed' ? 'error' : 'info', line);
   };
 
+  const persisting: Promise<void>[] = [];
+  const persist = async (id: string, output: CellOutput, cached: boolean, conn: DuckDBConnection | undefined) => {
+    try {
+      if (!cached && conn) await opts.cache?.save(id, conn, output);
+      await opts.keep?.(id, output, conn);
+    } catch (err) {
+      logger.log('warn', `the result of cell ${id} was not kept: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      if (conn) session.release(conn);
+    }
+  };
+
   const skip = (cell: NotebookCell, reason: string) =>
     finish(cell, { status: 'skipped', duration_ms: null, rows: null, error: null, skipped_reason: reason }, null);
 
@@ -108,11 +121,13 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
             cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
           });
-          await opts.cache?.save(id, conn, output);
         }
-        await opts.keep?.(id, output, conn);
         const rows = tableOf(output)?.rowCount ?? null;
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);
+        // Its table is cached and saved while downstream cells already run; the connection stays with it until then.
+        const own = conn;
+        conn = undefined;
+        persisting.push(persist(id, output, cached, own));
       } catch (err) {
         const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);
         finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);
@@ -142,6 +157,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     if (running.size) await Promise.race(running.values());
     else if (pending.length) throw new Error(`executor stalled with pending cells ${pending.join(', ')}`);
   }
+  await Promise.all(persisting);
   signal.removeEventListener('abort', onAbort);
   clearInterval(interrupter);
   return results;

@@ -185,7 +185,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     if (!session.isOpen) logger.log('info', 'DuckDB was not started: the notebook analysis and every cell came from the cache');
     session.close();
   }
-  if (keepError) {
+  if (keepError && manifest.status !== 'failed') {
     manifest.status = 'failed';
     manifest.error = `run outputs could not be saved: ${keepError.message}`;
   }
