@@ -1,7 +1,12 @@
-// Bundles the CLI (dist/engine/cli/main.js, compiled by tsc) into dist/cli/: one file to load
-// instead of ~400 modules, which halves `quire` start-up. Native and heavy packages stay external
+// Bundles the CLI (dist/engine/cli/main.js, compiled by tsc) into dist/cli/: a few files to load
+// instead of ~400 modules, which halves `quire` start-up; each command is its own chunk, loaded
+// only when named (engine/cli/commands.ts). Native and heavy packages stay external
 // (loaded only by the commands that need them); the library API (dist/engine/index.js) is not bundled.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: clear the old ones.
+rmSync('dist/cli', { recursive: true, force: true });
 
 await build({
   entryPoints: { main: 'dist/engine/cli/main.js' },
@@ -12,6 +17,8 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: [
     '@duckdb/node-bindings',
     '@duckdb/node-bindings-*',

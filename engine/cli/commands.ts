@@ -1,17 +1,26 @@
-// One line per command; each file exports `register(program)`.
-export { register as run } from './run.js';
-export { register as validate } from './validate.js';
-export { register as runs } from './runs.js';
-export { register as graph } from './graph.js';
-export { register as schema } from './schema.js';
-export { register as demo } from './demo.js';
-export { register as demoData } from './demo-data.js';
-export { register as metrics } from './metrics.js';
-export { register as export } from './export.js';
-export { register as schedule } from './schedule.js';
-export { register as scheduler } from './scheduler.js';
-export { register as send } from './send.js';
-export { register as plan } from './plan.js';
-export { register as cache } from './cache.js';
-export { register as rerun } from './rerun.js';
-export { register as templates } from './templates.js';
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command by name, each in its own file exporting `register(program)`. Loaded on demand:
+ * `quire run` loads the run command only (see main.ts), which keeps start-up short.
+ */
+export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  run: () => import('./run.js'),
+  validate: () => import('./validate.js'),
+  runs: () => import('./runs.js'),
+  graph: () => import('./graph.js'),
+  schema: () => import('./schema.js'),
+  demo: () => import('./demo.js'),
+  'demo-data': () => import('./demo-data.js'),
+  metrics: () => import('./metrics.js'),
+  export: () => import('./export.js'),
+  schedule: () => import('./schedule.js'),
+  scheduler: () => import('./scheduler.js'),
+  send: () => import('./send.js'),
+  plan: () => import('./plan.js'),
+  cache: () => import('./cache.js'),
+  rerun: () => import('./rerun.js'),
+  templates: () => import('./templates.js'),
+};

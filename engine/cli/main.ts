@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
-import * as commands from './commands.js';
+import { COMMANDS } from './commands.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -11,7 +11,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--debug', 'show stack traces for every error')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of Object.values(commands)) register(program);
+  // The command named on the command line is the only one loaded; help and typos load them all.
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]] : Object.values(COMMANDS);
+  for (const load of wanted) (await load()).register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -5,7 +5,6 @@ import { analyzeTemplate } from '../liquid.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from './load.js';
 import type { CellReads } from '../cell-type.js';
-import { checkSchedules } from '../schedule/check.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
 export function bindableParamNames(nb: Notebook): string[] {
@@ -38,6 +37,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   }
   const { dag, errors: graphErrors } = buildDag(graphCells, nb.source);
   errors.push(...graphErrors);
-  errors.push(...checkSchedules(nb));
+  // Loaded only for notebooks with schedules: cron parsing is a large module.
+  if (nb.top.schedules?.length) errors.push(...(await import('../schedule/check.js')).checkSchedules(nb));
   return { dag, errors, reads };
 }
