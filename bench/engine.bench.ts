@@ -63,7 +63,7 @@ export async function run(): Promise<string[]> {
   await runNotebook(join(dir, 'twenty.yaml'), { cache: false });
   const directTimes: number[] = [];
   const engineTimes: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 9; i++) {
     directTimes.push(await direct(db));
     engineTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { cache: false })));
   }
@@ -90,10 +90,10 @@ export async function run(): Promise<string[]> {
   writeFileSync(baselineFile, baselineScript);
   const bare = median([0, 1, 2, 3, 4, 5, 6].map(() => spawnTime([baselineFile])));
   rmSync(baselineFile);
-  const one = median([0, 1, 2, 3, 4, 5, 6].map(() => spawnTime([join(REPO, 'bin', 'quire.js'), 'run', 'one.yaml', '--no-cache'])));
+  const one = median([0, 1, 2, 3, 4, 5, 6, 7, 8].map(() => spawnTime([join(REPO, 'bin', 'quire.js'), 'run', 'one.yaml', '--no-cache'])));
   out.push(
-    `quire run of a 1-cell notebook: ${ms(one)} process start to exit; node + @duckdb/node-api running the same SELECT: ${ms(bare)} ` +
-      `→ quire's fixed cost ${ms(one - bare)} (goal ≤ 250 ms)`,
+    `quire run of a 1-cell notebook: ${ms(one)} process start to exit (goal ≤ 250 ms: ${one <= 250 ? 'within' : 'over'}); ` +
+      `node + @duckdb/node-api running the same SELECT: ${ms(bare)}, so quire adds ${ms(one - bare)}`,
   );
 
   // The issue's bound: the 20-cell notebook through the CLI, process start to exit, against

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -6,11 +6,20 @@ export interface Logger {
   log(level: LogLevel, message: string): void;
 }
 
-/** Appends `time level message` lines to a file (the run log). */
-export function fileLogger(path: string, clock: () => Date = () => new Date()): Logger {
+/**
+ * Appends `time level message` lines to a file (the run log), each written through at once; the
+ * file stays open until `close()` (a line after that reopens it).
+ */
+export function fileLogger(path: string, clock: () => Date = () => new Date()): Logger & { close(): void } {
+  let fd: number | undefined;
   return {
     log(level, message) {
-      appendFileSync(path, `${clock().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}\n`);
+      fd ??= openSync(path, 'a');
+      writeSync(fd, `${clock().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}\n`);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
     },
   };
 }

@@ -111,12 +111,18 @@ function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellC
   }
 }
 
-function renderTitle(template: string, params: ResolvedParams): string {
-  try {
-    return plainLiquid().parseAndRenderSync(template, { params: params.values });
-  } catch {
-    return template;
-  }
+/** A title with its Liquid rendered over the params (plain titles as they are). */
+function titleRenderer(params: ResolvedParams): (template: string) => string {
+  let liquid: ReturnType<typeof plainLiquid> | undefined;
+  return (template) => {
+    if (!/\{[{%]/.test(template)) return template;
+    try {
+      liquid ??= plainLiquid();
+      return liquid.parseAndRenderSync(template, { params: params.values });
+    } catch {
+      return template;
+    }
+  };
 }
 
 /**
@@ -134,89 +140,95 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   const dir = createRunDir(runsDir, nb.id, runId);
   const logPath = join(dir, 'run.log');
   writeFileSync(logPath, '');
-  const logger = opts.logger ? teeLogger(fileLogger(logPath, clock), opts.logger) : fileLogger(logPath, clock);
-  const titles = new Map(nb.cells.map((c) => [c.spec.id, c.spec.title === undefined ? null : renderTitle(c.spec.title, params)]));
-  const manifest: RunManifest = {
-    id: runId,
-    notebook: { id: nb.id, path: relative(nb.project.root, nb.path) || nb.path, sha256: nb.sha256 },
-    title: renderTitle(nb.top.title, params),
-    params: params.values,
-    param_types: params.types,
-    status: 'running',
-    started_at: startedAt.toISOString(),
-    finished_at: null,
-    error: null,
-    trigger: opts.trigger ?? { kind: 'api', schedule: null, scheduled_for: null },
-    cells: [],
-    exports: {},
-    log: 'run.log',
-  };
-  writeManifest(dir, manifest);
-  opts.onStart?.({ runId, dir });
-  logger.log('info', `run ${runId} of ${nb.displayPath} started with params ${JSON.stringify(params.values)}`);
-
-  const signal = opts.signal ?? new AbortController().signal;
-  const outputs = new Map<string, CellOutput | null>();
-  // Outputs are kept (outputs.json + Parquet tables) so `quire export` can render the run again.
-  const tables = new RunTables(dir, logger);
-  let keepError = null as Error | null;
+  const runLog = fileLogger(logPath, clock);
+  const logger = opts.logger ? teeLogger(runLog, opts.logger) : runLog;
   try {
-    const cache = opts.cache === false ? undefined : openCache({ nb, dag, reads, params, runsDir, noCache: opts.noCache }, logger);
-    const keep = async (id: string, output: CellOutput, conn?: DuckDBConnection) => {
-      try {
-        if (!keepError) await tables.keep(id, output, { file: cache?.tableFile(id) ?? null, conn });
-      } catch (err) {
-        keepError ??= err as Error;
-      }
+    const renderTitle = titleRenderer(params);
+    const titles = new Map(nb.cells.map((c) => [c.spec.id, c.spec.title === undefined ? null : renderTitle(c.spec.title)]));
+    const manifest: RunManifest = {
+      id: runId,
+      notebook: { id: nb.id, path: relative(nb.project.root, nb.path) || nb.path, sha256: nb.sha256 },
+      title: renderTitle(nb.top.title),
+      params: params.values,
+      param_types: params.types,
+      status: 'running',
+      started_at: startedAt.toISOString(),
+      finished_at: null,
+      error: null,
+      trigger: opts.trigger ?? { kind: 'api', schedule: null, scheduled_for: null },
+      cells: [],
+      exports: {},
+      log: 'run.log',
     };
-    const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep });
-    manifest.cells = dag.ids.map((id) => results.get(id)!.record);
-    for (const [id, r] of results) outputs.set(id, r.output);
-    const failed = manifest.cells.filter((c) => c.status === 'failed');
-    const stopping = failed.some((c) => (nb.cells.find((x) => x.spec.id === c.id)!.spec.on_error ?? 'stop') === 'stop');
-    if (signal.aborted) {
-      manifest.status = 'failed';
-      manifest.error = `interrupted by ${String(signal.reason ?? 'abort')}`;
-    } else manifest.status = stopping ? 'failed' : failed.length ? 'partial' : 'succeeded';
-  } catch (err) {
-    manifest.status = 'failed';
-    manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
-  } finally {
-    if (!session.isOpen) logger.log('info', 'DuckDB was not started: the notebook analysis and every cell came from the cache');
-    session.close();
-  }
-  if (keepError && manifest.status !== 'failed') {
-    manifest.status = 'failed';
-    manifest.error = `run outputs could not be saved: ${keepError.message}`;
-  }
-  const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
-  let stored: StoredOutputs | null = null;
-  try {
-    stored = writeStoredOutputs(dir, outputs, tables.stored, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles: databaseFiles(nb), logger });
-  } catch (err) {
-    manifest.status = 'failed';
-    manifest.error = `run outputs could not be saved: ${(err as Error).message}`;
-  }
-  manifest.finished_at = clock().toISOString();
+    writeManifest(dir, manifest);
+    opts.onStart?.({ runId, dir });
+    logger.log('info', `run ${runId} of ${nb.displayPath} started with params ${JSON.stringify(params.values)}`);
 
-  let reportPath: string | null = null;
-  const model = { ...buildReportModel(manifest, outputs, nb.top.description), theme, data: stored?.data ?? null };
-  try {
-    manifest.exports = await writeExports(model, dir, opts.exports ?? nb.top.export ?? ['html'], {
-      tables: stored ? parquetSource(dir, stored.tables) : undefined,
-      paper: opts.paper,
-      pdf: opts.pdf,
-      logger,
-      charts: opts.cache === false ? undefined : diskChartMemo(join(runsDir, CACHE_DIR, CHARTS_DIR), { read: !opts.noCache }),
-    });
-  } catch (err) {
-    manifest.exports = err instanceof ExportError ? err.written : {};
-    manifest.status = 'failed';
-    manifest.error = `report could not be written: ${(err as Error).message}`;
+    const signal = opts.signal ?? new AbortController().signal;
+    const outputs = new Map<string, CellOutput | null>();
+    // Outputs are kept (outputs.json + Parquet tables) so `quire export` can render the run again.
+    const tables = new RunTables(dir, logger);
+    let keepError = null as Error | null;
+    try {
+      const cache = opts.cache === false ? undefined : openCache({ nb, dag, reads, params, runsDir, noCache: opts.noCache }, logger);
+      const keep = async (id: string, output: CellOutput, conn?: DuckDBConnection) => {
+        try {
+          if (!keepError) await tables.keep(id, output, { file: cache?.tableFile(id) ?? null, conn });
+        } catch (err) {
+          keepError ??= err as Error;
+        }
+      };
+      const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep });
+      manifest.cells = dag.ids.map((id) => results.get(id)!.record);
+      for (const [id, r] of results) outputs.set(id, r.output);
+      const failed = manifest.cells.filter((c) => c.status === 'failed');
+      const stopping = failed.some((c) => (nb.cells.find((x) => x.spec.id === c.id)!.spec.on_error ?? 'stop') === 'stop');
+      if (signal.aborted) {
+        manifest.status = 'failed';
+        manifest.error = `interrupted by ${String(signal.reason ?? 'abort')}`;
+      } else manifest.status = stopping ? 'failed' : failed.length ? 'partial' : 'succeeded';
+    } catch (err) {
+      manifest.status = 'failed';
+      manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
+    } finally {
+      if (!session.isOpen) logger.log('info', 'DuckDB was not started: the notebook analysis and every cell came from the cache');
+      session.close();
+    }
+    if (keepError && manifest.status !== 'failed') {
+      manifest.status = 'failed';
+      manifest.error = `run outputs could not be saved: ${keepError.message}`;
+    }
+    const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
+    let stored: StoredOutputs | null = null;
+    try {
+      stored = writeStoredOutputs(dir, outputs, tables.stored, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles: databaseFiles(nb), logger });
+    } catch (err) {
+      manifest.status = 'failed';
+      manifest.error = `run outputs could not be saved: ${(err as Error).message}`;
+    }
+    manifest.finished_at = clock().toISOString();
+
+    let reportPath: string | null = null;
+    const model = { ...buildReportModel(manifest, outputs, nb.top.description), theme, data: stored?.data ?? null };
+    try {
+      manifest.exports = await writeExports(model, dir, opts.exports ?? nb.top.export ?? ['html'], {
+        tables: stored ? parquetSource(dir, stored.tables) : undefined,
+        paper: opts.paper,
+        pdf: opts.pdf,
+        logger,
+        charts: opts.cache === false ? undefined : diskChartMemo(join(runsDir, CACHE_DIR, CHARTS_DIR), { read: !opts.noCache }),
+      });
+    } catch (err) {
+      manifest.exports = err instanceof ExportError ? err.written : {};
+      manifest.status = 'failed';
+      manifest.error = `report could not be written: ${(err as Error).message}`;
+    }
+    const main = manifest.exports.html ?? Object.values(manifest.exports)[0];
+    reportPath = main ? join(dir, main) : null;
+    logger.log(manifest.status === 'succeeded' ? 'info' : 'error', `run ${runId} ${manifest.status}${manifest.error ? `: ${manifest.error}` : ''}`);
+    writeManifest(dir, manifest);
+    return { manifest, dir, reportPath };
+  } finally {
+    runLog.close();
   }
-  const main = manifest.exports.html ?? Object.values(manifest.exports)[0];
-  reportPath = main ? join(dir, main) : null;
-  logger.log(manifest.status === 'succeeded' ? 'info' : 'error', `run ${runId} ${manifest.status}${manifest.error ? `: ${manifest.error}` : ''}`);
-  writeManifest(dir, manifest);
-  return { manifest, dir, reportPath };
 }
