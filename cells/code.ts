@@ -135,17 +135,23 @@ export const codeCell: CellType<CodeSpec> = {
 
   async run(spec, ctx): Promise<CellOutput> {
     const inputs = spec.inputs ?? [];
-    const tables = [];
-    for (const name of inputs) tables.push({ name, table: await inputTable(spec, name, ctx) });
+    // Read while the sandbox's worker starts; the sandbox passes a failure of this on as it is.
+    const reading = (async () => {
+      const tables = [];
+      for (const name of inputs) tables.push({ name, table: await inputTable(spec, name, ctx) });
+      return tables;
+    })();
     const hints = new Map<string, string>();
-    for (const { table } of tables) for (const c of table.columns) if (c.sourceType && !hints.has(c.name)) hints.set(c.name, c.sourceType);
     let result;
     try {
       result = await runInSandbox({
         cellId: spec.id,
         code: spec.code,
         params: ctx.params.values,
-        inputs: tables,
+        inputs: reading.then((tables) => {
+          for (const { table } of tables) for (const c of table.columns) if (c.sourceType && !hints.has(c.name)) hints.set(c.name, c.sourceType);
+          return tables;
+        }),
         timeoutMs: spec.timeout_ms ?? DEFAULT_TIMEOUT_MS,
         memoryMb: spec.memory_mb ?? DEFAULT_MEMORY_MB,
         signal: ctx.signal,

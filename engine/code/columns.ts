@@ -1,14 +1,15 @@
 /**
  * The column format that moves tables between DuckDB, the host and a code cell's worker: one
  * typed buffer per column (never row objects), `valid[i] === 0` marking a NULL. Every buffer is
- * transferable, so a table crosses threads without being copied value by value.
+ * transferable, so a table crosses threads without being copied value by value. Text is
+ * dictionary-encoded: each distinct value once, rows as codes into it.
  */
 export type ColumnKind = 'number' | 'boolean' | 'date' | 'timestamp' | 'string' | 'json';
 
 export interface NumberColumn {
   kind: 'number';
   values: Float64Array;
-  /** Set on the way back from code: every value is an integer, within [min, max]. */
+  /** When known (integer input columns, code's results): every value is an integer, within [min, max]. */
   integral?: boolean;
   min?: number;
   max?: number;
@@ -29,10 +30,14 @@ export interface TimestampColumn {
   values: Float64Array;
 }
 interface TextBuffers {
-  /** UTF-8 of every value, back to back. */
+  /** UTF-8 of the dictionary's entries, back to back. */
   bytes: Uint8Array;
-  /** Byte offsets: value i is bytes[offsets[i], offsets[i + 1]). Length rowCount + 1. */
+  /** Byte offsets: entry k is bytes[offsets[k], offsets[k + 1]). Length entries + 1. */
   offsets: Int32Array;
+  /** Row i holds entry codes[i] (anything on a NULL row); null: row i holds entry i. */
+  codes: Int32Array | null;
+  /** Whether the entries are distinct values, so that equal codes ⇔ equal values. */
+  distinct: boolean;
 }
 export interface StringColumn extends TextBuffers {
   kind: 'string';
@@ -62,6 +67,12 @@ export interface TransferTable {
   columns: TransferColumn[];
 }
 
+/** How many rows a column's buffers hold. */
+export function rowsOf(c: TransferColumn): number {
+  if (!isText(c)) return c.values.length;
+  return c.codes ? c.codes.length : c.offsets.length - 1;
+}
+
 /** The ArrayBuffers of a table, for a postMessage transfer list. */
 export function buffersOf(table: TransferTable): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -73,7 +84,23 @@ export function buffersOf(table: TransferTable): ArrayBuffer[] {
     if (isText(c)) {
       add(c.bytes);
       add(c.offsets);
+      add(c.codes);
     } else add(c.values);
   }
   return [...out];
+}
+
+/** Whether every non-NULL value is an integer, and the range of the values. */
+export function numberStats(values: Float64Array, valid: Uint8Array | null): { integral: boolean; min: number; max: number } {
+  let integral = true;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (valid && !valid[i]) continue;
+    const x = values[i];
+    if (integral && !Number.isInteger(x)) integral = false;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return { integral, min, max };
 }

@@ -1,49 +1,22 @@
 /**
  * The code-cell side of the data bridge, evaluated INSIDE the sandbox context
- * (`makeBridge.toString()`): it copies the worker's column buffers into arrays of the context's
- * own realm before user code runs, and turns what user code returned into plain column buffers
- * (or a JSON text) afterwards. Nothing it hands to user code comes from the host realm.
+ * (`makeBridge.toString()`): it builds input tables from the columns of `makeColumns`, and turns
+ * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
+ * returned unchanged is named, not copied. Nothing it hands to user code comes from the host realm.
  *
  * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
-export interface BridgeExport {
-  kind: 'table' | 'value' | 'error';
-  message?: string;
-  json?: string;
-  rowCount?: number;
-  columns?: {
-    name: string;
-    kind: string;
-    values?: ArrayBufferView;
-    valid: Uint8Array | null;
-    text?: string;
-    offsets?: Int32Array;
-    integral?: boolean;
-    min?: number;
-    max?: number;
-  }[];
-}
+import type { BridgeExport } from './protocol.js';
+import type { makeColumns } from './context-columns.js';
 
-export function makeBridge(aq: any) {
+export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   const DAY = 864e5;
   const ColumnTable = aq.table({}).constructor;
   const isPlainObject = (v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
     const proto = Object.getPrototypeOf(v);
     return proto === Object.prototype || proto === null;
-  };
-
-  const withNulls = (n: number, valid: Uint8Array, at: (i: number) => unknown) => {
-    const out = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = valid[i] ? at(i) : null;
-    return out;
-  };
-  const copyValid = (valid: Uint8Array | null) => {
-    if (!valid) return null;
-    const v = new Uint8Array(valid.length);
-    v.set(valid);
-    return v;
   };
 
   /** Returns a JSON text of a value, or throws an Error naming where it is not JSON-able. */
@@ -155,7 +128,11 @@ export function makeBridge(aq: any) {
       }
       return { name, kind: 'timestamp', values: ms, valid };
     }
-    // Strings, and anything mixed or nested: text per value (JSON for objects and mixed columns).
+    if (present && strings === present) {
+      const dict = dictionary(data, n);
+      if (dict) return { name, kind: 'string', ...dict, valid };
+    }
+    // Distinct strings, and anything mixed or nested: text per row (JSON for objects and mixed columns).
     const json = present > 0 && (others > 0 || strings !== present);
     const parts = new Array(n);
     const offsets = new Int32Array(n + 1);
@@ -174,54 +151,51 @@ export function makeBridge(aq: any) {
       pos += s.length;
       offsets[i + 1] = pos;
     }
-    return { name, kind: json ? 'json' : 'string', text: parts.join(''), offsets, valid };
+    return { name, kind: json ? 'json' : 'string', text: parts.join(''), offsets, codes: null, valid };
+  }
+
+  /** A string column as distinct entries and a code per row; null when most values are distinct. */
+  function dictionary(data: ArrayLike<unknown>, n: number) {
+    const limit = Math.max(1024, n >>> 2);
+    const index = new Map<string, number>();
+    const entries: string[] = [];
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = data[i];
+      if (typeof s !== 'string') continue;
+      let k = index.get(s);
+      if (k === undefined) {
+        if (entries.length === limit) return null;
+        k = entries.length;
+        entries.push(s);
+        index.set(s, k);
+      }
+      codes[i] = k;
+    }
+    const offsets = new Int32Array(entries.length + 1);
+    for (let k = 0; k < entries.length; k++) offsets[k + 1] = offsets[k] + entries[k].length;
+    return { text: entries.join(''), offsets, codes };
   }
 
   function exportTable(table: any): BridgeExport {
     const names: string[] = table.columnNames();
     const n: number = table.numRows();
-    const columns = [];
-    for (const name of names) columns.push(exportColumn(String(name), table.array(name), n));
-    return { kind: 'table', rowCount: n, columns };
+    const total: number = table.totalRows();
+    const out = [];
+    let indices: Uint32Array | null = null;
+    for (const name of names) {
+      const col = table.column(name);
+      const source = columns.sourceOf(col);
+      if (source !== undefined && col.length === total) {
+        // An input column, unchanged: the worker still has its buffers.
+        if (!indices && (table.isFiltered() || table.isOrdered())) indices = table.indices();
+        out.push({ name: String(name), kind: 'source', source });
+      } else out.push(exportColumn(String(name), table.array(name), n));
+    }
+    return { kind: 'table', rowCount: n, indices, columns: out };
   }
 
   return {
-    numberColumn(values: Float64Array, valid: Uint8Array | null) {
-      const n = values.length;
-      const copy = new Float64Array(n);
-      copy.set(values);
-      const v = copyValid(valid);
-      return v ? withNulls(n, v, (i) => copy[i]) : copy;
-    },
-    booleanColumn(values: Uint8Array, valid: Uint8Array | null) {
-      const n = values.length;
-      const copy = new Uint8Array(n);
-      copy.set(values);
-      const v = copyValid(valid);
-      const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = v && !v[i] ? null : copy[i] === 1;
-      return out;
-    },
-    dateColumn(values: Float64Array, valid: Uint8Array | null) {
-      const n = values.length;
-      const copy = new Float64Array(n);
-      copy.set(values);
-      const v = copyValid(valid);
-      const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = v && !v[i] ? null : new Date(copy[i]);
-      return out;
-    },
-    /** `text` is every value back to back; `offsets` are UTF-16 offsets into it. */
-    stringColumn(text: string, offsets: Int32Array, valid: Uint8Array | null) {
-      const s = String(text);
-      const n = offsets.length - 1;
-      const o = new Int32Array(offsets.length);
-      o.set(offsets);
-      const v = copyValid(valid);
-      const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = v && !v[i] ? null : s.substring(o[i], o[i + 1]);
-      return out;
-    },
     /** A JSON text (a JSON column as an array, the params) as values of this realm. */
     parseJson(text: string) {
       return JSON.parse(String(text));
@@ -240,12 +214,12 @@ export function makeBridge(aq: any) {
       }
       return JSON.stringify({ name, message, stack });
     },
-    makeTable(names: string[], columns: unknown[]) {
+    makeTable(names: string[], cols: unknown[]) {
       const obj: Record<string, unknown> = {};
       const order: string[] = [];
       for (let i = 0; i < names.length; i++) {
         const name = String(names[i]);
-        obj[name] = columns[i];
+        obj[name] = cols[i];
         order.push(name);
       }
       return aq.table(obj, order);

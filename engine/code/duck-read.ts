@@ -1,27 +1,30 @@
 /**
- * DuckDB table → column buffers, a vector at a time: numbers, dates and booleans are copied out
- * of DuckDB's vectors with one memcpy per 2,048 rows; strings as raw UTF-8 bytes (decoded once,
- * in the worker). No row objects are built.
+ * DuckDB table → column buffers, a vector at a time, as DuckDB's scan pushes them (duck-push.ts)
+ * or, for what has no usable rowid, as a result is fetched: numbers, dates and booleans are one
+ * memcpy per 2,048 rows; text becomes a dictionary of raw UTF-8 values (decoded once, in the
+ * worker) and a code per row. No row objects are built.
  */
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { quoteIdent } from '../duck.js';
 import type { ColumnKind, TransferColumn, TransferTable } from './columns.js';
+import { TextDictionary } from './text-dict.js';
+import { NotConsecutive, pushChunks } from './duck-push.js';
 
-const NUMERIC = new Set([
+const INTEGER = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
   DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL,
 ]);
+const NUMERIC = new Set([...INTEGER, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL]);
 const TIMESTAMPS = new Set([DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ]);
 const NESTED = new Set([DuckDBTypeId.LIST, DuckDBTypeId.STRUCT, DuckDBTypeId.MAP, DuckDBTypeId.ARRAY, DuckDBTypeId.UNION]);
 
 /** How a DuckDB column travels, and the SQL expression that reads it that way. */
-function plan(name: string, type: DuckDBType): { kind: ColumnKind; sql: string } {
+function plan(name: string, type: DuckDBType): { kind: ColumnKind; sql: string; integer?: boolean } {
   const col = quoteIdent(name);
   const id = type.typeId;
   if (id === DuckDBTypeId.DOUBLE) return { kind: 'number', sql: col };
-  if (NUMERIC.has(id)) return { kind: 'number', sql: `CAST(${col} AS DOUBLE)` };
+  if (NUMERIC.has(id)) return { kind: 'number', sql: `CAST(${col} AS DOUBLE)`, integer: INTEGER.has(id) };
   if (id === DuckDBTypeId.BOOLEAN) return { kind: 'boolean', sql: col };
   if (id === DuckDBTypeId.DATE) return { kind: 'date', sql: col };
   if (TIMESTAMPS.has(id)) return { kind: 'timestamp', sql: `CAST(epoch_ms(${col}) AS DOUBLE)` };
@@ -30,21 +33,9 @@ function plan(name: string, type: DuckDBType): { kind: ColumnKind; sql: string }
   return { kind: 'string', sql: `CAST(${col} AS VARCHAR)` };
 }
 
-/** A growable byte buffer for string columns. */
-class Bytes {
-  buf = new Uint8Array(1 << 16);
-  len = 0;
-  reserve(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-}
-
 interface Sink {
   col: TransferColumn;
-  bytes?: Bytes;
+  dict?: TextDictionary;
 }
 
 function newSink(name: string, kind: ColumnKind, sourceType: string, n: number): Sink {
@@ -57,7 +48,7 @@ function newSink(name: string, kind: ColumnKind, sourceType: string, n: number):
     case 'date':
       return { col: { name, kind, values: new Int32Array(n), valid: null, sourceType } };
     default:
-      return { col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(n + 1), valid: null, sourceType }, bytes: new Bytes() };
+      return { col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: new Int32Array(n), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
   }
 }
 
@@ -96,26 +87,55 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
     default: {
       // duckdb_string_t: 4-byte length, then 12 inline bytes or a 4-byte prefix and a pointer.
       const data = duckdb.vector_get_data(vector, rows * 16);
-      const lens = new Uint32Array(data.buffer, data.byteOffset, rows * 4);
-      const out = sink.bytes!;
-      const offsets = col.offsets;
+      const structs = new Uint32Array(data.buffer, data.byteOffset, rows * 4);
+      const dict = sink.dict!;
+      const codes = (col as { codes: Int32Array }).codes;
       for (let r = 0; r < rows; r++) {
-        if (isValid(r)) {
-          const len = lens[r * 4];
-          out.reserve(len);
-          if (len <= 12) {
-            const p = r * 16 + 4;
-            const buf = out.buf;
-            for (let b = 0; b < len; b++) buf[out.len + b] = data[p + b];
-          } else {
-            out.buf.set(duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + r * 16 + 8, len), out.len);
-          }
-          out.len += len;
-        }
-        offsets[at + r + 1] = out.len;
+        if (!isValid(r)) continue;
+        const len = structs[r * 4];
+        codes[at + r] = len <= 12
+          ? dict.codeInline(structs, r * 4)
+          : dict.code(duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + r * 16 + 8, len), 0, len);
       }
     }
   }
+}
+
+const PUSHED_AS: Record<ColumnKind, duckdb.Type> = {
+  number: duckdb.Type.DOUBLE, timestamp: duckdb.Type.DOUBLE, boolean: duckdb.Type.BOOLEAN, date: duckdb.Type.DATE, string: duckdb.Type.VARCHAR, json: duckdb.Type.VARCHAR,
+};
+
+type Plan = ReturnType<typeof plan>;
+
+/** Has DuckDB push the chunks of a table with rowids 0..count-1; false when they did not line up. */
+async function readPushed(conn: DuckDBConnection, source: string, plans: Plan[], sinks: Sink[], count: number): Promise<boolean> {
+  try {
+    await pushChunks(conn, source, count, plans.map((p) => p.sql), plans.map((p) => PUSHED_AS[p.kind]), (input, rows, at) => {
+      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, i + 2), rows, at, count);
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof NotConsecutive) return false;
+    throw err;
+  }
+}
+
+/** Fetches the result chunk by chunk; returns the row count. */
+async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[], sinks: Sink[], total: number): Promise<number> {
+  const select = plans.length ? plans.map((p) => p.sql).join(', ') : '*';
+  const result = await conn.stream(`SELECT ${select} FROM ${source}`);
+  let at = 0;
+  // Fetch chunk k + 1 (DuckDB's threads) while chunk k is copied here: each chunk is ours once fetched.
+  let next = result.fetchChunk();
+  for (;;) {
+    const chunk = await next;
+    if (!chunk || chunk.rowCount === 0) break;
+    next = result.fetchChunk();
+    const rows = Math.min(chunk.rowCount, total - at);
+    for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(chunk.chunk, i), rows, at, total);
+    at += rows;
+  }
+  return at;
 }
 
 /** Reads a whole table (or any relation SQL) into column buffers. `source` is trusted SQL: a quoted table name. */
@@ -124,19 +144,28 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   const names = head.columnNames();
   const types = head.columnTypes();
   const plans = names.map((n, i) => plan(n, types[i]));
-  const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${source}`);
-  const total = Number(count.getRows()[0][0]);
-  const sinks = names.map((n, i) => newSink(n, plans[i].kind, String(types[i]), total));
-  const select = plans.length ? plans.map((p) => p.sql).join(', ') : '*';
-  const result = await conn.stream(`SELECT ${select} FROM ${source}`);
-  let at = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const rows = Math.min(chunk.rowCount, total - at);
-    for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(chunk.chunk, i), rows, at, total);
-    at += rows;
+  // The row count, and the range of each integer column (so that writing it back needn't look).
+  const ranges = plans.flatMap((p) => (p.integer ? [`, min(${p.sql}), max(${p.sql})`] : [])).join('');
+  const measure = (rowid: string) => conn.runAndReadAll(`SELECT count(*)::DOUBLE${ranges}${rowid} FROM ${source}`);
+  // rowid: only a table has it, and it is 0..n-1 when no row was ever deleted.
+  const withRowid = await measure(', max(rowid)::DOUBLE').catch(() => null);
+  const [count, ...stats] = (withRowid ?? (await measure(''))).getRows()[0].map((x) => (x === null ? -1 : Number(x)));
+  const newSinks = () => {
+    let k = 0;
+    return names.map((n, i) => {
+      const sink = newSink(n, plans[i].kind, String(types[i]), count);
+      if (plans[i].integer) Object.assign(sink.col, { integral: true, min: stats[k++], max: stats[k++] });
+      return sink;
+    });
+  };
+  const finish = (sinks: Sink[], rowCount: number): TransferTable => {
+    for (const s of sinks) if (s.dict && (s.col.kind === 'string' || s.col.kind === 'json')) Object.assign(s.col, s.dict.finish());
+    return { rowCount, columns: sinks.map((s) => s.col) };
+  };
+  if (withRowid && plans.length && stats[stats.length - 1] === count - 1) {
+    const sinks = newSinks();
+    if (await readPushed(conn, source, plans, sinks, count)) return finish(sinks, count);
   }
-  for (const s of sinks) if (s.bytes && (s.col.kind === 'string' || s.col.kind === 'json')) s.col.bytes = s.bytes.buf.slice(0, s.bytes.len);
-  return { rowCount: at, columns: sinks.map((s) => s.col) };
+  const sinks = newSinks();
+  return finish(sinks, await readFetched(conn, source, plans, sinks, count));
 }

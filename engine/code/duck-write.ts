@@ -1,37 +1,39 @@
 /**
- * Column buffers → a DuckDB table, 2,048 rows at a time through an appender: numbers, dates and
- * booleans are one memcpy per vector, strings go in as UTF-8 bytes. Column names come from code
- * and are quoted identifiers; every buffer was checked (checkTable) before any native copy.
+ * Column buffers → a DuckDB table: written to a temporary Parquet file (parquet-write.ts) that
+ * DuckDB inserts from on all its threads, converting to the table's types on the way (DOUBLE →
+ * an input's integer type, µs → TIMESTAMP, text → JSON). Column names come from code and are
+ * quoted identifiers; every buffer was checked (checkTable) before it is read.
  */
-import duckdb from '@duckdb/node-bindings';
-import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duck.js';
-import { isText, type TransferColumn, type TransferTable } from './columns.js';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, sqlString } from '../duck.js';
+import { isText, numberStats, type TransferColumn, type TransferTable } from './columns.js';
+import { writeParquet, type Layout } from './parquet-write.js';
 
-const CHUNK = 2048;
-
-type Writer = 'f64' | 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64' | 'bool' | 'date' | 'ts' | 'text';
-
-const INTEGERS: Record<string, { writer: Writer; min: number; max: number }> = {
-  TINYINT: { writer: 'i8', min: -128, max: 127 },
-  SMALLINT: { writer: 'i16', min: -32768, max: 32767 },
-  INTEGER: { writer: 'i32', min: -2147483648, max: 2147483647 },
-  BIGINT: { writer: 'i64', min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
-  UTINYINT: { writer: 'u8', min: 0, max: 255 },
-  USMALLINT: { writer: 'u16', min: 0, max: 65535 },
-  UINTEGER: { writer: 'u32', min: 0, max: 4294967295 },
-  UBIGINT: { writer: 'u64', min: 0, max: Number.MAX_SAFE_INTEGER },
+const INTEGERS: Record<string, { min: number; max: number }> = {
+  TINYINT: { min: -128, max: 127 },
+  SMALLINT: { min: -32768, max: 32767 },
+  INTEGER: { min: -2147483648, max: 2147483647 },
+  BIGINT: { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+  UTINYINT: { min: 0, max: 255 },
+  USMALLINT: { min: 0, max: 65535 },
+  UINTEGER: { min: 0, max: 4294967295 },
+  UBIGINT: { min: 0, max: Number.MAX_SAFE_INTEGER },
 };
 
 /**
  * The DuckDB type a returned column gets: the type its input column of the same name had when the
  * values still fit it (integers stay integers, timestamps stay timestamps), else the natural one.
  */
-export function columnType(c: TransferColumn, hint: string | undefined): { sql: string; writer: Writer } {
+export function columnType(c: TransferColumn, hint: string | undefined): { sql: string; writer: Layout } {
   switch (c.kind) {
     case 'number': {
       const int = hint ? INTEGERS[hint] : undefined;
-      if (int && c.integral && (c.min ?? 0) >= int.min && (c.max ?? 0) <= int.max) return { sql: hint!, writer: int.writer };
+      const stats = int && c.integral === undefined ? numberStats(c.values, c.valid) : c;
+      if (int && stats.integral && (stats.min ?? 0) >= int.min && (stats.max ?? 0) <= int.max) return { sql: hint!, writer: 'f64' };
       return { sql: 'DOUBLE', writer: 'f64' };
     }
     case 'boolean':
@@ -48,17 +50,25 @@ export function columnType(c: TransferColumn, hint: string | undefined): { sql: 
   }
 }
 
-/** Throws unless every buffer has the length its row count says (native copies trust them). */
+function checkText(c: TransferColumn & { bytes: Uint8Array; offsets: Int32Array; codes: Int32Array | null }, n: number): void {
+  const { offsets, codes } = c;
+  if (!(c.bytes instanceof Uint8Array) || !(offsets instanceof Int32Array)) throw new Error(`column ${c.name}: bad text buffers`);
+  const entries = offsets.length - 1;
+  if (entries < 0 || offsets[0] < 0 || offsets[entries] > c.bytes.length) throw new Error(`column ${c.name}: bad offsets`);
+  for (let i = 0; i < entries; i++) if (offsets[i] > offsets[i + 1]) throw new Error(`column ${c.name}: bad offsets`);
+  if (codes === null ? entries !== n : !(codes instanceof Int32Array) || codes.length !== n) throw new Error(`column ${c.name}: bad codes`);
+  const limit = Math.max(entries, 1);
+  if (codes) for (let i = 0; i < n; i++) if (codes[i] >>> 0 >= limit) throw new Error(`column ${c.name}: bad codes`);
+}
+
+/** Throws unless every buffer has the length its row count says and every code has its entry. */
 export function checkTable(t: TransferTable): void {
   const n = t.rowCount;
   if (!Number.isSafeInteger(n) || n < 0) throw new Error('bad row count');
   for (const c of t.columns) {
     if (c.valid && (!(c.valid instanceof Uint8Array) || c.valid.length !== n)) throw new Error(`column ${c.name}: bad validity`);
-    if (isText(c)) {
-      if (!(c.bytes instanceof Uint8Array) || !(c.offsets instanceof Int32Array) || c.offsets.length !== n + 1) throw new Error(`column ${c.name}: bad text buffers`);
-      for (let i = 0; i < n; i++) if (c.offsets[i] > c.offsets[i + 1]) throw new Error(`column ${c.name}: bad offsets`);
-      if (c.offsets[0] < 0 || c.offsets[n] > c.bytes.length) throw new Error(`column ${c.name}: bad offsets`);
-    } else {
+    if (isText(c)) checkText(c, n);
+    else {
       const ok =
         (c.kind === 'number' || c.kind === 'timestamp') ? c.values instanceof Float64Array
         : c.kind === 'date' ? c.values instanceof Int32Array
@@ -68,86 +78,52 @@ export function checkTable(t: TransferTable): void {
   }
 }
 
-const ARRAYS = {
-  i8: Int8Array, i16: Int16Array, i32: Int32Array, u8: Uint8Array, u16: Uint16Array, u32: Uint32Array,
-} as const;
+/** The SELECT expression that turns Parquet column `col` (as `writer` stored it) into type `sql`. */
+function fromParquet(col: string, sql: string, writer: Layout): string {
+  if (writer === 'ts') {
+    // µs since the epoch, as an instant: no time zone setting takes part.
+    return sql === 'TIMESTAMP' ? `make_timestamp(${col})` : `TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(${col})`;
+  }
+  return (writer === 'f64' && sql !== 'DOUBLE') || sql === 'JSON' ? `CAST(${col} AS ${sql})` : col;
+}
 
-/** The bytes of rows [from, from + rows) of a fixed-width column as DuckDB stores them. */
-function fixedWidth(c: TransferColumn, writer: Writer, from: number, rows: number): ArrayBufferView {
-  const to = from + rows;
-  if (isText(c)) throw new Error('internal: text column in fixedWidth');
-  switch (writer) {
-    case 'f64':
-    case 'bool':
-      return c.values.subarray(from, to);
-    case 'date':
-      return c.kind === 'date' ? c.values.subarray(from, to) : Int32Array.from(c.values.subarray(from, to) as Float64Array, (ms: number) => Math.floor(ms / 864e5));
-    case 'i64':
-    case 'u64': {
-      const out = writer === 'i64' ? new BigInt64Array(rows) : new BigUint64Array(rows);
-      for (let i = 0; i < rows; i++) out[i] = BigInt(Math.trunc(c.values[from + i]));
-      return out;
-    }
-    case 'ts': {
-      const out = new BigInt64Array(rows);
-      const day = c.kind === 'date' ? 864e5 : 1;
-      for (let i = 0; i < rows; i++) out[i] = BigInt(Math.round(c.values[from + i] * day * 1000));
-      return out;
-    }
-    default: {
-      const out = new ARRAYS[writer as keyof typeof ARRAYS](rows);
-      out.set(c.values.subarray(from, to));
-      return out;
+/**
+ * Where the throwaway Parquet file goes: in memory (tmpfs) where there is one, as a disk's page
+ * cache writes files back and rewriting them then waits; the temp dir when that fails (full).
+ */
+const TMP_DIRS = [...(existsSync('/dev/shm') ? ['/dev/shm'] : []), tmpdir()];
+
+function writeTemp(table: TransferTable, layouts: Layout[]): string {
+  for (let i = 0; ; i++) {
+    const file = join(TMP_DIRS[i], `quire-${randomUUID()}.parquet`);
+    try {
+      writeParquet(file, table, layouts);
+      return file;
+    } catch (err) {
+      rmSync(file, { force: true });
+      if (i + 1 === TMP_DIRS.length) throw err;
     }
   }
 }
 
-/** Validity words (bit set = valid) of rows [from, from + rows). */
-function validityBits(valid: Uint8Array, from: number, rows: number): BigUint64Array {
-  const words = new Uint32Array(Math.ceil(rows / 64) * 2);
-  for (let r = 0; r < rows; r++) if (valid[from + r]) words[r >>> 5] |= 1 << (r & 31);
-  return new BigUint64Array(words.buffer);
-}
-
 /**
- * Creates (or replaces) `catalog.main."name"` holding the table. `hints` maps column names to
- * the DuckDB types of the code cell's inputs. Column names must have been checked by the caller.
+ * Creates (or replaces) `catalog.main."name"` holding the table. A column's DuckDB type follows
+ * its `sourceType`, else `hints` (column name → the DuckDB type of the code cell's inputs).
+ * Column names must have been checked by the caller.
  */
 export async function writeColumns(conn: DuckDBConnection, catalog: string, name: string, table: TransferTable, hints: ReadonlyMap<string, string>): Promise<void> {
   checkTable(table);
-  const types = table.columns.map((c) => columnType(c, hints.get(c.name)));
-  const defs = table.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].sql}`).join(', ');
-  await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(catalog)}.main.${quoteIdent(name)} (${defs})`);
-  if (table.rowCount === 0) return;
-  const appender = await conn.createAppender(name, 'main', catalog);
+  const types = table.columns.map((c) => columnType(c, c.sourceType ?? hints.get(c.name)));
+  const target = `${quoteIdent(catalog)}.main.${quoteIdent(name)}`;
+  if (table.rowCount === 0) {
+    await conn.run(`CREATE OR REPLACE TABLE ${target} (${table.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].sql}`).join(', ')})`);
+    return;
+  }
+  const file = writeTemp(table, types.map((t) => t.writer));
   try {
-    const chunkTypes = table.columns.map((_, i) => appender.columnType(i));
-    const chunk = DuckDBDataChunk.create(chunkTypes);
-    for (let from = 0; from < table.rowCount; from += CHUNK) {
-      const rows = Math.min(CHUNK, table.rowCount - from);
-      chunk.reset();
-      chunk.rowCount = rows;
-      table.columns.forEach((c, i) => {
-        const vector = duckdb.data_chunk_get_vector(chunk.chunk, i);
-        if (c.valid) {
-          duckdb.vector_ensure_validity_writable(vector);
-          const bits = validityBits(c.valid, from, rows);
-          duckdb.copy_data_to_vector_validity(vector, 0, bits.buffer as ArrayBuffer, bits.byteOffset, bits.byteLength);
-        }
-        if (isText(c)) {
-          for (let r = 0; r < rows; r++) {
-            if (c.valid && !c.valid[from + r]) continue;
-            duckdb.vector_assign_string_element_len(vector, r, c.bytes.subarray(c.offsets[from + r], c.offsets[from + r + 1]));
-          }
-        } else {
-          const data = fixedWidth(c, types[i].writer, from, rows);
-          duckdb.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-        }
-      });
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
+    const select = table.columns.map((c, i) => `${fromParquet(`c${i}`, types[i].sql, types[i].writer)} AS ${quoteIdent(c.name)}`).join(', ');
+    await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${select} FROM read_parquet(${sqlString(file)})`);
   } finally {
-    appender.closeSync();
+    rmSync(file, { force: true });
   }
 }

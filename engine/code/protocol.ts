@@ -1,14 +1,46 @@
 /** Messages between the host (sandbox.ts) and a code cell's worker (worker.ts). */
 import type { TransferTable } from './columns.js';
 
+/** A run starts with this message (the worker makes a fresh context); the inputs follow once they are read. */
 export interface WorkerInput {
+  type: 'start';
   cellId: string;
   code: string;
-  /** Names in scope, in order, after aq, op, params: the inputs. */
-  inputs: { name: string; table: TransferTable }[];
   paramsJson: string;
   /** V8 code cache of the Arquero bundle from an earlier worker, if any. */
   arqueroCache?: Uint8Array | null;
+}
+
+/** The message with the input tables; their buffers are transferred, not copied. */
+export interface WorkerInputs {
+  type: 'inputs';
+  /** Names in scope, in order, after aq, op, params: the inputs. */
+  inputs: { name: string; table: TransferTable }[];
+}
+
+/** What the context's bridge (context-bridge.ts) makes of what code returned, read by the worker. */
+export interface BridgeExport {
+  kind: 'table' | 'value' | 'error';
+  message?: string;
+  json?: string;
+  rowCount?: number;
+  /** Rows of the input columns (kind 'source') in the result, when it is filtered or ordered. */
+  indices?: Uint32Array | null;
+  columns?: {
+    name: string;
+    /** 'source': input column `source` unchanged (its rows picked by `indices`). */
+    kind: string;
+    source?: number;
+    values?: ArrayBufferView;
+    valid?: Uint8Array | null;
+    /** Text columns: the dictionary's entries back to back, UTF-16 `offsets`, a code per row or null. */
+    text?: string;
+    offsets?: Int32Array;
+    codes?: Int32Array | null;
+    integral?: boolean;
+    min?: number;
+    max?: number;
+  }[];
 }
 
 /** Where a thrown error points in the cell's code (1-based), when known. */

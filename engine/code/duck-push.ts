@@ -1,0 +1,100 @@
+/**
+ * A table's vectors pushed to JS by DuckDB's own parallel scan: a volatile scalar function gets
+ * every chunk of `SELECT count(f(token, rowid, expr...)) FROM table` on the JS thread while
+ * DuckDB's threads go on scanning. Fetching a result instead costs a thread round trip and one
+ * more copy per 2,048 rows. Chunks arrive in any order: a chunk's first rowid says where it goes,
+ * and the chunks must tile the rows exactly (which they do only if each one's rowids are
+ * consecutive), or the caller reads another way.
+ */
+import duckdb from '@duckdb/node-bindings';
+import { ANY, BOOLEAN, DuckDBScalarFunction, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+
+const FN = 'quire_push_chunk';
+
+/** Gets the rows [at, at + rows) of the table (at + rows ≤ its row count); column i of the select list is vector i + 2. */
+export type OnChunk = (input: duckdb.DataChunk, rows: number, at: number) => void;
+
+interface Reader {
+  onChunk: OnChunk;
+  types: readonly duckdb.Type[];
+  count: number;
+  /** [first rowid, rows] of each chunk. */
+  spans: [number, number][];
+  outOfOrder: boolean;
+}
+
+const readers = new Map<number, Reader>();
+const registered = new WeakSet<DuckDBConnection>();
+
+/** Thrown when the chunks did not tile the rows: the caller reads another way. */
+export class NotConsecutive extends Error {}
+
+/** The function's body; its value is never read (count() only looks at NULLs), so it's left as is. */
+function dispatch(chunk: DuckDBDataChunk): void {
+  const input = chunk.chunk;
+  const rows = duckdb.data_chunk_get_size(input);
+  if (rows === 0) return;
+  const token = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 0), 8);
+  const reader = readers.get(new Float64Array(token.buffer, token.byteOffset, 1)[0]);
+  // Only our own query knows a live (random) token; the types are checked too, as vectors are read raw.
+  const count = duckdb.data_chunk_get_column_count(input);
+  if (!reader || count !== reader.types.length + 2) throw new Error(`${FN} is internal to code cells`);
+  for (let i = 0; i < reader.types.length; i++) {
+    const type = duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(input, i + 2)));
+    if (type !== reader.types[i]) throw new Error(`${FN} is internal to code cells`);
+  }
+  const first = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 1), 8);
+  const at = new Float64Array(first.buffer, first.byteOffset, 1)[0];
+  if (!(at >= 0 && at + rows <= reader.count)) {
+    reader.outOfOrder = true;
+    throw new Error('rows out of order');
+  }
+  reader.spans.push([at, rows]);
+  reader.onChunk(input, rows, at);
+}
+
+/** Whether spans (sorted here) cover [0, count) exactly once. */
+function tiles(spans: [number, number][], count: number): boolean {
+  spans.sort((a, b) => a[0] - b[0]);
+  let end = 0;
+  for (const [at, rows] of spans) {
+    if (at !== end) return false;
+    end += rows;
+  }
+  return end === count;
+}
+
+/** Registers the function once per database (each cell has a connection of its own; all calls go to `dispatch`). */
+async function register(conn: DuckDBConnection): Promise<void> {
+  if (registered.has(conn)) return;
+  const known = await conn.runAndReadAll(`SELECT count(*) FROM duckdb_functions() WHERE function_name = '${FN}'`);
+  if (Number(known.getRows()[0][0]) === 0) {
+    // Two connections may both get here: registering again just replaces it.
+    conn.registerScalarFunction(
+      DuckDBScalarFunction.create({ name: FN, mainFunction: (_info, input) => dispatch(input), returnType: BOOLEAN, varArgsType: ANY, volatile: true }),
+    );
+  }
+  registered.add(conn);
+}
+
+/**
+ * Has DuckDB scan `table` (trusted SQL, a table with rowids 0..count-1) and push `exprs` of each
+ * chunk to `onChunk`; `types` are the DuckDB types of the expressions. Throws NotConsecutive when
+ * the chunks did not tile the table's rows.
+ */
+export async function pushChunks(conn: DuckDBConnection, table: string, count: number, exprs: string[], types: duckdb.Type[], onChunk: OnChunk): Promise<void> {
+  await register(conn);
+  let token: number;
+  do token = Math.floor(Math.random() * 2 ** 52);
+  while (readers.has(token));
+  const reader: Reader = { onChunk, types, count, spans: [], outOfOrder: false };
+  readers.set(token, reader);
+  try {
+    await conn.run(`SELECT count(${FN}(${token}::DOUBLE, rowid::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`);
+  } catch (err) {
+    throw reader.outOfOrder ? new NotConsecutive('rows out of order') : err;
+  } finally {
+    readers.delete(token);
+  }
+  if (!tiles(reader.spans, count)) throw new NotConsecutive('rows out of order');
+}

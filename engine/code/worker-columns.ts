@@ -1,0 +1,145 @@
+/**
+ * In a code cell's worker: transfer columns → the context's lazy columns (makeColumns), and the
+ * context's export → transfer columns again. An input column returned unchanged goes back as the
+ * buffers it came in (its rows picked when the table was filtered or ordered).
+ */
+import { rowsOf, type TransferColumn, type TransferTable } from './columns.js';
+import type { BridgeExport } from './protocol.js';
+import type { makeColumns } from './context-columns.js';
+
+type Columns = ReturnType<typeof makeColumns>;
+
+/** UTF-16 offsets of values whose UTF-8 byte offsets are `offsets` in `bytes` (decoded as `text`). */
+function utf16Offsets(bytes: Uint8Array, offsets: Int32Array, text: string): Int32Array {
+  if (text.length === bytes.length) return offsets; // ASCII: bytes and UTF-16 units line up
+  const out = new Int32Array(offsets.length);
+  let unit = 0;
+  let byte = 0;
+  for (let i = 1; i < offsets.length; i++) {
+    const end = offsets[i];
+    while (byte < end) {
+      const b = bytes[byte];
+      const len = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+      unit += len === 4 ? 2 : 1;
+      byte += len;
+    }
+    out[i] = unit;
+  }
+  return out;
+}
+
+/** UTF-8 bytes and byte offsets of text exported with UTF-16 offsets. */
+function encodeText(text: string, offsets16: Int32Array): { bytes: Uint8Array; offsets: Int32Array } {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length === text.length) return { bytes, offsets: offsets16 };
+  const offsets = new Int32Array(offsets16.length);
+  let unit = 0;
+  let byte = 0;
+  for (let i = 1; i < offsets16.length; i++) {
+    const end = offsets16[i];
+    while (unit < end) {
+      const c = text.charCodeAt(unit);
+      if (c < 0x80) byte += 1;
+      else if (c < 0x800) byte += 2;
+      else if (c >= 0xd800 && c < 0xdc00 && unit + 1 < text.length) {
+        byte += 4;
+        unit++;
+      } else byte += 3;
+      unit++;
+    }
+    offsets[i] = byte;
+  }
+  return { bytes, offsets };
+}
+
+/** The context's column for input column `id`. */
+export function toContextColumn(cols: Columns, parseJson: (text: string) => unknown, id: number, c: TransferColumn): unknown {
+  switch (c.kind) {
+    case 'number':
+      return cols.number(id, c.values, c.valid);
+    case 'boolean':
+      return cols.boolean(id, c.values, c.valid);
+    case 'date':
+      return cols.date(id, c.values, c.valid);
+    case 'timestamp':
+      return cols.timestamp(id, c.values, c.valid);
+    case 'string': {
+      const text = new TextDecoder().decode(c.bytes);
+      return cols.string(id, text, utf16Offsets(c.bytes, c.offsets, text), c.distinct ? c.codes : null, c.codes, c.valid);
+    }
+    case 'json': {
+      // Parsed per row, so rows never share an object.
+      const dec = new TextDecoder();
+      const entries: string[] = [];
+      for (let k = 0; k + 1 < c.offsets.length; k++) entries.push(dec.decode(c.bytes.subarray(c.offsets[k], c.offsets[k + 1])) || 'null');
+      const n = c.codes ? c.codes.length : entries.length;
+      const parts: string[] = new Array(n);
+      for (let i = 0; i < n; i++) parts[i] = c.valid && !c.valid[i] ? 'null' : entries[c.codes ? c.codes[i] : i];
+      return parseJson(`[${parts.join(',')}]`);
+    }
+  }
+}
+
+function pick<T extends Float64Array | Int32Array | Uint8Array>(a: T, rows: Uint32Array): T {
+  const out = new (a.constructor as new (n: number) => T)(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]];
+  return out;
+}
+
+/** Input column `c` as a result column: the same buffers, or its `rows` of them. */
+function fromSource(name: string, c: TransferColumn, rows: Uint32Array | null): TransferColumn {
+  const valid = c.valid && rows ? pick(c.valid, rows) : c.valid;
+  const base = { name, valid, sourceType: c.sourceType };
+  switch (c.kind) {
+    case 'string':
+    case 'json': {
+      const codes = rows ? (c.codes ? pick(c.codes, rows) : new Int32Array(rows)) : c.codes;
+      return { ...base, kind: c.kind, bytes: c.bytes, offsets: c.offsets, codes, distinct: c.distinct };
+    }
+    case 'number':
+      // The input's range still bounds its rows (unknown: the engine works it out when it writes).
+      return { ...base, kind: 'number', values: rows ? pick(c.values, rows) : c.values, integral: c.integral, min: c.min, max: c.max };
+    case 'boolean':
+      return { ...base, kind: 'boolean', values: rows ? pick(c.values, rows) : c.values };
+    case 'date':
+      return { ...base, kind: 'date', values: rows ? pick(c.values, rows) : c.values };
+    case 'timestamp':
+      return { ...base, kind: 'timestamp', values: rows ? pick(c.values, rows) : c.values };
+  }
+}
+
+/** Reads the context's export into this realm's buffers, checking every field's type. */
+export function fromExport(exp: BridgeExport, sources: readonly TransferColumn[]): TransferTable {
+  const rowCount = Number(exp.rowCount);
+  // Typed-array constructors copy another typed array's memory directly (no iteration, no context code).
+  const rows = exp.indices ? new Uint32Array(exp.indices) : null;
+  const maxRow = rows ? rows.reduce((a, b) => Math.max(a, b), -1) : -1;
+  const src = exp.columns ?? [];
+  const columns: TransferColumn[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    const name = String(c.name);
+    const valid = c.valid ? new Uint8Array(c.valid) : null;
+    const kind = String(c.kind);
+    if (kind === 'source') {
+      const from = sources[Number(c.source)];
+      if (!from) throw new Error(`column ${name}: bad export`);
+      if (rows && maxRow >= rowsOf(from)) throw new Error(`column ${name}: bad rows`);
+      columns.push(fromSource(name, from, rows));
+    } else if (kind === 'string' || kind === 'json') {
+      if (typeof c.text !== 'string') throw new Error(`column ${name}: bad export`);
+      const { bytes, offsets } = encodeText(c.text, new Int32Array(c.offsets as Int32Array));
+      // The bridge's dictionaries hold distinct strings; a column of text per row may repeat them.
+      columns.push({ name, kind, bytes, offsets, codes: c.codes ? new Int32Array(c.codes) : null, distinct: !!c.codes, valid });
+    } else if (kind === 'number') {
+      columns.push({ name, kind, values: new Float64Array(c.values as Float64Array), valid, integral: c.integral === true, min: Number(c.min), max: Number(c.max) });
+    } else if (kind === 'boolean') {
+      columns.push({ name, kind, values: new Uint8Array(c.values as Uint8Array), valid });
+    } else if (kind === 'date') {
+      columns.push({ name, kind, values: new Int32Array(c.values as Int32Array), valid });
+    } else if (kind === 'timestamp') {
+      columns.push({ name, kind, values: new Float64Array(c.values as Float64Array), valid });
+    } else throw new Error(`column ${name}: unknown kind ${kind}`);
+  }
+  return { rowCount, columns };
+}
