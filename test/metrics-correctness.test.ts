@@ -120,7 +120,7 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     const metrics = ['revenue', 'orders', 'buyers', 'avg_amount', 'aov_two', 'largest', 'smallest', 'refund_rate', 'plain_items', 'aov', 'revenue_per_buyer', 'unsafe_aov'];
     const all = await check({ metrics });
     expect(all).toHaveLength(metrics.length);
-    await check({ metrics: metrics.filter((m) => m !== 'buyers') }); // the decomposed plan
+    await check({ metrics: metrics.filter((m) => m !== 'buyers') }); // without the distinct count
     const windowed = await check({ metrics, window: { start: '2025-03-01', end: '2025-06-01' } });
     expect(windowed.find((r) => r.metric_name === 'orders')!.metric_value).toBeGreaterThan(0);
   });
@@ -258,19 +258,33 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     expect(sub.scans).toEqual({ 'db.main.orders': 2 });
   });
 
-  it('both plans agree: decomposable metrics (cube) and others (conditional aggregates)', async () => {
-    const request: MetricRequest = { metrics: ['revenue', 'avg_amount', 'refund_rate', 'largest'], slices: ['region', 'basket'], segments: ['web'], window: { start: '2026-01-01', end: '2026-04-01' }, grain: 'monthly' };
+  it('both plans agree: decomposable metrics (cube, distinct counts included) and others (conditional aggregates)', async () => {
+    const request: MetricRequest = { metrics: ['revenue', 'avg_amount', 'refund_rate', 'largest', 'buyers'], slices: ['region', 'basket'], segments: ['web'], window: { start: '2026-01-01', end: '2026-04-01' }, grain: 'monthly' };
     const cube = await planMetrics(ctx.conn, ctx.catalog, request, ctx.project);
     expect(cube.compiled.scans.map((s) => s.strategy)).toEqual(['cube']);
-    const mixed = await planMetrics(ctx.conn, ctx.catalog, { ...request, metrics: [...request.metrics, 'buyers'] }, ctx.project);
+    const mixed = await planMetrics(ctx.conn, ctx.catalog, { ...request, metrics: [...request.metrics, 'web_buyers'] }, ctx.project);
     expect(mixed.compiled.scans.map((s) => s.strategy)).toEqual(['conditional']);
     const a = (await engineRows(ctx, request)).rows;
-    const b = (await engineRows(ctx, { ...request, metrics: [...request.metrics, 'buyers'] })).rows.filter((r) => r.metric_name !== 'buyers');
+    const b = (await engineRows(ctx, { ...request, metrics: [...request.metrics, 'web_buyers'] })).rows.filter((r) => r.metric_name !== 'web_buyers');
     expect(b).toHaveLength(a.length);
     a.forEach((r, i) => {
       expect({ ...b[i], metric_value: null }).toEqual({ ...r, metric_value: null });
       expect(near(b[i].metric_value as number | null, r.metric_value as number | null)).toBe(true);
     });
-    await check({ ...request, metrics: [...request.metrics, 'buyers'] });
+    await check({ ...request, metrics: [...request.metrics, 'web_buyers'] });
+  });
+
+  it('distinct counts over many slice values (masks split in blocks), NULL values, where slices and no slices', async () => {
+    // 4 variants a value: 16 slots a mask; country × device has ~60 values.
+    const request: MetricRequest = { metrics: ['buyers', 'revenue_per_buyer'], slices: ['country', 'device'], segments: ['discounted', 'web', 'repeat'], window: { start: '2026-01-01', end: '2026-03-01' }, grain: 'monthly' };
+    expect((await planMetrics(ctx.conn, ctx.catalog, request, ctx.project)).compiled.scans.map((s) => s.strategy)).toEqual(['cube']);
+    const many = await check(request);
+    expect(new Set(many.map((r) => r.slice_value)).size).toBeGreaterThan(40);
+    expect(many.some((r) => String(r.slice_value).startsWith('(null)|') && r.metric_name === 'buyers' && Number(r.metric_value) > 0)).toBe(true);
+    // Two where slices (4 combinations) and two segments: 15 variants, 4 slots a mask.
+    await check({ metrics: ['buyers'], slices: ['size', 'region', 'basket'], segments: ['discounted', 'web'], window: { start: '2026-02-01', end: '2026-04-01' }, grain: 'monthly' });
+    // No slice columns (two variants); a single count is DuckDB's own COUNT(DISTINCT).
+    await check({ metrics: ['buyers', 'orders'], segments: ['repeat'], window: { start: '2026-02-01', end: '2026-04-01' } });
+    await check({ metrics: ['buyers'] });
   });
 });

@@ -19,6 +19,7 @@ export const HAND: Record<string, { table: string; time: string; value: string; 
   revenue: { table: 'orders', time: 'order_date', value: 'coalesce(SUM(amount), 0)', where: COMPLETED },
   orders: { table: 'orders', time: 'order_date', value: 'COUNT(*)', where: COMPLETED },
   buyers: { table: 'orders', time: 'order_date', value: 'COUNT(DISTINCT customer_id)', where: COMPLETED },
+  web_buyers: { table: 'orders', time: 'order_date', value: "COUNT(DISTINCT customer_id) FILTER (WHERE channel = 'web')", where: COMPLETED },
   avg_amount: { table: 'orders', time: 'order_date', value: 'AVG(amount)', where: COMPLETED },
   aov_two: { table: 'orders', time: 'order_date', value: 'SUM(amount) / NULLIF(COUNT(*), 0)', where: COMPLETED },
   largest: { table: 'orders', time: 'order_date', value: 'MAX(amount)' },

@@ -18,7 +18,8 @@ import { quoteIdent } from '../duck.js';
 import { wrapExpr } from './expressions.js';
 import { comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, type Window } from './periods.js';
 import type { ResolvedRequest } from './request.js';
-import { AggregateRewriter, lit, scanCtes, slicePlan, type SourceGroup } from './scan.js';
+import { AggregateRewriter } from './rewrite.js';
+import { lit, scanCtes, slicePlan, type SourceGroup } from './scan.js';
 import { zeroWhenEmpty, type MetricSpec } from './specs.js';
 
 export interface CompiledQuery {

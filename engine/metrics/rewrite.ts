@@ -3,16 +3,18 @@
  * text) and printed back by DuckDB (`json_deserialize_sql`). Two ways to compute one
  * aggregate for many (segment × slice value × filter) variants in a single scan:
  *
- * - decompose: every aggregate is sum / count / min / max / avg, so it can be computed once per
- *   row into partials grouped by the variant flags, then combined per variant from that small
- *   table (`sum` of sums and counts, `min` of mins...). Each row updates each partial once,
- *   however many variants there are.
- * - conditional: any other aggregate (COUNT(DISTINCT), quantiles...) is computed per variant,
+ * - decompose: every aggregate is sum / count / min / max / avg or COUNT(DISTINCT x), so it can
+ *   be computed once per row into partials grouped by the variant flags, then combined per
+ *   variant from that small table (`sum` of sums and counts, `min` of mins...). Each row updates
+ *   each partial once, however many variants there are. COUNT(DISTINCT x) keeps `list(x)` per
+ *   group, deduplicated once for every variant (distinct.ts).
+ * - conditional: any other aggregate (quantiles, FILTER clauses...) is computed per variant,
  *   its input restricted to the variant's rows: `agg(CASE WHEN cond THEN x END)` for aggregates
  *   that ignore NULLs (much faster in DuckDB than FILTER), else `agg(x) FILTER (WHERE cond)`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { aggregateFunctions, exprStatement, serialize, singleExpression, type Json } from './expressions.js';
+import { aggregateFunctions, exprStatement, serialize, singleExpression, wrapExpr, type Json } from './expressions.js';
+import type { ExprInfo } from './specs.js';
 
 /** Column name standing for the variant's condition in a conditional aggregate. */
 export const COND = '__quire_cond__';
@@ -99,21 +101,21 @@ export async function conditionalAggregate(conn: DuckDBConnection, expr: string)
   return sql;
 }
 
-export type Combine = 'sum' | 'count' | 'min' | 'max' | 'avg';
+export type Combine = 'sum' | 'count' | 'min' | 'max' | 'avg' | 'distinct';
 
 export interface Decomposed {
   /** The expression with each aggregate call replaced by `__quire_x<j>__`. */
   template: string;
   /** Per call j: how its partials combine, and the partial aggregates (SQL) over source rows. */
-  parts: Array<{ combine: Combine; partials: string[] }>;
+  parts: Array<{ combine: Combine; partials: string[]; /** COUNT(DISTINCT x): x */ arg?: string }>;
 }
 
 const DECOMPOSABLE: Record<string, Combine> = { sum: 'sum', count: 'count', count_star: 'count', min: 'min', max: 'max', avg: 'avg', mean: 'avg' };
 
 /**
  * The expression split into partial aggregates (computed per row group) and a template that
- * recombines them; null when some aggregate can't be split (DISTINCT, FILTER, ORDER BY, or a
- * function other than sum/count/min/max/avg).
+ * recombines them; null when some aggregate can't be split (FILTER, ORDER BY, DISTINCT other
+ * than COUNT(DISTINCT x), or a function other than sum/count/min/max/avg).
  */
 export async function decompose(conn: DuckDBConnection, expr: string): Promise<Decomposed | null> {
   const { json, holder } = await treeOf(conn, expr);
@@ -123,8 +125,12 @@ export async function decompose(conn: DuckDBConnection, expr: string): Promise<D
     const combine = DECOMPOSABLE[String(node.function_name).toLowerCase()];
     const children = node.children as Json[];
     const orders = (node.order_bys as { orders?: unknown[] } | undefined)?.orders ?? [];
-    if (!combine || node.distinct || node.filter || orders.length || children.length > 1 || node.export_state) return null;
-    if (combine === 'avg') {
+    if (!combine || node.filter || orders.length || children.length > 1 || node.export_state) return null;
+    if (node.distinct) {
+      if (combine !== 'count' || children.length !== 1) return null;
+      const list = await deparse(conn, json, { ...node, function_name: 'list', distinct: false });
+      parts.push({ combine: 'distinct', partials: [list], arg: await deparse(conn, json, children[0]) });
+    } else if (combine === 'avg') {
       const sum = await deparse(conn, json, { ...node, function_name: 'sum' });
       const n = await deparse(conn, json, { ...node, function_name: 'count' });
       parts.push({ combine, partials: [sum, n] });
@@ -134,4 +140,51 @@ export async function decompose(conn: DuckDBConnection, expr: string): Promise<D
   const template = await deparse(conn, json, holder.root);
   for (let j = 0; j < calls.length; j++) if (count(template, partPlaceholder(j)) !== 1) throw new Error(`decomposing ${expr} lost part ${j}`);
   return { template, parts };
+}
+
+/** A combined partial over the cube rows where `flags` hold. */
+export function combineSql(combine: Exclude<Combine, 'distinct'>, cols: string[], flags: string[]): string {
+  const f = flags.length ? ` FILTER (WHERE ${flags.join(' AND ')})` : '';
+  switch (combine) {
+    case 'sum':
+      return `sum(${cols[0]})${f}`;
+    case 'count':
+      return `coalesce(sum(${cols[0]})${f}, 0)`;
+    case 'min':
+    case 'max':
+      return `${combine}(${cols[0]})${f}`;
+    case 'avg':
+      return `(sum(${cols[0]})${f} / NULLIF(sum(${cols[1]})${f}, 0))`;
+  }
+}
+
+/**
+ * Rewrites of aggregate expressions (DuckDB's parser does the work, ~1 ms a round trip), memoized
+ * per text for the process: they depend only on the text and the DuckDB version.
+ */
+export class AggregateRewriter {
+  private static readonly conditionals = new Map<string, Promise<string>>();
+  private static readonly decomposed = new Map<string, Promise<Decomposed | null>>();
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  private static memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let p = cache.get(key);
+    if (!p) {
+      cache.set(key, (p = make()));
+      p.catch(() => cache.delete(key)); // a failure (closed connection...) is not remembered
+    }
+    return p;
+  }
+
+  decompose(expr: ExprInfo): Promise<Decomposed | null> {
+    return AggregateRewriter.memo(AggregateRewriter.decomposed, expr.text, () => decompose(this.conn, expr.text));
+  }
+
+  /** The aggregate over the rows where every flag holds (the plain aggregate without flags). */
+  async conditional(expr: ExprInfo, flags: string[]): Promise<string> {
+    if (!flags.length) return wrapExpr(expr.text);
+    const p = AggregateRewriter.memo(AggregateRewriter.conditionals, expr.text, () => conditionalAggregate(this.conn, expr.text));
+    const cond = `(${flags.join(' AND ')})`;
+    return `(${(await p).replace(new RegExp(`"?${COND}"?`, 'g'), () => cond)})`;
+  }
 }

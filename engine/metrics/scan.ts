@@ -6,15 +6,17 @@
  *                   one boolean flag per distinct metric filter, segment and `where` slice value
  *   __quire_cube_i  (when every aggregate decomposes, see rewrite.ts) partial aggregates per
  *                   (period, slice columns, flags): each row updates each partial once
+ *   __quire_dist_i_j  COUNT(DISTINCT x) of every variant, from lists of x in the cube
+ *                   (distinct.ts), joined to the cube rows in __quire_agg_i
  *   __quire_agg_i   GROUP BY GROUPING SETS ((period, slice columns), (period)): one value per
  *                   metric × segment × `where` value (values may overlap), combined from the cube
  *                   with FILTER on the flags, or computed from the rows as conditional aggregates
  *   __quire_long_i  one row per (period, slice value, segment), one column per metric
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, sqlString } from '../duck.js';
 import { wrapExpr } from './expressions.js';
-import { COND, conditionalAggregate, decompose, partPlaceholder, type Combine, type Decomposed } from './rewrite.js';
+import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
+import { AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 
@@ -52,30 +54,9 @@ export function slicePlan(slices: SliceSpec[]): SlicePlan {
 /** SQL text of a spec label (names are validated; value labels are quoted). */
 export const lit = (s: string) => sqlString(s);
 
-/** Rewrites of aggregate expressions, memoized per text (DuckDB's parser does the work). */
-export class AggregateRewriter {
-  private readonly conditionals = new Map<string, Promise<string>>();
-  private readonly decomposed = new Map<string, Promise<Decomposed | null>>();
-  constructor(private readonly conn: DuckDBConnection) {}
-
-  decompose(expr: ExprInfo): Promise<Decomposed | null> {
-    let p = this.decomposed.get(expr.text);
-    if (!p) this.decomposed.set(expr.text, (p = decompose(this.conn, expr.text)));
-    return p;
-  }
-
-  /** The aggregate over the rows where every flag holds (the plain aggregate without flags). */
-  async conditional(expr: ExprInfo, flags: string[]): Promise<string> {
-    if (!flags.length) return wrapExpr(expr.text);
-    let p = this.conditionals.get(expr.text);
-    if (!p) this.conditionals.set(expr.text, (p = conditionalAggregate(this.conn, expr.text)));
-    const cond = `(${flags.join(' AND ')})`;
-    return `(${(await p).replace(new RegExp(`"?${COND}"?`, 'g'), () => cond)})`;
-  }
-}
-
 /** Beyond this many flags (filters + segments + where values) the conditional plan is used. */
 const MAX_CUBE_FLAGS = 16;
+const DISTINCT_BUCKETS = 8;
 
 interface Variant {
   segment: number; // -1: all
@@ -87,22 +68,6 @@ export interface ScanSql {
   /** Name of the long CTE (columns: __quire_p, slice_type, slice_value, segment_name, one per metric). */
   long: string;
   strategy: 'cube' | 'conditional';
-}
-
-/** A combined partial over the cube rows where `flags` hold. */
-function combineSql(combine: Combine, cols: string[], flags: string[]): string {
-  const f = flags.length ? ` FILTER (WHERE ${flags.join(' AND ')})` : '';
-  switch (combine) {
-    case 'sum':
-      return `sum(${cols[0]})${f}`;
-    case 'count':
-      return `coalesce(sum(${cols[0]})${f}, 0)`;
-    case 'min':
-    case 'max':
-      return `${combine}(${cols[0]})${f}`;
-    case 'avg':
-      return `(sum(${cols[0]})${f} / NULLIF(sum(${cols[1]})${f}, 0))`;
-  }
 }
 
 /** The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan. */
@@ -159,36 +124,64 @@ export async function scanCtes(
   const decomposed = new Map<string, Decomposed | null>();
   for (const e of exprs) decomposed.set(e.text, await rewriter.decompose(e));
   // Flags are cube keys: with very many, their combinations approach one cube row per source row.
-  const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null);
+  // Distinct counts go through the cube when several counts share one deduplication (distinct.ts);
+  // a single one (one variant, no slice columns) is faster as DuckDB's own COUNT(DISTINCT).
+  const hasColumns = keys.length > 0;
+  const hasDistinct = [...decomposed.values()].some((d) => d?.parts.some((p) => p.combine === 'distinct'));
+  const distinctFits = !hasDistinct || ((variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
+  const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);
     const cols = ['__quire_p', ...keys, ...flagCols];
-    ctes.push(`${cube} AS MATERIALIZED (\n  SELECT ${[...cols, ...[...partials].map(([sql, col]) => `${sql} AS ${col}`)].join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${cols.join(', ')}\n)`);
+    const selected = [...cols, ...[...partials].map(([sql, col]) => `${sql} AS ${col}`)];
+    const groupBy = [...cols];
+    // Distinct counts number the slice-column combinations (see distinct.ts). Without slice
+    // columns the cube may have a handful of rows: their lists are split by a hash of the value
+    // so that the deduplication has rows for every thread.
+    if (hasDistinct && hasColumns) selected.push(`dense_rank() OVER (ORDER BY ${keys.join(', ')}) AS __quire_slice`);
+    if (hasDistinct && !hasColumns) {
+      const arg = [...decomposed.values()].flatMap((d) => d!.parts).find((p) => p.arg)!.arg!;
+      groupBy.push(`hash(${arg}) % ${DISTINCT_BUCKETS}`);
+    }
+    ctes.push(`${cube} AS MATERIALIZED (\n  SELECT ${selected.join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${groupBy.join(', ')}\n)`);
   }
-  const aggregateSql = async (e: ExprInfo, flags: string[]): Promise<string> => {
+  const rollup = hasColumns ? `GROUPING(${keys.join(', ')})` : null;
+  const pipelines = new Map<string, DistinctPipeline>(); // list column + metric filter → its distinct counts
+  const pipeline = (list: string, mi: number): DistinctPipeline => {
+    const key = `${list}|${flagsOfMetric[mi] ?? ''}`;
+    let p = pipelines.get(key);
+    if (!p) {
+      p = distinctPipeline(`__quire_dist_${i}_${pipelines.size}`, cube, list, variants.map((v) => variantFlags(mi, v)), hasColumns);
+      pipelines.set(key, p);
+      ctes.push(...p.ctes);
+    }
+    return p;
+  };
+  const aggregateSql = async (e: ExprInfo, mi: number, vi: number): Promise<string> => {
+    const flags = variantFlags(mi, variants[vi]);
     if (!useCube) return rewriter.conditional(e, flags);
     const d = decomposed.get(e.text)!;
     let sql = d.template;
     d.parts.forEach((p, j) => {
-      const combined = combineSql(p.combine, p.partials.map((x) => partials.get(x)!), flags);
+      const cols = p.partials.map((x) => partials.get(x)!);
+      const combined = p.combine === 'distinct' ? pipeline(cols[0], mi).value(vi, rollup) : combineSql(p.combine, cols, flags);
       sql = sql.replace(new RegExp(`"?${partPlaceholder(j)}"?`), () => combined);
     });
     return `(${sql})`;
   };
 
   const aggSelects = ['__quire_p', ...keys];
-  const hasColumns = keys.length > 0;
-  if (hasColumns) aggSelects.push(`GROUPING(${keys.join(', ')}) AS __quire_rollup`);
+  if (rollup) aggSelects.push(`${rollup} AS __quire_rollup`);
   for (const [mi, m] of group.metrics.entries()) {
-    for (const v of variants) {
-      const flags = variantFlags(mi, v);
-      aggSelects.push(`${await aggregateSql(m.num!, flags)} AS __quire_a${mi}_${vkey(v)}_n`);
-      if (m.den) aggSelects.push(`${await aggregateSql(m.den, flags)} AS __quire_a${mi}_${vkey(v)}_d`);
+    for (const [vi, v] of variants.entries()) {
+      aggSelects.push(`${await aggregateSql(m.num!, mi, vi)} AS __quire_a${mi}_${vkey(v)}_n`);
+      if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
   const groupBy = hasColumns ? `GROUPING SETS ((${['__quire_p', ...keys].join(', ')}), (__quire_p))` : '__quire_p';
-  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${useCube ? cube : src}\n  GROUP BY ${groupBy}\n)`);
+  const from = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
+  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const valueOf = (mi: number, v: Variant): string => {
