@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cellSchema, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
 import { QuireError, UserError, ValidationErrors } from '../engine/errors.js';
-import { analyzeTemplate, plainLiquid } from '../engine/liquid.js';
+import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/liquid.js';
 import { didYouMean } from '../engine/suggest.js';
 import { notebookCatalog } from '../engine/metrics/notebook-catalog.js';
 import { planMetrics, computeIntoTable } from '../engine/metrics/compute.js';
@@ -34,7 +34,6 @@ function request(spec: MetricCellSpec, window: MetricRequest['window']): MetricR
   return { metrics: spec.metrics, slices: spec.slices, segments: spec.segments, window, grain: spec.grain, compare: spec.compare };
 }
 
-const isTemplate = (s: string) => /\{[{%]/.test(s);
 
 /** A single error as itself; several as one error carrying every message. */
 function oneError(errors: QuireError[]): QuireError {

@@ -56,6 +56,9 @@ export function registerFilter(name: string, impl: FilterImplOptions): void {
   engine = undefined;
 }
 
+/** Whether text holds Liquid (`{{ }}` or `{% %}`); plain text needs no engine. */
+export const isTemplate = (text: string): boolean => /\{[{%]/.test(text);
+
 let engine: Liquid | undefined;
 
 /** The shared Liquid engine: every output HTML-escaped, unknown filters are errors. */
@@ -83,6 +86,7 @@ export function analyzeTemplate(
   source: YamlSource,
   path: YamlPath,
 ): { variables: string[]; error?: UserError } {
+  if (!isTemplate(text)) return { variables: [] };
   try {
     const l = liquid();
     const tpl = l.parse(text);

@@ -8,7 +8,7 @@ import { loadNotebook, type Notebook } from './notebook/load.js';
 import { analyzeNotebook } from './notebook/analyze.js';
 import { resolveParams, type ResolvedParams } from './params/index.js';
 import { projectPath } from './project.js';
-import { plainLiquid } from './liquid.js';
+import { isTemplate, plainLiquid } from './liquid.js';
 import { buildReportModel } from './report/build-model.js';
 import { ExportError, writeExports, type ExportFormat } from './report/export.js';
 import type { PaperSize, PdfRenderer } from './report/pdf/index.js';
@@ -115,7 +115,7 @@ function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellC
 function titleRenderer(params: ResolvedParams): (template: string) => string {
   let liquid: ReturnType<typeof plainLiquid> | undefined;
   return (template) => {
-    if (!/\{[{%]/.test(template)) return template;
+    if (!isTemplate(template)) return template;
     try {
       liquid ??= plainLiquid();
       return liquid.parseAndRenderSync(template, { params: params.values });

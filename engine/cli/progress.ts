@@ -1,4 +1,5 @@
 import type { ExecEvent } from '../executor.js';
+import { groupThousands } from '../report/html/numbers.js';
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -29,7 +30,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
         const mark = r.status === 'succeeded' ? green('✓') : r.status === 'failed' ? red('✗') : yellow('-');
         const detail =
           r.status === 'succeeded'
-            ? dim(`${r.duration_ms} ms${r.rows === null ? '' : ` · ${r.rows.toLocaleString('en-US')} rows`}`)
+            ? dim(`${r.duration_ms} ms${r.rows === null ? '' : ` · ${groupThousands(String(r.rows))} rows`}`)
             : r.status === 'failed'
               ? red(r.error?.message ?? 'failed')
               : dim(`skipped (${r.skipped_reason})`);
