@@ -26,6 +26,7 @@ export const queryCell: CellType<QuerySpec> = {
   schema,
   outputKind: 'table',
   writes: (spec) => spec.mode === 'write',
+  sqlOf: (spec) => [cleanSql(spec.sql)],
 
   async analyze(spec, ctx) {
     const errors: QuireError[] = [];

@@ -112,4 +112,6 @@ export interface CellType<S extends BaseCell = BaseCell> {
   run(spec: S, ctx: RunContext): Promise<CellOutput>;
   /** True when the cell writes to the database (the database is then attached read-write). */
   writes?(spec: S): boolean;
+  /** SQL texts `analyze` will parse: the engine parses every cell's in one batch first. */
+  sqlOf?(spec: S): string[];
 }

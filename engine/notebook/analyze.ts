@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QuireError } from '../errors.js';
 import { buildDag, type Dag } from '../graph.js';
 import { analyzeTemplate } from '../liquid.js';
+import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from './load.js';
 import type { CellReads } from '../cell-type.js';
@@ -24,6 +25,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const cellIds = nb.cells.map((c) => c.spec.id);
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
+  await parseSqlBatch(parser, nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []));
   const graphCells = [];
   for (const cell of nb.cells) {
     const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, definitions: nb.top.definitions ?? {} });

@@ -36,9 +36,33 @@ export async function analyzeSql(conn: DuckDBConnection, sql: string): Promise<S
   const known = analyses.get(sql);
   if (known) return known;
   const analysis = await parseSql(conn, sql);
+  remember(sql, analysis);
+  return analysis;
+}
+
+function remember(sql: string, analysis: SqlAnalysis): void {
   if (analyses.size >= MAX_ANALYSES) analyses.delete(analyses.keys().next().value!);
   analyses.set(sql, analysis);
-  return analysis;
+}
+
+/**
+ * Parses many SQL texts in one query (a notebook's, before its cells are analysed one by one):
+ * the parses that succeed are remembered for `analyzeSql`; the others are left to it.
+ */
+export async function parseSqlBatch(conn: DuckDBConnection, sqls: readonly string[]): Promise<void> {
+  const todo = [...new Set(sqls)].filter((sql) => !analyses.has(sql));
+  if (todo.length < 2) return;
+  // json_serialize_sql takes only constants, so each text goes in as a quoted literal: parsed, never executed.
+  let row;
+  try {
+    row = (await conn.runAndReadAll(`SELECT ${todo.map((sql, i) => `json_serialize_sql(${sqlString(sql)}) AS j${i}`).join(', ')}`)).getRows()[0];
+  } catch {
+    return; // each is parsed on its own then, with its own error
+  }
+  todo.forEach((sql, i) => {
+    const json = JSON.parse(String(row[i])) as Record<string, unknown>;
+    if (!json.error) remember(sql, fromTree(json));
+  });
 }
 
 async function parseSql(conn: DuckDBConnection, sql: string): Promise<SqlAnalysis> {
@@ -55,6 +79,11 @@ async function parseSql(conn: DuckDBConnection, sql: string): Promise<SqlAnalysi
     const syntaxError = await extractError(conn, sql);
     return { tables: [], params: [], isQuery: false, syntaxError };
   }
+  return fromTree(json);
+}
+
+/** What a parse tree of json_serialize_sql says of the SQL. */
+function fromTree(json: Record<string, unknown>): SqlAnalysis {
   const tables = new Set<string>();
   const ctes = new Set<string>();
   const params = new Set<string>();
