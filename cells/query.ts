@@ -106,13 +106,17 @@ interface CreateTable {
   sql: string;
   /** Over a subquery: may expand into several statements (a PIVOT collecting its columns). */
   subquery: boolean;
+  /** Whether it binds params (else it runs without a prepare step). */
+  bindsParams: boolean;
 }
 
 async function createTableSql(conn: DuckDBConnection, target: string, sql: string, id: string): Promise<CreateTable> {
   const analysis = await analyzeSql(conn, sql);
-  if (analysis.isQuery && analysis.statements === 1) return { sql: `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`, subquery: false };
+  if (analysis.isQuery && analysis.statements === 1) {
+    return { sql: `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`, subquery: false, bindsParams: analysis.params.length > 0 };
+  }
   await assertReadOnly(conn, sql, id, analysis.isQuery);
-  return { sql: `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`, subquery: true };
+  return { sql: `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`, subquery: true, bindsParams: true };
 }
 
 async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<boolean> {
@@ -153,6 +157,7 @@ async function assertReadOnly(conn: DuckDBConnection, sql: string, id: string, i
 async function createTable(conn: DuckDBConnection, ctas: CreateTable, params: BoundParams, signal?: AbortSignal): Promise<number> {
   const { sql } = ctas;
   signal?.throwIfAborted();
+  if (!ctas.subquery && !ctas.bindsParams) return Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
   if (!ctas.subquery) {
     const stmt = await conn.prepare(sql);
     try {

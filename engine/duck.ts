@@ -14,6 +14,7 @@ import {
   listValue,
 } from '@duckdb/node-api';
 import { OperationalError, UserError } from './errors.js';
+import { keepSpare, reuseEnabled, takeSpare } from './duck-pool.js';
 import type { TableColumn, TableOutput, TableValue } from './report/model.js';
 
 /** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
@@ -122,7 +123,14 @@ export class DuckSession {
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
     this.idle.length = 0;
-    if (this.instance_ && !this.opts.instance) this.instance_.closeSync();
+    const instance = this.instance_;
+    if (!instance || this.opts.instance) return;
+    if (this.opts.write || !reuseEnabled()) return instance.closeSync();
+    // Emptied in the background and kept for the next session (a write session may have changed settings: never kept).
+    void emptyInstance(instance).then(
+      () => keepSpare(instance) || instance.closeSync(),
+      () => instance.closeSync(),
+    );
   }
 
   /** First `limit` rows, column types and total row count (counted unless the caller knows it) of a result table. */
@@ -150,7 +158,7 @@ function missingDatabase(path: string, alias: string): UserError {
 
 /** The instance with the databases attached, and the SQL each new connection runs first. */
 async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
-  const instance = opts.instance ?? (await DuckDBInstance.create(':memory:'));
+  const instance = opts.instance ?? takeSpare() ?? (await DuckDBInstance.create(':memory:'));
   const setupSql: string[] = [];
   const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
     if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
@@ -185,6 +193,20 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
 async function dropResults(conn: DuckDBConnection): Promise<void> {
   const r = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = '${RESULTS_CATALOG}' AND schema_name = 'main'`);
   for (const [name] of r.getRows()) await conn.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(String(name))}`);
+}
+
+/** Back to the state of a new instance: no result tables or views, no database attached. */
+async function emptyInstance(instance: DuckDBInstance): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    await dropResults(conn);
+    const views = await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE database_name = '${RESULTS_CATALOG}' AND NOT internal`);
+    for (const [name] of views.getRows()) await conn.run(`DROP VIEW IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(String(name))}`);
+    const attached = await conn.runAndReadAll(`SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> '${RESULTS_CATALOG}'`);
+    for (const [name] of attached.getRows()) await conn.run(`DETACH ${quoteIdent(String(name))}`);
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** True when `alias` is attached from `path` in that mode already; an error when it is attached otherwise. */

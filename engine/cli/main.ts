@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
 import { COMMANDS } from './commands.js';
+import { setInstanceReuse } from '../duck-pool.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +14,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // The command named on the command line is the only one loaded; help and typos load them all.
   const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  // Only the scheduler lives on to run again; other commands exit after one session.
+  if (named !== 'scheduler') setInstanceReuse(false);
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]] : Object.values(COMMANDS);
   for (const load of wanted) (await load()).register(program);
   try {
