@@ -191,7 +191,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
       manifest.status = 'failed';
       manifest.error = `run aborted by an internal error: ${(err as Error).message}`;
     } finally {
-      if (!session.isOpen) logger.log('info', 'DuckDB was not started: the notebook analysis and every cell came from the cache');
+      if (!session.isOpen) logger.log('info', 'the run did not start DuckDB: the notebook analysis and every cell came from the cache');
       session.close();
     }
     if (keepError && manifest.status !== 'failed') {

@@ -14,12 +14,12 @@ describe('warm reruns', () => {
     const nb = join(dir, 'notebook.yaml');
     const cold = await runNotebook(nb);
     expect(cold.manifest.status).toBe('succeeded');
-    expect(log(cold.dir)).not.toContain('DuckDB was not started');
+    expect(log(cold.dir)).not.toContain('the run did not start DuckDB');
 
     const warm = await runNotebook(nb);
     expect(warm.manifest.status).toBe('succeeded');
     expect(ran(warm.manifest)).toEqual([]);
-    expect(log(warm.dir)).toContain('DuckDB was not started');
+    expect(log(warm.dir)).toContain('the run did not start DuckDB');
     expect(outputs(warm.dir).outputs).toEqual(outputs(cold.dir).outputs);
     expect(outputs(warm.dir).tables).toEqual(outputs(cold.dir).tables);
 
