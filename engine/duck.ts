@@ -83,11 +83,6 @@ export class DuckSession {
     return this.instance_ !== undefined;
   }
 
-  get instance(): DuckDBInstance {
-    if (!this.instance_) throw new Error('the DuckDB session is not open yet');
-    return this.instance_;
-  }
-
   private ready() {
     if (this.closed) throw new Error('the DuckDB session is closed');
     this.opened ??= openInstance(this.opts).then((o) => {

@@ -201,7 +201,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
     let stored: StoredOutputs | null = null;
     try {
-      stored = writeStoredOutputs(dir, outputs, tables.stored, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles: databaseFiles(nb), logger });
+      stored = writeStoredOutputs(dir, outputs, tables.stored, { status: manifest.status, error: manifest.error, description: nb.top.description ?? null, theme, dataFiles: databaseFiles(nb) });
     } catch (err) {
       manifest.status = 'failed';
       manifest.error = `run outputs could not be saved: ${(err as Error).message}`;

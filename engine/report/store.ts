@@ -44,7 +44,6 @@ export interface StoreOptions {
   theme?: 'light' | 'dark' | null;
   /** The database files the run read (their newest modification time is "data as of"). */
   dataFiles?: string[];
-  logger?: Logger;
 }
 
 /** Newest modification time of the files that exist, ISO 8601; null when none does. */

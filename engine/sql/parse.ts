@@ -50,16 +50,16 @@ function remember(sql: string, analysis: SqlAnalysis): void {
  * the parses that succeed are remembered for `analyzeSql`; the others are left to it.
  */
 export async function parseSqlBatch(conn: DuckDBConnection, sqls: readonly string[]): Promise<void> {
-  const todo = [...new Set(sqls)].filter((sql) => !analyses.has(sql));
-  if (todo.length < 2) return;
+  const unparsed = [...new Set(sqls)].filter((sql) => !analyses.has(sql));
+  if (unparsed.length < 2) return;
   // json_serialize_sql takes only constants, so each text goes in as a quoted literal: parsed, never executed.
   let row;
   try {
-    row = (await conn.runAndReadAll(`SELECT ${todo.map((sql, i) => `json_serialize_sql(${sqlString(sql)}) AS j${i}`).join(', ')}`)).getRows()[0];
+    row = (await conn.runAndReadAll(`SELECT ${unparsed.map((sql, i) => `json_serialize_sql(${sqlString(sql)}) AS j${i}`).join(', ')}`)).getRows()[0];
   } catch {
     return; // each is parsed on its own then, with its own error
   }
-  todo.forEach((sql, i) => {
+  unparsed.forEach((sql, i) => {
     const json = JSON.parse(String(row[i])) as Record<string, unknown>;
     if (!json.error) remember(sql, fromTree(json));
   });
