@@ -21,7 +21,7 @@ export async function run(): Promise<string[]> {
   let cells = 0;
   let ranRegion: string[] = [];
   let warmHits = 0;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     rmSync(join(dir, 'runs'), { recursive: true, force: true });
     cold.push(await time(() => runNotebook(nb, opts)));
     let m = (await (async () => {

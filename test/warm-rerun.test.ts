@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runNotebook } from '../engine/index.js';
+import { loadNotebook, runNotebook } from '../engine/index.js';
 import { fixtureProject, quire } from './helpers/cli.js';
 
 const outputs = (dir: string) => JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8'));
@@ -82,5 +82,16 @@ describe('warm reruns', () => {
     expect(svg).toMatch(/<path|<rect/);
     // and the memo holds the new drawing again
     for (const f of readdirSync(charts)) expect(JSON.parse(readFileSync(join(charts, f), 'utf8')).chart.svg).toMatch(/^<svg/);
+  });
+
+  it('a notebook loaded again in the same process reflects edits to it and to quire.yaml', () => {
+    const dir = fixtureProject('warm-rerun');
+    const nb = join(dir, 'notebook.yaml');
+    const first = loadNotebook(nb);
+    expect(loadNotebook(nb).top.title).toBe(first.top.title);
+    writeFileSync(nb, readFileSync(nb, 'utf8').replace('title: "Warm rerun', 'title: "Edited rerun'));
+    expect(loadNotebook(nb).top.title).toMatch(/^Edited rerun/);
+    writeFileSync(join(dir, 'quire.yaml'), `${readFileSync(join(dir, 'quire.yaml'), 'utf8')}timezone: Europe/Prague\n`);
+    expect(loadNotebook(nb).project.config.timezone).toBe('Europe/Prague');
   });
 });

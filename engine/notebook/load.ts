@@ -61,6 +61,22 @@ export function readNotebook(path: string): { notebook: Notebook | null; errors:
   }
   const text = readFileSync(abs, 'utf8');
   const displayPath = displayPathOf(abs);
+  const key = `${abs}\n${displayPath}\n${text}`;
+  const known = parsed.get(key);
+  if (known) return { notebook: { ...known, project: loadProject(resolve(abs, '..')) }, errors: [] };
+  const read = parseNotebook(abs, displayPath, text);
+  if (read.notebook && !read.errors.length) {
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, read.notebook);
+  }
+  return read;
+}
+
+/** Notebooks that checked out, by path and text: a long-lived process (the scheduler, a program) rereads the same ones. */
+const parsed = new Map<string, Notebook>();
+const MAX_PARSED = 64;
+
+function parseNotebook(abs: string, displayPath: string, text: string): { notebook: Notebook | null; errors: QuireError[] } {
   const { source, errors: yamlErrors } = YamlSource.parse(displayPath, text);
   if (yamlErrors.length) return { notebook: null, errors: yamlErrors };
   const project = loadProject(resolve(abs, '..'));
