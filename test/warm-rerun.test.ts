@@ -47,11 +47,13 @@ describe('warm reruns', () => {
     const eu = await runNotebook(nb, { params: { region: 'EU' }, fromCli: true });
     expect(eu.manifest.status).toBe('succeeded');
     // month_orders reads only $month: served from the cache, loaded into DuckDB for by_region
-    expect(ran(eu.manifest)).toEqual(['by_region', 'region_chart', 'summary']);
+    expect(ran(eu.manifest)).toEqual(['big_next', 'by_region', 'region_chart', 'summary']);
     const fresh = await runNotebook(nb, { params: { region: 'EU' }, fromCli: true, cache: false });
     expect(outputs(eu.dir).outputs.by_region).toEqual(outputs(fresh.dir).outputs.by_region);
     expect(outputs(eu.dir).outputs.summary).toEqual(outputs(fresh.dir).outputs.summary);
     expect(outputs(eu.dir).outputs.by_region.rows.map((r: unknown[]) => r[0])).toEqual(['EU']);
+    // a HUGEINT past 2^53 comes back from the cache with every digit
+    expect(outputs(eu.dir).outputs.big_next.rows).toEqual([['12345678901234567892', 'EU']]);
   });
 
   it('an edited notebook is analysed again: its errors are reported, never an old analysis', async () => {

@@ -37,6 +37,8 @@ interface Entry {
 /** Types that may be spelled into a CAST when restoring (Parquet reads them back as another type). */
 const CASTABLE = /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d{1,2},\d{1,2}\)|VARCHAR|JSON|DATE|TIME|TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE|INTERVAL|UUID|BLOB)$/;
 
+const WIDE_INTEGER = new Set(['HUGEINT', 'UHUGEINT']);
+
 export class CacheDamaged extends Error {}
 
 /** An entry checked and ready to serve; its table still on disk. */
@@ -163,7 +165,9 @@ export class CacheStore {
         const columns = await describe(conn, source).catch(() => null);
         if (!columns) return { skipped: 'its output has no table' };
         const file = join(tmp, TABLE);
-        const copied = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${sqlString(file)} (FORMAT parquet)`);
+        // Parquet would keep HUGEINTs as DOUBLEs, losing digits past 2^53: stored as DECIMAL(38,0) (exact), cast back on restore.
+        const select = columns.map((c) => (WIDE_INTEGER.has(c.type) ? `CAST(${quoteIdent(c.name)} AS DECIMAL(38,0)) AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+        const copied = await conn.runAndReadAll(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(file)} (FORMAT parquet)`);
         const back = await describe(conn, `read_parquet(${sqlString(file)})`);
         const casts: Record<string, string> = {};
         for (let i = 0; i < columns.length; i++) {
