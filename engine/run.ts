@@ -1,5 +1,4 @@
 import { join, relative } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { DuckSession } from './duck.js';
 import { ValidationErrors } from './errors.js';
 import { executeDag, type ExecEvent } from './executor.js';
@@ -137,30 +136,33 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   const clock = opts.now ?? (() => new Date());
   const { params, session, dag, reads, startedAt, runsDir } = await prepareRun(nb, opts);
   const runId = opts.runId ?? newRunId(startedAt);
-  const dir = createRunDir(runsDir, nb.id, runId);
-  const logPath = join(dir, 'run.log');
-  writeFileSync(logPath, '');
-  const runLog = fileLogger(logPath, clock);
+  const renderTitle = titleRenderer(params);
+  const titles = new Map(nb.cells.map((c) => [c.spec.id, c.spec.title === undefined ? null : renderTitle(c.spec.title)]));
+  const manifest: RunManifest = {
+    id: runId,
+    notebook: { id: nb.id, path: relative(nb.project.root, nb.path) || nb.path, sha256: nb.sha256 },
+    title: renderTitle(nb.top.title),
+    params: params.values,
+    param_types: params.types,
+    status: 'running',
+    started_at: startedAt.toISOString(),
+    finished_at: null,
+    error: null,
+    trigger: opts.trigger ?? { kind: 'api', schedule: null, scheduled_for: null },
+    cells: [],
+    exports: {},
+    log: 'run.log',
+  };
+  let dir: string;
+  try {
+    dir = createRunDir(runsDir, nb.id, runId, manifest);
+  } catch (err) {
+    session.close();
+    throw err;
+  }
+  const runLog = fileLogger(join(dir, manifest.log), clock);
   const logger = opts.logger ? teeLogger(runLog, opts.logger) : runLog;
   try {
-    const renderTitle = titleRenderer(params);
-    const titles = new Map(nb.cells.map((c) => [c.spec.id, c.spec.title === undefined ? null : renderTitle(c.spec.title)]));
-    const manifest: RunManifest = {
-      id: runId,
-      notebook: { id: nb.id, path: relative(nb.project.root, nb.path) || nb.path, sha256: nb.sha256 },
-      title: renderTitle(nb.top.title),
-      params: params.values,
-      param_types: params.types,
-      status: 'running',
-      started_at: startedAt.toISOString(),
-      finished_at: null,
-      error: null,
-      trigger: opts.trigger ?? { kind: 'api', schedule: null, scheduled_for: null },
-      cells: [],
-      exports: {},
-      log: 'run.log',
-    };
-    writeManifest(dir, manifest);
     opts.onStart?.({ runId, dir });
     logger.log('info', `run ${runId} of ${nb.displayPath} started with params ${JSON.stringify(params.values)}`);
 

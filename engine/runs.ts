@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OperationalError, UserError } from './errors.js';
@@ -43,13 +43,29 @@ export function newRunId(now: Date): string {
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
-export function createRunDir(runsDir: string, notebookId: string, runId: string): string {
+/**
+ * Makes the run folder with its first run.json and an empty run.log in it: it is built under a
+ * temporary name and renamed into place, so a run folder never exists without its run.json
+ * (a process killed at any point leaves a folder that says what it was, or none). An existing
+ * folder of that id is never reused.
+ */
+export function createRunDir(runsDir: string, notebookId: string, runId: string, manifest: RunManifest): string {
   const dir = join(runsDir, notebookId, runId);
+  const tmp = join(runsDir, notebookId, `.${runId}.tmp-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(tmp, { recursive: true });
+    writeManifest(tmp, manifest);
+    writeFileSync(join(tmp, manifest.log), '');
+    renameSync(tmp, dir);
   } catch (err) {
-    throw new OperationalError('E_RUNS_DIR', `cannot create the run folder ${dir}: ${(err as Error).message}`, {
-      hint: 'check that runs_dir (quire.yaml) or --runs-dir points at a writable folder and the disk is not full',
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      /* nothing was made */
+    }
+    const exists = existsSync(dir);
+    throw new OperationalError('E_RUNS_DIR', exists ? `the run folder ${dir} exists already` : `cannot create the run folder ${dir}: ${(err as Error).message}`, {
+      hint: exists ? 'run ids are unique per run; remove the old folder or pass another run id' : 'check that runs_dir (quire.yaml) or --runs-dir points at a writable folder and the disk is not full',
       cause: err,
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNotebook, runNotebook } from '../engine/index.js';
 import type { ExecEvent } from '../engine/executor.js';
@@ -60,6 +60,17 @@ describe('running notebooks', () => {
     const { manifest } = await runNotebook(join(dir, 'notebook.yaml'), { concurrency: 1 });
     expect(manifest.status).toBe('failed');
     expect(manifest.cells.find((c) => c.id === 'after')!.status).toBe('skipped');
+  });
+
+  it('a run folder appears with its run.json in it, and an existing one is never reused', async () => {
+    const dir = fixtureProject('concurrent');
+    const first = await runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: false });
+    expect(first.manifest.status).toBe('succeeded');
+    const before = readFileSync(join(first.dir, 'run.json'), 'utf8');
+    await expect(runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: false })).rejects.toMatchObject({ code: 'E_RUNS_DIR' });
+    expect(readFileSync(join(first.dir, 'run.json'), 'utf8')).toBe(before);
+    // no half-made folders are left behind
+    expect(readdirSync(join(first.dir, '..')).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   it('escapes data, titles and params in the report (no XSS), keeps unicode', async () => {

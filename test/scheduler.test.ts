@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scheduler, type SchedulerOptions } from '../engine/schedule/scheduler.js';
 import { runNotebook, type RunOptions } from '../engine/run.js';
-import { writeManifest, type RunManifest } from '../engine/runs.js';
+import type { RunManifest } from '../engine/runs.js';
 import { createRunDir } from '../engine/runs.js';
 import type { Notebook } from '../engine/notebook/load.js';
 
@@ -184,8 +184,7 @@ describe('scheduler (injected clock)', () => {
     const dying = async (nb: string | Notebook, opts: RunOptions) => {
       if ((nb as Notebook).id === 'tick-done') await runNotebook(nb, opts);
       else {
-        const folder = createRunDir(opts.runsDir!, 'tick-cut', opts.runId!);
-        writeManifest(folder, { id: opts.runId!, status: 'running', trigger: opts.trigger, cells: [], params: {}, started_at: new Date(opts.now!()).toISOString() } as unknown as RunManifest);
+        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, status: 'running', trigger: opts.trigger, cells: [], params: {}, started_at: new Date(opts.now!()).toISOString(), log: 'run.log' } as unknown as RunManifest);
       }
       return new Promise<never>(() => {});
     };
