@@ -118,19 +118,60 @@ describe('moving columns between DuckDB and code', () => {
   it('dictionary-encodes text by its bytes', () => {
     const dict = new TextDictionary();
     const enc = new TextEncoder();
-    // DuckDB's string_t: a length word, then 12 bytes inline (zero-padded; garbage past the length is ignored too)
-    const inline = (s: string, pad = 0) => {
-      const words = new Uint32Array(4).fill(pad);
+    const values = ['NA', 'EU', 'NA', '', 'a string longer than twelve bytes', 'a string longer than twelve bytes', 'twelve bytes', null, 'EU'];
+    // DuckDB's string_t: a length word, then 12 bytes inline (zero-padded) or a 4-byte prefix and a pointer
+    const words = new Int32Array(values.length * 4);
+    const validity = new Uint32Array([0]);
+    values.forEach((s, r) => {
+      if (s === null) return;
+      validity[0] |= 1 << r;
       const b = enc.encode(s);
-      words[0] = b.length;
-      new Uint8Array(words.buffer, 4, 12).set(b);
-      return words;
-    };
-    const long = enc.encode('a string longer than twelve bytes');
-    const codes = [dict.codeInline(inline('NA'), 0), dict.codeInline(inline('EU'), 0), dict.codeInline(inline('NA', 0xffffffff), 0), dict.codeInline(inline(''), 0), dict.code(long, 0, long.length), dict.code(long.slice(), 0, long.length), dict.codeInline(inline('twelve bytes'), 0)];
-    expect(codes).toEqual([0, 1, 0, 2, 3, 3, 4]);
-    const { bytes, offsets } = dict.finish();
+      words[r * 4] = b.length;
+      new Uint8Array(words.buffer, r * 16 + 4, 12).set(b.subarray(0, b.length <= 12 ? 12 : 4));
+    });
+    const codes = new Int32Array(values.length + 1).fill(-1);
+    dict.codeVector(words, values.length, codes, 1, validity, (r) => enc.encode(values[r]!));
+    expect([...codes]).toEqual([-1, 0, 1, 0, 2, 3, 3, 4, -1, 1]);
+    const { bytes, offsets, distinct } = dict.finish();
+    expect(distinct).toBe(true);
     const dec = new TextDecoder();
     expect([...offsets.slice(0, -1)].map((o, k) => dec.decode(bytes.subarray(o, offsets[k + 1])))).toEqual(['NA', 'EU', '', 'a string longer than twelve bytes', 'twelve bytes']);
+  });
+
+  it('keeps text dictionaries exact past table growth, and stops looking up mostly-new values', () => {
+    const enc = new TextEncoder();
+    const rows = 2048;
+    const vector = (make: (i: number) => string, from: number) => {
+      const words = new Int32Array(rows * 4);
+      for (let r = 0; r < rows; r++) {
+        const b = enc.encode(make(from + r));
+        words[r * 4] = b.length;
+        new Uint8Array(words.buffer, r * 16 + 4, 12).set(b);
+      }
+      return words;
+    };
+    // 5,000 distinct short values, each seen 20 times: the tables grow several times
+    const few = new TextDictionary();
+    const codes = new Int32Array(100_000);
+    for (let at = 0; at < codes.length; at += rows) {
+      const n = Math.min(rows, codes.length - at);
+      few.codeVector(vector((i) => `v${i % 5000}`, at), n, codes, at, null, () => new Uint8Array());
+    }
+    const dec = new TextDecoder();
+    const small = few.finish();
+    expect(small.distinct).toBe(true);
+    expect(small.offsets.length - 1).toBe(5000);
+    const valueOf = (k: number) => dec.decode(small.bytes.subarray(small.offsets[k], small.offsets[k + 1]));
+    for (const i of [0, 4999, 5000, 77_777, 99_999]) expect(valueOf(codes[i])).toBe(`v${i % 5000}`);
+    // every value new: after a fair sample it appends, and entries no longer claim to be distinct
+    const ids = new TextDictionary();
+    const idCodes = new Int32Array(200_000);
+    for (let at = 0; at < idCodes.length; at += rows) {
+      const n = Math.min(rows, idCodes.length - at);
+      ids.codeVector(vector((i) => `id${i}`, at), n, idCodes, at, null, () => new Uint8Array());
+    }
+    const big = ids.finish();
+    expect(big.distinct).toBe(false);
+    expect(dec.decode(big.bytes.subarray(big.offsets[idCodes[150_000]], big.offsets[idCodes[150_000] + 1]))).toBe('id150000');
   });
 });

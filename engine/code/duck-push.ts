@@ -7,7 +7,7 @@
  * consecutive), or the caller reads another way.
  */
 import duckdb from '@duckdb/node-bindings';
-import { ANY, BOOLEAN, DuckDBScalarFunction, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import { ANY, BOOLEAN, DuckDBScalarFunction, type DuckDBConnection } from '@duckdb/node-api';
 
 const FN = 'quire_push_chunk';
 
@@ -21,6 +21,8 @@ interface Reader {
   /** [first rowid, rows] of each chunk. */
   spans: [number, number][];
   outOfOrder: boolean;
+  /** Whether the vectors' types were checked (every chunk of a query has the same). */
+  checked: boolean;
 }
 
 const readers = new Map<number, Reader>();
@@ -30,18 +32,20 @@ const registered = new WeakSet<DuckDBConnection>();
 export class NotConsecutive extends Error {}
 
 /** The function's body; its value is never read (count() only looks at NULLs), so it's left as is. */
-function dispatch(chunk: DuckDBDataChunk): void {
-  const input = chunk.chunk;
+function dispatch(input: duckdb.DataChunk): void {
   const rows = duckdb.data_chunk_get_size(input);
   if (rows === 0) return;
   const token = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 0), 8);
   const reader = readers.get(new Float64Array(token.buffer, token.byteOffset, 1)[0]);
   // Only our own query knows a live (random) token; the types are checked too, as vectors are read raw.
-  const count = duckdb.data_chunk_get_column_count(input);
-  if (!reader || count !== reader.types.length + 2) throw new Error(`${FN} is internal to code cells`);
-  for (let i = 0; i < reader.types.length; i++) {
-    const type = duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(input, i + 2)));
-    if (type !== reader.types[i]) throw new Error(`${FN} is internal to code cells`);
+  if (!reader) throw new Error(`${FN} is internal to code cells`);
+  if (!reader.checked) {
+    if (duckdb.data_chunk_get_column_count(input) !== reader.types.length + 2) throw new Error(`${FN} is internal to code cells`);
+    for (let i = 0; i < reader.types.length; i++) {
+      const type = duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(input, i + 2)));
+      if (type !== reader.types[i]) throw new Error(`${FN} is internal to code cells`);
+    }
+    reader.checked = true;
   }
   const first = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 1), 8);
   const at = new Float64Array(first.buffer, first.byteOffset, 1)[0];
@@ -70,9 +74,10 @@ async function register(conn: DuckDBConnection): Promise<void> {
   const known = await conn.runAndReadAll(`SELECT count(*) FROM duckdb_functions() WHERE function_name = '${FN}'`);
   if (Number(known.getRows()[0][0]) === 0) {
     // Two connections may both get here: registering again just replaces it.
-    conn.registerScalarFunction(
-      DuckDBScalarFunction.create({ name: FN, mainFunction: (_info, input) => dispatch(input), returnType: BOOLEAN, varArgsType: ANY, volatile: true }),
-    );
+    const fn = DuckDBScalarFunction.create({ name: FN, mainFunction: () => undefined, returnType: BOOLEAN, varArgsType: ANY, volatile: true });
+    // The raw callback: node-api's wraps the chunk and the output vector in objects on every call.
+    duckdb.scalar_function_set_function(fn.scalar_function, (_info, input) => dispatch(input));
+    conn.registerScalarFunction(fn);
   }
   registered.add(conn);
 }
@@ -87,7 +92,7 @@ export async function pushChunks(conn: DuckDBConnection, table: string, count: n
   let token: number;
   do token = Math.floor(Math.random() * 2 ** 52);
   while (readers.has(token));
-  const reader: Reader = { onChunk, types, count, spans: [], outOfOrder: false };
+  const reader: Reader = { onChunk, types, count, spans: [], outOfOrder: false, checked: false };
   readers.set(token, reader);
   try {
     await conn.run(`SELECT count(${FN}(${token}::DOUBLE, rowid::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`);

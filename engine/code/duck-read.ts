@@ -66,7 +66,6 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
     const valid = (col.valid ??= new Uint8Array(total).fill(1));
     for (let r = 0; r < rows; r++) valid[at + r] = (words[r >>> 5] >>> (r & 31)) & 1;
   }
-  const isValid = (r: number) => !words || ((words[r >>> 5] >>> (r & 31)) & 1) === 1;
   switch (col.kind) {
     case 'number':
     case 'timestamp': {
@@ -85,18 +84,9 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
       return;
     }
     default: {
-      // duckdb_string_t: 4-byte length, then 12 inline bytes or a 4-byte prefix and a pointer.
       const data = duckdb.vector_get_data(vector, rows * 16);
-      const structs = new Uint32Array(data.buffer, data.byteOffset, rows * 4);
-      const dict = sink.dict!;
-      const codes = (col as { codes: Int32Array }).codes;
-      for (let r = 0; r < rows; r++) {
-        if (!isValid(r)) continue;
-        const len = structs[r * 4];
-        codes[at + r] = len <= 12
-          ? dict.codeInline(structs, r * 4)
-          : dict.code(duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + r * 16 + 8, len), 0, len);
-      }
+      const long = (r: number) => duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + r * 16 + 8, data[r * 16] | (data[r * 16 + 1] << 8) | (data[r * 16 + 2] << 16) | (data[r * 16 + 3] << 24));
+      sink.dict!.codeVector(new Int32Array(data.buffer, data.byteOffset, rows * 4), rows, (col as { codes: Int32Array }).codes, at, words, long);
     }
   }
 }
@@ -138,31 +128,52 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
   return at;
 }
 
+const STATS_RANGE = /^\[Min: (-?\d+), Max: (-?\d+)\]/;
+
+/**
+ * Bounds of each integer column from the table's statistics (no scan), so that writing it back
+ * needn't look: DuckDB's stats() text, e.g. "[Min: 0, Max: 99][Has Null: false…]". A column whose
+ * bounds aren't there (a view, no rows, another format) gets none and is measured when written.
+ */
+async function integerRanges(conn: DuckDBConnection, source: string, names: string[], plans: Plan[]): Promise<({ min: number; max: number } | null)[]> {
+  const ints = plans.flatMap((p, i) => (p.integer ? [i] : []));
+  const out: ({ min: number; max: number } | null)[] = plans.map(() => null);
+  if (!ints.length) return out;
+  const rows = await conn
+    .runAndReadAll(`SELECT ${ints.map((i) => `stats(${quoteIdent(names[i])})`).join(', ')} FROM ${source} LIMIT 1`)
+    .then((r) => r.getRows())
+    .catch(() => []);
+  ints.forEach((col, k) => {
+    const m = STATS_RANGE.exec(String(rows[0]?.[k] ?? ''));
+    if (m) out[col] = { min: Number(m[1]), max: Number(m[2]) };
+  });
+  return out;
+}
+
 /** Reads a whole table (or any relation SQL) into column buffers. `source` is trusted SQL: a quoted table name. */
 export async function readColumns(conn: DuckDBConnection, source: string): Promise<TransferTable> {
   const head = await conn.run(`SELECT * FROM ${source} LIMIT 0`);
   const names = head.columnNames();
   const types = head.columnTypes();
   const plans = names.map((n, i) => plan(n, types[i]));
-  // The row count, and the range of each integer column (so that writing it back needn't look).
-  const ranges = plans.flatMap((p) => (p.integer ? [`, min(${p.sql}), max(${p.sql})`] : [])).join('');
-  const measure = (rowid: string) => conn.runAndReadAll(`SELECT count(*)::DOUBLE${ranges}${rowid} FROM ${source}`);
   // rowid: only a table has it, and it is 0..n-1 when no row was ever deleted.
+  const measure = (rowid: string) => conn.runAndReadAll(`SELECT count(*)::DOUBLE${rowid} FROM ${source}`);
   const withRowid = await measure(', max(rowid)::DOUBLE').catch(() => null);
-  const [count, ...stats] = (withRowid ?? (await measure(''))).getRows()[0].map((x) => (x === null ? -1 : Number(x)));
-  const newSinks = () => {
-    let k = 0;
-    return names.map((n, i) => {
+  const [count, maxRowid] = (withRowid ?? (await measure(''))).getRows()[0].map((x) => (x === null ? -1 : Number(x)));
+  const ranges = await integerRanges(conn, source, names, plans);
+  const newSinks = () =>
+    names.map((n, i) => {
       const sink = newSink(n, plans[i].kind, String(types[i]), count);
-      if (plans[i].integer) Object.assign(sink.col, { integral: true, min: stats[k++], max: stats[k++] });
+      if (ranges[i]) Object.assign(sink.col, { integral: true, ...ranges[i] });
       return sink;
     });
-  };
   const finish = (sinks: Sink[], rowCount: number): TransferTable => {
     for (const s of sinks) if (s.dict && (s.col.kind === 'string' || s.col.kind === 'json')) Object.assign(s.col, s.dict.finish());
     return { rowCount, columns: sinks.map((s) => s.col) };
   };
-  if (withRowid && plans.length && stats[stats.length - 1] === count - 1) {
+  // A column named rowid hides the row's id.
+  const hidden = names.some((n) => n.toLowerCase() === 'rowid');
+  if (withRowid && !hidden && plans.length && maxRowid === count - 1) {
     const sinks = newSinks();
     if (await readPushed(conn, source, plans, sinks, count)) return finish(sinks, count);
   }
