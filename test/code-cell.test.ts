@@ -84,6 +84,7 @@ describe('moving columns between DuckDB and code', () => {
       TIMESTAMPTZ '2024-03-31 01:30:00+00' + INTERVAL (range) MINUTE AS tstz,
       CASE WHEN range % 5 = 0 THEN NULL ELSE ['', 'a', 'Zürich ✓', 'a string longer than twelve bytes', 'x' || (range % 100)][range % 5 + 1] END AS txt,
       'id-' || range::VARCHAR || '-with-some-length' AS uniq, NULL::VARCHAR AS nothing,
+      CASE WHEN range % 23 = 0 THEN NULL ELSE 'k' || (range % 1000)::VARCHAR END AS mid,
       CASE WHEN range % 19 = 0 THEN NULL ELSE [range % 3, 1] END AS list
     FROM range(300000)`;
 
@@ -101,13 +102,16 @@ describe('moving columns between DuckDB and code', () => {
     await conn.run('CREATE TABLE gaps AS FROM src; DELETE FROM gaps WHERE id % 10 = 3'); // rowids with gaps
     await conn.run('CREATE VIEW v AS FROM src WHERE id < 5000'); // no rowid at all
     await conn.run('CREATE TABLE empty AS FROM src LIMIT 0');
-    for (const [source, target] of [['src', 'back'], ['gaps', 'gaps_back'], ['v', 'v_back'], ['empty', 'empty_back']]) {
+    // a column named rowid hides the row ids: its values tile the rows, in another order
+    await conn.run('CREATE TABLE shadow AS SELECT (1 - range // 2048) * 2048 + range % 2048 AS rowid, range AS id FROM range(4096)');
+    for (const [source, target] of [['src', 'back'], ['gaps', 'gaps_back'], ['v', 'v_back'], ['empty', 'empty_back'], ['shadow', 'shadow_back']]) {
       await roundTrip(conn, source, target);
       const ours = (await conn.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${target}' ORDER BY ordinal_position`)).getRows();
       const theirs = (await conn.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${source}' ORDER BY ordinal_position`)).getRows();
       // the list comes back as JSON text; everything else as it was
       expect(ours.filter((r) => r[0] !== 'list'), source).toEqual(theirs.filter((r) => r[0] !== 'list'));
-      expect(await missing(conn, `(SELECT * REPLACE (to_json(list)::VARCHAR AS list) FROM ${source})`, `(SELECT * REPLACE (list::VARCHAR AS list) FROM ${target})`), source).toBe(0);
+      const asText = source === 'shadow' ? '' : ' REPLACE (to_json(list)::VARCHAR AS list)';
+      expect(await missing(conn, `(SELECT *${asText} FROM ${source})`, `(SELECT *${asText ? ' REPLACE (list::VARCHAR AS list)' : ''} FROM ${target})`), source).toBe(0);
       const order = await conn.runAndReadAll(`SELECT count(*) FROM (SELECT id AS a, row_number() OVER () AS n FROM ${target}) JOIN (SELECT id AS b, row_number() OVER () AS n FROM ${source}) USING (n) WHERE a IS DISTINCT FROM b`);
       expect(Number(order.getRows()[0][0]), source).toBe(0);
     }

@@ -28,14 +28,19 @@ function le32(n: number): Uint8Array {
   return out;
 }
 
+/** The header of a bit-packed run of `groups` groups of 8 values: a varint. */
+function runHeader(groups: number): number[] {
+  const head: number[] = [];
+  for (let h = groups * 2 + 1; ; h = Math.floor(h / 128)) {
+    head.push(h >= 128 ? (h % 128) | 128 : h);
+    if (h < 128) return head;
+  }
+}
+
 /** `values` (each < 2^width, width ≤ 24) as one bit-packed run of the RLE/bit-packing hybrid, LSB first. */
 function bitPacked(values: ArrayLike<number>, count: number, width: number, withHeader: boolean): Uint8Array {
   const groups = Math.ceil(count / 8);
-  const head: number[] = [];
-  if (withHeader) for (let h = groups * 2 + 1; ; h = Math.floor(h / 128)) {
-    head.push(h >= 128 ? (h % 128) | 128 : h);
-    if (h < 128) break;
-  }
+  const head = withHeader ? runHeader(groups) : [];
   const out = new Uint8Array(head.length + groups * width);
   out.set(head);
   let p = head.length;
@@ -125,6 +130,42 @@ function textPages(c: TextColumn, from: number, rows: number, at: number[] | nul
   return { dict, size: entries.length, codes: local };
 }
 
+/** Dictionaries up to this many entries are stored whole in every row group, codes as they are. */
+const SHARED_MAX = 4096;
+
+/** A small dictionary's page body (every entry, in order), or null. */
+function sharedDictionary(c: TransferColumn): Uint8Array | null {
+  if (!isText(c) || !c.codes) return null;
+  const entries = c.offsets.length - 1;
+  if (entries < 1 || entries > SHARED_MAX) return null;
+  const { bytes, offsets } = c;
+  const page = new Uint8Array(4 * entries + offsets[entries] - offsets[0]);
+  const view = new DataView(page.buffer);
+  let p = 0;
+  for (let e = 0; e < entries; e++) {
+    const len = offsets[e + 1] - offsets[e];
+    view.setUint32(p, len, true);
+    page.set(bytes.subarray(offsets[e], offsets[e + 1]), p + 4);
+    p += 4 + len;
+  }
+  return page;
+}
+
+/**
+ * Codes of a shared dictionary (checked to be below its size) as the values of a data page: a
+ * bit width of 8 or 16 lets typed-array conversion pack them, with no loop here.
+ */
+function wideCodes(c: TextColumn, from: number, rows: number, at: number[] | null): Uint8Array[] {
+  const entries = c.offsets.length - 1;
+  const codes = c.codes!;
+  const picked = at ? Int32Array.from(at, (r) => codes[r]) : codes.subarray(from, from + rows);
+  const groups = Math.ceil(picked.length / 8);
+  const width = entries <= 256 ? 8 : 16;
+  const packed = width === 8 ? new Uint8Array(groups * 8) : new Uint16Array(groups * 8);
+  packed.set(picked);
+  return [Uint8Array.of(width, ...runHeader(groups)), bytesOf(packed)];
+}
+
 const size = (parts: Uint8Array[]) => parts.reduce((n, p) => n + p.byteLength, 0);
 
 function pageHeader(type: number, bodySize: number, header: Field): Uint8Array {
@@ -140,7 +181,8 @@ export function writeParquet(path: string, table: TransferTable, layouts: readon
     offset += size(p);
   };
   const rowGroups: Field[][] = [];
-  const remaps = table.columns.map((c) => (isText(c) ? new Int32Array(c.offsets.length - 1).fill(-1) : null));
+  const shared = table.columns.map(sharedDictionary);
+  const remaps = table.columns.map((c, i) => (isText(c) && !shared[i] ? new Int32Array(c.offsets.length - 1).fill(-1) : null));
   for (let from = 0; from < table.rowCount; from += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, table.rowCount - from);
     const start = offset;
@@ -150,14 +192,19 @@ export function writeParquet(path: string, table: TransferTable, layouts: readon
       const first = offset;
       let dictOffset: number | null = null;
       let values: Uint8Array[];
-      const text = isText(c) ? textPages(c, from, rows, at, remaps[i]!) : null;
-      if (text && text.size > 0) {
+      const dict = shared[i];
+      const text = isText(c) && !dict ? textPages(c, from, rows, at, remaps[i]!) : null;
+      if (dict && isText(c) && (at ? at.length : rows) > 0) {
+        dictOffset = offset;
+        add([pageHeader(2, dict.length, [7, 'struct', [[1, 'i32', c.offsets.length - 1], [2, 'i32', DICTIONARY]]]), dict]);
+        values = wideCodes(c, from, rows, at);
+      } else if (text && text.size > 0) {
         const { dict, size: entries, codes } = text;
         dictOffset = offset;
         add([pageHeader(2, dict.length, [7, 'struct', [[1, 'i32', entries], [2, 'i32', DICTIONARY]]]), dict]);
         const width = Math.max(1, Math.ceil(Math.log2(Math.max(entries, 2))));
         values = [Uint8Array.of(width), bitPacked(codes, codes.length, width, true)];
-      } else values = text ? [] : [fixedValues(c, layouts[i], from, rows, at)]; // text: every row NULL
+      } else values = isText(c) ? [] : [fixedValues(c, layouts[i], from, rows, at)]; // text: every row NULL
       const body = [...defs, ...values];
       const dataOffset = offset;
       add([pageHeader(0, size(body), [5, 'struct', [[1, 'i32', rows], [2, 'i32', dictOffset === null ? PLAIN : DICTIONARY], [3, 'i32', RLE], [4, 'i32', RLE]]]), ...body]);

@@ -12,11 +12,11 @@ export class TextDictionary {
    * Values of at most 12 bytes, by their DuckDB string_t words: open addressing, 8 words a slot
    * (entry + 1, 0 = empty; then length and the 3 words of bytes), kept at most half full.
    */
-  private short = new Int32Array(8 << 9);
+  private short: Int32Array = new Int32Array(8 << 9);
   private shortUsed = 0;
   /** Longer values: open addressing, entry + 1 (0 = empty), kept at most half full; their hashes by entry. */
   private slots = new Int32Array(1 << 9);
-  private hashes = new Int32Array(1 << 8);
+  private hashes: Int32Array = new Int32Array(1 << 8);
   private longUsed = 0;
   size = 0;
   /** Rows looked up so far (of finished vectors). */
