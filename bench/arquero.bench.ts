@@ -3,6 +3,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readColumns } from '../engine/code/duck-read.js';
 import { writeColumns } from '../engine/code/duck-write.js';
+import { giveBack } from '../engine/code/buffer-pool.js';
+import { buffersOf } from '../engine/code/columns.js';
 import { runInSandbox } from '../engine/code/sandbox.js';
 import { median, ms, ratio, time } from './util.js';
 
@@ -29,6 +31,7 @@ async function roundTrip(conn: DuckDBConnection, code: string, phases: Phases): 
   const t2 = performance.now();
   if (out.kind !== 'table') throw new Error('expected a table');
   await writeColumns(conn, 'memory', 't_back', out.table, hints);
+  giveBack(buffersOf(out.table)); // as cells/code.ts does
   phases.read.push(t1 - t0);
   phases.code.push(t2 - t1);
   phases.write.push(performance.now() - t2);

@@ -8,7 +8,8 @@ import { inputNameProblem, offsetOf, paramsUsed, syntaxError } from '../engine/c
 import { readColumns } from '../engine/code/duck-read.js';
 import { writeColumns } from '../engine/code/duck-write.js';
 import { runInSandbox, SandboxError } from '../engine/code/sandbox.js';
-import type { TransferTable } from '../engine/code/columns.js';
+import { buffersOf, type TransferTable } from '../engine/code/columns.js';
+import { giveBack } from '../engine/code/buffer-pool.js';
 
 const schema = cellSchema('code', {
   inputs: z.array(z.string()).optional().describe('Cells whose tables arrive as Arquero tables under their ids'),
@@ -167,6 +168,7 @@ export const codeCell: CellType<CodeSpec> = {
     if (result.kind === 'value') return { kind: 'value', value: result.value };
     checkColumnNames(spec, result.table, ctx);
     await writeColumns(ctx.conn, RESULTS_CATALOG, spec.id, result.table, hints);
+    giveBack(buffersOf(result.table)); // the next code cell's read reuses them
     return ctx.readTable(spec.id, 100);
   },
 };

@@ -6,6 +6,8 @@ import { runNotebook, validateNotebook, ValidationErrors } from '../engine/index
 import { readColumns } from '../engine/code/duck-read.js';
 import { writeColumns } from '../engine/code/duck-write.js';
 import { TextDictionary } from '../engine/code/text-dict.js';
+import { giveBack, takeArray } from '../engine/code/buffer-pool.js';
+import { buffersOf } from '../engine/code/columns.js';
 import { fixtureProject } from './helpers/cli.js';
 
 const outputs = (dir: string) => JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8')).outputs as Record<string, any>;
@@ -91,6 +93,7 @@ describe('moving columns between DuckDB and code', () => {
   async function roundTrip(conn: DuckDBConnection, source: string, target: string): Promise<void> {
     const table = await readColumns(conn, source);
     await writeColumns(conn, 'memory', target, table, new Map(table.columns.map((c) => [c.name, c.sourceType!])));
+    giveBack(buffersOf(table)); // the next read reuses them, as after a code cell
   }
   const missing = async (conn: DuckDBConnection, a: string, b: string) =>
     Number((await conn.runAndReadAll(`SELECT (SELECT count(*) FROM (FROM ${a} EXCEPT ALL FROM ${b})) + (SELECT count(*) FROM (FROM ${b} EXCEPT ALL FROM ${a}))`)).getRows()[0][0]);
@@ -117,6 +120,21 @@ describe('moving columns between DuckDB and code', () => {
     }
     conn.closeSync();
     instance.closeSync();
+  });
+
+  it('reuses handed-back buffers: cleared unless the reader overwrites every row', () => {
+    const a = takeArray(Float64Array, 100_000, false);
+    a.fill(7);
+    giveBack([a.buffer as ArrayBuffer]);
+    const b = takeArray(Float64Array, 90_000, false);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(90_000);
+    expect(b.every((x) => x === 0)).toBe(true);
+    giveBack([b.buffer as ArrayBuffer, b.buffer as ArrayBuffer]);
+    const c = takeArray(Int32Array, 200_000, true);
+    expect(c.buffer).toBe(a.buffer); // the same size class; no clearing asked for
+    expect(takeArray(Int32Array, 200_000, true).buffer).not.toBe(a.buffer); // handed back once, taken once
+    expect(takeArray(Uint8Array, 10, false).buffer.byteLength).toBe(10); // small arrays are exact
   });
 
   it('dictionary-encodes text by its bytes', () => {

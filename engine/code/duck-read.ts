@@ -7,7 +7,8 @@
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { quoteIdent } from '../duck.js';
-import type { ColumnKind, TransferColumn, TransferTable } from './columns.js';
+import { buffersOf, isText, type ColumnKind, type TransferColumn, type TransferTable } from './columns.js';
+import { giveBack, takeArray } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';
 import { NotConsecutive, pushChunks } from './duck-push.js';
 
@@ -36,19 +37,21 @@ function plan(name: string, type: DuckDBType): { kind: ColumnKind; sql: string; 
 interface Sink {
   col: TransferColumn;
   dict?: TextDictionary;
+  noNull?: boolean;
 }
 
-function newSink(name: string, kind: ColumnKind, sourceType: string, n: number): Sink {
+/** A column's buffers; `overwritten`: every row will be written (the push path), so reused memory needn't be cleared. */
+function newSink(name: string, kind: ColumnKind, sourceType: string, n: number, overwritten: boolean): Sink {
   switch (kind) {
     case 'number':
     case 'timestamp':
-      return { col: { name, kind, values: new Float64Array(n), valid: null, sourceType } };
+      return { col: { name, kind, values: takeArray(Float64Array, n, overwritten), valid: null, sourceType } };
     case 'boolean':
-      return { col: { name, kind, values: new Uint8Array(n), valid: null, sourceType } };
+      return { col: { name, kind, values: takeArray(Uint8Array, n, overwritten), valid: null, sourceType } };
     case 'date':
-      return { col: { name, kind, values: new Int32Array(n), valid: null, sourceType } };
+      return { col: { name, kind, values: takeArray(Int32Array, n, overwritten), valid: null, sourceType } };
     default:
-      return { col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: new Int32Array(n), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
+      return { col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: takeArray(Int32Array, n, overwritten), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
   }
 }
 
@@ -61,11 +64,21 @@ function validityWords(vector: duckdb.Vector, rows: number): Uint32Array | null 
 
 function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number, total: number): void {
   const col = sink.col;
-  const words = validityWords(vector, rows);
+  const words = sink.noNull ? null : validityWords(vector, rows);
   if (words) {
-    const valid = (col.valid ??= new Uint8Array(total).fill(1));
+    const valid = (col.valid ??= takeArray(Uint8Array, total, true).fill(1));
     for (let r = 0; r < rows; r++) valid[at + r] = (words[r >>> 5] >>> (r & 31)) & 1;
   }
+  readValues(sink, vector, rows, at, words);
+  // What DuckDB left on NULL rows (and a reused buffer held) is cleared.
+  if (words) {
+    const values = isText(col) ? col.codes! : col.values;
+    for (let r = 0; r < rows; r++) if (((words[r >>> 5] >>> (r & 31)) & 1) === 0) values[at + r] = 0;
+  }
+}
+
+function readValues(sink: Sink, vector: duckdb.Vector, rows: number, at: number, words: Uint32Array | null): void {
+  const col = sink.col;
   switch (col.kind) {
     case 'number':
     case 'timestamp': {
@@ -129,25 +142,34 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
 }
 
 const STATS_RANGE = /^\[Min: (-?\d+), Max: (-?\d+)\]/;
+// The column's own validity comes last (after a list's or struct's children).
+const STATS_NULLS = /\[Has Null: (true|false), Has No Null: (?:true|false)\]/g;
+
+interface ColumnStats {
+  /** Bounds of an integer column. */
+  range: { min: number; max: number } | null;
+  /** Whether the column has no NULL (its vectors' validity needn't be read). */
+  noNull: boolean;
+}
 
 /**
- * Bounds of each integer column from the table's statistics (no scan), so that writing it back
- * needn't look: DuckDB's stats() text, e.g. "[Min: 0, Max: 99][Has Null: false…]". A column whose
- * bounds aren't there (a view, no rows, another format) gets none and is measured when written.
+ * What the table's statistics say of each column, without a scan: DuckDB's stats() text, e.g.
+ * "[Min: 0, Max: 99][Has Null: false, Has No Null: true]". Integer bounds spare writing the
+ * column back a look at its values. A column whose text isn't there (a view, no rows, another
+ * format) gets no bounds and is measured when written, and has its validity read.
  */
-async function integerRanges(conn: DuckDBConnection, source: string, names: string[], plans: Plan[]): Promise<({ min: number; max: number } | null)[]> {
-  const ints = plans.flatMap((p, i) => (p.integer ? [i] : []));
-  const out: ({ min: number; max: number } | null)[] = plans.map(() => null);
-  if (!ints.length) return out;
+async function columnStats(conn: DuckDBConnection, source: string, names: string[], plans: Plan[]): Promise<ColumnStats[]> {
+  if (!names.length) return [];
   const rows = await conn
-    .runAndReadAll(`SELECT ${ints.map((i) => `stats(${quoteIdent(names[i])})`).join(', ')} FROM ${source} LIMIT 1`)
+    .runAndReadAll(`SELECT ${names.map((n) => `stats(${quoteIdent(n)})`).join(', ')} FROM ${source} LIMIT 1`)
     .then((r) => r.getRows())
     .catch(() => []);
-  ints.forEach((col, k) => {
-    const m = STATS_RANGE.exec(String(rows[0]?.[k] ?? ''));
-    if (m) out[col] = { min: Number(m[1]), max: Number(m[2]) };
+  return names.map((_, i) => {
+    const text = String(rows[0]?.[i] ?? '');
+    const m = plans[i].integer ? STATS_RANGE.exec(text) : null;
+    const nulls = [...text.matchAll(STATS_NULLS)].pop();
+    return { range: m ? { min: Number(m[1]), max: Number(m[2]) } : null, noNull: nulls?.[1] === 'false' };
   });
-  return out;
 }
 
 /** Reads a whole table (or any relation SQL) into column buffers. `source` is trusted SQL: a quoted table name. */
@@ -160,11 +182,12 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   const measure = (rowid: string) => conn.runAndReadAll(`SELECT count(*)::DOUBLE${rowid} FROM ${source}`);
   const withRowid = await measure(', max(rowid)::DOUBLE').catch(() => null);
   const [count, maxRowid] = (withRowid ?? (await measure(''))).getRows()[0].map((x) => (x === null ? -1 : Number(x)));
-  const ranges = await integerRanges(conn, source, names, plans);
-  const newSinks = () =>
+  const stats = await columnStats(conn, source, names, plans);
+  const newSinks = (overwritten: boolean) =>
     names.map((n, i) => {
-      const sink = newSink(n, plans[i].kind, String(types[i]), count);
-      if (ranges[i]) Object.assign(sink.col, { integral: true, ...ranges[i] });
+      const sink = newSink(n, plans[i].kind, String(types[i]), count, overwritten);
+      if (stats[i]?.range) Object.assign(sink.col, { integral: true, ...stats[i].range });
+      sink.noNull = stats[i]?.noNull ?? false;
       return sink;
     });
   const finish = (sinks: Sink[], rowCount: number): TransferTable => {
@@ -174,9 +197,10 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   // A column named rowid hides the row's id.
   const hidden = names.some((n) => n.toLowerCase() === 'rowid');
   if (withRowid && !hidden && plans.length && maxRowid === count - 1) {
-    const sinks = newSinks();
+    const sinks = newSinks(true);
     if (await readPushed(conn, source, plans, sinks, count)) return finish(sinks, count);
+    giveBack(buffersOf(finish(sinks, count)));
   }
-  const sinks = newSinks();
+  const sinks = newSinks(false);
   return finish(sinks, await readFetched(conn, source, plans, sinks, count));
 }

@@ -1,0 +1,62 @@
+/**
+ * Column buffers handed back once a code cell's result is in DuckDB, for the next read to reuse:
+ * a million-row column is megabytes of fresh memory otherwise, which the OS maps in page by page
+ * and V8 counts as external memory to collect. Buffers of 64 KiB and more come in power-of-two
+ * sizes (a column is a view of its first bytes); the pool holds at most POOL_MAX bytes and empties itself after
+ * IDLE_MS without use, so a long-lived process doesn't keep them.
+ */
+const POOL_MAX = 128 * 2 ** 20;
+const MIN_CLASS = 2 ** 16;
+const IDLE_MS = 5_000;
+
+const free = new Map<number, ArrayBuffer[]>();
+let held = 0;
+let timer: NodeJS.Timeout | null = null;
+
+function sizeClass(bytes: number): number {
+  return bytes <= MIN_CLASS ? MIN_CLASS : 2 ** Math.ceil(Math.log2(bytes));
+}
+
+function emptySoon(): void {
+  if (timer) timer.refresh();
+  else {
+    timer = setTimeout(() => {
+      free.clear();
+      held = 0;
+      timer = null;
+    }, IDLE_MS);
+    timer.unref();
+  }
+}
+
+type ArrayOf<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * An array of n elements. `overwritten`: the caller writes every element before anything reads
+ * it, so a reused buffer isn't cleared; otherwise it is all zeros, as a new one.
+ */
+export function takeArray<T extends Float64Array | Int32Array | Uint8Array>(type: ArrayOf<T>, n: number, overwritten: boolean): T {
+  const bytes = n * type.BYTES_PER_ELEMENT;
+  if (bytes < MIN_CLASS) return new type(n);
+  const list = free.get(sizeClass(bytes));
+  const buffer = list?.pop();
+  if (!buffer) return new type(new ArrayBuffer(sizeClass(bytes)), 0, n);
+  held -= buffer.byteLength;
+  const out = new type(buffer, 0, n);
+  if (!overwritten) out.fill(0);
+  return out;
+}
+
+/** Hands buffers back; the caller must not use them (or any view of them) again. */
+export function giveBack(buffers: Iterable<ArrayBuffer>): void {
+  for (const buffer of buffers) {
+    const size = buffer.byteLength;
+    if (size < MIN_CLASS || size !== sizeClass(size) || held + size > POOL_MAX) continue;
+    const list = free.get(size) ?? [];
+    if (list.includes(buffer)) continue;
+    list.push(buffer);
+    free.set(size, list);
+    held += size;
+  }
+  if (held > 0) emptySoon();
+}
