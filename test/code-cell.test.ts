@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { runNotebook, validateNotebook, ValidationErrors } from '../engine/index.js';
 import { readColumns } from '../engine/code/duck-read.js';
-import { writeColumns } from '../engine/code/duck-write.js';
+import { checkTable, writeColumns } from '../engine/code/duck-write.js';
 import { TextDictionary } from '../engine/code/text-dict.js';
 import { giveBack, takeArray } from '../engine/code/buffer-pool.js';
 import { buffersOf } from '../engine/code/columns.js';
@@ -120,6 +120,18 @@ describe('moving columns between DuckDB and code', () => {
     }
     conn.closeSync();
     instance.closeSync();
+  });
+
+  it('refuses result buffers that do not fit their row count or dictionary', () => {
+    const text = (codes: number[]) => ({
+      rowCount: codes.length,
+      columns: [{ name: 's', kind: 'string' as const, bytes: new TextEncoder().encode('ab'), offsets: Int32Array.of(0, 1, 2), codes: Int32Array.from(codes), distinct: true, valid: null }],
+    });
+    expect(() => checkTable(text([0, 1, 1, 0]))).not.toThrow();
+    expect(() => checkTable(text([0, 2]))).toThrow('column s: bad codes');
+    expect(() => checkTable(text([-1, 0]))).toThrow('column s: bad codes');
+    expect(() => checkTable(text([2 ** 31 - 1]))).toThrow('column s: bad codes');
+    expect(() => checkTable({ rowCount: 3, columns: [{ name: 'x', kind: 'number', values: new Float64Array(2), valid: null }] })).toThrow('column x: bad values');
   });
 
   it('reuses handed-back buffers: cleared unless the reader overwrites every row', () => {

@@ -1,17 +1,14 @@
 /**
- * Column buffers → a DuckDB table: written to a temporary Parquet file (parquet-write.ts) that
+ * Column buffers → a DuckDB table: written to a scratch Parquet file (parquet-write.ts) that
  * DuckDB inserts from on all its threads, converting to the table's types on the way (DOUBLE →
  * an input's integer type, µs → TIMESTAMP, text → JSON). Column names come from code and are
  * quoted identifiers; every buffer was checked (checkTable) before it is read.
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, sqlString } from '../duck.js';
 import { isText, numberStats, type TransferColumn, type TransferTable } from './columns.js';
 import { writeParquet, type Layout } from './parquet-write.js';
+import { releaseScratch, SCRATCH_DIRS, takeScratch } from './scratch-files.js';
 
 const INTEGERS: Record<string, { min: number; max: number }> = {
   TINYINT: { min: -128, max: 127 },
@@ -57,8 +54,11 @@ function checkText(c: TransferColumn & { bytes: Uint8Array; offsets: Int32Array;
   if (entries < 0 || offsets[0] < 0 || offsets[entries] > c.bytes.length) throw new Error(`column ${c.name}: bad offsets`);
   for (let i = 0; i < entries; i++) if (offsets[i] > offsets[i + 1]) throw new Error(`column ${c.name}: bad offsets`);
   if (codes === null ? entries !== n : !(codes instanceof Int32Array) || codes.length !== n) throw new Error(`column ${c.name}: bad codes`);
-  const limit = Math.max(entries, 1);
-  if (codes) for (let i = 0; i < n; i++) if (codes[i] >>> 0 >= limit) throw new Error(`column ${c.name}: bad codes`);
+  // Branch-free: a code below 0 or past the last entry sets the sign bit.
+  const last = Math.max(entries, 1) - 1;
+  let bad = 0;
+  if (codes) for (let i = 0; i < n; i++) bad |= codes[i] | (last - codes[i]);
+  if (bad < 0) throw new Error(`column ${c.name}: bad codes`);
 }
 
 /** Throws unless every buffer has the length its row count says and every code has its entry. */
@@ -87,21 +87,17 @@ function fromParquet(col: string, sql: string, writer: Layout): string {
   return (writer === 'f64' && sql !== 'DOUBLE') || sql === 'JSON' ? `CAST(${col} AS ${sql})` : col;
 }
 
-/**
- * Where the throwaway Parquet file goes: in memory (tmpfs) where there is one, as a disk's page
- * cache writes files back and rewriting them then waits; the temp dir when that fails (full).
- */
-const TMP_DIRS = [...(existsSync('/dev/shm') ? ['/dev/shm'] : []), tmpdir()];
-
-function writeTemp(table: TransferTable, layouts: Layout[]): string {
+/** Writes the table to a scratch file; the first directory that takes it. */
+function writeScratch(table: TransferTable, layouts: Layout[]): { dir: string; file: string } {
   for (let i = 0; ; i++) {
-    const file = join(TMP_DIRS[i], `quire-${randomUUID()}.parquet`);
+    const dir = SCRATCH_DIRS[i];
+    const file = takeScratch(dir);
     try {
       writeParquet(file, table, layouts);
-      return file;
+      return { dir, file };
     } catch (err) {
-      rmSync(file, { force: true });
-      if (i + 1 === TMP_DIRS.length) throw err;
+      releaseScratch(dir, file, true);
+      if (i + 1 === SCRATCH_DIRS.length) throw err;
     }
   }
 }
@@ -119,11 +115,13 @@ export async function writeColumns(conn: DuckDBConnection, catalog: string, name
     await conn.run(`CREATE OR REPLACE TABLE ${target} (${table.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].sql}`).join(', ')})`);
     return;
   }
-  const file = writeTemp(table, types.map((t) => t.writer));
+  const { dir, file } = writeScratch(table, types.map((t) => t.writer));
+  let failed = true;
   try {
     const select = table.columns.map((c, i) => `${fromParquet(`c${i}`, types[i].sql, types[i].writer)} AS ${quoteIdent(c.name)}`).join(', ');
     await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${select} FROM read_parquet(${sqlString(file)})`);
+    failed = false;
   } finally {
-    rmSync(file, { force: true });
+    releaseScratch(dir, file, failed);
   }
 }

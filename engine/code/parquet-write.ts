@@ -6,7 +6,7 @@
  * a value at a time and take longer than DuckDB's whole insert. Typed arrays are written as they
  * are in memory: Parquet's little-endian, as on every platform DuckDB's Node package ships for.
  */
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, writevSync } from 'node:fs';
 import { isText, type TextColumn, type TransferColumn, type TransferTable } from './columns.js';
 import { ThriftWriter, type Field } from './parquet-thrift.js';
 
@@ -172,7 +172,7 @@ function pageHeader(type: number, bodySize: number, header: Field): Uint8Array {
   return new ThriftWriter().struct([[1, 'i32', type], [2, 'i32', bodySize], [3, 'i32', bodySize], header]).bytes();
 }
 
-/** Writes `table` to a new file at `path`; column i is stored as `layouts[i]` and named c{i}. */
+/** Writes `table` to the file at `path` (made, or written over); column i is stored as `layouts[i]` and named c{i}. */
 export function writeParquet(path: string, table: TransferTable, layouts: readonly Layout[]): void {
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
@@ -226,9 +226,11 @@ export function writeParquet(path: string, table: TransferTable, layouts: readon
   });
   const footer = new ThriftWriter().struct([[1, 'i32', 1], [2, 'list<struct>', schema], [3, 'i64', table.rowCount], [4, 'list<struct>', rowGroups]]).bytes();
   add([footer, le32(footer.length), MAGIC]);
-  const fd = openSync(path, 'w');
+  // Over an existing file in place (its memory is already there on tmpfs), then cut to length.
+  const fd = openSync(path, existsSync(path) ? 'r+' : 'w');
   try {
     for (let i = 0; i < parts.length; i += 512) writevSync(fd, parts.slice(i, i + 512));
+    ftruncateSync(fd, offset);
   } finally {
     closeSync(fd);
   }
