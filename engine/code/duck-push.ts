@@ -1,6 +1,6 @@
 /**
  * A table's vectors pushed to JS by DuckDB's own parallel scan: a volatile scalar function gets
- * every chunk of `SELECT count(f(token, rowid, expr...)) FROM table` on the JS thread while
+ * every chunk of `SELECT count(f(token × 2^32 + rowid, expr...)) FROM table` on the JS thread while
  * DuckDB's threads go on scanning. Fetching a result instead costs a thread round trip and one
  * more copy per 2,048 rows. Chunks arrive in any order: a chunk's first rowid says where it goes,
  * and the chunks must tile the rows exactly (which they do only if each one's rowids are
@@ -10,8 +10,10 @@ import duckdb from '@duckdb/node-bindings';
 import { ANY, BOOLEAN, DuckDBScalarFunction, type DuckDBConnection } from '@duckdb/node-api';
 
 const FN = 'quire_push_chunk';
+/** A reader's token is a multiple of this, plus the row id: row ids stay below it; token × it below 2^52. */
+const ROWS_PER_TOKEN = 2 ** 32;
 
-/** Gets the rows [at, at + rows) of the table (at + rows ≤ its row count); column i of the select list is vector i + 2. */
+/** Gets the rows [at, at + rows) of the table (at + rows ≤ its row count); column i of the select list is vector i + 1. */
 export type OnChunk = (input: duckdb.DataChunk, rows: number, at: number) => void;
 
 interface Reader {
@@ -35,20 +37,22 @@ export class NotConsecutive extends Error {}
 function dispatch(input: duckdb.DataChunk): void {
   const rows = duckdb.data_chunk_get_size(input);
   if (rows === 0) return;
-  const token = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 0), 8);
-  const reader = readers.get(new Float64Array(token.buffer, token.byteOffset, 1)[0]);
+  // Vector 0 holds token × 2^32 + rowid: one read gives both the reader and where the rows go.
+  const head = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 0), 8);
+  const tagged = new Float64Array(head.buffer, head.byteOffset, 1)[0];
+  const token = Math.floor(tagged / ROWS_PER_TOKEN);
+  const reader = readers.get(token);
   // Only our own query knows a live (random) token; the types are checked too, as vectors are read raw.
   if (!reader) throw new Error(`${FN} is internal to code cells`);
   if (!reader.checked) {
-    if (duckdb.data_chunk_get_column_count(input) !== reader.types.length + 2) throw new Error(`${FN} is internal to code cells`);
+    if (duckdb.data_chunk_get_column_count(input) !== reader.types.length + 1) throw new Error(`${FN} is internal to code cells`);
     for (let i = 0; i < reader.types.length; i++) {
-      const type = duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(input, i + 2)));
+      const type = duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(input, i + 1)));
       if (type !== reader.types[i]) throw new Error(`${FN} is internal to code cells`);
     }
     reader.checked = true;
   }
-  const first = duckdb.vector_get_data(duckdb.data_chunk_get_vector(input, 1), 8);
-  const at = new Float64Array(first.buffer, first.byteOffset, 1)[0];
+  const at = tagged - token * ROWS_PER_TOKEN;
   if (!(at >= 0 && at + rows <= reader.count)) {
     reader.outOfOrder = true;
     throw new Error('rows out of order');
@@ -89,13 +93,14 @@ async function register(conn: DuckDBConnection): Promise<void> {
  */
 export async function pushChunks(conn: DuckDBConnection, table: string, count: number, exprs: string[], types: duckdb.Type[], onChunk: OnChunk): Promise<void> {
   await register(conn);
+  if (count >= ROWS_PER_TOKEN) throw new NotConsecutive('too many rows to tag');
   let token: number;
-  do token = Math.floor(Math.random() * 2 ** 52);
+  do token = 1 + Math.floor(Math.random() * (2 ** 20 - 1));
   while (readers.has(token));
   const reader: Reader = { onChunk, types, count, spans: [], outOfOrder: false, checked: false };
   readers.set(token, reader);
   try {
-    await conn.run(`SELECT count(${FN}(${token}::DOUBLE, rowid::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`);
+    await conn.run(`SELECT count(${FN}((${token * ROWS_PER_TOKEN}::BIGINT + rowid)::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`);
   } catch (err) {
     throw reader.outOfOrder ? new NotConsecutive('rows out of order') : err;
   } finally {

@@ -38,6 +38,8 @@ interface Sink {
   col: TransferColumn;
   dict?: TextDictionary;
   noNull?: boolean;
+  /** The column's values as bytes. */
+  bytes?: Uint8Array;
 }
 
 /** A column's buffers; `overwritten`: every row will be written (the push path), so reused memory needn't be cleared. */
@@ -81,14 +83,12 @@ function readValues(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
   const col = sink.col;
   switch (col.kind) {
     case 'number':
-    case 'timestamp': {
-      const data = duckdb.vector_get_data(vector, rows * 8);
-      col.values.set(new Float64Array(data.buffer, data.byteOffset, rows), at);
-      return;
-    }
+    case 'timestamp':
     case 'date': {
-      const data = duckdb.vector_get_data(vector, rows * 4);
-      col.values.set(new Int32Array(data.buffer, data.byteOffset, rows), at);
+      // Byte to byte, into a byte view of the column made once: no view per vector.
+      const size = col.values.BYTES_PER_ELEMENT;
+      const bytes = (sink.bytes ??= new Uint8Array(col.values.buffer, col.values.byteOffset, col.values.byteLength));
+      bytes.set(duckdb.vector_get_data(vector, rows * size), at * size);
       return;
     }
     case 'boolean': {
@@ -114,7 +114,7 @@ type Plan = ReturnType<typeof plan>;
 async function readPushed(conn: DuckDBConnection, source: string, plans: Plan[], sinks: Sink[], count: number): Promise<boolean> {
   try {
     await pushChunks(conn, source, count, plans.map((p) => p.sql), plans.map((p) => PUSHED_AS[p.kind]), (input, rows, at) => {
-      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, i + 2), rows, at, count);
+      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, i + 1), rows, at, count);
     });
     return true;
   } catch (err) {
