@@ -122,6 +122,23 @@ describe('moving columns between DuckDB and code', () => {
     instance.closeSync();
   });
 
+  it('codes text of few values in DuckDB and looks up the rest, byte for byte', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    // 100,000 rows: few values in the first rows (one long), later ones never seen there, NULLs,
+    // and a NOCASE column whose 'NA' and 'na' must stay apart
+    await conn.run(`CREATE TABLE few (id BIGINT, region VARCHAR, nc VARCHAR COLLATE NOCASE)`);
+    await conn.run(`INSERT INTO few SELECT range,
+        CASE WHEN range % 1000 = 999 THEN NULL WHEN range > 50000 AND range % 7 = 0 THEN 'a late value, longer than 12 bytes'
+          WHEN range > 60000 AND range % 11 = 0 THEN 'late' ELSE ['NA', 'EU', 'a string longer than twelve bytes'][range % 3 + 1] END,
+        ['NA', 'na', 'Na'][range % 3 + 1] FROM range(100000)`);
+    await roundTrip(conn, 'few', 'few_back');
+    const digest = async (t: string) => (await conn.runAndReadAll(`SELECT count(*), count(region), md5(string_agg(coalesce(region, '<null>') || '|' || md5(nc), ',' ORDER BY id)) FROM ${t}`)).getRows()[0].map(String);
+    expect(await digest('few_back')).toEqual(await digest('few'));
+    conn.closeSync();
+    instance.closeSync();
+  });
+
   it('refuses result buffers that do not fit their row count or dictionary', () => {
     const text = (codes: number[]) => ({
       rowCount: codes.length,

@@ -13,7 +13,10 @@ const FN = 'quire_push_chunk';
 /** A reader's token is a multiple of this, plus the row id: row ids stay below it; token × it below 2^52. */
 const ROWS_PER_TOKEN = 2 ** 32;
 
-/** Gets the rows [at, at + rows) of the table (at + rows ≤ its row count); column i of the select list is vector i + 1. */
+/** Vector of a chunk holding the first of the pushed expressions. */
+export const FIRST_COLUMN = 1;
+
+/** Gets the rows [at, at + rows) of the table (at + rows ≤ its row count); expression i is vector FIRST_COLUMN + i. */
 export type OnChunk = (input: duckdb.DataChunk, rows: number, at: number) => void;
 
 interface Reader {
@@ -89,9 +92,9 @@ async function register(conn: DuckDBConnection): Promise<void> {
 /**
  * Has DuckDB scan `table` (trusted SQL, a table with rowids 0..count-1) and push `exprs` of each
  * chunk to `onChunk`; `types` are the DuckDB types of the expressions. Throws NotConsecutive when
- * the chunks did not tile the table's rows.
+ * the chunks did not tile the table's rows. `params` are bound to the expressions' `?`s, in order.
  */
-export async function pushChunks(conn: DuckDBConnection, table: string, count: number, exprs: string[], types: duckdb.Type[], onChunk: OnChunk): Promise<void> {
+export async function pushChunks(conn: DuckDBConnection, table: string, count: number, exprs: string[], types: duckdb.Type[], params: string[], onChunk: OnChunk): Promise<void> {
   await register(conn);
   if (count >= ROWS_PER_TOKEN) throw new NotConsecutive('too many rows to tag');
   let token: number;
@@ -100,7 +103,8 @@ export async function pushChunks(conn: DuckDBConnection, table: string, count: n
   const reader: Reader = { onChunk, types, count, spans: [], outOfOrder: false, checked: false };
   readers.set(token, reader);
   try {
-    await conn.run(`SELECT count(${FN}((${token * ROWS_PER_TOKEN}::BIGINT + rowid)::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`);
+    const sql = `SELECT count(${FN}((${token * ROWS_PER_TOKEN}::BIGINT + rowid)::DOUBLE${exprs.map((e) => `, ${e}`).join('')})) FROM ${table}`;
+    await (params.length ? conn.run(sql, params) : conn.run(sql));
   } catch (err) {
     throw reader.outOfOrder ? new NotConsecutive('rows out of order') : err;
   } finally {

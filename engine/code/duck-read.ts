@@ -7,10 +7,11 @@
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { quoteIdent } from '../duck.js';
-import { buffersOf, isText, type ColumnKind, type TransferColumn, type TransferTable } from './columns.js';
+import { buffersOf, isText, type ColumnKind, type TextColumn, type TransferColumn, type TransferTable } from './columns.js';
 import { giveBack, takeArray } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';
-import { NotConsecutive, pushChunks } from './duck-push.js';
+import { FIRST_COLUMN, NotConsecutive, pushChunks } from './duck-push.js';
+import { firstValues, readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
 
 const INTEGER = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
@@ -40,6 +41,8 @@ interface Sink {
   noNull?: boolean;
   /** The column's values as bytes. */
   bytes?: Uint8Array;
+  /** Seeded text (text-seeds.ts): the pushed expression k past the columns gives most rows' entries. */
+  coded?: number;
 }
 
 /** A column's buffers; `overwritten`: every row will be written (the push path), so reused memory needn't be cleared. */
@@ -64,14 +67,18 @@ function validityWords(vector: duckdb.Vector, rows: number): Uint32Array | null 
   return new Uint32Array(bytes.buffer, bytes.byteOffset, Math.ceil(rows / 32));
 }
 
-function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number, total: number): void {
+/** Rows [at, at + rows) of a column from its vector; `chunk` (pushed chunks) has the seeded text's entries. */
+function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number, total: number, chunk: duckdb.DataChunk | null): void {
   const col = sink.col;
   const words = sink.noNull ? null : validityWords(vector, rows);
   if (words) {
     const valid = (col.valid ??= takeArray(Uint8Array, total, true).fill(1));
     for (let r = 0; r < rows; r++) valid[at + r] = (words[r >>> 5] >>> (r & 31)) & 1;
   }
-  readValues(sink, vector, rows, at, words);
+  if (sink.coded !== undefined && chunk) {
+    const coded = duckdb.data_chunk_get_vector(chunk, FIRST_COLUMN + sink.coded);
+    readSeeded(sink.dict!, (col as TextColumn).codes!, coded, vector, rows, at, words);
+  } else readValues(sink, vector, rows, at, words);
   // What DuckDB left on NULL rows (and a reused buffer held) is cleared.
   if (words) {
     const values = isText(col) ? col.codes! : col.values;
@@ -110,11 +117,16 @@ const PUSHED_AS: Record<ColumnKind, duckdb.Type> = {
 
 type Plan = ReturnType<typeof plan>;
 
-/** Has DuckDB push the chunks of a table with rowids 0..count-1; false when they did not line up. */
-async function readPushed(conn: DuckDBConnection, source: string, plans: Plan[], sinks: Sink[], count: number): Promise<boolean> {
+/**
+ * Has DuckDB push the chunks of a table with rowids 0..count-1; false when they did not line up.
+ * `seeds`: the entries of seeded text columns, pushed after the columns.
+ */
+async function readPushed(conn: DuckDBConnection, source: string, plans: Plan[], sinks: Sink[], count: number, seeds: { sql: string; params: string[] }[]): Promise<boolean> {
+  const exprs = [...plans.map((p) => p.sql), ...seeds.map((s) => s.sql)];
+  const types = [...plans.map((p) => PUSHED_AS[p.kind]), ...seeds.map(() => duckdb.Type.INTEGER)];
   try {
-    await pushChunks(conn, source, count, plans.map((p) => p.sql), plans.map((p) => PUSHED_AS[p.kind]), (input, rows, at) => {
-      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, i + 1), rows, at, count);
+    await pushChunks(conn, source, count, exprs, types, seeds.flatMap((s) => s.params), (input, rows, at) => {
+      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, FIRST_COLUMN + i), rows, at, count, input);
     });
     return true;
   } catch (err) {
@@ -135,7 +147,7 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
     if (!chunk || chunk.rowCount === 0) break;
     next = result.fetchChunk();
     const rows = Math.min(chunk.rowCount, total - at);
-    for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(chunk.chunk, i), rows, at, total);
+    for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(chunk.chunk, i), rows, at, total, null);
     at += rows;
   }
   return at;
@@ -143,6 +155,7 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
 
 const STATS_RANGE = /^\[Min: (-?\d+), Max: (-?\d+)\]/;
 // The column's own validity comes last (after a list's or struct's children).
+const STATS_UNIQUE = /\[Approx Unique: (\d+)\]$/;
 const STATS_NULLS = /\[Has Null: (true|false), Has No Null: (?:true|false)\]/g;
 
 interface ColumnStats {
@@ -150,6 +163,8 @@ interface ColumnStats {
   range: { min: number; max: number } | null;
   /** Whether the column has no NULL (its vectors' validity needn't be read). */
   noNull: boolean;
+  /** Estimated distinct values. */
+  unique: number;
 }
 
 /**
@@ -168,7 +183,8 @@ async function columnStats(conn: DuckDBConnection, source: string, names: string
     const text = String(rows[0]?.[i] ?? '');
     const m = plans[i].integer ? STATS_RANGE.exec(text) : null;
     const nulls = [...text.matchAll(STATS_NULLS)].pop();
-    return { range: m ? { min: Number(m[1]), max: Number(m[2]) } : null, noNull: nulls?.[1] === 'false' };
+    const unique = Number(STATS_UNIQUE.exec(text)?.[1] ?? Infinity);
+    return { range: m ? { min: Number(m[1]), max: Number(m[2]) } : null, noNull: nulls?.[1] === 'false', unique };
   });
 }
 
@@ -198,7 +214,17 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   const hidden = names.some((n) => n.toLowerCase() === 'rowid');
   if (withRowid && !hidden && plans.length && maxRowid === count - 1) {
     const sinks = newSinks(true);
-    if (await readPushed(conn, source, plans, sinks, count)) return finish(sinks, count);
+    // Plain text columns of few values get seeds.
+    const few = count >= SEED_MIN_ROWS ? names.flatMap((n, i) => (types[i].typeId === DuckDBTypeId.VARCHAR && (stats[i]?.unique ?? Infinity) <= SEED_MAX_UNIQUE ? [i] : [])) : [];
+    const values = await firstValues(conn, source, few.map((i) => names[i]));
+    const seeds: { sql: string; params: string[] }[] = [];
+    few.forEach((col, k) => {
+      if (!values[k]) return;
+      sinks[col].dict = seededDictionary(values[k]);
+      sinks[col].coded = names.length + seeds.length;
+      seeds.push(seedCode(names[col], values[k]));
+    });
+    if (await readPushed(conn, source, plans, sinks, count, seeds)) return finish(sinks, count);
     giveBack(buffersOf(finish(sinks, count)));
   }
   const sinks = newSinks(false);

@@ -1,0 +1,77 @@
+/**
+ * Low-cardinality text (regions, statuses) coded by DuckDB itself: the values of a table's first
+ * rows become the column's first dictionary entries, and the scan computes each row's entry with a
+ * CASE over them (values bound as parameters, compared byte for byte whatever the column's
+ * collation), so most rows arrive as a number and only the others are looked up here.
+ */
+import duckdb from '@duckdb/node-bindings';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent } from '../duck.js';
+import { TextDictionary } from './text-dict.js';
+
+/** Columns whose statistics estimate at most this many distinct values are seeded... */
+export const SEED_MAX_UNIQUE = 64;
+/** ...with the distinct values of the first rows, when there are at most this many (the CASE grows with them). */
+const SEED_MAX = 16;
+const SEED_ROWS = 2048;
+/** Tables with fewer rows are not worth the extra query. */
+export const SEED_MIN_ROWS = 65_536;
+
+/** The distinct values of the first rows of each of `columns` (trusted: the table's own names), by column; none when too many. */
+export async function firstValues(conn: DuckDBConnection, source: string, columns: string[]): Promise<(string[] | null)[]> {
+  if (!columns.length) return [];
+  const lists = columns.map((c) => `list(DISTINCT ${quoteIdent(c)} COLLATE "binary") FILTER (WHERE ${quoteIdent(c)} IS NOT NULL)`).join(', ');
+  const rows = await conn
+    .runAndReadAll(`SELECT ${lists} FROM ${source} WHERE rowid < ${SEED_ROWS}`)
+    .then((r) => r.getRowsJS())
+    .catch(() => []);
+  return columns.map((_, i) => {
+    const values = rows[0]?.[i];
+    return Array.isArray(values) && values.length > 0 && values.length <= SEED_MAX && values.every((v) => typeof v === 'string') ? (values as string[]) : null;
+  });
+}
+
+/** The SQL giving column `name`'s entry among `values` (NULL when not one of them), and its parameters. */
+export function seedCode(name: string, values: string[]): { sql: string; params: string[] } {
+  const whens = values.map((_, k) => ` WHEN ? THEN ${k}`).join('');
+  return { sql: `CASE ${quoteIdent(name)} COLLATE "binary"${whens} END`, params: values };
+}
+
+/** A dictionary whose entries 0..n-1 are `values` (distinct). */
+export function seededDictionary(values: string[]): TextDictionary {
+  const dict = new TextDictionary();
+  const enc = new TextEncoder();
+  const code = new Int32Array(1);
+  values.forEach((value, k) => {
+    const bytes = enc.encode(value);
+    const words = new Int32Array(4);
+    words[0] = bytes.length;
+    new Uint8Array(words.buffer, 4, 12).set(bytes.subarray(0, Math.min(bytes.length, 12)));
+    dict.codeVector(words, 1, code, 0, null, () => bytes);
+    if (code[0] !== k) throw new Error('internal: seed values repeat');
+  });
+  return dict;
+}
+
+/**
+ * Rows [at, at + rows) of a seeded text column: the entries DuckDB computed (`coded`, INTEGER,
+ * NULL where the value isn't a seed), the others looked up in `dict` from the text vector
+ * (`validity`: the text's validity bits, null when none is NULL).
+ */
+export function readSeeded(dict: TextDictionary, codes: Int32Array, coded: duckdb.Vector, text: duckdb.Vector, rows: number, at: number, validity: Uint32Array | null): void {
+  const data = duckdb.vector_get_data(coded, rows * 4);
+  codes.set(new Int32Array(data.buffer, data.byteOffset, rows), at);
+  const uncoded = duckdb.vector_get_validity(coded, Math.ceil(rows / 64) * 8);
+  if (!uncoded || uncoded.byteLength === 0) return;
+  const words = new Uint32Array(uncoded.buffer, uncoded.byteOffset, Math.ceil(rows / 32));
+  // Rows to look up: a value (valid text) that got no entry.
+  const lookup = new Uint32Array(words.length);
+  let any = 0;
+  for (let k = 0; k < words.length; k++) lookup[k] = ~words[k] & (validity ? validity[k] : -1);
+  if (rows % 32) lookup[words.length - 1] &= (1 << rows % 32) - 1;
+  for (let k = 0; k < words.length; k++) any |= lookup[k];
+  if (any === 0) return;
+  const structs = duckdb.vector_get_data(text, rows * 16);
+  const long = (r: number) => duckdb.get_data_from_pointer(structs.buffer as ArrayBuffer, structs.byteOffset + r * 16 + 8, new DataView(structs.buffer, structs.byteOffset + r * 16, 4).getUint32(0, true));
+  dict.codeVector(new Int32Array(structs.buffer, structs.byteOffset, rows * 4), rows, codes, at, lookup, long);
+}
