@@ -11,7 +11,8 @@ import { buffersOf, isText, type ColumnKind, type TextColumn, type TransferColum
 import { giveBack, takeArray } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';
 import { FIRST_COLUMN, NotConsecutive, pushChunks } from './duck-push.js';
-import { firstValues, readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
+import { readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
+import { tableFacts } from './table-facts.js';
 
 const INTEGER = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
@@ -153,52 +154,13 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
   return at;
 }
 
-const STATS_RANGE = /^\[Min: (-?\d+), Max: (-?\d+)\]/;
-// The column's own validity comes last (after a list's or struct's children).
-const STATS_UNIQUE = /\[Approx Unique: (\d+)\]$/;
-const STATS_NULLS = /\[Has Null: (true|false), Has No Null: (?:true|false)\]/g;
-
-interface ColumnStats {
-  /** Bounds of an integer column. */
-  range: { min: number; max: number } | null;
-  /** Whether the column has no NULL (its vectors' validity needn't be read). */
-  noNull: boolean;
-  /** Estimated distinct values. */
-  unique: number;
-}
-
-/**
- * What the table's statistics say of each column, without a scan: DuckDB's stats() text, e.g.
- * "[Min: 0, Max: 99][Has Null: false, Has No Null: true]". Integer bounds spare writing the
- * column back a look at its values. A column whose text isn't there (a view, no rows, another
- * format) gets no bounds and is measured when written, and has its validity read.
- */
-async function columnStats(conn: DuckDBConnection, source: string, names: string[], plans: Plan[]): Promise<ColumnStats[]> {
-  if (!names.length) return [];
-  const rows = await conn
-    .runAndReadAll(`SELECT ${names.map((n) => `stats(${quoteIdent(n)})`).join(', ')} FROM ${source} LIMIT 1`)
-    .then((r) => r.getRows())
-    .catch(() => []);
-  return names.map((_, i) => {
-    const text = String(rows[0]?.[i] ?? '');
-    const m = plans[i].integer ? STATS_RANGE.exec(text) : null;
-    const nulls = [...text.matchAll(STATS_NULLS)].pop();
-    const unique = Number(STATS_UNIQUE.exec(text)?.[1] ?? Infinity);
-    return { range: m ? { min: Number(m[1]), max: Number(m[2]) } : null, noNull: nulls?.[1] === 'false', unique };
-  });
-}
-
 /** Reads a whole table (or any relation SQL) into column buffers. `source` is trusted SQL: a quoted table name. */
 export async function readColumns(conn: DuckDBConnection, source: string): Promise<TransferTable> {
   const head = await conn.run(`SELECT * FROM ${source} LIMIT 0`);
   const names = head.columnNames();
   const types = head.columnTypes();
   const plans = names.map((n, i) => plan(n, types[i]));
-  // rowid: only a table has it, and it is 0..n-1 when no row was ever deleted.
-  const measure = (rowid: string) => conn.runAndReadAll(`SELECT count(*)::DOUBLE${rowid} FROM ${source}`);
-  const withRowid = await measure(', max(rowid)::DOUBLE').catch(() => null);
-  const [count, maxRowid] = (withRowid ?? (await measure(''))).getRows()[0].map((x) => (x === null ? -1 : Number(x)));
-  const stats = await columnStats(conn, source, names, plans);
+  const { count, maxRowid, stats, firstValues } = await tableFacts(conn, source, names, types);
   const newSinks = (overwritten: boolean) =>
     names.map((n, i) => {
       const sink = newSink(n, plans[i].kind, String(types[i]), count, overwritten);
@@ -210,19 +172,18 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
     for (const s of sinks) if (s.dict && (s.col.kind === 'string' || s.col.kind === 'json')) Object.assign(s.col, s.dict.finish());
     return { rowCount, columns: sinks.map((s) => s.col) };
   };
-  // A column named rowid hides the row's id.
+  // rowid is 0..n-1 when no row was ever deleted; a column named rowid hides it.
   const hidden = names.some((n) => n.toLowerCase() === 'rowid');
-  if (withRowid && !hidden && plans.length && maxRowid === count - 1) {
+  if (maxRowid !== null && !hidden && plans.length && maxRowid === count - 1) {
     const sinks = newSinks(true);
-    // Plain text columns of few values get seeds.
-    const few = count >= SEED_MIN_ROWS ? names.flatMap((n, i) => (types[i].typeId === DuckDBTypeId.VARCHAR && (stats[i]?.unique ?? Infinity) <= SEED_MAX_UNIQUE ? [i] : [])) : [];
-    const values = await firstValues(conn, source, few.map((i) => names[i]));
+    // Big tables' text of few values gets seeds.
     const seeds: { sql: string; params: string[] }[] = [];
-    few.forEach((col, k) => {
-      if (!values[k]) return;
-      sinks[col].dict = seededDictionary(values[k]);
+    names.forEach((name, col) => {
+      const values = firstValues[col];
+      if (!values || count < SEED_MIN_ROWS || (stats[col]?.unique ?? Infinity) > SEED_MAX_UNIQUE) return;
+      sinks[col].dict = seededDictionary(values);
       sinks[col].coded = names.length + seeds.length;
-      seeds.push(seedCode(names[col], values[k]));
+      seeds.push(seedCode(name, values));
     });
     if (await readPushed(conn, source, plans, sinks, count, seeds)) return finish(sinks, count);
     giveBack(buffersOf(finish(sinks, count)));

@@ -5,31 +5,16 @@
  * collation), so most rows arrive as a number and only the others are looked up here.
  */
 import duckdb from '@duckdb/node-bindings';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duck.js';
 import { TextDictionary } from './text-dict.js';
 
 /** Columns whose statistics estimate at most this many distinct values are seeded... */
 export const SEED_MAX_UNIQUE = 64;
-/** ...with the distinct values of the first rows, when there are at most this many (the CASE grows with them). */
-const SEED_MAX = 16;
-const SEED_ROWS = 2048;
+/** ...with the distinct values of the first SEED_ROWS rows, when there are at most this many (the CASE grows with them). */
+export const SEED_MAX = 16;
+export const SEED_ROWS = 2048;
 /** Tables with fewer rows are not worth the extra query. */
 export const SEED_MIN_ROWS = 65_536;
-
-/** The distinct values of the first rows of each of `columns` (trusted: the table's own names), by column; none when too many. */
-export async function firstValues(conn: DuckDBConnection, source: string, columns: string[]): Promise<(string[] | null)[]> {
-  if (!columns.length) return [];
-  const lists = columns.map((c) => `list(DISTINCT ${quoteIdent(c)} COLLATE "binary") FILTER (WHERE ${quoteIdent(c)} IS NOT NULL)`).join(', ');
-  const rows = await conn
-    .runAndReadAll(`SELECT ${lists} FROM ${source} WHERE rowid < ${SEED_ROWS}`)
-    .then((r) => r.getRowsJS())
-    .catch(() => []);
-  return columns.map((_, i) => {
-    const values = rows[0]?.[i];
-    return Array.isArray(values) && values.length > 0 && values.length <= SEED_MAX && values.every((v) => typeof v === 'string') ? (values as string[]) : null;
-  });
-}
 
 /** The SQL giving column `name`'s entry among `values` (NULL when not one of them), and its parameters. */
 export function seedCode(name: string, values: string[]): { sql: string; params: string[] } {
