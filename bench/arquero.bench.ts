@@ -9,7 +9,7 @@ import { runInSandbox } from '../engine/code/sandbox.js';
 import { median, ms, ratio, time } from './util.js';
 
 const ROWS = 1_000_000;
-const RUNS = 5;
+const RUNS = 9;
 
 interface Phases {
   read: number[];

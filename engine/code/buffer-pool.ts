@@ -37,14 +37,18 @@ type ArrayOf<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number
  */
 export function takeArray<T extends Float64Array | Int32Array | Uint8Array>(type: ArrayOf<T>, n: number, overwritten: boolean): T {
   const bytes = n * type.BYTES_PER_ELEMENT;
-  if (bytes < MIN_CLASS) return new type(n);
-  const list = free.get(sizeClass(bytes));
-  const buffer = list?.pop();
-  if (!buffer) return new type(new ArrayBuffer(sizeClass(bytes)), 0, n);
+  const buffer = bytes < MIN_CLASS ? undefined : free.get(sizeClass(bytes))?.pop();
+  if (!buffer) return poolableArray(type, n);
   held -= buffer.byteLength;
   const out = new type(buffer, 0, n);
   if (!overwritten) out.fill(0);
   return out;
+}
+
+/** A new (zeroed) array of n elements whose buffer the pool can take back later (in any thread). */
+export function poolableArray<T extends Float64Array | Int32Array | Uint8Array>(type: ArrayOf<T>, n: number): T {
+  const bytes = n * type.BYTES_PER_ELEMENT;
+  return bytes < MIN_CLASS ? new type(n) : new type(new ArrayBuffer(sizeClass(bytes)), 0, n);
 }
 
 /** Hands buffers back; the caller must not use them (or any view of them) again. */

@@ -4,6 +4,7 @@
  * buffers it came in (its rows picked when the table was filtered or ordered).
  */
 import { rowsOf, type TransferColumn, type TransferTable } from './columns.js';
+import { poolableArray } from './buffer-pool.js';
 import type { BridgeExport } from './protocol.js';
 import type { makeColumns } from './context-columns.js';
 
@@ -80,8 +81,9 @@ export function toContextColumn(cols: Columns, parseJson: (text: string) => unkn
   }
 }
 
+/** The `rows` of `a`, in a buffer the host can reuse once the result is written (buffer-pool.ts). */
 function pick<T extends Float64Array | Int32Array | Uint8Array>(a: T, rows: Uint32Array): T {
-  const out = new (a.constructor as new (n: number) => T)(rows.length);
+  const out = poolableArray(a.constructor as Parameters<typeof poolableArray<T>>[0], rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]];
   return out;
 }
