@@ -78,7 +78,8 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
   }
   if (sink.coded !== undefined && chunk) {
     const coded = duckdb.data_chunk_get_vector(chunk, FIRST_COLUMN + sink.coded);
-    readSeeded(sink.dict!, (col as TextColumn).codes!, coded, vector, rows, at, words);
+    const codes = (col as TextColumn).codes!;
+    readSeeded(sink.dict!, codes, (sink.bytes ??= new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength)), coded, vector, rows, at, words);
   } else readValues(sink, vector, rows, at, words);
   // What DuckDB left on NULL rows (and a reused buffer held) is cleared.
   if (words) {

@@ -16,10 +16,13 @@ export const SEED_ROWS = 2048;
 /** Tables with fewer rows are not worth the extra query. */
 export const SEED_MIN_ROWS = 65_536;
 
-/** The SQL giving column `name`'s entry among `values` (NULL when not one of them), and its parameters. */
+/** A row's entry when its value is not a seed, or is NULL: checked for without reading the vector's validity. */
+const UNCODED = -1;
+
+/** The SQL giving column `name`'s entry among `values` (UNCODED when not one of them), and its parameters. */
 export function seedCode(name: string, values: string[]): { sql: string; params: string[] } {
   const whens = values.map((_, k) => ` WHEN ? THEN ${k}`).join('');
-  return { sql: `CASE ${quoteIdent(name)} COLLATE "binary"${whens} END`, params: values };
+  return { sql: `CASE ${quoteIdent(name)} COLLATE "binary"${whens} ELSE ${UNCODED} END`, params: values };
 }
 
 /** A dictionary whose entries 0..n-1 are `values` (distinct). */
@@ -40,22 +43,16 @@ export function seededDictionary(values: string[]): TextDictionary {
 
 /**
  * Rows [at, at + rows) of a seeded text column: the entries DuckDB computed (`coded`, INTEGER,
- * NULL where the value isn't a seed), the others looked up in `dict` from the text vector
- * (`validity`: the text's validity bits, null when none is NULL).
+ * UNCODED where the value isn't a seed or is NULL), the others looked up in `dict` from the text
+ * vector (`validity`: the text's validity bits, null when none is NULL). `bytes` views `codes`.
  */
-export function readSeeded(dict: TextDictionary, codes: Int32Array, coded: duckdb.Vector, text: duckdb.Vector, rows: number, at: number, validity: Uint32Array | null): void {
-  const data = duckdb.vector_get_data(coded, rows * 4);
-  codes.set(new Int32Array(data.buffer, data.byteOffset, rows), at);
-  const uncoded = duckdb.vector_get_validity(coded, Math.ceil(rows / 64) * 8);
-  if (!uncoded || uncoded.byteLength === 0) return;
-  const words = new Uint32Array(uncoded.buffer, uncoded.byteOffset, Math.ceil(rows / 32));
+export function readSeeded(dict: TextDictionary, codes: Int32Array, bytes: Uint8Array, coded: duckdb.Vector, text: duckdb.Vector, rows: number, at: number, validity: Uint32Array | null): void {
+  bytes.set(duckdb.vector_get_data(coded, rows * 4), at * 4);
+  let r = codes.subarray(at, at + rows).indexOf(UNCODED);
+  if (r < 0) return;
   // Rows to look up: a value (valid text) that got no entry.
-  const lookup = new Uint32Array(words.length);
-  let any = 0;
-  for (let k = 0; k < words.length; k++) lookup[k] = ~words[k] & (validity ? validity[k] : -1);
-  if (rows % 32) lookup[words.length - 1] &= (1 << rows % 32) - 1;
-  for (let k = 0; k < words.length; k++) any |= lookup[k];
-  if (any === 0) return;
+  const lookup = new Uint32Array(Math.ceil(rows / 32));
+  for (; r < rows; r++) if (codes[at + r] === UNCODED && (!validity || (validity[r >>> 5] >>> (r & 31)) & 1)) lookup[r >>> 5] |= 1 << (r & 31);
   const structs = duckdb.vector_get_data(text, rows * 16);
   const long = (r: number) => duckdb.get_data_from_pointer(structs.buffer as ArrayBuffer, structs.byteOffset + r * 16 + 8, new DataView(structs.buffer, structs.byteOffset + r * 16, 4).getUint32(0, true));
   dict.codeVector(new Int32Array(structs.buffer, structs.byteOffset, rows * 4), rows, codes, at, lookup, long);
