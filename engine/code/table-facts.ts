@@ -48,7 +48,8 @@ export async function tableFacts(conn: DuckDBConnection, source: string, names: 
   const parts = ['count(*)::DOUBLE', 'max(rowid)::DOUBLE'];
   if (names.length) parts.push(`(SELECT [${q.map((c) => `stats(${c})`).join(', ')}] FROM ${source} LIMIT 1)`);
   if (text.length) {
-    const firsts = text.map((i) => `CASE WHEN count(DISTINCT ${q[i]} COLLATE "binary") <= ${SEED_MAX} THEN list(DISTINCT ${q[i]} COLLATE "binary") FILTER (WHERE ${q[i]} IS NOT NULL) END`);
+    // One more than SEED_MAX tells that there are too many; a NULL is dropped here.
+    const firsts = text.map((i) => `list(DISTINCT ${q[i]})[1:${SEED_MAX + 2}]`);
     parts.push(`(SELECT [${firsts.join(', ')}] FROM ${source} WHERE rowid < ${SEED_ROWS})`);
   }
   const row = await conn
@@ -64,8 +65,9 @@ export async function tableFacts(conn: DuckDBConnection, source: string, names: 
   const firsts = (row[3] ?? []) as (string[] | null)[];
   const firstValues: (string[] | null)[] = names.map(() => null);
   text.forEach((col, k) => {
-    const values = firsts[k];
-    if (Array.isArray(values) && values.length > 0) firstValues[col] = values;
+    const values = Array.isArray(firsts[k]) ? firsts[k]!.filter((v) => v !== null) : [];
+    // Distinct by the column's collation, which may equate different bytes: those are looked up.
+    if (values.length > 0 && values.length <= SEED_MAX && values.every((v) => typeof v === 'string')) firstValues[col] = values;
   });
   return {
     count: Number(row[0]),
