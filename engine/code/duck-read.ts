@@ -11,7 +11,7 @@ import { buffersOf, isText, type ColumnKind, type TextColumn, type TransferColum
 import { giveBack, takeArray } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';
 import { FIRST_COLUMN, NotConsecutive, pushChunks } from './duck-push.js';
-import { readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
+import { longValues, readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
 import { tableFacts } from './table-facts.js';
 
 const INTEGER = new Set([
@@ -107,8 +107,7 @@ function readValues(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
     }
     default: {
       const data = duckdb.vector_get_data(vector, rows * 16);
-      const long = (r: number) => duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + r * 16 + 8, data[r * 16] | (data[r * 16 + 1] << 8) | (data[r * 16 + 2] << 16) | (data[r * 16 + 3] << 24));
-      sink.dict!.codeVector(new Int32Array(data.buffer, data.byteOffset, rows * 4), rows, (col as { codes: Int32Array }).codes, at, words, long);
+      sink.dict!.codeVector(new Int32Array(data.buffer, data.byteOffset, rows * 4), rows, (col as { codes: Int32Array }).codes, at, words, longValues(data));
     }
   }
 }
@@ -161,7 +160,7 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   const names = head.columnNames();
   const types = head.columnTypes();
   const plans = names.map((n, i) => plan(n, types[i]));
-  const { count, maxRowid, stats, firstValues } = await tableFacts(conn, source, names, types);
+  const { count, maxRowid, stats, firstValues } = await tableFacts(conn, source, names, types, plans.map((p) => !!p.integer));
   const newSinks = (overwritten: boolean) =>
     names.map((n, i) => {
       const sink = newSink(n, plans[i].kind, String(types[i]), count, overwritten);

@@ -38,11 +38,8 @@ function parseStats(text: string, integer: boolean): ColumnStats {
   return { range: m ? { min: Number(m[1]), max: Number(m[2]) } : null, noNull: nulls?.[1] === 'false', unique: Number(STATS_UNIQUE.exec(text)?.[1] ?? Infinity) };
 }
 
-const isIntegerType = (t: DuckDBType) =>
-  [DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT].includes(t.typeId);
-
-/** The facts of `source` (trusted SQL: a quoted name) with columns `names` of `types`. */
-export async function tableFacts(conn: DuckDBConnection, source: string, names: string[], types: DuckDBType[]): Promise<TableFacts> {
+/** The facts of `source` (trusted SQL: a quoted name) with columns `names` of `types`; `integer`: which have an integer type. */
+export async function tableFacts(conn: DuckDBConnection, source: string, names: string[], types: DuckDBType[], integer: boolean[]): Promise<TableFacts> {
   const q = names.map(quoteIdent);
   const text = names.flatMap((_, i) => (types[i].typeId === DuckDBTypeId.VARCHAR ? [i] : []));
   const parts = ['count(*)::DOUBLE', 'max(rowid)::DOUBLE'];
@@ -72,7 +69,7 @@ export async function tableFacts(conn: DuckDBConnection, source: string, names: 
   return {
     count: Number(row[0]),
     maxRowid: row[1] === null ? -1 : Number(row[1]),
-    stats: names.map((_, i) => (typeof stats[i] === 'string' ? parseStats(stats[i]!, isIntegerType(types[i])) : null)),
+    stats: names.map((_, i) => (typeof stats[i] === 'string' ? parseStats(stats[i]!, integer[i]) : null)),
     firstValues,
   };
 }

@@ -16,6 +16,11 @@ export const SEED_ROWS = 2048;
 /** Tables with fewer rows are not worth the extra query. */
 export const SEED_MIN_ROWS = 65_536;
 
+/** Row r's bytes, for a value of more than 12 bytes: `structs` holds a string vector's string_t (a length, a prefix, a pointer). */
+export function longValues(structs: Uint8Array): (r: number) => Uint8Array {
+  return (r) => duckdb.get_data_from_pointer(structs.buffer as ArrayBuffer, structs.byteOffset + r * 16 + 8, new DataView(structs.buffer, structs.byteOffset + r * 16, 4).getUint32(0, true));
+}
+
 /** A row's entry when its value is not a seed, or is NULL: checked for without reading the vector's validity. */
 const UNCODED = -1;
 
@@ -54,6 +59,5 @@ export function readSeeded(dict: TextDictionary, codes: Int32Array, bytes: Uint8
   const lookup = new Uint32Array(Math.ceil(rows / 32));
   for (; r < rows; r++) if (codes[at + r] === UNCODED && (!validity || (validity[r >>> 5] >>> (r & 31)) & 1)) lookup[r >>> 5] |= 1 << (r & 31);
   const structs = duckdb.vector_get_data(text, rows * 16);
-  const long = (r: number) => duckdb.get_data_from_pointer(structs.buffer as ArrayBuffer, structs.byteOffset + r * 16 + 8, new DataView(structs.buffer, structs.byteOffset + r * 16, 4).getUint32(0, true));
-  dict.codeVector(new Int32Array(structs.buffer, structs.byteOffset, rows * 4), rows, codes, at, lookup, long);
+  dict.codeVector(new Int32Array(structs.buffer, structs.byteOffset, rows * 4), rows, codes, at, lookup, longValues(structs));
 }
