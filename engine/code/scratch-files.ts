@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 export const SCRATCH_DIRS = [...(existsSync('/dev/shm') ? ['/dev/shm'] : []), tmpdir()];
 const IDLE_MS = 5_000;
@@ -18,15 +19,6 @@ const idle = new Map<string, string[]>();
 const made = new Set<string>();
 let timer: NodeJS.Timeout | null = null;
 let swept = false;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function sweepStale(): void {
   swept = true;
@@ -39,7 +31,7 @@ function sweepStale(): void {
     }
     for (const name of names) {
       const pid = Number(NAME.exec(name)?.[1] ?? NaN);
-      if (pid && pid !== process.pid && !alive(pid)) rmSync(join(dir, name), { force: true });
+      if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(dir, name), { force: true });
     }
   }
 }

@@ -1,20 +1,12 @@
 /** A lock file holding the owner's pid: taken with O_EXCL; a lock whose process is gone is stale. */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '../process-alive.js';
 
 /** The pid holding `path`, or null when it is free or stale. */
 export function lockHolder(path: string): number | null {
   try {
     const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    return Number.isFinite(pid) && pid !== process.pid && alive(pid) ? pid : null;
+    return Number.isFinite(pid) && pid !== process.pid && processAlive(pid) ? pid : null;
   } catch {
     return null;
   }
