@@ -3,8 +3,8 @@
  *
  * `step()` rescans notebooks, takes the ticks that came due (by the stored next time, never by
  * timers alone, so downtime or a blocked event loop cannot lose one), starts queued runs and
- * sends due mail; it returns when it wants to be woken again. Timers and a node-cron heartbeat
- * only wake it. Clock, logger and runner are injected: tests step a fake clock.
+ * sends due mail (scheduled-mail.ts); it returns when it wants to be woken again. Timers and a
+ * node-cron heartbeat only wake it. Clock, logger and runner are injected: tests step a fake clock.
  *
  * Exactly one run per (schedule, scheduled time): a tick is queued under a run id derived from
  * both, at most once (the stored next time only moves forward); its run folder is that id. After
@@ -18,8 +18,6 @@ import { OperationalError, QuireError, UserError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { runNotebook } from '../run.js';
 import type { RunManifest } from '../runs.js';
-import { Outbox } from '../deliver/outbox.js';
-import { prepareScheduled, type ScheduleEmail } from '../deliver/prepare.js';
 import type { Backoff } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { nextFire } from './cron.js';
@@ -28,15 +26,9 @@ import { decideDue } from './due.js';
 import { tryLock } from './lock.js';
 import { markInterrupted, moveAside, readManifestAt, runDirOf, runTick, type RunFn } from './runner.js';
 import { loadState, saveState, stateDir, tickRunId, type QueueItem, type SchedulerState } from './state.js';
-import type { TransportFactory } from '../deliver/smtp.js';
+import { ScheduledMail, type MailSetup } from './scheduled-mail.js';
 
-export interface MailSetup {
-  from: string;
-  transport: TransportFactory;
-  attempts?: number;
-  backoff?: Backoff;
-  maxAttachmentBytes?: number;
-}
+export type { MailSetup } from './scheduled-mail.js';
 
 export interface SchedulerOptions {
   /** Folder scanned for notebooks with `schedules:`. */
@@ -72,9 +64,8 @@ export class Scheduler {
   private readonly clock: () => number;
   private readonly logger: Logger;
   private readonly scanner: ScheduleScanner;
-  private readonly outbox: Outbox | null;
+  private readonly mail: ScheduledMail;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
-  private readonly mail = new Map<string, { promise: Promise<void> | null; nextAt: number }>();
   private readonly paused = new Set<string>();
   private readonly reported = new Set<string>();
   private release: (() => void) | null = null;
@@ -92,7 +83,10 @@ export class Scheduler {
     const { state, warning } = loadState(opts.runsDir);
     this.state = state;
     if (warning) this.log('warn', 'state-damaged', warning);
-    this.outbox = opts.mail ? new Outbox({ from: opts.mail.from, transport: opts.mail.transport, clock: this.clock, random: opts.random, logger: this.logger, attempts: opts.mail.attempts, backoff: opts.mail.backoff }) : null;
+    this.mail = new ScheduledMail(
+      { runsDir: opts.runsDir, state, clock: this.clock, random: opts.random, logger: this.logger, log: (level, event, detail) => this.log(level, event, detail), save: () => this.save(), kick: () => this.kick() },
+      opts.mail ?? null,
+    );
   }
 
   /** One line per event: `event key k=v ...`. */
@@ -200,7 +194,7 @@ export class Scheduler {
     this.takeDue(now);
     this.startReady(now);
     if (this.dirty) this.save();
-    this.flushMail(now);
+    this.mail.flush(now);
     return this.nextWake(now);
   }
 
@@ -327,54 +321,11 @@ export class Scheduler {
 
   private complete(item: QueueItem, m: RunManifest | null, dir: string | null, status: string, error: string | null): void {
     const now = this.clock();
-    const def = this.defs.get(item.key);
-    const email = def?.spec.email as ScheduleEmail | undefined;
-    if (m && dir && email) {
-      if (!this.outbox || !this.opts.mail) {
-        this.log('error', 'mail-not-configured', `${item.key} run=${item.run_id} (set smtp: in quire.yaml or QUIRE_SMTP_URL)`);
-      } else {
-        const rel = join(item.notebook_id, item.run_id);
-        if (!this.state.outbox.includes(rel)) {
-          this.state.outbox.push(rel);
-          this.save(); // the outbox index knows the run before delivery.json has entries
-        }
-        const r = prepareScheduled(dir, m, email, { from: this.opts.mail.from, now: new Date(now), schedule: def!.spec.name, maxAttachmentBytes: this.opts.mail.maxAttachmentBytes });
-        if (r.held) this.log('warn', 'mail-held', `${item.key} run=${item.run_id}${r.held.gate ? ` gate="${r.held.gate}"` : ''} reason="${r.held.reason}"${r.owner ? ` owner=${r.owner}` : ''}`);
-        else this.log('info', 'mail-queued', `${item.key} run=${item.run_id} recipients=${r.entries.length}`);
-        this.mail.set(rel, { promise: null, nextAt: now });
-      }
-    }
+    if (m && dir) this.mail.prepare(item, this.defs.get(item.key), m, dir, now);
     this.state.queue = this.state.queue.filter((i) => i !== item);
     const s = this.state.schedules[item.key];
     if (s) s.last = { scheduled_for: item.scheduled_for, run_id: m ? item.run_id : null, status, at: iso(now), error };
     this.dirty = true;
-  }
-
-  private flushMail(now: number): void {
-    if (!this.outbox) return;
-    for (const rel of this.state.outbox) {
-      const w = this.mail.get(rel) ?? { promise: null, nextAt: now };
-      this.mail.set(rel, w);
-      if (w.promise || w.nextAt > now) continue;
-      w.promise = this.outbox
-        .process(join(this.opts.runsDir, rel))
-        .then((res) => {
-          if (res.done) {
-            this.state.outbox = this.state.outbox.filter((d) => d !== rel);
-            this.mail.delete(rel);
-            this.save();
-            this.log('info', 'mail-done', `run=${rel} status=${res.record?.status ?? 'none'}`);
-          } else w.nextAt = res.nextAt ?? this.clock() + 1000;
-        })
-        .catch((err) => {
-          w.nextAt = this.clock() + 5000;
-          this.log('error', 'mail-error', `run=${rel}: ${(err as Error).message}`);
-        })
-        .finally(() => {
-          w.promise = null;
-          this.kick();
-        });
-    }
   }
 
   private nextWake(now: number): number {
@@ -384,8 +335,7 @@ export class Scheduler {
       if (s) t = Math.min(t, Date.parse(s.next_due));
     }
     for (const i of this.state.queue) if (i.status === 'waiting' && i.not_before) t = Math.min(t, Date.parse(i.not_before));
-    for (const w of this.mail.values()) if (!w.promise) t = Math.min(t, w.nextAt);
-    return Math.max(t, now);
+    return Math.max(Math.min(t, this.mail.nextDue()), now);
   }
 
   /** Wakes a sleeping loop now. */
@@ -396,7 +346,7 @@ export class Scheduler {
   /** Resolves when no run and no mail pass is in flight. */
   async settle(): Promise<void> {
     for (;;) {
-      const pending = [...[...this.inflight.values()].map((f) => f.promise), ...[...this.mail.values()].flatMap((w) => (w.promise ? [w.promise] : []))];
+      const pending = [...[...this.inflight.values()].map((f) => f.promise), ...this.mail.inFlight()];
       if (!pending.length) return;
       await Promise.allSettled(pending);
     }
