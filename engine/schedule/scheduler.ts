@@ -20,8 +20,8 @@ import { runNotebook } from '../run.js';
 import type { RunManifest } from '../runs.js';
 import type { Backoff } from './backoff.js';
 import { backoffDelay } from './backoff.js';
-import { nextFire } from './cron.js';
-import { ScheduleScanner, type ScheduleDef } from './discover.js';
+import type { ScheduleDef } from './discover.js';
+import { ScheduleSet } from './schedule-set.js';
 import { decideDue } from './due.js';
 import { tryLock } from './lock.js';
 import { markInterrupted, moveAside, readManifestAt, runDirOf, runTick, type RunFn } from './runner.js';
@@ -60,14 +60,11 @@ const itemId = (i: Pick<QueueItem, 'key' | 'scheduled_for'>) => `${i.key}@${i.sc
 
 export class Scheduler {
   readonly state: SchedulerState;
-  readonly defs = new Map<string, ScheduleDef>();
   private readonly clock: () => number;
   private readonly logger: Logger;
-  private readonly scanner: ScheduleScanner;
+  private readonly schedules: ScheduleSet;
   private readonly mail: ScheduledMail;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
-  private readonly paused = new Set<string>();
-  private readonly reported = new Set<string>();
   private release: (() => void) | null = null;
   private lastScan = -Infinity;
   private stopping = false;
@@ -79,7 +76,7 @@ export class Scheduler {
   constructor(readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? Date.now;
     this.logger = opts.logger ?? silentLogger;
-    this.scanner = new ScheduleScanner(opts.root, opts.projectTimezone, [opts.runsDir]);
+    this.schedules = new ScheduleSet(opts.root, opts.projectTimezone, opts.runsDir);
     const { state, warning } = loadState(opts.runsDir);
     this.state = state;
     if (warning) this.log('warn', 'state-damaged', warning);
@@ -116,53 +113,7 @@ export class Scheduler {
 
   private rescan(now: number): void {
     this.lastScan = now;
-    const found = this.scanner.scan();
-    const seen = new Map<string, ScheduleDef>();
-    const troubled = new Set<string>();
-    for (const nb of found) {
-      for (const p of nb.problems) {
-        troubled.add(nb.rel);
-        if (!this.reported.has(p)) this.log('error', 'schedule-invalid', p);
-      }
-      for (const def of nb.schedules) seen.set(def.key, def);
-    }
-    this.reported.clear();
-    for (const nb of found) for (const p of nb.problems) this.reported.add(p);
-    for (const [key, def] of seen) {
-      const s = this.state.schedules[key];
-      if (!s) {
-        const next = nextFire(def.spec.cron, def.timezone, now);
-        this.state.schedules[key] = { notebook: def.notebookRel, notebook_id: def.notebookId, schedule: def.spec.name, timing: def.timing, hash: def.hash, next_due: iso(next), added_at: iso(now), last: null };
-        this.log('info', 'schedule-added', `${key} cron="${def.spec.cron}" tz=${def.timezone} next=${iso(next)}`);
-        this.dirty = true;
-      } else if (s.hash !== def.hash) {
-        const retimed = s.timing !== def.timing;
-        if (retimed) s.next_due = iso(nextFire(def.spec.cron, def.timezone, now));
-        Object.assign(s, { timing: def.timing, hash: def.hash, notebook_id: def.notebookId });
-        this.log('info', 'schedule-changed', `${key} cron="${def.spec.cron}" tz=${def.timezone}${retimed ? ` next=${s.next_due}` : ''}`);
-        this.dirty = true;
-      }
-      if (this.paused.delete(key)) this.log('info', 'schedule-resumed', key);
-      this.defs.set(key, def);
-    }
-    for (const key of [...Object.keys(this.state.schedules)]) {
-      if (seen.has(key)) continue;
-      const s = this.state.schedules[key]!;
-      if (troubled.has(s.notebook)) {
-        // The notebook is there but broken: keep the schedule's place until it is fixed.
-        if (!this.paused.has(key)) this.log('warn', 'schedule-paused', `${key} (its notebook has problems)`);
-        this.paused.add(key);
-        this.defs.delete(key);
-        continue;
-      }
-      delete this.state.schedules[key];
-      this.defs.delete(key);
-      this.paused.delete(key);
-      const dropped = this.state.queue.filter((i) => i.key === key && i.status !== 'running');
-      this.state.queue = this.state.queue.filter((i) => i.key !== key || i.status === 'running');
-      this.log('info', 'schedule-removed', `${key}${dropped.length ? ` dropped=${dropped.length}` : ''}`);
-      this.dirty = true;
-    }
+    if (this.schedules.sync(this.state, now, (level, event, detail) => this.log(level, event, detail))) this.dirty = true;
   }
 
   private recover(now: number): void {
@@ -199,7 +150,7 @@ export class Scheduler {
   }
 
   private takeDue(now: number): void {
-    for (const [key, def] of this.defs) {
+    for (const [key, def] of this.schedules.defs) {
       const s = this.state.schedules[key];
       if (!s || Date.parse(s.next_due) > now) continue;
       const d = decideDue(def.spec.cron, def.timezone, def.missed, Date.parse(s.next_due), now, { graceMs: this.opts.graceMs ?? 60_000, cap: this.opts.missedCap ?? 100 });
@@ -238,7 +189,7 @@ export class Scheduler {
     for (const item of ready) {
       if (this.inflight.size + start.length >= (this.opts.concurrency ?? 4)) break;
       if (running.has(item.key)) continue;
-      const def = this.defs.get(item.key);
+      const def = this.schedules.defs.get(item.key);
       if (!def) continue; // paused (notebook broken); removed schedules' items are dropped by rescan
       item.status = 'running';
       item.started_at = iso(now);
@@ -301,7 +252,7 @@ export class Scheduler {
     const why = m ? (m.error ?? m.cells.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.error?.message}`).join('; ')) || 'failed' : error instanceof QuireError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
     item.failures++;
     item.last_error = why;
-    const def = this.defs.get(item.key);
+    const def = this.schedules.defs.get(item.key);
     const retries = def?.retries ?? 0;
     if (item.failures <= retries) {
       const delay = backoffDelay(this.opts.retryBackoff ?? { baseMs: 30_000, maxMs: 600_000 }, item.failures, this.opts.random);
@@ -321,7 +272,7 @@ export class Scheduler {
 
   private complete(item: QueueItem, m: RunManifest | null, dir: string | null, status: string, error: string | null): void {
     const now = this.clock();
-    if (m && dir) this.mail.prepare(item, this.defs.get(item.key), m, dir, now);
+    if (m && dir) this.mail.prepare(item, this.schedules.defs.get(item.key), m, dir, now);
     this.state.queue = this.state.queue.filter((i) => i !== item);
     const s = this.state.schedules[item.key];
     if (s) s.last = { scheduled_for: item.scheduled_for, run_id: m ? item.run_id : null, status, at: iso(now), error };
@@ -330,7 +281,7 @@ export class Scheduler {
 
   private nextWake(now: number): number {
     let t = this.lastScan + (this.opts.rescanMs ?? 2000);
-    for (const [key] of this.defs) {
+    for (const [key] of this.schedules.defs) {
       const s = this.state.schedules[key];
       if (s) t = Math.min(t, Date.parse(s.next_due));
     }
