@@ -1,11 +1,11 @@
 // Issue 5: moving a 1,000,000-row, 6-column table DuckDB → Arquero (a code cell's worker) → DuckDB,
 // against DuckDB copying the same table (CREATE TABLE AS), measured in the same run.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { readColumns } from '../engine/code/duck-read.js';
-import { writeColumns } from '../engine/code/duck-write.js';
-import { giveBack } from '../engine/code/buffer-pool.js';
-import { buffersOf } from '../engine/code/columns.js';
-import { runInSandbox } from '../engine/code/sandbox.js';
+import { readColumns } from '../cells/code/duck-read.js';
+import { writeColumns } from '../cells/code/duck-write.js';
+import { giveBack } from '../cells/code/buffer-pool.js';
+import { buffersOf } from '../cells/code/columns.js';
+import { runInSandbox } from '../cells/code/sandbox.js';
 import { median, ms, ratio, time } from './util.js';
 
 const ROWS = 1_000_000;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildDemoData } from '../engine/demo/demo-data.js';
-import { DuckSession } from '../engine/duck.js';
+import { DuckSession } from '../engine/duck/duck.js';
 import { loadProject, type Project } from '../engine/project.js';
 import { loadCatalog, type MetricCatalog } from '../engine/metrics/catalog.js';
 import { computeIntoTable, planMetrics } from '../engine/metrics/compute.js';

@@ -9,10 +9,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { buildReportModel } from '../engine/report/build-model.js';
 import { planColumns } from '../engine/report/xlsx/columns.js';
 import { parquetSource, writeXlsx } from '../engine/report/xlsx/index.js';
-import { loadStoredOutputs, outputsMap } from '../engine/report/store.js';
-import { sqlString } from '../engine/duck.js';
-import type { RunManifest } from '../engine/runs.js';
-import type { TableOutput } from '../engine/report/model.js';
+import { loadStoredOutputs, outputsMap } from '../engine/runs/tables.js';
+import { sqlString } from '../engine/duck/duck.js';
+import type { RunManifest } from '../engine/runs/runs.js';
+import type { TableOutput } from '../engine/outputs.js';
 
 const [mode, runDir, out] = process.argv.slice(2) as ['stream' | 'exceljs', string, string];
 const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunManifest;

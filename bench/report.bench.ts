@@ -9,8 +9,8 @@ import { buildReportModel } from '../engine/report/build-model.js';
 import { writeExports } from '../engine/report/export.js';
 import type { ReportModel } from '../engine/report/model.js';
 import { PdfRenderer } from '../engine/report/pdf/index.js';
-import { loadStoredOutputs, outputsMap } from '../engine/report/store.js';
-import type { RunManifest } from '../engine/runs.js';
+import { loadStoredOutputs, outputsMap } from '../engine/runs/tables.js';
+import type { RunManifest } from '../engine/runs/runs.js';
 import { benchProject, median, ms, ratio, time } from './util.js';
 
 const REPO = join(import.meta.dirname, '..');

@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNotebook } from '../engine/index.js';
-import { parseSweeps, runSweep } from '../engine/sweep.js';
+import { parseSweeps, runSweep } from '../engine/exec/sweep.js';
 import { benchProject, ms, ratio, time } from './util.js';
 
 const REPO = join(import.meta.dirname, '..');

@@ -3,7 +3,7 @@ import { queryCell } from './query.js';
 import { textCell } from './text.js';
 import { visualizationCell } from './visualization.js';
 import { metricCell } from './metric.js';
-import { codeCell } from './code.js';
+import { codeCell } from './code/index.js';
 
 /** The cell-type registry: adding a cell type is one file in cells/ and one line here. */
 export const cellTypes: readonly CellType<BaseCell>[] = [queryCell, textCell, visualizationCell, metricCell, codeCell] as unknown as CellType<BaseCell>[];

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { cellSchema, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
-import { QuireError, UserError, ValidationErrors } from '../engine/errors.js';
-import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/liquid.js';
-import { didYouMean } from '../engine/suggest.js';
+import { QuireError, UserError, ValidationErrors } from '../engine/util/errors.js';
+import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/text/liquid.js';
+import { didYouMean } from '../engine/util/suggest.js';
 import { notebookCatalog } from '../engine/metrics/notebook-catalog.js';
 import { planMetrics, computeIntoTable } from '../engine/metrics/compute.js';
 import { resolveRequest, type MetricRequest, type RequestLocator } from '../engine/metrics/request.js';
 import { COMPARES, GRAINS, specLabel } from '../engine/metrics/specs.js';
-import type { MetricsOutput } from '../engine/report/model.js';
+import type { MetricsOutput } from '../engine/outputs.js';
 
 const schema = cellSchema('metric', {
   metrics: z.array(z.string()).min(1, 'list at least one metric').describe('Metric names (from the metrics folders or the notebook definitions)'),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { cellSchema, type CellType, type AnalyzeContext, type RunContext } from '../engine/cell-type.js';
-import { UserError, type QuireError } from '../engine/errors.js';
+import { UserError, type QuireError } from '../engine/util/errors.js';
 import { analyzeSql } from '../engine/sql/parse.js';
 import { sqlRuntimeError } from '../engine/sql/errors.js';
-import { bindParams, quoteIdent, RESULTS_CATALOG, type BoundParams } from '../engine/duck.js';
-import { didYouMean } from '../engine/suggest.js';
+import { bindParams, quoteIdent, RESULTS_CATALOG, type BoundParams } from '../engine/duck/duck.js';
+import { didYouMean } from '../engine/util/suggest.js';
 
 const schema = cellSchema('query', {
   sql: z.string().min(1).describe('SQL run on DuckDB; params are bound as $name'),

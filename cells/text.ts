@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
-import { UserError } from '../engine/errors.js';
-import { analyzeTemplate, liquid } from '../engine/liquid.js';
-import { renderMarkdown } from '../engine/markdown.js';
-import { templateParams, templateReadsClock } from '../engine/liquid-params.js';
-import { tableOf, type TableOutput, type TableValue } from '../engine/report/model.js';
+import { UserError } from '../engine/util/errors.js';
+import { analyzeTemplate, liquid } from '../engine/text/liquid.js';
+import { renderMarkdown } from '../engine/text/markdown.js';
+import { templateParams, templateReadsClock } from '../engine/text/liquid-params.js';
+import { tableOf, type TableOutput, type TableValue } from '../engine/outputs.js';
 
 const schema = cellSchema('text', {
   markdown: z.string().describe('Markdown with Liquid: params and referenced cells (<id>.rows, .first, .row_count, .columns, .value)'),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
-import { UserError, type QuireError } from '../engine/errors.js';
-import { quoteIdent, RESULTS_CATALOG } from '../engine/duck.js';
-import { didYouMean } from '../engine/suggest.js';
-import { tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/report/model.js';
+import { UserError, type QuireError } from '../engine/util/errors.js';
+import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
+import { didYouMean } from '../engine/util/suggest.js';
+import { tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
 import { buildChart, CHART_TYPES, ChartSpecError, FieldError, MAX_POINTS, TABLE_ROWS } from '../engine/report/charts/index.js';
 import { NUMBER_FORMATS } from '../engine/report/charts/format.js';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from './errors.js';
-import type { BoundParams } from './duck.js';
-import type { CellOutput, TableOutput } from './report/model.js';
-import type { YamlPath, YamlSource } from './notebook/source.js';
+import type { QuireError } from './util/errors.js';
+import type { BoundParams } from './duck/duck.js';
+import type { CellOutput, TableOutput } from './outputs.js';
+import type { YamlPath, YamlSource } from './source/source.js';
 import type { Project } from './project.js';
-import type { Logger } from './log.js';
+import type { Logger } from './util/log.js';
 
 export const CELL_ID = /^[a-z_][a-z0-9_]*$/;
 
@@ -115,3 +115,6 @@ export interface CellType<S extends BaseCell = BaseCell> {
   /** SQL texts `analyze` will parse: the engine parses every cell's in one batch first. */
   sqlOf?(spec: S): string[];
 }
+
+/** The cell types a notebook may use (cells/index.ts holds the built-in ones). */
+export type CellTypes = readonly CellType<BaseCell>[];

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { UserError, ValidationErrors } from './errors.js';
-import { YamlSource } from './notebook/source.js';
-import { zodIssuesToErrors } from './notebook/zod-errors.js';
+import { UserError, ValidationErrors } from './util/errors.js';
+import { YamlSource } from './source/source.js';
+import { zodIssuesToErrors } from './source/zod-errors.js';
 
 const connectionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1) }),

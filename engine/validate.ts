@@ -1,8 +1,9 @@
-import { DuckSession } from './duck.js';
-import { QuireError, ValidationErrors } from './errors.js';
-import { readNotebook, type Notebook } from './notebook/load.js';
-import { analyzeNotebook } from './notebook/analyze.js';
-import type { Dag } from './graph.js';
+import { DuckSession } from './duck/duck.js';
+import { QuireError, ValidationErrors } from './util/errors.js';
+import { type Notebook } from './notebook/load.js';
+import { readNotebook } from './notebooks.js';
+import { analyzeNotebook } from './plan/analyze.js';
+import type { Dag } from './plan/graph.js';
 
 /**
  * Checks a notebook without running it; throws ValidationErrors with every problem.
@@ -24,7 +25,9 @@ export async function validateNotebook(path: string): Promise<Notebook & { dag: 
   const session = await DuckSession.open({ database: ':memory:' });
   try {
     const analysis = await analyzeNotebook(nb, await session.connect());
-    const all = [...errors, ...analysis.errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+    // Loaded only for notebooks with schedules: cron parsing is a large module.
+    const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
+    const all = [...errors, ...analysis.errors, ...scheduleErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };
   } finally {

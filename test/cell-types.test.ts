@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { cellTypes } from '../cells/index.js';
-import { YamlSource } from '../engine/notebook/source.js';
-import { zodIssuesToErrors } from '../engine/notebook/zod-errors.js';
+import { YamlSource } from '../engine/source/source.js';
+import { zodIssuesToErrors } from '../engine/source/zod-errors.js';
 import type { Project } from '../engine/project.js';
 
 /**

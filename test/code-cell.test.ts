@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { runNotebook, validateNotebook, ValidationErrors } from '../engine/index.js';
-import { readColumns } from '../engine/code/duck-read.js';
-import { checkTable, writeColumns } from '../engine/code/duck-write.js';
-import { TextDictionary } from '../engine/code/text-dict.js';
-import { giveBack, takeArray } from '../engine/code/buffer-pool.js';
-import { buffersOf } from '../engine/code/columns.js';
+import { readColumns } from '../cells/code/duck-read.js';
+import { checkTable, writeColumns } from '../cells/code/duck-write.js';
+import { TextDictionary } from '../cells/code/text-dict.js';
+import { giveBack, takeArray } from '../cells/code/buffer-pool.js';
+import { buffersOf } from '../cells/code/columns.js';
 import { fixtureProject } from './helpers/cli.js';
 
 const outputs = (dir: string) => JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8')).outputs as Record<string, any>;

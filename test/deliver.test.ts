@@ -10,7 +10,7 @@ import { Outbox } from '../engine/deliver/outbox.js';
 import { prepareScheduled, type ScheduleEmail } from '../engine/deliver/prepare.js';
 import { readRecord, type DeliveryRecord } from '../engine/deliver/record.js';
 import { smtpTransport } from '../engine/deliver/smtp.js';
-import type { RunManifest } from '../engine/runs.js';
+import type { RunManifest } from '../engine/runs/runs.js';
 import { fixtureProject } from './helpers/cli.js';
 import { BIN } from './helpers/paths.js';
 import { SmtpSink } from './helpers/smtp-sink.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runNotebook } from '../engine/index.js';
-import { spareCount } from '../engine/duck-pool.js';
+import { spareCount } from '../engine/duck/duck-pool.js';
 import { fixtureProject } from './helpers/cli.js';
 
 async function spareReady(): Promise<void> {

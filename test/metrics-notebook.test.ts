@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadNotebook, runNotebook } from '../engine/index.js';
-import { prepareRun } from '../engine/run.js';
-import { executeDag, type CellResult } from '../engine/executor.js';
-import { silentLogger } from '../engine/log.js';
-import { tableOf, type MetricsOutput, type TextOutput } from '../engine/report/model.js';
+import { prepareRun } from '../engine/exec/run.js';
+import { executeDag, type CellResult } from '../engine/exec/executor.js';
+import { silentLogger } from '../engine/util/log.js';
+import { tableOf, type MetricsOutput, type TextOutput } from '../engine/outputs.js';
 import { fixtureProject } from './helpers/cli.js';
 
 let hand: DuckDBConnection;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DuckSession } from '../engine/duck.js';
+import { DuckSession } from '../engine/duck/duck.js';
 import { loadProject, type Project } from '../engine/project.js';
 import { loadCatalog, type MetricCatalog } from '../engine/metrics/catalog.js';
 import { computeRows, planMetrics } from '../engine/metrics/compute.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError, ValidationErrors } from '../engine/errors.js';
+import { UserError, ValidationErrors } from '../engine/util/errors.js';
 import {
   evaluateRelative,
   localDate,

@@ -7,7 +7,8 @@ import { renderHtml } from '../engine/report/html.js';
 import { buildChart } from '../engine/report/charts/index.js';
 import { prepareCharts } from '../engine/report/charts/prepare.js';
 import { chromiumPath, LAUNCH_ARGS } from '../engine/report/pdf/browser.js';
-import type { ReportCell, ReportModel, TableOutput } from '../engine/report/model.js';
+import type { ReportCell, ReportModel } from '../engine/report/model.js';
+import type { TableOutput } from '../engine/outputs.js';
 
 const XSS = '<script>alert(1)</script>';
 

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../engine/report/html.js';
-import type { ReportCell, ReportModel, TableOutput } from '../engine/report/model.js';
+import type { ReportCell, ReportModel } from '../engine/report/model.js';
+import type { TableOutput } from '../engine/outputs.js';
 
 const XSS = '<script>alert(1)</script>';
 const IMG = '"><img src=x onerror=alert(1)>';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNotebook, runNotebook } from '../engine/index.js';
-import type { ExecEvent } from '../engine/executor.js';
+import type { ExecEvent } from '../engine/exec/executor.js';
 import { fixtureProject, manifests, quire } from './helpers/cli.js';
 
 describe('running notebooks', () => {

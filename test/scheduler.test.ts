@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scheduler, type SchedulerOptions } from '../engine/schedule/scheduler.js';
-import { runNotebook, type RunOptions } from '../engine/run.js';
-import type { RunManifest } from '../engine/runs.js';
-import { createRunDir } from '../engine/runs.js';
+import { runNotebook, type RunOptions } from '../engine/exec/run.js';
+import type { RunManifest } from '../engine/runs/runs.js';
+import { createRunDir } from '../engine/runs/runs.js';
 import type { Notebook } from '../engine/notebook/load.js';
 
 const T0 = Date.parse('2026-03-01T00:00:30Z');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { releaseScratch, SCRATCH_DIRS, takeScratch } from '../engine/code/scratch-files.js';
+import { releaseScratch, SCRATCH_DIRS, takeScratch } from '../cells/code/scratch-files.js';
 
 describe('scratch files for handing tables to DuckDB', () => {
   it('removes files of processes that no longer run, reuses its own, and removes broken ones', () => {

@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { sha256 } from './key.js';
+import { sha256 } from '../util/hash.js';
 
 const MAX_FILES = 10_000;
 

@@ -5,16 +5,16 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CellReads } from '../cell-type.js';
-import type { Dag } from '../graph.js';
-import type { Logger } from '../log.js';
+import type { Dag } from '../plan/graph.js';
+import type { Logger } from '../util/log.js';
 import type { Notebook } from '../notebook/load.js';
-import { buildStamp } from '../package-root.js';
+import { buildStamp } from '../util/package-root.js';
 import { projectPath } from '../project.js';
-import type { CellOutput } from '../report/model.js';
+import type { CellOutput } from '../outputs.js';
 import { databaseFingerprint, fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
 import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
 import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
-import { OperationalError } from '../errors.js';
+import { OperationalError } from '../util/errors.js';
 
 export { clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';

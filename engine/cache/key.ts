@@ -1,7 +1,7 @@
 /**
  * Cell cache keys: a SHA-256 of what a cell's result depends on. Pure functions, no IO.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from '../util/hash.js';
 
 /** Bump when the key recipe or the entry format changes: old entries then never match. */
 export const CACHE_VERSION = 1;
@@ -19,22 +19,6 @@ export interface KeyParts {
   upstream: Record<string, string>;
   /** Digest of the data the cell reads besides its upstream cells ('' for none). */
   data: string;
-}
-
-/** JSON with object keys sorted, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 const COSMETIC = new Set(['title', 'on_error', 'depends_on']);

@@ -3,7 +3,8 @@
  * Pure: the data fingerprints and the store lookup come in as values and functions.
  */
 import type { CellReads } from '../cell-type.js';
-import { CACHE_VERSION, describeChange, keyOf, normalizeSpec, sha256, type KeyParts } from './key.js';
+import { CACHE_VERSION, describeChange, keyOf, normalizeSpec, type KeyParts } from './key.js';
+import { sha256 } from '../util/hash.js';
 
 export interface PlanCell {
   id: string;

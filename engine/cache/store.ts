@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck.js';
-import { tableOf, type CellOutput } from '../report/model.js';
+import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/duck.js';
+import { tableOf, type CellOutput } from '../outputs.js';
 import { CACHE_VERSION, type KeyParts } from './key.js';
 
 export const CACHE_DIR = '.cache';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clearCache, CACHE_DIR } from '../cache/index.js';
-import { loadNotebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { DEFAULT_ORDERS, MAX_ORDERS, buildDemoData } from '../demo/demo-data.js';
 
 export const DEFAULT_DEMO_OUT = 'data/warehouse.duckdb';

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ensureDemoData } from '../demo/demo-data.js';
 import { loadProject, projectPath } from '../project.js';
-import { runNotebook } from '../run.js';
+import { runNotebook } from '../exec/run.js';
 import { printRunSummary, EXIT } from './run.js';
 import { progressPrinter } from './progress.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 
 export function register(program: Command): void {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { loadProject, projectPath } from '../project.js';
-import { findRun, writeManifest } from '../runs.js';
-import { UserError } from '../errors.js';
+import { findRun, writeManifest } from '../runs/runs.js';
+import { UserError } from '../util/errors.js';
 import { buildReportModel } from '../report/build-model.js';
 import { EXPORT_FORMATS, ExportError, parseExportFormats, parsePaper, writeExports, type ExportFormat } from '../report/export.js';
 import type { ReportModel } from '../report/model.js';
 import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
-import { loadStoredOutputs, outputsMap } from '../report/store.js';
+import { loadStoredOutputs, outputsMap } from '../runs/tables.js';
 import { parquetSource } from '../report/xlsx/index.js';
 import { green, red } from './progress.js';
 

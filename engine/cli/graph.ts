@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { validateNotebook } from '../validate.js';
-import { formatDag, type GraphFormat } from '../graph-format.js';
+import { formatDag, type GraphFormat } from '../plan/graph-format.js';
 
 export function register(program: Command): void {
   program

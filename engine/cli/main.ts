@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
 import { COMMANDS } from './commands.js';
-import { setInstanceReuse } from '../duck-pool.js';
+import { setInstanceReuse } from '../duck/duck-pool.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {

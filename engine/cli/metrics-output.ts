@@ -1,4 +1,4 @@
-import type { TableColumn, TableValue } from '../report/model.js';
+import type { TableColumn, TableValue } from '../outputs.js';
 
 /** A value as printed in a text table: numbers with at most 6 decimals, NULL as empty. */
 function textOf(v: TableValue): string {

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { DuckSession } from '../duck.js';
-import { QuireError, UserError, ValidationErrors, formatError } from '../errors.js';
+import { DuckSession } from '../duck/duck.js';
+import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
 import { loadProject, projectPath, type Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
 import { bindFilterSpec, bindMetric } from '../metrics/bind.js';

@@ -1,4 +1,4 @@
-import { QuireError, ValidationErrors, formatError } from '../errors.js';
+import { QuireError, ValidationErrors, formatError } from '../util/errors.js';
 
 /** Prints an error for a person: typed errors plainly, bugs with their stack. */
 export function printError(err: unknown, opts: { debug?: boolean } = {}): void {

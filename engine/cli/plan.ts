@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadNotebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
 import { projectPath } from '../project.js';
-import { prepareRun } from '../run.js';
+import { prepareRun } from '../exec/run.js';
 import { planCache } from '../cache/index.js';
 import { bold, dim, green, yellow } from './progress.js';
 

@@ -1,4 +1,4 @@
-import type { ExecEvent } from '../executor.js';
+import type { ExecEvent } from '../exec/executor.js';
 import { groupThousands } from '../report/html/numbers.js';
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadNotebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
 import { loadProject, projectPath } from '../project.js';
-import { notebookOfRun, rerunParams } from '../rerun.js';
-import { runNotebook } from '../run.js';
-import { findRun } from '../runs.js';
+import { notebookOfRun, rerunParams } from '../exec/rerun.js';
+import { runNotebook } from '../exec/run.js';
+import { findRun } from '../runs/runs.js';
 import { EXIT, printRunSummary } from './run.js';
 import { progressPrinter, yellow } from './progress.js';
 

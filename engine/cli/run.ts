@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
-import { runNotebook, type RunResult } from '../run.js';
+import { runNotebook, type RunResult } from '../exec/run.js';
 import { parseCliParams } from '../params/index.js';
 import { parseExportFormats, parsePaper, type ExportFormat } from '../report/export.js';
 import type { PaperSize } from '../report/pdf/index.js';

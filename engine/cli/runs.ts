@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadNotebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
-import { findRun, listRuns } from '../runs.js';
+import { findRun, listRuns } from '../runs/runs.js';
 import { green, red, yellow, dim } from './progress.js';
 
 function runsDirOf(opt?: string): string {

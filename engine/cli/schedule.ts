@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { loadProject, projectPath } from '../project.js';
 import { listSchedules } from '../schedule/list.js';
 import { bold, dim, red } from './progress.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { UserError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
 import { loadProject, projectPath } from '../project.js';
 import { smtpSettings, smtpTransport } from '../deliver/smtp.js';
 import { Scheduler, type MailSetup } from '../schedule/scheduler.js';

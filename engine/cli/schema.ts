@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notebookJsonSchema } from '../notebook/json-schema.js';
+import { notebookJsonSchema } from '../notebooks.js';
 
 export function register(program: Command): void {
   program

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
-import { loadNotebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
 import type { ExportFormat } from '../report/export.js';
 import type { PaperSize } from '../report/pdf/index.js';
-import { parseSweeps, runSweep, type BatchMember } from '../sweep.js';
+import { parseSweeps, runSweep, type BatchMember } from '../exec/sweep.js';
 import { bold, dim, green, red, yellow } from './progress.js';
 
 const colour = (s: string) => (s === 'succeeded' ? green : s === 'partial' ? yellow : red);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { DuckSession } from '../duck.js';
+import { DuckSession } from '../duck/duck.js';
 import { listTemplates, loadTemplate, paramDefaultText, type Template, type TemplateParam } from '../templates/catalog.js';
 import { neededSpecs, templateCatalog } from '../templates/specs.js';
 import { useTemplate } from '../templates/use.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { validateNotebook } from '../validate.js';
-import { ValidationErrors, errorToJson, formatError } from '../errors.js';
+import { ValidationErrors, errorToJson, formatError } from '../util/errors.js';
 import { green } from './progress.js';
 
 export function register(program: Command): void {

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { plainLiquid } from '../liquid.js';
-import type { RunManifest } from '../runs.js';
+import { plainLiquid } from '../text/liquid.js';
+import type { RunManifest } from '../runs/runs.js';
 import { emailHtml, emailText } from './html.js';
 import type { AttachmentInfo, MessageSpec } from './record.js';
 import { summarizeRun } from './summary.js';

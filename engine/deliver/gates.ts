@@ -5,10 +5,10 @@
  * Cells are seen as in text cells: <id>.rows (the stored preview rows), .first, .row_count,
  * .columns, .value.
  */
-import { plainLiquid } from '../liquid.js';
-import type { RunManifest } from '../runs.js';
-import { tableOf, type TableOutput, type TableValue } from '../report/model.js';
-import { loadStoredOutputs } from '../report/store.js';
+import { plainLiquid } from '../text/liquid.js';
+import type { RunManifest } from '../runs/runs.js';
+import { tableOf, type TableOutput, type TableValue } from '../outputs.js';
+import { loadStoredOutputs } from '../runs/tables.js';
 import type { GateResult } from './record.js';
 
 const EXACT_NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|FLOAT|DOUBLE|REAL)/;

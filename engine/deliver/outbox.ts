@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Logger } from '../log.js';
-import { backoffDelay, type Backoff } from '../schedule/backoff.js';
-import { tryLock } from '../schedule/lock.js';
+import type { Logger } from '../util/log.js';
+import { backoffDelay, type Backoff } from '../util/backoff.js';
+import { tryLock } from '../util/lock.js';
 import { alertHtml } from './html.js';
 import { addEntries, isDone, readRecord, writeRecord, type DeliveryRecord, type OutboxEntry } from './record.js';
 import { classifySmtpError, type OutgoingMail, type TransportFactory } from './smtp.js';

@@ -4,7 +4,7 @@
  * are kept as they are, so preparing again after a crash never re-sends a sent mail.
  */
 import { createHash } from 'node:crypto';
-import type { RunManifest } from '../runs.js';
+import type { RunManifest } from '../runs/runs.js';
 import { composeReport } from './compose.js';
 import { evaluateGates, gateScope } from './gates.js';
 import { alertHtml } from './html.js';

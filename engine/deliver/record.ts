@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../atomic.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 
 export const DELIVERY_FILE = 'delivery.json';
 

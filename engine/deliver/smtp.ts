@@ -4,7 +4,7 @@
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { ProjectConfig } from '../project.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 
 export interface SmtpSettings {
   url: string;

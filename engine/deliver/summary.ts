@@ -2,9 +2,9 @@
  * What a report email shows of a run: headline numbers (KPI cards and overall metric values)
  * and the first rows of the first table, read from the run's stored outputs.
  */
-import type { RunManifest } from '../runs.js';
-import type { CellOutput, MetricsOutput, TableOutput, TableValue } from '../report/model.js';
-import { loadStoredOutputs, type StoredOutputs } from '../report/store.js';
+import type { RunManifest } from '../runs/runs.js';
+import type { CellOutput, MetricsOutput, TableOutput, TableValue } from '../outputs.js';
+import { loadStoredOutputs, type StoredOutputs } from '../runs/tables.js';
 
 export interface SummaryKpi {
   label: string;

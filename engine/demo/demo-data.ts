@@ -28,7 +28,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { OperationalError, UserError } from '../errors.js';
+import { OperationalError, UserError } from '../util/errors.js';
 import { macrosSql } from './sql/common.js';
 import { calendarSql, type Sizes } from './sql/calendar.js';
 import { customersBaseSql, customersSql } from './sql/customers.js';

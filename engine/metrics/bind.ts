@@ -4,10 +4,10 @@
  * message, located at the spec field that holds the culprit.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from '../errors.js';
-import { quoteIdent } from '../duck.js';
+import type { QuireError } from '../util/errors.js';
+import { quoteIdent } from '../duck/duck.js';
 import { locateDuckError } from '../sql/errors.js';
-import type { YamlPath } from '../notebook/source.js';
+import type { YamlPath } from '../source/source.js';
 import { specError } from './spec-errors.js';
 import type { ResolvedSource } from './sources.js';
 import type { AnySpec, MetricSpec, SegmentSpec, SliceSpec } from './specs.js';

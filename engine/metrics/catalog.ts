@@ -4,11 +4,11 @@
  * files, and derived metrics (unknown references, cycles). Every problem is a located UserError.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UserError, type QuireError } from '../errors.js';
+import { UserError, type QuireError } from '../util/errors.js';
 import type { NotebookDefinitions } from '../cell-type.js';
-import type { YamlSource } from '../notebook/source.js';
+import type { YamlSource } from '../source/source.js';
 import type { Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { derivedCycles } from './derived.js';
 import { specError } from './spec-errors.js';
 import { checkBody, checkExpressions } from './spec-checks.js';

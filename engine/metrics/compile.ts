@@ -14,7 +14,7 @@
  * Window bounds are bound parameters ($quire_start...), never SQL text.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duck.js';
+import { quoteIdent } from '../duck/duck.js';
 import { wrapExpr } from './expressions.js';
 import { comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, type Window } from './periods.js';
 import type { ResolvedRequest } from './request.js';

@@ -1,8 +1,8 @@
 import { DATE, dateValue, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { QuireError, UserError, ValidationErrors } from '../errors.js';
-import { RESULTS_CATALOG, quoteIdent } from '../duck.js';
+import { QuireError, UserError, ValidationErrors } from '../util/errors.js';
+import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
 import type { Project } from '../project.js';
-import type { TableColumn, TableValue } from '../report/model.js';
+import type { TableColumn, TableValue } from '../outputs.js';
 import { bindFilterSpec, bindMetric } from './bind.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileRequest, type CompiledQuery } from './compile.js';

@@ -4,7 +4,7 @@
  * embedded in generated SQL without changing its shape), and what it reads.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../duck.js';
+import { sqlString } from '../duck/duck.js';
 
 /** Text before the expression in the statement we parse (offsets in errors are shifted back). */
 const PREFIX = 'SELECT (';

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from '../errors.js';
+import type { QuireError } from '../util/errors.js';
 import type { NotebookDefinitions } from '../cell-type.js';
-import type { YamlSource } from '../notebook/source.js';
+import type { YamlSource } from '../source/source.js';
 import type { Project } from '../project.js';
 import { loadCatalog, type MetricCatalog } from './catalog.js';
 

@@ -2,9 +2,9 @@
  * A metric request (from a metric cell or `quire metrics compute`) checked against the catalog:
  * names exist (else "did you mean"), time needs a time_column, compare needs periods.
  */
-import { QuireError, UserError, type SourceLocation } from '../errors.js';
+import { QuireError, UserError, type SourceLocation } from '../util/errors.js';
 import type { Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import type { MetricCatalog } from './catalog.js';
 import { metricClosure } from './derived.js';
 import { comparisonWindow, parseIsoDate, type Window } from './periods.js';

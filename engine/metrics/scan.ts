@@ -13,7 +13,7 @@
  *                   with FILTER on the flags, or computed from the rows as conditional aggregates
  *   __quire_long_i  one row per (period, slice value, segment), one column per metric
  */
-import { quoteIdent, sqlString } from '../duck.js';
+import { quoteIdent, sqlString } from '../duck/duck.js';
 import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
 import { AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';

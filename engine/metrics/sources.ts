@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { QuireError } from '../errors.js';
+import type { QuireError } from '../util/errors.js';
 import { CELL_ID } from '../cell-type.js';
-import { DEFAULT_CATALOG, RESULTS_CATALOG, quoteIdent, sqlString } from '../duck.js';
+import { DEFAULT_CATALOG, RESULTS_CATALOG, quoteIdent, sqlString } from '../duck/duck.js';
 import { projectPath, type Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { specError } from './spec-errors.js';
 import type { MetricSpec } from './specs.js';
 

@@ -4,8 +4,8 @@
  * aggregates where they belong, no params).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from '../errors.js';
-import type { YamlPath } from '../notebook/source.js';
+import type { QuireError } from '../util/errors.js';
+import type { YamlPath } from '../source/source.js';
 import { parseExpr } from './expressions.js';
 import { specError, specIssues } from './spec-errors.js';
 import type { RawSpec } from './spec-files.js';

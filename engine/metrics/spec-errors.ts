@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { UserError, type SourceLocation } from '../errors.js';
-import { didYouMean } from '../suggest.js';
-import { allowedKeys, describePath } from '../notebook/zod-errors.js';
-import type { YamlPath, YamlSource } from '../notebook/source.js';
+import { UserError, type SourceLocation } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { allowedKeys, describePath } from '../source/zod-errors.js';
+import type { YamlPath, YamlSource } from '../source/source.js';
 import type { SpecKind } from './specs.js';
 
 const FORMAT_HINT = 'see the metric spec format (shared/spec/metrics-format.md)';

@@ -1,11 +1,11 @@
 /** Where specs come from: the files under quire.yaml `metrics:`, and a notebook's `definitions:`. */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UserError, type QuireError } from '../errors.js';
+import { UserError, type QuireError } from '../util/errors.js';
 import type { NotebookDefinitions } from '../cell-type.js';
-import { YamlSource } from '../notebook/source.js';
+import { YamlSource } from '../source/source.js';
 import { projectPath, type Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { SPEC_KINDS, type SpecKind, type SpecOrigin } from './specs.js';
 import { yamlDocuments } from './yaml-docs.js';
 

@@ -3,7 +3,7 @@
  * their YAML bodies and the typed, located specs the rest of the metric engine works on.
  */
 import { z } from 'zod';
-import type { YamlPath, YamlSource } from '../notebook/source.js';
+import type { YamlPath, YamlSource } from '../source/source.js';
 
 export const SPEC_NAME = /^[a-z][a-z0-9_]*$/;
 export const AGGREGATIONS = ['sum', 'count', 'count_distinct', 'avg', 'min', 'max', 'ratio', 'derived'] as const;

@@ -1,5 +1,5 @@
-import { YamlSource } from '../notebook/source.js';
-import type { UserError } from '../errors.js';
+import { YamlSource } from '../source/source.js';
+import type { UserError } from '../util/errors.js';
 
 const DOC_START = /^---(?=\s|$)/;
 const DOC_END = /^\.\.\.\s*$/;

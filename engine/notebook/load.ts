@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
-import { UserError, ValidationErrors, type QuireError } from '../errors.js';
+import { UserError, ValidationErrors, type QuireError } from '../util/errors.js';
 import { loadProject, type Project } from '../project.js';
-import { didYouMean } from '../suggest.js';
-import type { BaseCell, CellType } from '../cell-type.js';
-import { cellTypeByName, cellTypes } from '../../cells/index.js';
-import { YamlSource, type YamlPath } from './source.js';
+import { didYouMean } from '../util/suggest.js';
+import type { BaseCell, CellType, CellTypes } from '../cell-type.js';
+import { YamlSource, type YamlPath } from '../source/source.js';
 import { notebookSchema, NOTEBOOK_ID, type NotebookTop } from './schema.js';
 import { paramsSchema } from '../params/index.js';
-import { zodIssuesToErrors } from './zod-errors.js';
+import { zodIssuesToErrors } from '../source/zod-errors.js';
 
 export interface NotebookCell {
   spec: BaseCell;
@@ -41,8 +40,8 @@ function displayPathOf(abs: string): string {
  * Reads and schema-checks a notebook. Every problem found is reported at once as a
  * ValidationErrors of located UserErrors; nothing is returned half-valid.
  */
-export function loadNotebook(path: string): Notebook {
-  const { notebook, errors } = readNotebook(path);
+export function loadNotebook(path: string, cellTypes: CellTypes): Notebook {
+  const { notebook, errors } = readNotebook(path, cellTypes);
   if (errors.length || !notebook) throw new ValidationErrors(errors);
   return notebook;
 }
@@ -52,7 +51,7 @@ export function loadNotebook(path: string): Notebook {
  * passed (cells with schema errors left out) so later checks can still report theirs.
  * `notebook` is null only when the file can't be read as a YAML mapping.
  */
-export function readNotebook(path: string): { notebook: Notebook | null; errors: QuireError[] } {
+export function readNotebook(path: string, cellTypes: CellTypes): { notebook: Notebook | null; errors: QuireError[] } {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new UserError('E_NOTEBOOK_MISSING', `notebook not found: ${path}`, {
@@ -62,9 +61,10 @@ export function readNotebook(path: string): { notebook: Notebook | null; errors:
   const text = readFileSync(abs, 'utf8');
   const displayPath = displayPathOf(abs);
   const key = `${abs}\n${displayPath}\n${text}`;
+  const parsed = parsedBy(cellTypes);
   const known = parsed.get(key);
   if (known) return { notebook: { ...known, project: loadProject(resolve(abs, '..')) }, errors: [] };
-  const read = parseNotebook(abs, displayPath, text);
+  const read = parseNotebook(abs, displayPath, text, cellTypes);
   if (read.notebook && !read.errors.length) {
     if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
     parsed.set(key, read.notebook);
@@ -72,11 +72,17 @@ export function readNotebook(path: string): { notebook: Notebook | null; errors:
   return read;
 }
 
-/** Notebooks that checked out, by path and text: a long-lived process (the scheduler, a program) rereads the same ones. */
-const parsed = new Map<string, Notebook>();
+/** Notebooks that checked out, by path and text, per registry: a long-lived process (the scheduler, a program) rereads the same ones. */
+const parsedByRegistry = new WeakMap<CellTypes, Map<string, Notebook>>();
 const MAX_PARSED = 64;
 
-function parseNotebook(abs: string, displayPath: string, text: string): { notebook: Notebook | null; errors: QuireError[] } {
+function parsedBy(cellTypes: CellTypes): Map<string, Notebook> {
+  let parsed = parsedByRegistry.get(cellTypes);
+  if (!parsed) parsedByRegistry.set(cellTypes, (parsed = new Map()));
+  return parsed;
+}
+
+function parseNotebook(abs: string, displayPath: string, text: string, cellTypes: CellTypes): { notebook: Notebook | null; errors: QuireError[] } {
   const { source, errors: yamlErrors } = YamlSource.parse(displayPath, text);
   if (yamlErrors.length) return { notebook: null, errors: yamlErrors };
   const project = loadProject(resolve(abs, '..'));
@@ -94,7 +100,7 @@ function parseNotebook(abs: string, displayPath: string, text: string): { notebo
   const top = notebookSchema.safeParse(raw);
   if (!top.success) errors.push(...zodIssuesToErrors(top.error.issues, source, notebookSchema));
 
-  const cells = loadCells(Array.isArray(record.cells) ? record.cells : [], source, errors);
+  const cells = loadCells(Array.isArray(record.cells) ? record.cells : [], source, errors, cellTypes);
 
   const fileId = basename(abs, extname(abs));
   if (record.id === undefined && !NOTEBOOK_ID.test(fileId)) {
@@ -117,7 +123,7 @@ function parseNotebook(abs: string, displayPath: string, text: string): { notebo
   return { notebook, errors };
 }
 
-function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]): NotebookCell[] {
+function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[], cellTypes: CellTypes): NotebookCell[] {
   const cells: NotebookCell[] = [];
   const seen = new Map<string, YamlPath>();
   const typeNames = cellTypes.map((c) => c.type);
@@ -132,7 +138,7 @@ function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]
       errors.push(new UserError('E_SCHEMA', `cells[${i}] has no type`, { location: source.locate(path), hint: `add 'type:' — one of ${typeNames.join(', ')}` }));
       return;
     }
-    const cellType = cellTypeByName(cell.type);
+    const cellType = cellTypes.find((c) => c.type === cell.type);
     if (!cellType) {
       const dym = didYouMean(cell.type, typeNames);
       errors.push(new UserError('E_CELL_TYPE_UNKNOWN', `unknown cell type '${cell.type}'${dym ? ` — ${dym}` : ''}`, {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { paramsSchema } from '../params/index.js';
-import { baseCellShape } from '../cell-type.js';
-import { cellTypes } from '../../cells/index.js';
+import { baseCellShape, type CellTypes } from '../cell-type.js';
 
 export const NOTEBOOK_ID = /^[a-z][a-z0-9_-]*$/;
 export const EXPORT_FORMATS = ['html', 'pdf', 'xlsx'] as const;
@@ -51,7 +50,7 @@ export type NotebookTop = z.infer<typeof notebookSchema>;
 export const cellHeadSchema = z.looseObject({ id: baseCellShape.id, type: z.string() });
 
 /** Full schema for documentation and editors: the top level with cells as a union of every cell type. */
-export function notebookDocumentSchema() {
+export function notebookDocumentSchema(cellTypes: CellTypes) {
   const cells = cellTypes.map((c) => c.schema);
   return notebookSchema.extend({
     cells: z.array(cells.length === 1 ? cells[0] : z.discriminatedUnion('type', cells as never)).min(1),

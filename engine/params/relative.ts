@@ -17,7 +17,7 @@
  * quarter) is ambiguous and rejected. Non-period types don't interpret relative words at all
  * (a string param whose value is "today" is the string "today").
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import {
   type CalendarDate,
   type PeriodType,

@@ -30,10 +30,10 @@
  * A value is data, never SQL: the engine binds it as a prepared-statement value.
  */
 import { distance } from 'fastest-levenshtein';
-import { UserError, ValidationErrors } from '../errors.js';
+import { UserError, ValidationErrors } from '../util/errors.js';
 import { formatDate, isPeriodType, parsePeriod, type PeriodType } from './periods.js';
 import { assertTimezone, evaluateRelative, isRelativeWord, localDate, RELATIVE_WORDS_BY_TYPE } from './relative.js';
-import type { ParamSpec, ParamType } from './schema.js';
+import type { ParamSpec, ParamType } from './spec-shape.js';
 
 export type ParamValue = string | number | boolean | string[];
 export type SqlParamType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';

@@ -17,38 +17,11 @@
 import { z } from 'zod';
 import { isPeriodType } from './periods.js';
 import { checkDefault } from './resolve.js';
+import { PARAM_NAME_PATTERN, PARAM_TYPES, paramSpecShape, type ParamSpec, type ParamType } from './spec-shape.js';
 
-export const PARAM_TYPES = [
-  'string',
-  'number',
-  'integer',
-  'boolean',
-  'date',
-  'month',
-  'quarter',
-  'year',
-  'select',
-  'list',
-] as const;
-export type ParamType = (typeof PARAM_TYPES)[number];
+export { PARAM_NAME_PATTERN, PARAM_TYPES, type ParamSpec, type ParamType };
 
-export const PARAM_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
-
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-
-export const paramSpecSchema = z
-  .strictObject({
-    type: z.enum(PARAM_TYPES, { error: `type must be one of ${PARAM_TYPES.join(', ')}` }),
-    default: z
-      .union([scalar, z.array(scalar)], { error: 'default must be a string, a number, a boolean or a list' })
-      .optional(),
-    options: z
-      .array(z.union([z.string(), z.number()], { error: 'options must be strings or numbers' }))
-      .min(1, { error: 'options must list at least one value' })
-      .optional(),
-    description: z.string().optional(),
-    label: z.string().optional(),
-  })
+export const paramSpecSchema = paramSpecShape
   .superRefine((spec, ctx) => {
     if (spec.type === 'select' && spec.options === undefined) {
       ctx.addIssue({
@@ -88,7 +61,6 @@ export const paramSpecSchema = z
     }
   });
 
-export type ParamSpec = z.output<typeof paramSpecSchema>;
 
 export const paramsSchema = z
   .record(z.string().regex(PARAM_NAME_PATTERN), paramSpecSchema, {

@@ -1,5 +1,6 @@
-import type { RunManifest } from '../runs.js';
-import type { CellOutput, ReportModel } from './model.js';
+import type { RunManifest } from '../runs/runs.js';
+import type { ReportModel } from './model.js';
+import type { CellOutput } from '../outputs.js';
 
 /** The report model of a run: its manifest plus each cell's output. */
 export function buildReportModel(

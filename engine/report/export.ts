@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic.js';
-import { OperationalError, QuireError, UserError } from '../errors.js';
-import { didYouMean } from '../suggest.js';
-import type { Logger } from '../log.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { OperationalError, QuireError, UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { Logger } from '../util/log.js';
 import { prepareCharts } from './charts/prepare.js';
 import type { ChartMemo } from './charts/memo.js';
 import { svgToPng } from './charts/render.js';

@@ -2,7 +2,7 @@
 import type { ReportModel } from './model.js';
 import { renderPage, type PageOptions } from './html/page.js';
 
-export { escapeHtml } from './html/escape.js';
+export { escapeHtml } from '../text/escape.js';
 
 /**
  * Renders a report model as a complete HTML document (inline CSS and scripts, no external URLs).

@@ -1,9 +1,9 @@
 /**
- * `schedules:` checks beyond the schema, run by `quire validate` (analyzeNotebook): cron and
+ * `schedules:` checks beyond the schema, run by `quire validate` (validate.ts): cron and
  * timezone, params, templates, attachments and addresses. Every message names the schedule.
  */
-import { QuireError, UserError, ValidationErrors } from '../errors.js';
-import { analyzeTemplate } from '../liquid.js';
+import { QuireError, UserError, ValidationErrors } from '../util/errors.js';
+import { analyzeTemplate } from '../text/liquid.js';
 import type { Notebook } from '../notebook/load.js';
 import { resolveParams } from '../params/index.js';
 import { cronProblem } from './cron.js';

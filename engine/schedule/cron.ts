@@ -14,7 +14,7 @@
  * the DST amount (Prague 02:30 → 03:30) and skips others (Lord Howe 02:15 on 4 October).
  */
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { fromWall, repeatEnd, toWall } from './tz.js';
 
 const SECOND = 1000;

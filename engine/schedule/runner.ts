@@ -5,10 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeManifest, type RunManifest } from '../runs.js';
-import { loadNotebook } from '../notebook/load.js';
+import { writeManifest, type RunManifest } from '../runs/runs.js';
+import { loadNotebook } from '../notebooks.js';
 import { resolveParams } from '../params/index.js';
-import type { RunOptions, RunResult } from '../run.js';
+import type { RunOptions, RunResult } from '../exec/run.js';
 import type { Notebook } from '../notebook/load.js';
 import type { ExportFormat } from '../report/export.js';
 import type { ScheduleDef } from './discover.js';

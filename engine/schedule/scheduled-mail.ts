@@ -5,12 +5,12 @@
  * outbox's own retry times, and drops a folder from the list once it is done.
  */
 import { join } from 'node:path';
-import type { Logger } from '../log.js';
-import type { RunManifest } from '../runs.js';
+import type { Logger } from '../util/log.js';
+import type { RunManifest } from '../runs/runs.js';
 import { Outbox } from '../deliver/outbox.js';
 import { prepareScheduled, type ScheduleEmail } from '../deliver/prepare.js';
 import type { TransportFactory } from '../deliver/smtp.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../util/backoff.js';
 import type { ScheduleDef } from './discover.js';
 import type { QueueItem, SchedulerState } from './state.js';
 

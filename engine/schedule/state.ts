@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../atomic.js';
-import { OperationalError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { OperationalError } from '../util/errors.js';
 
 export interface ScheduleState {
   notebook: string;

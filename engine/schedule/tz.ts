@@ -8,8 +8,8 @@
  *
  * "Wall" values are milliseconds of a local calendar time read as if it were UTC.
  */
-import { UserError } from '../errors.js';
-import { didYouMean } from '../suggest.js';
+import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,5 +1,5 @@
-import { QuireError, UserError } from '../errors.js';
-import type { YamlPath, YamlSource } from '../notebook/source.js';
+import { QuireError, UserError } from '../util/errors.js';
+import type { YamlPath, YamlSource } from '../source/source.js';
 
 /**
  * DuckDB errors quote the statement as "LINE n: <text>" with a caret under the culprit. Map that

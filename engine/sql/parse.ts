@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../duck.js';
+import { sqlString } from '../duck/duck.js';
 
 export interface SqlAnalysis {
   /** Table names referenced without a catalog/schema (candidates for cell ids), CTE names removed. */

@@ -6,10 +6,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { packageRoot } from '../package-root.js';
-import { didYouMean } from '../suggest.js';
-import { YamlSource } from '../notebook/source.js';
+import { UserError } from '../util/errors.js';
+import { packageRoot } from '../util/package-root.js';
+import { didYouMean } from '../util/suggest.js';
+import { YamlSource } from '../source/source.js';
 
 export const TEMPLATE_NAME = /^[a-z][a-z0-9-]*$/;
 

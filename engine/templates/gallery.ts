@@ -9,13 +9,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../atomic.js';
-import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
 import { loadProject, projectPath } from '../project.js';
 import { PdfRenderer } from '../report/pdf/index.js';
 import { launchBrowser } from '../report/pdf/browser.js';
-import { runNotebook } from '../run.js';
-import { escapeHtml } from '../report/html/escape.js';
+import { runNotebook } from '../exec/run.js';
+import { escapeHtml } from '../text/escape.js';
 import { loadTemplate, paramDefaultText, templateNames, templatesDir, type Template } from './catalog.js';
 import { stageProject } from './stage.js';
 import { useTemplate } from './use.js';

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { derivedRefs } from '../metrics/derived.js';
 import type { AnySpec, SpecKind } from '../metrics/specs.js';

@@ -5,11 +5,11 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { DuckSession } from '../duck.js';
-import { UserError } from '../errors.js';
+import { DuckSession } from '../duck/duck.js';
+import { UserError } from '../util/errors.js';
 import { loadCatalog } from '../metrics/catalog.js';
 import { NOTEBOOK_ID } from '../notebook/schema.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import { findProjectRoot, loadProject, projectPath, type Project } from '../project.js';
 import type { AnySpec, SpecKind } from '../metrics/specs.js';
 import { loadTemplate, templatesDir, type Template } from './catalog.js';

@@ -1,5 +1,5 @@
 /** Picks a chart from column types when a visualization names none (the choice goes to the run log). */
-import type { TableOutput } from '../model.js';
+import type { TableOutput } from '../../outputs.js';
 import { fieldType } from './data.js';
 import type { Shorthand } from './shorthand.js';
 

@@ -1,7 +1,7 @@
 /** The data side of charts: column roles, chart records, and field checks that name the culprit. */
-import type { TableColumn, TableOutput, TableValue } from '../model.js';
+import type { TableColumn, TableOutput, TableValue } from '../../outputs.js';
 import { columnKind } from '../html/format.js';
-import { didYouMean } from '../../suggest.js';
+import { didYouMean } from '../../util/suggest.js';
 
 /** At most this many rows of a cell's table go into one chart (a note says so when capped). */
 export const MAX_POINTS = 5000;

@@ -1,5 +1,5 @@
 /** From a visualization cell's keys and its data to a ChartOutput every renderer can draw. */
-import type { ChartOutput, TableOutput } from '../model.js';
+import type { ChartOutput, TableOutput } from '../../outputs.js';
 import { pickChart } from './auto.js';
 import { capNote, ChartSpecError, chartRecords, columnOf } from './data.js';
 import type { NumberFormat } from './format.js';

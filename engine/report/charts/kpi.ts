@@ -1,5 +1,5 @@
 /** KPI cards: the latest value of each field, and its change against the row before when `x` orders the rows. */
-import type { KpiCard, TableOutput, TableValue } from '../model.js';
+import type { KpiCard, TableOutput, TableValue } from '../../outputs.js';
 import { ChartSpecError, columnOf, fieldType, toEpochMs, toNumber } from './data.js';
 import { formatNumber, type NumberFormat } from './format.js';
 

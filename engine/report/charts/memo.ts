@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson } from '../../cache/key.js';
-import type { RenderedChart } from '../model.js';
+import { canonicalJson } from '../../util/hash.js';
+import type { RenderedChart } from '../../outputs.js';
 
 /** The folder under the cache dir (a name no notebook id can have). */
 export const CHARTS_DIR = '.charts';

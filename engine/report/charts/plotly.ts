@@ -1,5 +1,5 @@
 /** Plotly figures from a notebook: trace keys given as field names are filled with the data cell's columns. */
-import type { TableOutput } from '../model.js';
+import type { TableOutput } from '../../outputs.js';
 import { chartColumn, columnOf } from './data.js';
 
 type Spec = Record<string, unknown>;

@@ -3,10 +3,11 @@
  * interactive HTML, compiled to Vega for the browser); Plotly figures themed. Renderers then stay
  * synchronous and pure.
  */
-import type { ChartOutput, RenderedChart, ReportModel } from '../model.js';
+import type { ReportModel } from '../model.js';
+import type { ChartOutput, RenderedChart } from '../../outputs.js';
 import { renderSvg } from './render.js';
 import { chartKey, chartLibraries, type ChartMemo } from './memo.js';
-import { quireVersion } from '../../package-root.js';
+import { quireVersion } from '../../util/package-root.js';
 import { CHART_FONT, PALETTE, chartBackground, type Theme } from './theme.js';
 
 export type PreparedChart = RenderedChart;

@@ -1,5 +1,5 @@
 /** Shorthand charts (`chart: line`, `x`, `y`, `color`) as Vega-Lite specs. */
-import type { TableColumn, TableOutput } from '../model.js';
+import type { TableColumn, TableOutput } from '../../outputs.js';
 import { ChartSpecError, columnOf, fieldType, toEpochMs, toNumber, type FieldType } from './data.js';
 import { axisFormat, tooltipFormat, type NumberFormat } from './format.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './theme.js';

@@ -1,5 +1,5 @@
 /** Full Vega-Lite specs from a notebook: the data cell's rows injected, every field checked against its columns. */
-import type { TableOutput } from '../model.js';
+import type { TableOutput } from '../../outputs.js';
 import { ChartSpecError, FieldError } from './data.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './theme.js';
 

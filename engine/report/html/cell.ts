@@ -1,5 +1,6 @@
-import type { CellOutput, ReportCell, ReportError } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import type { ReportCell, ReportError } from '../model.js';
+import type { CellOutput } from '../../outputs.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { renderTable, SMALL_TABLE_ROWS } from './table.js';
 import { renderChart } from './chart.js';
 import { renderMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
-import type { ChartOutput } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import type { ChartOutput } from '../../outputs.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { renderKpiCards } from './kpi.js';
 import { renderTable } from './table.js';
 

@@ -1,5 +1,5 @@
-import type { TableValue } from '../model.js';
-import { escapeHtml } from './escape.js';
+import type { TableValue } from '../../outputs.js';
+import { escapeHtml } from '../../text/escape.js';
 import { formatDecimal, formatInteger } from './numbers.js';
 
 /** How a column's values are shown, decided from its DuckDB type name. */

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { formatDuration, formatInstant } from './time.js';
 
 const STATUS_LABELS: Record<string, string> = {

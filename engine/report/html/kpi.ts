@@ -1,5 +1,5 @@
-import type { KpiCard } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import type { KpiCard } from '../../outputs.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 
 const ARROWS = { up: '▲', down: '▼', flat: '●' } as const;
 

@@ -3,8 +3,8 @@
  * otherwise a pivoted table (metrics as rows; slice values, or periods, as columns), values
  * formatted by unit, and with `compare` a coloured ▲/▼ change under each value.
  */
-import type { MetricInfo, MetricsOutput, TableValue } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import type { MetricInfo, MetricsOutput, TableValue } from '../../outputs.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { countOf } from './numbers.js';
 
 /** At most this many periods (the latest) and rows are pivoted. */

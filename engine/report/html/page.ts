@@ -1,6 +1,6 @@
 import type { ReportModel } from '../model.js';
 import { renderCell } from './cell.js';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../../text/escape.js';
 import { renderFailureBanner, renderHeader, timeTag } from './header.js';
 import { STYLES } from './styles.js';
 import { CHART_STYLES, DARK_STYLES, PDF_STYLES } from './theme.js';

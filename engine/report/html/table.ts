@@ -1,5 +1,5 @@
-import type { TableOutput } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import type { TableOutput } from '../../outputs.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { columnKind, formatCell, isNumericKind, timestampsNeedSeconds } from './format.js';
 import { countOf, formatInteger } from './numbers.js';
 

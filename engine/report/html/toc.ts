@@ -1,5 +1,5 @@
 import type { ReportCell } from '../model.js';
-import { attr, escapeHtml } from './escape.js';
+import { attr, escapeHtml } from '../../text/escape.js';
 import { cellHref, cellLabel } from './cell.js';
 
 /** Fewer cells with titles or outputs than this and the report gets no table of contents. */

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Browser } from 'puppeteer';
-import { OperationalError } from '../../errors.js';
+import { OperationalError } from '../../util/errors.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 

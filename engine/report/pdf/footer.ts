@@ -1,6 +1,6 @@
 /** The PDF page footer: title and run date, provenance, page numbers (Chromium's print template). */
 import type { ReportModel } from '../model.js';
-import { escapeHtml } from '../html/escape.js';
+import { escapeHtml } from '../../text/escape.js';
 import { formatInstant } from '../html/time.js';
 import { provenanceText } from '../provenance.js';
 

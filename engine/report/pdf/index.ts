@@ -4,7 +4,7 @@
  * (`window.__quireCharts`); a failed chart fails the export — never a PDF with a blank chart.
  */
 import type { Browser, Page } from 'puppeteer';
-import { OperationalError } from '../../errors.js';
+import { OperationalError } from '../../util/errors.js';
 import { renderHtml } from '../html.js';
 import type { ReportModel } from '../model.js';
 import { launchBrowser } from './browser.js';

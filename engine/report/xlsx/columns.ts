@@ -1,10 +1,10 @@
 /** How each DuckDB column becomes an Excel column: value kind, SQL to read it, number format, width. */
-import type { TableColumn, TableValue } from '../model.js';
+import type { TableColumn, TableValue } from '../../outputs.js';
 import { columnKind } from '../html/format.js';
 import { formatDecimal, formatInteger } from '../html/numbers.js';
 import { toEpochMs, toNumber } from '../charts/data.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
-import { quoteIdent } from '../../duck.js';
+import { quoteIdent } from '../../duck/duck.js';
 
 /** A cell value as the sheet writer takes it: numbers (dates as Excel serials), text, booleans. */
 export type XlsxValue = number | string | boolean | null;

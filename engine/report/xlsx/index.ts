@@ -4,9 +4,10 @@
  * streaming writer to a temporary file that is renamed into place.
  */
 import { existsSync, renameSync, unlinkSync } from 'node:fs';
-import { tableOf, type MetricsOutput, type ReportModel } from '../model.js';
+import { type ReportModel } from '../model.js';
+import { tableOf, type MetricsOutput } from '../../outputs.js';
 import type { NumberFormat } from '../charts/format.js';
-import { OperationalError } from '../../errors.js';
+import { OperationalError } from '../../util/errors.js';
 import { drawings, type Picture } from './drawing.js';
 import { unitFormat } from './columns.js';
 import { MAX_SHEET_ROWS, writeTableSheet, type RowFormats } from './sheet.js';

@@ -5,7 +5,7 @@
  * memory stays flat however long the table is.
  */
 import type ExcelJS from 'exceljs';
-import type { TableOutput } from '../model.js';
+import type { TableOutput } from '../../outputs.js';
 import type { NumberFormat } from '../charts/format.js';
 import { MAX_CELL_CHARS, planColumns, type ColumnPlan } from './columns.js';
 import type { drawings, Picture } from './drawing.js';

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { TableOutput } from '../model.js';
-import { sqlString } from '../../duck.js';
-import type { StoredTable } from '../store.js';
+import type { TableOutput } from '../../outputs.js';
+import { sqlString } from '../../duck/duck.js';
+import type { StoredTable } from '../../runs/tables.js';
 import { previewValue, type ColumnPlan, type XlsxValue } from './columns.js';
 
 /** Column-major rows: `chunk[col][row]`. */

@@ -1,6 +1,7 @@
 /** The Summary sheet: title, run, provenance, params, KPIs, contents, problems. */
 import type ExcelJS from 'exceljs';
-import type { KpiCard, MetricsOutput, ReportModel, TableValue } from '../model.js';
+import type { ReportModel } from '../model.js';
+import type { KpiCard, MetricsOutput, TableValue } from '../../outputs.js';
 import { unitFormat } from './columns.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
 import { paramValueText, provenanceText, userParams } from '../provenance.js';

@@ -5,7 +5,7 @@
  * quoted identifiers; every buffer was checked (checkTable) before it is read.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, sqlString } from '../duck.js';
+import { quoteIdent, sqlString } from '../../engine/duck/duck.js';
 import { isText, numberStats, type TransferColumn, type TransferTable } from './columns.js';
 import { writeParquet, type Layout } from './parquet-write.js';
 import { releaseScratch, SCRATCH_DIRS, takeScratch } from './scratch-files.js';

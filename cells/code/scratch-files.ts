@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../process-alive.js';
+import { processAlive } from '../../engine/util/process-alive.js';
 
 export const SCRATCH_DIRS = [...(existsSync('/dev/shm') ? ['/dev/shm'] : []), tmpdir()];
 const IDLE_MS = 5_000;

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../engine/util/package-root.js';
 import { buffersOf, type TransferTable } from './columns.js';
 import type { CodeErrorInfo, WorkerInput, WorkerInputs, WorkerMessage } from './protocol.js';
 
@@ -44,7 +44,7 @@ export class SandboxError extends Error {
 function workerPath(): string {
   const here = fileURLToPath(new URL('./worker.js', import.meta.url));
   if (existsSync(here)) return here;
-  const built = join(packageRoot(), 'dist', 'engine', 'code', 'worker.js');
+  const built = join(packageRoot(), 'dist', 'cells', 'code', 'worker.js');
   if (existsSync(built)) return built;
   throw new Error(`the code-cell worker is not built (${built}): run \`npm run build\``);
 }

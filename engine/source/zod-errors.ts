@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { UserError } from '../errors.js';
-import { didYouMean } from '../suggest.js';
+import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import type { YamlPath, YamlSource } from './source.js';
 
 type AnySchema = z.core.$ZodType;

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from '../errors.js';
-import { buildDag, type Dag } from '../graph.js';
-import { analyzeTemplate } from '../liquid.js';
+import type { QuireError } from '../util/errors.js';
+import { buildDag, type Dag } from './graph.js';
+import { analyzeTemplate } from '../text/liquid.js';
 import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
-import type { Notebook } from './load.js';
+import type { Notebook } from '../notebook/load.js';
 import type { CellReads } from '../cell-type.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
@@ -39,7 +39,5 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   }
   const { dag, errors: graphErrors } = buildDag(graphCells, nb.source);
   errors.push(...graphErrors);
-  // Loaded only for notebooks with schedules: cron parsing is a large module.
-  if (nb.top.schedules?.length) errors.push(...(await import('../schedule/check.js')).checkSchedules(nb));
   return { dag, errors, reads };
 }

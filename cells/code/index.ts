@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { cellSchema, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
-import { UserError, type QuireError } from '../engine/errors.js';
-import { quoteIdent, RESULTS_CATALOG } from '../engine/duck.js';
-import { didYouMean } from '../engine/suggest.js';
-import { tableOf, type CellOutput } from '../engine/report/model.js';
-import { inputNameProblem, offsetOf, paramsUsed, syntaxError } from '../engine/code/analyze.js';
-import { readColumns } from '../engine/code/duck-read.js';
-import { writeColumns } from '../engine/code/duck-write.js';
-import { runInSandbox, SandboxError } from '../engine/code/sandbox.js';
-import { buffersOf, type TransferTable } from '../engine/code/columns.js';
-import { giveBack } from '../engine/code/buffer-pool.js';
+import { cellSchema, type AnalyzeContext, type CellType, type RunContext } from '../../engine/cell-type.js';
+import { UserError, type QuireError } from '../../engine/util/errors.js';
+import { quoteIdent, RESULTS_CATALOG } from '../../engine/duck/duck.js';
+import { didYouMean } from '../../engine/util/suggest.js';
+import { tableOf, type CellOutput } from '../../engine/outputs.js';
+import { inputNameProblem, offsetOf, paramsUsed, syntaxError } from './analyze.js';
+import { readColumns } from './duck-read.js';
+import { writeColumns } from './duck-write.js';
+import { runInSandbox, SandboxError } from './sandbox.js';
+import { buffersOf, type TransferTable } from './columns.js';
+import { giveBack } from './buffer-pool.js';
 
 const schema = cellSchema('code', {
   inputs: z.array(z.string()).optional().describe('Cells whose tables arrive as Arquero tables under their ids'),

@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DuckSession, BoundParams } from './duck.js';
-import type { Dag } from './graph.js';
-import type { Notebook, NotebookCell } from './notebook/load.js';
-import type { UpstreamResult } from './cell-type.js';
-import type { Logger } from './log.js';
-import { QuireError, UserError } from './errors.js';
-import { tableOf, type CellOutput } from './report/model.js';
-import type { CellRecord } from './runs.js';
-import type { CellCache } from './cache/index.js';
+import type { DuckSession, BoundParams } from '../duck/duck.js';
+import type { Dag } from '../plan/graph.js';
+import type { Notebook, NotebookCell } from '../notebook/load.js';
+import type { UpstreamResult } from '../cell-type.js';
+import type { Logger } from '../util/log.js';
+import { QuireError, UserError } from '../util/errors.js';
+import { tableOf, type CellOutput } from '../outputs.js';
+import type { CellRecord } from '../runs/runs.js';
+import type { CellCache } from '../cache/index.js';
 
 export interface CellResult {
   record: CellRecord;

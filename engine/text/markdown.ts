@@ -1,5 +1,5 @@
 import { Marked } from 'marked';
-import { escapeHtml } from './report/html/escape.js';
+import { escapeHtml } from './escape.js';
 
 const safe = new Marked({ gfm: true, renderer: { html: (token) => escapeHtml(token.text) } });
 const trusting = new Marked({ gfm: true });

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeJsonAtomic } from '../atomic.js';
-import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck.js';
-import { OperationalError, UserError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { tableOf, type CellOutput, type DataStamp, type TableColumn } from './model.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/duck.js';
+import { OperationalError, UserError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { tableOf, type CellOutput, type DataStamp, type TableColumn } from '../outputs.js';
 
 export const OUTPUTS_FILE = 'outputs.json';
 export const TABLES_DIR = 'tables';

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError, ValidationErrors } from './errors.js';
-import { coerceParamValue, isPeriodType } from './params/index.js';
-import type { Notebook } from './notebook/load.js';
-import type { Project } from './project.js';
-import type { RunManifest } from './runs.js';
-import { didYouMean } from './suggest.js';
+import { UserError, ValidationErrors } from '../util/errors.js';
+import { coerceParamValue, isPeriodType } from '../params/index.js';
+import type { Notebook } from '../notebook/load.js';
+import type { Project } from '../project.js';
+import type { RunManifest } from '../runs/runs.js';
+import { didYouMean } from '../util/suggest.js';
 
 /** The notebook file of a run: its recorded path, relative to the project root. */
 export function notebookOfRun(project: Project, manifest: RunManifest): string {

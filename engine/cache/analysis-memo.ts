@@ -8,12 +8,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CellReads } from '../cell-type.js';
-import { CACHE_DIR } from '../cache/store.js';
-import { canonicalJson, sha256 } from '../cache/key.js';
-import { projectFilesFingerprint } from '../cache/fingerprint.js';
-import type { Dag } from '../graph.js';
-import { buildStamp } from '../package-root.js';
-import type { Notebook } from './load.js';
+import { CACHE_DIR } from './store.js';
+import { canonicalJson, sha256 } from '../util/hash.js';
+import { projectFilesFingerprint } from './fingerprint.js';
+import type { Dag } from '../plan/graph.js';
+import { buildStamp } from '../util/package-root.js';
+import type { Notebook } from '../notebook/load.js';
 
 export interface Analysis {
   dag: Dag;

@@ -4,7 +4,7 @@
  * scan), and the distinct values of the first rows of each text column (seeds, text-seeds.ts).
  */
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import { quoteIdent } from '../duck.js';
+import { quoteIdent } from '../../engine/duck/duck.js';
 import { SEED_MAX, SEED_ROWS } from './text-seeds.js';
 
 export interface ColumnStats {

@@ -5,7 +5,7 @@
  * collation), so most rows arrive as a number and only the others are looked up here.
  */
 import duckdb from '@duckdb/node-bindings';
-import { quoteIdent } from '../duck.js';
+import { quoteIdent } from '../../engine/duck/duck.js';
 import { TextDictionary } from './text-dict.js';
 
 /** Columns whose statistics estimate at most this many distinct values are seeded... */

@@ -6,7 +6,7 @@
  */
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import { quoteIdent } from '../duck.js';
+import { quoteIdent } from '../../engine/duck/duck.js';
 import { buffersOf, isText, type ColumnKind, type TextColumn, type TransferColumn, type TransferTable } from './columns.js';
 import { giveBack, takeArray } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';

@@ -1,24 +1,25 @@
 import { join, relative } from 'node:path';
-import { DuckSession } from './duck.js';
-import { ValidationErrors } from './errors.js';
+import { DuckSession } from '../duck/duck.js';
+import { ValidationErrors } from '../util/errors.js';
 import { executeDag, type ExecEvent } from './executor.js';
-import { fileLogger, teeLogger, type Logger } from './log.js';
-import { loadNotebook, type Notebook } from './notebook/load.js';
-import { analyzeNotebook } from './notebook/analyze.js';
-import { resolveParams, type ResolvedParams } from './params/index.js';
-import { projectPath } from './project.js';
-import { isTemplate, plainLiquid } from './liquid.js';
-import { buildReportModel } from './report/build-model.js';
-import { ExportError, writeExports, type ExportFormat } from './report/export.js';
-import type { PaperSize, PdfRenderer } from './report/pdf/index.js';
-import { RunTables, writeStoredOutputs, type StoredOutputs } from './report/store.js';
-import { CHARTS_DIR, diskChartMemo } from './report/charts/memo.js';
-import { analysisMemo } from './notebook/analysis-memo.js';
-import { parquetSource } from './report/xlsx/index.js';
-import type { CellOutput } from './report/model.js';
-import { createRunDir, newRunId, writeManifest, type RunManifest } from './runs.js';
+import { fileLogger, teeLogger, type Logger } from '../util/log.js';
+import { type Notebook } from '../notebook/load.js';
+import { loadNotebook } from '../notebooks.js';
+import { analyzeNotebook } from '../plan/analyze.js';
+import { resolveParams, type ResolvedParams } from '../params/index.js';
+import { projectPath } from '../project.js';
+import { isTemplate, plainLiquid } from '../text/liquid.js';
+import { buildReportModel } from '../report/build-model.js';
+import { ExportError, writeExports, type ExportFormat } from '../report/export.js';
+import type { PaperSize, PdfRenderer } from '../report/pdf/index.js';
+import { RunTables, writeStoredOutputs, type StoredOutputs } from '../runs/tables.js';
+import { CHARTS_DIR, diskChartMemo } from '../report/charts/memo.js';
+import { analysisMemo } from '../cache/analysis-memo.js';
+import { parquetSource } from '../report/xlsx/index.js';
+import type { CellOutput } from '../outputs.js';
+import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from './cache/index.js';
+import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 
 export interface RunOptions {
   /** Param values by name: raw strings (`fromCli`) or typed values / relative words. */

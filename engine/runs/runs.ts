@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { OperationalError, UserError } from './errors.js';
-import { writeJsonAtomic } from './atomic.js';
+import { OperationalError, UserError } from '../util/errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
 export type CellStatus = 'succeeded' | 'failed' | 'skipped';

@@ -13,9 +13,9 @@ import {
   dateValue,
   listValue,
 } from '@duckdb/node-api';
-import { OperationalError, UserError } from './errors.js';
+import { OperationalError, UserError } from '../util/errors.js';
 import { keepSpare, reuseEnabled, takeSpare } from './duck-pool.js';
-import type { TableColumn, TableOutput, TableValue } from './report/model.js';
+import type { TableColumn, TableOutput, TableValue } from '../outputs.js';
 
 /** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
 export const RESULTS_CATALOG = 'memory';

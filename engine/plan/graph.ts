@@ -1,7 +1,7 @@
 import { Graph, alg } from '@dagrejs/graphlib';
-import { UserError, type QuireError } from './errors.js';
-import type { YamlSource, YamlPath } from './notebook/source.js';
-import { didYouMean } from './suggest.js';
+import { UserError, type QuireError } from '../util/errors.js';
+import type { YamlSource, YamlPath } from '../source/source.js';
+import { didYouMean } from '../util/suggest.js';
 
 export interface GraphCell {
   id: string;

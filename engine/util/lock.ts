@@ -1,6 +1,6 @@
 /** A lock file holding the owner's pid: taken with O_EXCL; a lock whose process is gone is stale. */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { processAlive } from '../process-alive.js';
+import { processAlive } from './process-alive.js';
 
 /** The pid holding `path`, or null when it is free or stale. */
 export function lockHolder(path: string): number | null {

@@ -1,7 +1,7 @@
 import { Liquid, type FilterImplOptions } from 'liquidjs';
-import { UserError } from './errors.js';
-import { didYouMean } from './suggest.js';
-import type { YamlPath, YamlSource } from './notebook/source.js';
+import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { YamlPath, YamlSource } from '../source/source.js';
 
 const LOCALE = 'en-US';
 

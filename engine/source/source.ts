@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
-import { UserError, type SourceLocation } from '../errors.js';
+import { UserError, type SourceLocation } from '../util/errors.js';
 
 export type YamlPath = readonly (string | number)[];
 

@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { writeJsonAtomic } from './atomic.js';
-import { UserError, ValidationErrors, type QuireError } from './errors.js';
-import { coerceParamValue, resolveParams } from './params/index.js';
-import type { Notebook } from './notebook/load.js';
-import { projectPath } from './project.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { UserError, ValidationErrors, type QuireError } from '../util/errors.js';
+import { coerceParamValue, resolveParams } from '../params/index.js';
+import type { Notebook } from '../notebook/load.js';
+import { projectPath } from '../project.js';
 import { runNotebook, type RunOptions, type RunResult } from './run.js';
-import { didYouMean } from './suggest.js';
-import { PdfRenderer } from './report/pdf/index.js';
-import type { RunStatus } from './runs.js';
+import { didYouMean } from '../util/suggest.js';
+import { PdfRenderer } from '../report/pdf/index.js';
+import type { RunStatus } from '../runs/runs.js';
 
 export interface SweepAxis {
   name: string;
