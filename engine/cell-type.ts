@@ -6,6 +6,7 @@ import type { CellOutput, TableOutput } from './outputs.js';
 import type { YamlPath, YamlSource } from './source/source.js';
 import type { Project } from './project.js';
 import type { Logger } from './util/log.js';
+import type { EngineState } from './util/state.js';
 
 export const CELL_ID = /^[a-z_][a-z0-9_]*$/;
 
@@ -99,6 +100,8 @@ export interface RunContext {
   upstream: ReadonlyMap<string, UpstreamResult>;
   /** Reads up to `limit` rows of a cell's result table. */
   readTable(id: string, limit: number, rowCount?: number): Promise<TableOutput>;
+  /** Pools and caches kept between runs by the process's engine (see engine/util/state.ts). */
+  state: EngineState;
 }
 
 /** A cell type: one file in cells/, one line in cells/index.ts. */

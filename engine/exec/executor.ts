@@ -4,6 +4,7 @@ import type { Dag } from '../plan/graph.js';
 import type { Notebook, NotebookCell } from '../notebook/load.js';
 import type { UpstreamResult } from '../cell-type.js';
 import type { Logger } from '../util/log.js';
+import type { EngineState } from '../util/state.js';
 import { QuireError, UserError } from '../util/errors.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
@@ -38,6 +39,8 @@ export interface ExecuteOptions {
    * the cache served it. Awaited before executeDag returns.
    */
   keep?: (id: string, output: CellOutput, conn?: DuckDBConnection) => Promise<void>;
+  /** The engine state cells keep pools and caches in. */
+  state: EngineState;
 }
 
 function errorRecord(err: unknown): CellRecord['error'] {
@@ -120,6 +123,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           output = await cell.cellType.run(cell.spec, {
             cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
+            state: opts.state,
           });
         }
         const rows = tableOf(output)?.rowCount ?? null;

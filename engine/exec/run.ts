@@ -19,6 +19,7 @@ import { parquetSource } from '../report/xlsx/index.js';
 import type { CellOutput } from '../outputs.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { processState, type EngineState } from '../util/state.js';
 import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 
 export interface RunOptions {
@@ -53,6 +54,8 @@ export interface RunOptions {
   noCache?: boolean;
   /** A DuckDB instance to run in (a sweep's pool) instead of a new one; it stays open. */
   duck?: DuckDBInstance;
+  /** The engine state (pools, caches) of a long-lived process; default: the process's own (processState). */
+  state?: EngineState;
 }
 
 export interface RunResult {
@@ -181,7 +184,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
           keepError ??= err as Error;
         }
       };
-      const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep });
+      const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep, state: opts.state ?? processState() });
       manifest.cells = dag.ids.map((id) => results.get(id)!.record);
       for (const [id, r] of results) outputs.set(id, r.output);
       const failed = manifest.cells.filter((c) => c.status === 'failed');
