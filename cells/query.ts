@@ -112,11 +112,23 @@ interface CreateTable {
 
 async function createTableSql(conn: DuckDBConnection, target: string, sql: string, id: string): Promise<CreateTable> {
   const analysis = await analyzeSql(conn, sql);
-  if (analysis.isQuery && analysis.statements === 1) {
+  if (analysis.isQuery && analysis.statements === 1 && (PLAIN_QUERY_START.test(sql) || (await parses(conn, `CREATE TABLE t AS\n${sql}\n`)))) {
     return { sql: `CREATE OR REPLACE TABLE ${target} AS\n${sql}\n`, subquery: false, bindsParams: analysis.params.length > 0 };
   }
   await assertReadOnly(conn, sql, id, analysis.isQuery);
   return { sql: `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (\n${sql}\n)`, subquery: true, bindsParams: true };
+}
+
+/** Queries CTAS takes as they are; others that DuckDB parses as queries (SUMMARIZE, DESCRIBE, SHOW) are checked. */
+const PLAIN_QUERY_START = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|FROM|VALUES|TABLE)\b/i;
+
+async function parses(conn: DuckDBConnection, sql: string): Promise<boolean> {
+  try {
+    await conn.extractStatements(sql);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function parsesAsSubquery(conn: DuckDBConnection, sql: string): Promise<boolean> {
