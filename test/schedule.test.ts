@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { cpSync } from 'node:fs';
+import { FIXTURES } from './helpers/paths.js';
 import { nextFire, nextFires } from '../engine/schedule/cron.js';
 import { formatInZone } from '../engine/schedule/tz.js';
 import { decideDue } from '../engine/schedule/due.js';
@@ -151,6 +153,16 @@ describe('quire validate and quire schedule list', () => {
     expect(r.stdout).toContain('2026-06-01 07:00:00 +02:00   2026-06-01T05:00:00.000Z');
     const json = JSON.parse(quire(['schedule', 'list', join(dir), '--json', '-n', '1', '--from', '2026-10-20T00:00:00Z'], dir, { QUIRE_SMTP_URL: 'x' }).stdout);
     expect(json.schedules[0].next).toEqual([{ local: '2026-11-01 07:00:00 +01:00', utc: '2026-11-01T06:00:00.000Z' }]);
+  });
+
+  it('schedule list at a project root does not enter nested projects (folders with their own quire.yaml)', () => {
+    const dir = fixtureProject('deliver');
+    cpSync(join(FIXTURES, 'schedule-bad'), join(dir, 'nested'), { recursive: true });
+    const r = quire(['schedule', 'list', '.', '--from', '2026-03-15T00:00:00Z'], dir, { QUIRE_SMTP_URL: 'smtp://127.0.0.1:1' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('monthly.yaml#monthly');
+    expect(r.stdout).not.toContain('nested');
   });
 
   it('schedule list reports a broken schedule and exits 1', () => {

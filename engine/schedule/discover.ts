@@ -4,7 +4,7 @@
  * validates its notebook in full.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { findProjectRoot, loadProject } from '../project.js';
 import { parse as parseYaml } from 'yaml';
@@ -44,7 +44,10 @@ export interface NotebookSchedules {
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'runs']);
 
-/** `.yaml`/`.yml` files under `root` (not quire.yaml, hidden folders, node_modules or `exclude`). */
+/**
+ * `.yaml`/`.yml` files under `root` (not quire.yaml, hidden folders, node_modules or `exclude`).
+ * A folder with its own quire.yaml is another project (test fixtures, a team's sub-project): not entered.
+ */
 export function notebookFiles(root: string, exclude: string[] = []): string[] {
   const out: string[] = [];
   const excluded = new Set(exclude.map((p) => resolve(p)));
@@ -58,7 +61,7 @@ export function notebookFiles(root: string, exclude: string[] = []): string[] {
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(dir, e.name);
       if (e.isDirectory()) {
-        if (depth < 8 && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name) && !excluded.has(full)) walk(full, depth + 1);
+        if (depth < 8 && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name) && !excluded.has(full) && !existsSync(join(full, 'quire.yaml'))) walk(full, depth + 1);
       } else if (/\.ya?ml$/.test(e.name) && e.name !== 'quire.yaml') out.push(full);
     }
   };
