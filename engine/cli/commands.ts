@@ -23,4 +23,5 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   cache: () => import('./cache.js'),
   rerun: () => import('./rerun.js'),
   templates: () => import('./templates.js'),
+  '__run-child': () => import('./run-child.js'),
 };

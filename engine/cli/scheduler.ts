@@ -7,6 +7,7 @@ import { loadProject, projectPath } from '../project.js';
 import { smtpSettings, smtpTransport } from '../deliver/smtp.js';
 import { Scheduler, type MailSetup } from '../schedule/scheduler.js';
 import { stateDir } from '../schedule/state.js';
+import { childProcessRun } from '../schedule/child-run.js';
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -65,6 +66,7 @@ export function register(program: Command): void {
         rescanMs: opts.rescan * 1000,
         retryBackoff: { baseMs: opts.retryBackoff * 1000, maxMs: Math.max(opts.retryBackoff * 1000, 600_000) },
         mail,
+        run: childProcessRun(),
       });
       scheduler.start();
       if (opts.once) {

@@ -49,7 +49,7 @@ export interface SchedulerOptions {
   rescanMs?: number;
   /** Backoff between run retries. Default 30 s doubling to 10 min. */
   retryBackoff?: Backoff;
-  /** Crash-interrupted attempts of one tick before it is given up. Default 10. */
+  /** Crash-interrupted attempts of one tick before it is given up. Default 3. */
   maxInterruptions?: number;
   /** SMTP for `email:`; without it, schedules with email log that they cannot send. */
   mail?: MailSetup | null;
@@ -129,7 +129,7 @@ export class Scheduler {
         item.status = 'queued';
         item.started_at = null;
         this.log('warn', 'run-interrupted', `${item.key} scheduled_for=${item.scheduled_for} run=${item.run_id} interruptions=${item.interruptions} (the scheduler died during it; running it again)`);
-        if (item.interruptions > (this.opts.maxInterruptions ?? 10)) this.giveUp(item, `interrupted ${item.interruptions} times`, null, null);
+        if (item.interruptions > (this.opts.maxInterruptions ?? 3)) this.giveUp(item, `interrupted ${item.interruptions} times`, null, null);
       } else {
         item.status = 'queued';
         item.started_at = null;
