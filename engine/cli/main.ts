@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, registerSummaries } from './commands.js';
 import { setInstanceReuse } from '../duck/duck-pool.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
@@ -12,12 +12,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--debug', 'show stack traces for every error')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  // The command named on the command line is the only one loaded; help and typos load them all.
+  // The command named on the command line is the only one loaded; help and typos list summaries.
   const named = argv.slice(2).find((a) => !a.startsWith('-'));
   // Only the scheduler lives on to run again; other commands exit after one session.
   if (named !== 'scheduler') setInstanceReuse(false);
-  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]] : Object.values(COMMANDS);
-  for (const load of wanted) (await load()).register(program);
+  if (named !== undefined && Object.hasOwn(COMMANDS, named)) (await COMMANDS[named]!.load()).register(program);
+  else if (named === 'help' && argv[3] !== undefined && Object.hasOwn(COMMANDS, argv[3])) (await COMMANDS[argv[3]]!.load()).register(program);
+  else registerSummaries(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
