@@ -56,7 +56,7 @@ export async function executeRun(args: {
     });
     const cells = dag.ids.map((id) => results.get(id)!.record);
     for (const [id, r] of results) outputs.set(id, r.output);
-    return { cells, outputs, ...statusOfCells(nb, cells, signal) };
+    return { cells, outputs, ...statusOfCells(nb.cells.map((c) => c.spec), cells, signal) };
   } catch (err) {
     return { cells: [], outputs, status: 'failed', error: `run aborted by an internal error: ${(err as Error).message}` };
   } finally {

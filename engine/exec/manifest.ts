@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { Notebook } from '../notebook/load.js';
 import type { ResolvedParams } from '../params/index.js';
 import { isTemplate, plainLiquid } from '../text/liquid.js';
+import type { BaseCell } from '../cell-type.js';
 import type { CellRecord, RunManifest, RunStatus } from '../runs/runs.js';
 
 /** A title with its Liquid rendered over the params (plain titles as they are; a broken template as written). */
@@ -55,10 +56,10 @@ export function startManifest(args: {
  * The status of a run whose cells ran: failed when interrupted or when an `on_error: stop` cell
  * failed, partial when only `continue` cells failed, else succeeded.
  */
-export function statusOfCells(nb: Notebook, cells: readonly CellRecord[], signal: AbortSignal): { status: RunStatus; error: string | null } {
+export function statusOfCells(specs: readonly Pick<BaseCell, 'id' | 'on_error'>[], cells: readonly CellRecord[], signal: AbortSignal): { status: RunStatus; error: string | null } {
   if (signal.aborted) return { status: 'failed', error: `interrupted by ${String(signal.reason ?? 'abort')}` };
   const failed = cells.filter((c) => c.status === 'failed');
-  const onError = new Map(nb.cells.map((c) => [c.spec.id, c.spec.on_error ?? 'stop']));
+  const onError = new Map(specs.map((s) => [s.id, s.on_error ?? 'stop']));
   const stopping = failed.some((c) => onError.get(c.id) === 'stop');
   return { status: stopping ? 'failed' : failed.length ? 'partial' : 'succeeded', error: null };
 }
