@@ -136,7 +136,7 @@ describe('cache modes', () => {
 });
 
 describe('storing and rendering', () => {
-  it('remembers the first table that could not be saved and saves no more; outputs.json still gets written', async () => {
+  it('remembers the first table that could not be saved and saves no more; the run fails, outputs.json still gets written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-store-'));
     writeFileSync(join(dir, 'tables'), 'a file where the tables folder goes');
     const store = new RunStore(dir, quiet());
@@ -147,9 +147,14 @@ describe('storing and rendering', () => {
     await keep('b', table);
     expect(store.error).toBe(first);
     const nb = loadNotebook(join(fixtureProject('run-steps'), 'notebook.yaml'), cellTypes);
-    store.writeOutputs(nb, new Map([['a', table]]), { status: 'failed', error: 'x', theme: 'dark' });
+    const manifest = startManifest({ nb, runId: 'r', title: 'T', params: resolveParams({}, {}, { now: new Date(), timezone: 'UTC' }), startedAt: new Date() });
+    manifest.status = 'succeeded';
+    const saved = store.save(nb, new Map([['a', table]]), manifest, 'dark');
+    const reason = `run outputs could not be saved: ${first!.message}`;
+    expect(manifest).toMatchObject({ status: 'failed', error: reason });
     const stored = JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8'));
-    expect(stored).toMatchObject({ status: 'failed', error: 'x', theme: 'dark', tables: {}, outputs: { a: table } });
+    expect(stored).toEqual(saved);
+    expect(stored).toMatchObject({ status: 'failed', error: reason, theme: 'dark', tables: {}, outputs: { a: table } });
   });
 
   it('renders the formats asked for and names the main report', async () => {

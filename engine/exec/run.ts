@@ -7,7 +7,6 @@ import { fileLogger, teeLogger } from '../util/log.js';
 import { type Notebook } from '../notebook/load.js';
 import { loadNotebook } from '../notebooks.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
-import type { StoredOutputs } from '../runs/tables.js';
 import { prepareRun } from './prepare.js';
 import { executeRun } from './execute.js';
 import { RunStore } from './store.js';
@@ -57,15 +56,9 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     sessionHandedOver = true;
     const ran = await executeRun({ nb, prepared, titles: cellTitles(nb, renderTitle), store, logger, opts });
     Object.assign(manifest, { cells: ran.cells, status: ran.status, error: ran.error });
-    if (store.error && manifest.status !== 'failed') failRun(manifest, `run outputs could not be saved: ${store.error.message}`);
 
     const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';
-    let stored: StoredOutputs | null = null;
-    try {
-      stored = store.writeOutputs(nb, ran.outputs, { status: manifest.status, error: manifest.error, theme });
-    } catch (err) {
-      failRun(manifest, `run outputs could not be saved: ${(err as Error).message}`);
-    }
+    const stored = store.save(nb, ran.outputs, manifest, theme);
     manifest.finished_at = clock().toISOString();
 
     const rendered = await renderRun({ nb, manifest, outputs: ran.outputs, stored, theme, dir, runsDir, logger, opts });

@@ -6,9 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Notebook } from '../notebook/load.js';
 import type { Logger } from '../util/log.js';
 import type { CellOutput } from '../outputs.js';
-import type { RunStatus } from '../runs/runs.js';
+import type { RunManifest, RunStatus } from '../runs/runs.js';
 import { RunTables, writeStoredOutputs, type StoredOutputs } from '../runs/tables.js';
 import { databaseFiles, type CellCache } from '../cache/index.js';
+import { failRun } from './manifest.js';
 
 export class RunStore {
   private readonly tables: RunTables;
@@ -35,6 +36,20 @@ export class RunStore {
   /** Why a table could not be saved, if one could not. */
   get error(): Error | null {
     return this.keepError;
+  }
+
+  /**
+   * Ends the storing: outputs.json written with the status the cells left the run in. A table or
+   * outputs.json that could not be saved fails the run; then null when outputs.json is missing.
+   */
+  save(nb: Notebook, outputs: ReadonlyMap<string, CellOutput | null>, manifest: RunManifest, theme: 'light' | 'dark'): StoredOutputs | null {
+    if (this.keepError && manifest.status !== 'failed') failRun(manifest, `run outputs could not be saved: ${this.keepError.message}`);
+    try {
+      return this.writeOutputs(nb, outputs, { status: manifest.status, error: manifest.error, theme });
+    } catch (err) {
+      failRun(manifest, `run outputs could not be saved: ${(err as Error).message}`);
+      return null;
+    }
   }
 
   /** Writes outputs.json: every cell's output, the saved tables, the data stamp, the status the cells ended in. */
