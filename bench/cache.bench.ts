@@ -14,7 +14,7 @@ export async function run(): Promise<string[]> {
   const nb = join(dir, 'notebooks', 'monthly-review.yaml');
   copyFileSync(join(REPO, 'notebooks', 'monthly-review.yaml'), nb);
   const opts = { params: { month: '2025-06' }, exports: ['html' as const] };
-  await runNotebook(nb, { ...opts, cache: false }); // warm the OS file cache
+  await runNotebook(nb, { ...opts, cache: 'off' }); // warm the OS file cache
   const cold: number[] = [];
   const warm: number[] = [];
   const region: number[] = [];

@@ -63,7 +63,7 @@ export async function run(): Promise<string[]> {
 
   // 1. Engine overhead on 20 query cells (in-process, report included) vs the same SQL run directly.
   await direct(db);
-  await runNotebook(join(dir, 'twenty.yaml'), { cache: false });
+  await runNotebook(join(dir, 'twenty.yaml'), { cache: 'off' });
   const directTimes: number[] = [];
   const openTimes: number[] = [];
   const engineTimes: number[] = [];
@@ -71,7 +71,7 @@ export async function run(): Promise<string[]> {
     const x = await direct(db);
     directTimes.push(x.statements);
     openTimes.push(x.withOpen);
-    engineTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { cache: false })));
+    engineTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { cache: 'off' })));
   }
   const d = median(directTimes);
   const dOpen = median(openTimes);
@@ -81,7 +81,7 @@ export async function run(): Promise<string[]> {
       `fixed costs — open, analyse, store, report — included, the direct database open not); with the open on both sides ${ms(dOpen)} → ${ratio(e, dOpen)}`,
   );
   const seqTimes: number[] = [];
-  for (let i = 0; i < 3; i++) seqTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { concurrency: 1, cache: false })));
+  for (let i = 0; i < 3; i++) seqTimes.push(await time(() => runNotebook(join(dir, 'twenty.yaml'), { concurrency: 1, cache: 'off' })));
   const seq = median(seqTimes);
   out.push(`  same with --concurrency 1: ${ms(seq)} → ${ratio(seq, d)}`);
 
@@ -144,7 +144,7 @@ export async function run(): Promise<string[]> {
   let last = '';
   for (let i = 0; i < 5; i++) {
     const stamps: number[] = [];
-    const { manifest } = await runNotebook(join(dir, 'four.yaml'), { cache: false, onEvent: () => stamps.push(performance.now()) });
+    const { manifest } = await runNotebook(join(dir, 'four.yaml'), { cache: 'off', onEvent: () => stamps.push(performance.now()) });
     const sum = manifest.cells.reduce((s, x) => s + (x.duration_ms ?? 0), 0);
     const span = stamps[stamps.length - 1] - stamps[0];
     ratios.push(span / sum);

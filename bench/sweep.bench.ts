@@ -14,7 +14,7 @@ export async function run(): Promise<string[]> {
   const nb = loadNotebook(join(dir, 'notebooks', 'monthly-review.yaml'));
   const axes = parseSweeps(['region=NA,EU,APAC,LATAM', 'month=2025-04,2025-05,2025-06']);
   // No cell cache: both sweeps compute every cell.
-  const sweep = (concurrency: number) => runSweep(nb, { axes, base: {}, concurrency, run: { cache: false, exports: ['html'] } });
+  const sweep = (concurrency: number) => runSweep(nb, { axes, base: {}, concurrency, run: { cache: 'off', exports: ['html'] } });
   await sweep(2);
   const seq = await time(() => sweep(1));
   const par = await time(() => sweep(2));

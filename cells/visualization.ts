@@ -3,7 +3,7 @@ import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/c
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
 import { didYouMean } from '../engine/util/suggest.js';
-import { tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
+import { TABLE_KINDS, tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
 import { buildChart, CHART_TYPES, ChartSpecError, FieldError, MAX_POINTS, TABLE_ROWS } from '../engine/report/charts/index.js';
 import { NUMBER_FORMATS } from '../engine/report/charts/format.js';
 
@@ -27,16 +27,6 @@ const schema = cellSchema('visualization', {
   max_points: z.number().int().min(10).max(100_000).optional().describe(`Most rows plotted (default ${MAX_POINTS}); more are sampled evenly and the report says so`),
 });
 export type VisualizationSpec = z.infer<typeof schema>;
-
-/** The type of each cell as the notebook declares it (id → type), read from the YAML. */
-function siblingCells(source: { toJS(): unknown }): Map<string, string> {
-  const raw = source.toJS() as { cells?: unknown } | null;
-  const out = new Map<string, string>();
-  if (raw && Array.isArray(raw.cells)) {
-    for (const c of raw.cells) if (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string') out.set((c as { id: string }).id, String((c as { type?: unknown }).type ?? ''));
-  }
-  return out;
-}
 
 function rowsOf(reader: { columnNames(): string[]; columnTypes(): unknown[]; getRowsJson(): unknown }): { columns: TableColumn[]; rows: TableValue[][] } {
   const names = reader.columnNames();
@@ -78,7 +68,7 @@ export const visualizationCell: CellType<VisualizationSpec> = {
         hint: full[0] === 'vega_lite' ? 'name fields inside the spec\'s encoding' : 'name columns inside the traces (x: column)',
       }));
     }
-    const cells = siblingCells(ctx.source);
+    const data = ctx.cells.get(spec.data);
     if (!ctx.cellIds.includes(spec.data)) {
       const dym = didYouMean(spec.data, ctx.cellIds);
       errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} plots unknown cell '${spec.data}'${dym ? ` — ${dym}` : ''}`, {
@@ -88,8 +78,8 @@ export const visualizationCell: CellType<VisualizationSpec> = {
     } else {
       if (spec.data === spec.id) {
         errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} cannot plot itself`, { location: at('data'), hint: 'point data: at a query or code cell' }));
-      } else if (['text', 'visualization'].includes(cells.get(spec.data)!)) {
-        errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} plots '${spec.data}', a ${cells.get(spec.data)} cell, which yields no table`, {
+      } else if (data && !data.outputKinds.some((k) => TABLE_KINDS.includes(k))) {
+        errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} plots '${spec.data}', a ${data.type} cell, which yields no table`, {
           location: at('data'),
           hint: 'point data: at a query, code or metric cell',
         }));

@@ -43,8 +43,18 @@ export interface AnalyzeContext {
   paramNames: string[];
   /** Ids of every cell of the notebook (for checking references such as `inputs:`). */
   cellIds: readonly string[];
+  /** Every cell of the notebook by id: its type and the output kinds that type declares. */
+  cells: ReadonlyMap<string, CellInfo>;
   /** The notebook's inline `definitions:` (metric, slice and segment specs), if any. */
   definitions: NotebookDefinitions;
+}
+
+export type OutputKind = CellOutput['kind'];
+
+/** What a cell tells the others before anything runs. */
+export interface CellInfo {
+  type: string;
+  outputKinds: readonly OutputKind[];
 }
 
 export interface NotebookDefinitions {
@@ -109,14 +119,19 @@ export interface CellType<S extends BaseCell = BaseCell> {
   type: string;
   description: string;
   schema: z.ZodType<S>;
-  /** What kind of output a successful run returns. */
-  outputKind: CellOutput['kind'];
+  /** What kind of output a successful run returns (several when it depends on the cell); the engine checks it. */
+  outputKind: OutputKind | readonly OutputKind[];
   analyze(spec: S, ctx: AnalyzeContext): Promise<CellAnalysis>;
   run(spec: S, ctx: RunContext): Promise<CellOutput>;
   /** True when the cell writes to the database (the database is then attached read-write). */
   writes?(spec: S): boolean;
   /** SQL texts `analyze` will parse: the engine parses every cell's in one batch first. */
   sqlOf?(spec: S): string[];
+}
+
+/** The output kinds a cell type declares, as a list. */
+export function outputKindsOf(cellType: Pick<CellType<never>, 'outputKind'>): readonly OutputKind[] {
+  return typeof cellType.outputKind === 'string' ? [cellType.outputKind] : cellType.outputKind;
 }
 
 /** The cell types a notebook may use (cells/index.ts holds the built-in ones). */

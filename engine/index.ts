@@ -10,7 +10,7 @@ export { loadNotebook } from './notebooks.js';
 export type { Notebook, NotebookCell } from './notebook/load.js';
 export { validateNotebook } from './validate.js';
 export { runNotebook } from './exec/run.js';
-export type { RunOptions, RunResult } from './exec/run.js';
+export type { CacheMode, RunOptions, RunResult } from './exec/run.js';
 export { listRuns, findRun } from './runs/runs.js';
 export type { RunManifest, CellRecord } from './runs/runs.js';
 export { notebookJsonSchema } from './notebooks.js';

@@ -104,6 +104,9 @@ export interface MetricsOutput {
 
 export type CellOutput = TableOutput | TextOutput | ValueOutput | ChartOutput | MetricsOutput;
 
+/** Output kinds backed by a DuckDB table (see tableOf): what charts, code and exports can read rows of. */
+export const TABLE_KINDS: readonly CellOutput['kind'][] = ['table', 'metrics'];
+
 /** The DuckDB-backed table behind an output, if it has one (row counts, text-cell rows, exports). */
 export function tableOf(output: CellOutput | null | undefined): TableOutput | null {
   if (!output) return null;

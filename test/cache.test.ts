@@ -36,7 +36,7 @@ describe('cell cache', () => {
     expect(ran(file.manifest)).toEqual(['dice', 'targets']);
 
     // --no-cache runs everything
-    const forced = await runNotebook(nb, { noCache: true });
+    const forced = await runNotebook(nb, { cache: 'refresh' });
     expect(hits(forced.manifest)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { cellTypes } from '../cells/index.js';
 import { YamlSource } from '../engine/source/source.js';
 import { zodIssuesToErrors } from '../engine/source/zod-errors.js';
 import type { Project } from '../engine/project.js';
+import { outputKindsOf, type CellInfo, type CellType } from '../engine/cell-type.js';
 
 /**
  * The conformance suite every cell type passes (DESIGN.md "One plug-in, one file"): its schema
@@ -24,13 +25,19 @@ const project: Project = {
   config: { database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} },
 };
 
+/** The cells the minimal example sits among: `upstream_cell` a query (a table), `c` itself. */
+const siblings = (cellType: CellType): Map<string, CellInfo> =>
+  new Map([['upstream_cell', { type: 'query', outputKinds: ['table'] }], ['c', { type: cellType.type, outputKinds: outputKindsOf(cellType) }]]);
+
 describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type, cellType) => {
   it('has a minimal example in this suite', () => {
     expect(minimal[type], `add a minimal ${type} cell to test/cell-types.test.ts`).toBeDefined();
   });
 
   it('declares an output kind and a description', () => {
-    expect(['table', 'text', 'value', 'metrics', 'chart']).toContain(cellType.outputKind);
+    const kinds = outputKindsOf(cellType);
+    expect(kinds.length).toBeGreaterThan(0);
+    for (const kind of kinds) expect(['table', 'text', 'value', 'metrics', 'chart']).toContain(kind);
     expect(cellType.description.length).toBeGreaterThan(10);
   });
 
@@ -53,7 +60,7 @@ describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type,
     const { source } = YamlSource.parse('nb.yaml', 'cells: []\n');
     const db = await DuckDBInstance.create(':memory:');
     const parser = await db.connect();
-    const analysis = await cellType.analyze(spec, { parser, source, path: ['cells', 0], project, paramNames: [], cellIds: ['upstream_cell', 'c'], definitions: {
+    const analysis = await cellType.analyze(spec, { parser, source, path: ['cells', 0], project, paramNames: [], cellIds: ['upstream_cell', 'c'], cells: siblings(cellType), definitions: {
       metrics: [{ name: 'revenue', source: 'cell:upstream_cell', aggregation: 'sum', numerator: 'SUM(x)' }],
     } });
     parser.closeSync();

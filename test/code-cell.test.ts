@@ -15,7 +15,7 @@ const outputs = (dir: string) => JSON.parse(readFileSync(join(dir, 'outputs.json
 describe('code cells', () => {
   it('move tables DuckDB → Arquero → DuckDB intact, return values and tables, and feed SQL and text', async () => {
     const project = fixtureProject('code-cells');
-    const { manifest, dir } = await runNotebook(join(project, 'good.yaml'), { cache: false });
+    const { manifest, dir } = await runNotebook(join(project, 'good.yaml'), { cache: 'off' });
     expect(manifest.cells.filter((c) => c.status !== 'succeeded')).toEqual([]);
     const out = outputs(dir);
     // every row and value survives the round trip (EXCEPT ALL finds nothing missing), incl. NULLs, non-ASCII text, timestamps, lists
@@ -36,7 +36,7 @@ describe('code cells', () => {
 
   it('reports bad code by cell and line, and never lets code reach the host', async () => {
     const project = fixtureProject('code-cells');
-    const { manifest, dir } = await runNotebook(join(project, 'bad.yaml'), { cache: false });
+    const { manifest, dir } = await runNotebook(join(project, 'bad.yaml'), { cache: 'off' });
     const byId = Object.fromEntries(manifest.cells.map((c) => [c.id, c]));
     const code = (id: string) => byId[id].error?.code;
     expect(code('nothing')).toBe('E_CODE_RESULT');

@@ -12,16 +12,16 @@ async function spareReady(): Promise<void> {
 describe('DuckDB instances reused within a process', () => {
   it('come back empty: no result tables of the run before, no database attached', async () => {
     const dir = fixtureProject('instance-reuse');
-    const first = await runNotebook(join(dir, 'first.yaml'), { cache: false });
+    const first = await runNotebook(join(dir, 'first.yaml'), { cache: 'off' });
     expect(first.manifest.status).toBe('succeeded');
     await spareReady();
     // `leftover` was a cell of the first run only: the second must not find it
-    const second = await runNotebook(join(dir, 'second.yaml'), { cache: false });
+    const second = await runNotebook(join(dir, 'second.yaml'), { cache: 'off' });
     expect(second.manifest.status).toBe('failed');
     expect(second.manifest.cells[0].error?.message).toMatch(/leftover/);
     await spareReady();
     // the test warehouse was attached as `db` before: a project without a database must not see it
-    const third = await runNotebook(join(dir, 'inmemory', 'third.yaml'), { cache: false });
+    const third = await runNotebook(join(dir, 'inmemory', 'third.yaml'), { cache: 'off' });
     expect(third.manifest.status).toBe('failed');
     expect(third.manifest.cells[0].error?.message).toMatch(/db/);
   });

@@ -64,10 +64,10 @@ describe('running notebooks', () => {
 
   it('a run folder appears with its run.json in it, and an existing one is never reused', async () => {
     const dir = fixtureProject('concurrent');
-    const first = await runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: false });
+    const first = await runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: 'off' });
     expect(first.manifest.status).toBe('succeeded');
     const before = readFileSync(join(first.dir, 'run.json'), 'utf8');
-    await expect(runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: false })).rejects.toMatchObject({ code: 'E_RUNS_DIR' });
+    await expect(runNotebook(join(dir, 'notebook.yaml'), { runId: 'fixed-id', cache: 'off' })).rejects.toMatchObject({ code: 'E_RUNS_DIR' });
     expect(readFileSync(join(first.dir, 'run.json'), 'utf8')).toBe(before);
     // no half-made folders are left behind
     expect(readdirSync(join(first.dir, '..')).filter((n) => n.startsWith('.'))).toEqual([]);

@@ -48,7 +48,7 @@ describe('warm reruns', () => {
     expect(eu.manifest.status).toBe('succeeded');
     // month_orders reads only $month: served from the cache, loaded into DuckDB for by_region
     expect(ran(eu.manifest)).toEqual(['big_next', 'by_region', 'region_chart', 'summary']);
-    const fresh = await runNotebook(nb, { params: { region: 'EU' }, fromCli: true, cache: false });
+    const fresh = await runNotebook(nb, { params: { region: 'EU' }, fromCli: true, cache: 'off' });
     expect(outputs(eu.dir).outputs.by_region).toEqual(outputs(fresh.dir).outputs.by_region);
     expect(outputs(eu.dir).outputs.summary).toEqual(outputs(fresh.dir).outputs.summary);
     expect(outputs(eu.dir).outputs.by_region.rows.map((r: unknown[]) => r[0])).toEqual(['EU']);

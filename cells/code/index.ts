@@ -118,7 +118,7 @@ export const codeCell: CellType<CodeSpec> = {
   type: 'code',
   description: 'JavaScript with Arquero over input tables, run isolated; returns a table or a value',
   schema,
-  outputKind: 'table',
+  outputKind: ['table', 'value'],
 
   async analyze(spec, ctx) {
     const inputs = spec.inputs ?? [];

@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const result = await runNotebook(nb, {
         params,
         runsDir,
-        noCache: !opts.cache,
+        cache: opts.cache ? 'use' : 'refresh',
         trigger: { kind: 'rerun', schedule: null, scheduled_for: null },
         onEvent: progress?.onEvent,
       });

@@ -60,7 +60,7 @@ export function register(program: Command): void {
           concurrency: Math.max(1, opts.concurrency || 1),
           exports: opts.export,
           paper: opts.paper,
-          noCache: !opts.cache,
+          cache: opts.cache ? 'use' : 'refresh',
           trigger: { kind: 'cli', schedule: null, scheduled_for: null },
           signal: controller.signal,
           onEvent: progress?.onEvent,

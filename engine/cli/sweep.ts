@@ -26,7 +26,7 @@ export async function runSweepCommand(
     axes,
     base: parseCliParams(opts.param),
     concurrency: Math.max(1, opts.concurrency || 1),
-    run: { runsDir: opts.runsDir, exports: opts.export, paper: opts.paper, noCache: !opts.cache },
+    run: { runsDir: opts.runsDir, exports: opts.export, paper: opts.paper, cache: opts.cache ? 'use' : 'refresh' },
     onMember: (m) => !opts.json && process.stderr.write(`${colour(m.status)(m.status.padEnd(9))} ${label(m)}  ${dim(`${m.duration_ms} ms`)}${m.error ? `  ${red(m.error)}` : ''}\n`),
   });
   if (opts.json) process.stdout.write(JSON.stringify({ ...summary, summary: path }, null, 2) + '\n');

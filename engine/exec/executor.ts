@@ -9,6 +9,7 @@ import { QuireError, UserError } from '../util/errors.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
 import type { CellCache } from '../cache/index.js';
+import { checkOutputKind } from './output-kind.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -120,11 +121,12 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         if (!output) {
           conn = await session.connect();
           for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
-          output = await cell.cellType.run(cell.spec, {
+          const returned = await cell.cellType.run(cell.spec, {
             cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
             state: opts.state,
           });
+          output = checkOutputKind(cell.cellType, id, returned);
         }
         const rows = tableOf(output)?.rowCount ?? null;
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);

@@ -5,7 +5,7 @@ import { analyzeTemplate } from '../text/liquid.js';
 import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from '../notebook/load.js';
-import type { CellReads } from '../cell-type.js';
+import { outputKindsOf, type CellInfo, type CellReads } from '../cell-type.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
 export function bindableParamNames(nb: Notebook): string[] {
@@ -23,12 +23,13 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const reads = new Map<string, CellReads | undefined>();
   const paramNames = bindableParamNames(nb);
   const cellIds = nb.cells.map((c) => c.spec.id);
+  const cells = new Map<string, CellInfo>(nb.cells.map((c) => [c.spec.id, { type: c.spec.type, outputKinds: outputKindsOf(c.cellType) }]));
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
   await parseSqlBatch(parser, nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []));
   const graphCells = [];
   for (const cell of nb.cells) {
-    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, definitions: nb.top.definitions ?? {} });
+    const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, cells, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
     reads.set(cell.spec.id, analysis.reads);
     if (cell.spec.title !== undefined) {

@@ -190,7 +190,7 @@ export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult>
       progress(`${t.name}: running`);
       try {
         const used = await useTemplate({ name: t.name, cwd: stage, target: join('notebooks', `${t.name}.yaml`) });
-        const result = await runNotebook(used.notebook, { exports: poppler ? ['pdf'] : ['pdf', 'html'], pdf, cache: false, trigger: { kind: 'cli', schedule: null, scheduled_for: null } });
+        const result = await runNotebook(used.notebook, { exports: poppler ? ['pdf'] : ['pdf', 'html'], pdf, cache: 'off', trigger: { kind: 'cli', schedule: null, scheduled_for: null } });
         const file = result.manifest.exports.pdf;
         if (result.manifest.status !== 'succeeded' || !file) {
           const failedCell = result.manifest.cells.find((c) => c.status === 'failed');

@@ -53,7 +53,7 @@ export interface Ran {
 }
 
 export async function run(name: string, params: Record<string, unknown> = {}): Promise<Ran> {
-  const { manifest, dir } = await runNotebook(join(projectDir, 'notebooks', `${name}.yaml`), { params, now: NOW, cache: false, exports: ['html'] });
+  const { manifest, dir } = await runNotebook(join(projectDir, 'notebooks', `${name}.yaml`), { params, now: NOW, cache: 'off', exports: ['html'] });
   const outputs = JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8')).outputs as Record<string, any>;
   return {
     status: manifest.status,

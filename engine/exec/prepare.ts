@@ -1,0 +1,49 @@
+import { DuckSession } from '../duck/duck.js';
+import { ValidationErrors } from '../util/errors.js';
+import { type Notebook } from '../notebook/load.js';
+import { analyzeNotebook } from '../plan/analyze.js';
+import { resolveParams } from '../params/index.js';
+import { projectPath } from '../project.js';
+import { analysisMemo } from '../cache/analysis-memo.js';
+import { readsCache, writesCache, type RunOptions } from './run-options.js';
+
+export type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
+
+/**
+ * Everything fixed before a run starts: a notebook whose params, SQL and DAG checked out. The
+ * DuckDB session opens when a cell first needs it; an unchanged notebook's analysis comes from
+ * the last run (analysis-memo.ts) when the cache mode is `use`.
+ */
+export async function prepareRun(nb: Notebook, opts: RunOptions) {
+  const now = (opts.now ?? (() => new Date()))();
+  const params = resolveParams(nb.top.params ?? {}, opts.params ?? {}, { now, timezone: nb.project.config.timezone, fromCli: opts.fromCli });
+  const config = nb.project.config;
+  const runsDir = opts.runsDir ?? projectPath(nb.project, config.runs_dir);
+  const attach = Object.fromEntries(
+    Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(nb.project, c.path)]] : [])),
+  );
+  const session = DuckSession.deferred({
+    database: projectPath(nb.project, config.database),
+    write: nb.cells.some((c) => c.cellType.writes?.(c.spec) ?? false),
+    attach,
+    fileSearchPath: nb.project.root,
+    instance: opts.duck,
+  });
+  try {
+    const mode = opts.cache ?? 'use';
+    const memo = writesCache(mode) ? analysisMemo(runsDir, nb) : null;
+    let analysis = readsCache(mode) ? (memo?.get() ?? null) : null;
+    if (!analysis) {
+      const parser = await session.connect();
+      const { dag, errors, reads } = await analyzeNotebook(nb, parser);
+      session.release(parser);
+      if (errors.length) throw new ValidationErrors(errors);
+      analysis = { dag, reads };
+      memo?.set(analysis);
+    }
+    return { params, session, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
+  } catch (err) {
+    session.close();
+    throw err;
+  }
+}
