@@ -20,6 +20,8 @@ import type { CellOutput } from '../outputs.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { processState, type EngineState } from '../util/state.js';
+import { DEFAULT_CONNECTION } from '../connections/connection.js';
+import { RunConnections } from '../connections/run-connections.js';
 import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 
 export interface RunOptions {
@@ -74,16 +76,10 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   const params = resolveParams(nb.top.params ?? {}, opts.params ?? {}, { now, timezone: nb.project.config.timezone, fromCli: opts.fromCli });
   const config = nb.project.config;
   const runsDir = opts.runsDir ?? projectPath(nb.project, config.runs_dir);
-  const attach = Object.fromEntries(
-    Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(nb.project, c.path)]] : [])),
-  );
-  const session = DuckSession.deferred({
-    database: projectPath(nb.project, config.database),
-    write: nb.cells.some((c) => c.cellType.writes?.(c.spec) ?? false),
-    attach,
-    fileSearchPath: nb.project.root,
-    instance: opts.duck,
-  });
+  // Each connection a cell writes through is opened read-write; the others read-only.
+  const writers = new Set(nb.cells.filter((c) => c.cellType.writes?.(c.spec)).map((c) => c.cellType.connectionOf?.(c.spec) ?? DEFAULT_CONNECTION));
+  const connections = new RunConnections(nb.project, writers);
+  const session = DuckSession.deferred({ ...connections.sessionDatabases(), fileSearchPath: nb.project.root, instance: opts.duck });
   try {
     const memo = opts.cache === false ? null : analysisMemo(runsDir, nb);
     let analysis = opts.noCache ? null : (memo?.get() ?? null);
@@ -95,17 +91,18 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
       analysis = { dag, reads };
       memo?.set(analysis);
     }
-    return { params, session, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
+    return { params, session, connections, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
   } catch (err) {
     session.close();
+    await connections.close();
     throw err;
   }
 }
 
 /** The run's cell cache, its plan logged; a cache that can't be planned is a warning, never a failed run. */
-function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellCache | undefined {
+async function openCache(args: Omit<Parameters<typeof planCache>[0], 'fingerprints'>, connections: RunConnections, logger: Logger): Promise<CellCache | undefined> {
   try {
-    const plan = planCache(args);
+    const plan = planCache({ ...args, fingerprints: await connections.fingerprints() });
     logger.log('info', summarize(plan.decisions));
     return runCache(plan, logger);
   } catch (err) {
@@ -138,7 +135,7 @@ function titleRenderer(params: ResolvedParams): (template: string) => string {
 export async function runNotebook(notebook: string | Notebook, opts: RunOptions = {}): Promise<RunResult> {
   const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
   const clock = opts.now ?? (() => new Date());
-  const { params, session, dag, reads, startedAt, runsDir } = await prepareRun(nb, opts);
+  const { params, session, connections, dag, reads, startedAt, runsDir } = await prepareRun(nb, opts);
   const runId = opts.runId ?? newRunId(startedAt);
   const renderTitle = titleRenderer(params);
   const titles = new Map(nb.cells.map((c) => [c.spec.id, c.spec.title === undefined ? null : renderTitle(c.spec.title)]));
@@ -162,6 +159,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     dir = createRunDir(runsDir, nb.id, runId, manifest);
   } catch (err) {
     session.close();
+    await connections.close();
     throw err;
   }
   const runLog = fileLogger(join(dir, manifest.log), clock);
@@ -176,7 +174,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     const tables = new RunTables(dir, logger);
     let keepError = null as Error | null;
     try {
-      const cache = opts.cache === false ? undefined : openCache({ nb, dag, reads, params, runsDir, noCache: opts.noCache }, logger);
+      const cache = opts.cache === false ? undefined : await openCache({ nb, dag, reads, params, runsDir, noCache: opts.noCache }, connections, logger);
       const keep = async (id: string, output: CellOutput, conn?: DuckDBConnection) => {
         try {
           if (!keepError) await tables.keep(id, output, { file: cache?.tableFile(id) ?? null, conn });
@@ -184,7 +182,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
           keepError ??= err as Error;
         }
       };
-      const results = await executeDag({ nb, dag, session, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep, state: opts.state ?? processState() });
+      const results = await executeDag({ nb, dag, session, connections, params, titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache, keep, state: opts.state ?? processState() });
       manifest.cells = dag.ids.map((id) => results.get(id)!.record);
       for (const [id, r] of results) outputs.set(id, r.output);
       const failed = manifest.cells.filter((c) => c.status === 'failed');
@@ -199,6 +197,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     } finally {
       if (!session.isOpen) logger.log('info', 'the run did not start DuckDB: the notebook analysis and every cell came from the cache');
       session.close();
+      await connections.close().catch((err: Error) => logger.log('warn', `closing connections: ${err.message}`));
     }
     if (keepError && manifest.status !== 'failed') {
       manifest.status = 'failed';
