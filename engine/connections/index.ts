@@ -26,10 +26,12 @@ export const connectionConfigSchema = z.discriminatedUnion('type', [
   ...Object.values(PLANNED),
 ] as [Option, ...Option[]]) as unknown as z.ZodType<ConnectionConfig>;
 
-export const connectionNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/)
-  .refine((n) => !RESERVED.includes(n), { message: `is reserved (${RESERVED.join(', ')}); name the connection otherwise` });
+/** quire.yaml `connections:`, by name. */
+export const connectionsSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), connectionConfigSchema).superRefine((connections, ctx) => {
+  for (const name of Object.keys(connections)) {
+    if (RESERVED.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `the name '${name}' is reserved (${RESERVED.join(', ')}): name the connection otherwise` });
+  }
+});
 
 export function connectionType(type: string): ConnectionType<{ type: string }> | undefined {
   return CONNECTION_TYPES.find((t) => t.type === type);

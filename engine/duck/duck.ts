@@ -118,7 +118,9 @@ export class DuckSession {
     for (const c of this.connections) c.interrupt();
   }
 
+  /** Closing twice is harmless (the instance must not be kept as a spare twice). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
