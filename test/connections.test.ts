@@ -10,6 +10,7 @@ import { ValidationErrors, type QuireError } from '../engine/util/errors.js';
 import { loadProject } from '../engine/project.js';
 import { processState } from '../engine/util/state.js';
 import type { TableOutput } from '../engine/outputs.js';
+import { cellKeys, type PlanCell } from '../engine/cache/plan.js';
 
 const silent = { log() {} };
 
@@ -111,17 +112,20 @@ cells:
     connection: other
     depends_on: [add_row]
     sql: SELECT count(*)::INTEGER AS n FROM t
-  - id: sneaky
+  - id: into_main
     type: query
+    connection: other
     mode: write
-    depends_on: [counted]
-    sql: INSERT INTO other.t VALUES ('via default')
+    on_error: continue
+    sql: INSERT INTO db.t VALUES ('via other')
 params:
   v: { type: string, default: "x'); DROP TABLE t; --" }
 `);
     const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: false });
-    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['add_row', 'succeeded'], ['counted', 'succeeded'], ['sneaky', 'succeeded']]);
-    expect(await sql(join(dir, 'other.duckdb'), 'SELECT v FROM t ORDER BY v')).toEqual([['other 1'], ['other 2'], ['via default'], ["x'); DROP TABLE t; --"]]);
+    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['add_row', 'succeeded'], ['counted', 'succeeded'], ['into_main', 'failed']]);
+    expect(manifest.cells[2].error?.message).toMatch(/read-only/i);
+    expect(await sql(join(dir, 'other.duckdb'), 'SELECT v FROM t ORDER BY v')).toEqual([['other 1'], ['other 2'], ["x'); DROP TABLE t; --"]]);
+    expect(await sql(join(dir, 'main.duckdb'), 'SELECT v FROM t')).toEqual([['main']]);
   });
 
   it('a write to a named connection from a cell not on it is refused: only its own cells open it read-write', async () => {
@@ -186,5 +190,20 @@ cells:
     expect(await bad('connections:\n  default: { type: duckdb, path: other.duckdb }\n')).toMatch(/reserved/);
     expect(await bad('connections:\n  db: { type: duckdb, path: other.duckdb }\n')).toMatch(/reserved/);
     expect(await bad('connections:\n  other: { type: duckdb, path: other.duckdb }\n')).toBe('accepted');
+  });
+});
+
+describe('cache keys from connections', () => {
+  const cell = (id: string, connection?: string): PlanCell => ({ id, type: 'query', spec: { id, type: 'query', sql: 'SELECT 1', connection }, upstream: [], reads: { params: [], files: [], connection } });
+  const keys = (connections: Record<string, string | null>) =>
+    cellKeys({ cells: [cell('a'), cell('b', 'warehouse'), cell('c', 'files')], params: { values: {}, types: {} }, quire: 'q', database: 'db-fp', connections, project: 'p', files: () => [] });
+
+  it("a cell's data part is its connection's fingerprint; a connection that can't tell makes its cells always run", () => {
+    const one = keys({ warehouse: null, files: 'files-1' });
+    expect(one.get('a')!.key).toEqual(expect.any(String));
+    expect(one.get('b')).toMatchObject({ key: null, uncacheable: "never cached: connection warehouse can't tell when its data changes" });
+    const two = keys({ warehouse: null, files: 'files-2' });
+    expect(two.get('a')!.key).toBe(one.get('a')!.key);
+    expect(two.get('c')!.key).not.toBe(one.get('c')!.key);
   });
 });
