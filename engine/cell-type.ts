@@ -5,6 +5,7 @@ import type { BoundParams } from './duck/duck.js';
 import type { CellOutput, TableOutput } from './outputs.js';
 import type { YamlPath, YamlSource } from './source/source.js';
 import type { Project } from './project.js';
+import type { Connection } from './connections/connection.js';
 import type { Logger } from './util/log.js';
 import type { EngineState } from './util/state.js';
 
@@ -85,6 +86,8 @@ export interface CellReads {
   files?: string[];
   /** Never served from the cache: writes, or reads the clock or randomness (default false). */
   volatile?: boolean;
+  /** The connection whose data it reads (its fingerprint keys the cell); default: every database of the session. */
+  connection?: string;
 }
 
 /** Upstream results as a cell sees them. */
@@ -108,6 +111,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Upstream outputs by id (tables are previews; read more with readTable). */
   upstream: ReadonlyMap<string, UpstreamResult>;
+  /** A connection of the run by name (quire.yaml `connections:`); default: the project database. */
+  connection(name?: string): Connection;
   /** Reads up to `limit` rows of a cell's result table. */
   readTable(id: string, limit: number, rowCount?: number): Promise<TableOutput>;
   /** Pools and caches kept between runs by the process's engine (see engine/util/state.ts). */
@@ -125,6 +130,8 @@ export interface CellType<S extends BaseCell = BaseCell> {
   run(spec: S, ctx: RunContext): Promise<CellOutput>;
   /** True when the cell writes to the database (the database is then attached read-write). */
   writes?(spec: S): boolean;
+  /** The named connection it runs on, when not the project database (its database is then the one written to). */
+  connectionOf?(spec: S): string | undefined;
   /** SQL texts `analyze` will parse: the engine parses every cell's in one batch first. */
   sqlOf?(spec: S): string[];
 }

@@ -4,18 +4,14 @@ import { z } from 'zod';
 import { UserError, ValidationErrors } from './util/errors.js';
 import { YamlSource } from './source/source.js';
 import { zodIssuesToErrors } from './source/zod-errors.js';
-
-const connectionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1) }),
-  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
-]);
+import { connectionsSchema } from './connections/index.js';
 
 export const projectConfigSchema = z.strictObject({
   database: z.string().min(1).default(':memory:'),
   metrics: z.array(z.string().min(1)).default(['metrics']),
   runs_dir: z.string().min(1).default('runs'),
   timezone: z.string().default('UTC'),
-  connections: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), connectionSchema).default({}),
+  connections: connectionsSchema.default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
 });

@@ -1,16 +1,16 @@
 /**
- * Cheap fingerprints of the data cells read, for cache keys.
+ * Cheap fingerprints of the files cells read, for cache keys. The databases' own fingerprints
+ * come from their connections (engine/connections: a DuckDB file's is the size and mtime of it
+ * and its WAL, so any committed write by anyone is seen).
  *
- * Detected: a change to a DuckDB database file or its WAL (size + mtime, so any committed write,
- * by quire or anyone else: a table changed, added or dropped, a view redefined); a file read by SQL through a
- * table function or `FROM 'file'` (size + mtime; globs: every file under the folder before the
- * first wildcard); metric spec files and the data files they name (for cell types that do not
- * declare what they read).
+ * Detected: a file read by SQL through a table function or `FROM 'file'` (size + mtime; globs:
+ * every file under the folder before the first wildcard); metric spec files and the data files
+ * they name (for cell types that do not declare what they read).
  * Not detected: files reached indirectly (a view or macro inside the database reading a file,
  * a path built at run time), remote URLs (such cells are never cached), and a file rewritten
  * with the same size within the file system's mtime resolution.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { sha256 } from '../util/hash.js';
 
@@ -58,15 +58,6 @@ export function fileStamps(root: string, paths: readonly string[]): string[] {
     for (const f of listFiles(base)) out.push(`${relative(root, f)}=${statText(f)}`);
   }
   return out;
-}
-
-/**
- * One fingerprint of the attached databases: size and mtime of each file and its WAL. Every
- * committed write (by quire or anyone else) changes one of them, so no DuckDB is needed to tell.
- */
-export function databaseFingerprint(files: readonly string[]): string {
-  const stamps = files.filter((f) => f !== ':memory:').flatMap((f) => [`${f}=${statText(f)}`, `${f}.wal=${existsSync(`${f}.wal`) ? statText(`${f}.wal`) : 'none'}`]);
-  return sha256(JSON.stringify(stamps));
 }
 
 const DATA_FILE = /[\w./-]+\.(parquet|csv|tsv|json|jsonl|ndjson)(\.gz|\.zst)?/gi;

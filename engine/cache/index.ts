@@ -9,9 +9,9 @@ import type { Dag } from '../plan/graph.js';
 import type { Logger } from '../util/log.js';
 import type { Notebook } from '../notebook/load.js';
 import { buildStamp } from '../util/package-root.js';
-import { projectPath } from '../project.js';
+import { RunConnections, type DataFingerprints } from '../connections/run-connections.js';
 import type { CellOutput } from '../outputs.js';
-import { databaseFingerprint, fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
+import { fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
 import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
 import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
 import { OperationalError } from '../util/errors.js';
@@ -34,12 +34,9 @@ export interface CellCache {
   tableFile(id: string): string | null;
 }
 
-/** The DuckDB files a notebook's session attaches. */
+/** The DuckDB files a notebook's session attaches (for the report's "data as of"). */
 export function databaseFiles(nb: Notebook): string[] {
-  const { database, connections } = nb.project.config;
-  return [database, ...Object.values(connections).flatMap((c) => (c.type === 'duckdb' ? [c.path] : []))]
-    .filter((p) => p !== ':memory:')
-    .map((p) => projectPath(nb.project, p));
+  return new RunConnections(nb.project).attachments().map((a) => a.path);
 }
 
 export interface CachePlan {
@@ -48,7 +45,7 @@ export interface CachePlan {
   decisions: CellDecision[];
 }
 
-/** Keys and decisions for every cell, in run order. Reads the database catalog through `session`. */
+/** Keys and decisions for every cell, in run order; the data fingerprints come from the run's connections. */
 export function planCache(opts: {
   nb: Notebook;
   dag: Dag;
@@ -56,9 +53,9 @@ export function planCache(opts: {
   params: { values: Record<string, unknown>; types: Record<string, string> };
   runsDir: string;
   noCache?: boolean;
+  fingerprints: DataFingerprints;
 }): CachePlan {
   const { nb, dag } = opts;
-  const database = databaseFingerprint(databaseFiles(nb));
   const specs = new Map(nb.cells.map((c) => [c.spec.id, c.spec]));
   const cells: PlanCell[] = dag.levels.flat().map((id) => ({
     id,
@@ -72,7 +69,8 @@ export function planCache(opts: {
     cells,
     params: opts.params,
     quire: buildStamp(),
-    database,
+    database: opts.fingerprints.database,
+    connections: opts.fingerprints.connections,
     project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
     files: (cell) => {
       const files = cell.reads?.files ?? [];

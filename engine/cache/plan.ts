@@ -21,6 +21,8 @@ export interface PlanInputs {
   quire: string;
   /** Fingerprint of the databases; of the project's spec files (for cells that don't declare reads). */
   database: string;
+  /** Fingerprints of named connections, for cells that declare one (`reads.connection`); null: it can't tell, never cached. */
+  connections?: Readonly<Record<string, string | null>>;
   project: string;
   /** size:mtime stamps of files a cell declares; null when one is remote (not cacheable). */
   files: (cell: PlanCell) => string[] | null;
@@ -54,10 +56,16 @@ export function cellKeys(input: PlanInputs): Map<string, CellKey> {
       none('never cached: it reads a remote file');
       continue;
     }
+    const conn = reads?.connection;
+    const database = conn !== undefined && input.connections && conn in input.connections ? input.connections[conn] : input.database;
+    if (database === null) {
+      none(`never cached: connection ${conn} can't tell when its data changes`);
+      continue;
+    }
     const names = reads?.params ?? Object.keys(input.params.values);
     const params: KeyParts['params'] = {};
     for (const n of [...names].sort()) if (n in input.params.values) params[n] = [input.params.types[n], input.params.values[n]];
-    const dataParts = [reads?.database === false ? '' : input.database, reads ? '' : input.project, ...files];
+    const dataParts = [reads?.database === false ? '' : database, reads ? '' : input.project, ...files];
     const parts: KeyParts = {
       v: CACHE_VERSION,
       quire: input.quire,

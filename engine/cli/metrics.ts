@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DuckSession } from '../duck/duck.js';
+import { RunConnections } from '../connections/run-connections.js';
 import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
 import { loadProject, projectPath, type Project } from '../project.js';
 import { didYouMean } from '../util/suggest.js';
@@ -29,11 +30,9 @@ interface RequestOpts extends ProjectOpts {
 
 /** A DuckDB session on the project: its database attached read-only (or none, for parsing only). */
 async function openSession(project: Project, withDatabase: boolean): Promise<DuckSession> {
-  const config = project.config;
-  const attach = Object.fromEntries(
-    Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(project, c.path)]] : [])),
-  );
-  return DuckSession.open(withDatabase ? { database: projectPath(project, config.database), attach, fileSearchPath: project.root } : { database: ':memory:', fileSearchPath: project.root });
+  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root });
+  const { database, attach } = new RunConnections(project).sessionDatabases();
+  return DuckSession.open({ database, attach, fileSearchPath: project.root });
 }
 
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */

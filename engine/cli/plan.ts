@@ -22,9 +22,11 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { param: string[]; cache: boolean; runsDir?: string; json?: boolean }) => {
       const nb = loadNotebook(file);
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(nb.project, nb.project.config.runs_dir);
-      const { params, session, dag, reads } = await prepareRun(nb, { params: parseCliParams(opts.param), fromCli: true, runsDir, cache: 'off' }); // plans write nothing, not even the analysis memo
+      const { params, session, connections, dag, reads } = await prepareRun(nb, { params: parseCliParams(opts.param), fromCli: true, runsDir, cache: 'off' }); // plans write nothing, not even the analysis memo
       session.close();
-      const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache });
+      const fingerprints = await connections.fingerprints();
+      await connections.close();
+      const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache, fingerprints });
       const cells = plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key }));
       if (opts.json) {
         process.stdout.write(JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2) + '\n');

@@ -29,13 +29,20 @@ export interface BoundParams {
   types: Record<string, SqlParamType>;
 }
 
+/** A DuckDB file attached to a session under `alias`. */
+export interface DuckAttachment {
+  alias: string;
+  path: string;
+  readOnly: boolean;
+}
+
 export interface DuckSessionOptions {
   /** Project database file, or ':memory:'. */
   database: string;
   /** Attach the database read-write (some cell has `mode: write`). */
   write?: boolean;
-  /** Other DuckDB files attached read-only under their connection name. */
-  attach?: Record<string, string>;
+  /** Other DuckDB files attached under their connection name (read-only unless a cell writes to it). */
+  attach?: readonly DuckAttachment[];
   /** Directory relative file paths in SQL resolve against. */
   fileSearchPath?: string;
   /**
@@ -70,11 +77,9 @@ export class DuckSession {
 
   /** A session that opens DuckDB when it is first asked for a connection; missing database files are reported now. */
   static deferred(opts: DuckSessionOptions): DuckSession {
-    const missing = [opts.database, ...Object.values(opts.attach ?? {})].find((p) => p !== ':memory:' && !existsSync(p));
-    if (missing !== undefined) {
-      const alias = missing === opts.database ? DEFAULT_CATALOG : Object.entries(opts.attach ?? {}).find(([, p]) => p === missing)![0];
-      throw missingDatabase(missing, alias);
-    }
+    const all = [{ alias: DEFAULT_CATALOG, path: opts.database }, ...(opts.attach ?? [])];
+    const missing = all.find((a) => a.path !== ':memory:' && !existsSync(a.path));
+    if (missing) throw missingDatabase(missing.path, missing.alias);
     return new DuckSession(opts);
   }
 
@@ -113,14 +118,16 @@ export class DuckSession {
     for (const c of this.connections) c.interrupt();
   }
 
+  /** Closing twice is harmless (the instance must not be kept as a spare twice). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const c of this.connections) c.closeSync();
     this.connections.clear();
     this.idle.length = 0;
     const instance = this.instance_;
     if (!instance || this.opts.instance) return;
-    if (this.opts.write || !reuseEnabled()) return instance.closeSync();
+    if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !reuseEnabled()) return instance.closeSync();
     // Emptied in the background and kept for the next session (a write session may have changed settings: never kept).
     void emptyInstance(instance).then(
       () => keepSpare(instance) || instance.closeSync(),
@@ -167,7 +174,7 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
       await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);
       searchPath.push(`${DEFAULT_CATALOG}.main`);
     }
-    for (const [alias, path] of Object.entries(opts.attach ?? {})) await attach(conn, path, alias, true);
+    for (const a of opts.attach ?? []) await attach(conn, a.path, a.alias, a.readOnly);
     if (opts.instance) await dropResults(conn);
     setupSql.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
     if (opts.fileSearchPath) setupSql.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);

@@ -6,6 +6,7 @@ import type { CellRecord, RunStatus } from '../runs/runs.js';
 import { processState } from '../util/state.js';
 import { planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 import { executeDag } from './executor.js';
+import type { RunConnections } from '../connections/run-connections.js';
 import { statusOfCells } from './manifest.js';
 import { readsCache, writesCache, type RunOptions } from './run-options.js';
 import type { PreparedRun } from './prepare.js';
@@ -19,9 +20,9 @@ export interface ExecutedRun {
 }
 
 /** The run's cell cache, its plan logged; a cache that can't be planned is a warning, never a failed run. */
-function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellCache | undefined {
+async function openCache(args: Omit<Parameters<typeof planCache>[0], 'fingerprints'>, connections: RunConnections, logger: Logger): Promise<CellCache | undefined> {
   try {
-    const plan = planCache(args);
+    const plan = planCache({ ...args, fingerprints: await connections.fingerprints() });
     logger.log('info', summarize(plan.decisions));
     return runCache(plan, logger);
   } catch (err) {
@@ -32,7 +33,7 @@ function openCache(args: Parameters<typeof planCache>[0], logger: Logger): CellC
 
 /**
  * Runs every cell of a prepared notebook, saving finished tables through `store`, and closes the
- * DuckDB session. An internal error (a bug, not a cell's failure) ends it `failed` with the reason.
+ * DuckDB session and the connections. An internal error (a bug, not a cell's failure) ends it `failed` with the reason.
  */
 export async function executeRun(args: {
   nb: Notebook;
@@ -43,14 +44,14 @@ export async function executeRun(args: {
   opts: RunOptions;
 }): Promise<ExecutedRun> {
   const { nb, prepared, logger, opts } = args;
-  const { session, dag, reads, params, runsDir } = prepared;
+  const { session, connections, dag, reads, params, runsDir } = prepared;
   const mode = opts.cache ?? 'use';
   const signal = opts.signal ?? new AbortController().signal;
   const outputs = new Map<string, CellOutput | null>();
   try {
-    const cache = writesCache(mode) ? openCache({ nb, dag, reads, params, runsDir, noCache: !readsCache(mode) }, logger) : undefined;
+    const cache = writesCache(mode) ? await openCache({ nb, dag, reads, params, runsDir, noCache: !readsCache(mode) }, connections, logger) : undefined;
     const results = await executeDag({
-      nb, dag, session, params, titles: args.titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache,
+      nb, dag, session, connections, params, titles: args.titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache,
       keep: args.store.keeper(cache),
       state: opts.state ?? processState(),
     });
@@ -62,5 +63,6 @@ export async function executeRun(args: {
   } finally {
     if (!session.isOpen) logger.log('info', 'the run did not start DuckDB: the notebook analysis and every cell came from the cache');
     session.close();
+    await connections.close().catch((err: Error) => logger.log('warn', `closing connections: ${err.message}`));
   }
 }

@@ -10,6 +10,7 @@ import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
 import type { CellCache } from '../cache/index.js';
 import { checkOutputKind } from './output-kind.js';
+import { RunConnections } from '../connections/run-connections.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   nb: Notebook;
   dag: Dag;
   session: DuckSession;
+  /** The connections cells' SQL runs on (default: the project's, opened here). */
+  connections?: RunConnections;
   params: BoundParams;
   titles: Map<string, string | null>;
   logger: Logger;
@@ -64,6 +67,7 @@ function errorRecord(err: unknown): CellRecord['error'] {
 export async function executeDag(opts: ExecuteOptions): Promise<Map<string, CellResult>> {
   const { nb, dag, session, logger, signal } = opts;
   const clock = opts.clock ?? (() => performance.now());
+  const connections = opts.connections ?? new RunConnections(nb.project);
   const cells = new Map(nb.cells.map((c) => [c.spec.id, c]));
   const results = new Map<string, CellResult>();
   const running = new Map<string, Promise<void>>();
@@ -123,6 +127,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
           const returned = await cell.cellType.run(cell.spec, {
             cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
+            connection: (name) => connections.get(name),
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
             state: opts.state,
           });
@@ -164,6 +169,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     else if (pending.length) throw new Error(`executor stalled with pending cells ${pending.join(', ')}`);
   }
   await Promise.all(persisting);
+  if (!opts.connections) await connections.close();
   signal.removeEventListener('abort', onAbort);
   clearInterval(interrupter);
   return results;

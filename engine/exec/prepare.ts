@@ -5,6 +5,8 @@ import { analyzeNotebook } from '../plan/analyze.js';
 import { resolveParams } from '../params/index.js';
 import { projectPath } from '../project.js';
 import { analysisMemo } from '../cache/analysis-memo.js';
+import { DEFAULT_CONNECTION } from '../connections/connection.js';
+import { RunConnections } from '../connections/run-connections.js';
 import { readsCache, writesCache, type RunOptions } from './run-options.js';
 
 export type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
@@ -19,16 +21,10 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   const params = resolveParams(nb.top.params ?? {}, opts.params ?? {}, { now, timezone: nb.project.config.timezone, fromCli: opts.fromCli });
   const config = nb.project.config;
   const runsDir = opts.runsDir ?? projectPath(nb.project, config.runs_dir);
-  const attach = Object.fromEntries(
-    Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(nb.project, c.path)]] : [])),
-  );
-  const session = DuckSession.deferred({
-    database: projectPath(nb.project, config.database),
-    write: nb.cells.some((c) => c.cellType.writes?.(c.spec) ?? false),
-    attach,
-    fileSearchPath: nb.project.root,
-    instance: opts.duck,
-  });
+  // Each connection a cell writes through is opened read-write; the others read-only.
+  const writers = new Set(nb.cells.filter((c) => c.cellType.writes?.(c.spec)).map((c) => c.cellType.connectionOf?.(c.spec) ?? DEFAULT_CONNECTION));
+  const connections = new RunConnections(nb.project, writers);
+  const session = DuckSession.deferred({ ...connections.sessionDatabases(), fileSearchPath: nb.project.root, instance: opts.duck });
   try {
     const mode = opts.cache ?? 'use';
     const memo = writesCache(mode) ? analysisMemo(runsDir, nb) : null;
@@ -41,9 +37,10 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
       analysis = { dag, reads };
       memo?.set(analysis);
     }
-    return { params, session, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
+    return { params, session, connections, dag: analysis.dag, reads: analysis.reads, startedAt: now, runsDir };
   } catch (err) {
     session.close();
+    await connections.close();
     throw err;
   }
 }

@@ -29,7 +29,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
   const clock = opts.now ?? (() => new Date());
   const prepared = await prepareRun(nb, opts);
-  const { params, session, startedAt, runsDir } = prepared;
+  const { params, session, connections, startedAt, runsDir } = prepared;
   const renderTitle = titleRenderer(params);
   const manifest = startManifest({ nb, runId: opts.runId ?? newRunId(startedAt), title: renderTitle(nb.top.title), params, startedAt, trigger: opts.trigger });
   let dir: string;
@@ -37,6 +37,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     dir = createRunDir(runsDir, nb.id, manifest.id, manifest);
   } catch (err) {
     session.close();
+    await connections.close();
     throw err;
   }
   const runLog = fileLogger(join(dir, manifest.log), clock);
@@ -67,7 +68,10 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     return finish();
   } catch (err) {
     // A bug past the cells (or in a caller's onStart): the run still ends, failed, with the reason.
-    if (!sessionHandedOver) session.close();
+    if (!sessionHandedOver) {
+      session.close();
+      await connections.close().catch(() => {});
+    }
     failRun(manifest, `run aborted by an internal error: ${(err as Error).message}`);
     return finish();
   } finally {
