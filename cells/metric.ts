@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cellSchema, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
+import { cellSchema, SQL_TIMEOUT, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
 import { QuireError, UserError, ValidationErrors } from '../engine/util/errors.js';
 import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/text/liquid.js';
 import { didYouMean } from '../engine/util/suggest.js';
@@ -16,6 +16,7 @@ const schema = cellSchema('metric', {
   time_window: z.tuple([z.string(), z.string()]).optional().describe('[start, end) dates, Liquid over params'),
   grain: z.enum(GRAINS).optional().describe('all_time (default) | daily | weekly | monthly | quarterly | yearly'),
   compare: z.enum(COMPARES).optional().describe('previous_period | previous_year: adds comparison_value and change_pct'),
+  timeout_ms: SQL_TIMEOUT.optional(),
 });
 export type MetricCellSpec = z.infer<typeof schema>;
 
@@ -45,6 +46,7 @@ export const metricCell: CellType<MetricCellSpec> = {
   type: 'metric',
   description: 'Metrics × slices × segments over a time window, as the long metrics table',
   schema,
+  timeoutMs: (spec, project) => spec.timeout_ms ?? project.config.sql_timeout_ms,
   outputKind: 'metrics',
 
   async analyze(spec, ctx) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cellSchema, type CellType } from '../engine/cell-type.js';
+import { cellSchema, SQL_TIMEOUT, type CellType } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { sqlRuntimeError } from '../engine/sql/errors.js';
 import { connectionType, DEFAULT_CONNECTION, READ_ONLY_HINT, type ConnectionType } from '../engine/connections/index.js';
@@ -9,6 +9,7 @@ const schema = cellSchema('query', {
   sql: z.string().min(1).describe('SQL run on its connection (default: the embedded DuckDB); params are bound as $name'),
   connection: z.string().optional().describe('Named connection from quire.yaml (default: the embedded DuckDB)'),
   mode: z.enum(['read', 'write']).optional().describe('write allows statements that change the database'),
+  timeout_ms: SQL_TIMEOUT.optional(),
 });
 export type QuerySpec = z.infer<typeof schema>;
 
@@ -20,6 +21,7 @@ export const queryCell: CellType<QuerySpec> = {
   type: 'query',
   description: 'SQL on DuckDB or a named connection; the result is a table named after the cell',
   schema,
+  timeoutMs: (spec, project) => spec.timeout_ms ?? project.config.sql_timeout_ms,
   outputKind: 'table',
   writes: (spec) => spec.mode === 'write',
   connectionOf: (spec) => spec.connection,

@@ -28,6 +28,9 @@ export type BaseCell = {
   on_error?: 'stop' | 'continue';
 };
 
+/** `timeout_ms` of SQL cells: the engine interrupts the cell after it (default: quire.yaml `sql_timeout_ms`). */
+export const SQL_TIMEOUT = z.number().int().positive().describe('Longest run in ms (default: sql_timeout_ms of quire.yaml, 1 hour); the query is interrupted after it');
+
 /** Builds a cell type's strict schema: base keys + its own, `type` fixed to its name. */
 export function cellSchema<T extends z.ZodRawShape>(type: string, shape: T) {
   return z.strictObject({ ...baseCellShape, type: z.literal(type), ...shape });
@@ -132,6 +135,8 @@ export interface CellType<S extends BaseCell = BaseCell> {
   writes?(spec: S): boolean;
   /** The named connection it runs on, when not the project database (its database is then the one written to). */
   connectionOf?(spec: S): string | undefined;
+  /** How long the engine lets the cell run before it interrupts it (ms); none: no engine limit. */
+  timeoutMs?(spec: S, project: Project): number | undefined;
   /** SQL texts `analyze` will parse: the engine parses every cell's in one batch first. */
   sqlOf?(spec: S): string[];
 }

@@ -14,6 +14,8 @@ export const projectConfigSchema = z.strictObject({
   connections: connectionsSchema.default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
+  /** Longest run of a query or metric cell that sets no `timeout_ms` of its own. */
+  sql_timeout_ms: z.number().int().positive().default(3_600_000),
 });
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;

@@ -10,6 +10,7 @@ import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
 import type { CellCache } from '../cache/index.js';
 import { checkOutputKind } from './output-kind.js';
+import { cellDeadline } from './cell-deadline.js';
 import { RunConnections } from '../connections/run-connections.js';
 
 export interface CellResult {
@@ -117,8 +118,10 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     const upstream = new Map<string, UpstreamResult>();
     for (const up of dag.upstream.get(id) ?? []) upstream.set(up, { id: up, output: results.get(up)!.output! });
     const t0 = clock();
+    let conn: DuckDBConnection | undefined;
+    const timeoutMs = cell.cellType.timeoutMs?.(cell.spec, nb.project);
+    const deadline = cellDeadline(timeoutMs, signal, () => conn?.interrupt());
     const task = (async () => {
-      let conn: DuckDBConnection | undefined;
       try {
         let output = opts.cache?.restore(id) ?? null;
         const cached = output !== null;
@@ -126,7 +129,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           conn = await session.connect();
           for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
           const returned = await cell.cellType.run(cell.spec, {
-            cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal, upstream,
+            cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal: deadline.signal, upstream,
             connection: (name) => connections.get(name),
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
             state: opts.state,
@@ -140,10 +143,15 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         conn = undefined;
         persisting.push(persist(id, output, cached, own));
       } catch (err) {
-        const error = signal.aborted ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`)) : errorRecord(err);
+        const error = signal.aborted
+          ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`))
+          : deadline.expired()
+            ? errorRecord(new UserError('E_TIMEOUT', `cell ${id} did not finish within its timeout of ${timeoutMs} ms`, { hint: 'make the query cheaper, or raise `timeout_ms` of the cell (or `sql_timeout_ms` in quire.yaml)' }))
+            : errorRecord(err);
         finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);
         if ((cell.spec.on_error ?? 'stop') === 'stop') stopReason ??= `cell ${id} failed`;
       } finally {
+        deadline.clear();
         if (conn) session.release(conn);
       }
     })();
