@@ -1,0 +1,37 @@
+/**
+ * The report's Content-Security-Policy, as a `<meta http-equiv>`: the page fetches nothing
+ * (`default-src 'none'`, images only from `data:` URIs) and runs only Quire's own inline scripts
+ * and styles, named by their SHA-256 hashes. Injected markup — were any to pass the sanitizer —
+ * could neither run script (inline handlers, `javascript:` URLs) nor leak data by a request.
+ */
+import { createHash } from 'node:crypto';
+import { attr } from '../../text/escape.js';
+
+const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/**
+ * The `style="..."` values Quire itself writes (a chart's natural width), found in the body: only
+ * that exact shape is allowed, so markup from elsewhere cannot add a style attribute this way.
+ */
+function chartWidthStyles(body: string): string[] {
+  return [...new Set([...body.matchAll(/\sstyle="(--chart-width:\d+(?:\.\d+)?px)"/g)].map((m) => m[1]!))];
+}
+
+/** The policy for a page with these inline styles and scripts (their text) and this body markup. */
+export function contentSecurityPolicy(styles: string[], scripts: string[], body: string): string {
+  const attrs = chartWidthStyles(body).map(hash);
+  return [
+    "default-src 'none'",
+    'img-src data:',
+    `style-src ${styles.map(hash).join(' ') || "'none'"}`,
+    `style-src-attr ${attrs.length ? `'unsafe-hashes' ${attrs.join(' ')}` : "'none'"}`,
+    `script-src ${scripts.map(hash).join(' ') || "'none'"}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+/** The `<meta>` element carrying the policy. */
+export function cspMeta(styles: string[], scripts: string[], body: string): string {
+  return `<meta http-equiv="Content-Security-Policy"${attr('content', contentSecurityPolicy(styles, scripts, body))}>`;
+}
