@@ -67,12 +67,23 @@ describe('report safety: a notebook whose params and data attack the report', ()
   let reportPath: string;
   let html: string;
   let status: string;
+  const stray: unknown[] = [];
   beforeAll(async () => {
     browser = await puppeteer.launch({ executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true });
     const dir = fixtureProject('report-safety');
-    const run = await runNotebook(join(dir, 'notebook.yaml'));
-    status = run.manifest.status;
-    reportPath = run.reportPath!;
+    // What would end a CLI or scheduler process: a rejection nobody handles, an uncaught exception.
+    const collect = (err: unknown) => stray.push(err);
+    process.on('unhandledRejection', collect);
+    process.on('uncaughtException', collect);
+    try {
+      const run = await runNotebook(join(dir, 'notebook.yaml'));
+      await new Promise((resolve) => setImmediate(resolve));
+      status = run.manifest.status;
+      reportPath = run.reportPath!;
+    } finally {
+      process.off('unhandledRejection', collect);
+      process.off('uncaughtException', collect);
+    }
     html = readFileSync(reportPath, 'utf8');
   }, 60_000);
   afterAll(async () => {
@@ -80,6 +91,7 @@ describe('report safety: a notebook whose params and data attack the report', ()
   });
 
   it('a javascript: URL in a chart href column neither crashes the process nor fails the run', () => {
+    expect(stray.map(String)).toEqual([]);
     expect(status).toBe('succeeded');
     expect(html).toMatch(/<section class="cell cell-chart[^"]*" id="cell-linked">[\s\S]*?<svg /);
   });
@@ -103,8 +115,6 @@ describe('report safety: a notebook whose params and data attack the report', ()
     const { page, watch } = await watchedPage(browser);
     await openReport(page, reportPath);
     expect(await page.evaluate('window.__quireCharts.failed')).toEqual([]);
-    const protocols = await page.$$eval('a', (as) => as.map((a) => (a.hasAttribute('href') ? (a as HTMLAnchorElement).protocol : null)));
-    expect(protocols.filter((p) => p !== null && !['http:', 'https:', 'mailto:', 'file:'].includes(p))).toEqual([]);
     const attacks = await page.$$('.prose a:not([href^="http"]):not([href^="mailto"]):not([href^="#"])');
     expect(attacks.length).toBeGreaterThanOrEqual(5);
     for (const a of attacks) await a.click();
@@ -118,6 +128,8 @@ describe('report safety: a notebook whose params and data attack the report', ()
     expect(watch.requests).toEqual([]);
     expect(watch.errors).toEqual([]);
     expect(await watch.violations()).toEqual([]);
+    const protocols = await page.$$eval('a', (as) => as.map((a) => (a.hasAttribute('href') ? (a as HTMLAnchorElement).protocol : null)));
+    expect(protocols.filter((p) => p !== null && !['http:', 'https:', 'mailto:', 'file:'].includes(p))).toEqual([]);
     const chartLinks = await page.$$eval('#cell-linked a', (as) => as.map((a) => a.getAttribute('href') ?? a.getAttribute('xlink:href')));
     expect(chartLinks.filter((h) => h && !/^https?:/.test(h))).toEqual([]);
     await page.close();
@@ -225,7 +237,9 @@ describe('report safety: charts under the CSP in Chromium', () => {
       const { mkdtempSync } = await import('node:fs');
       const { tmpdir } = await import('node:os');
       const path = join(mkdtempSync(join(tmpdir(), 'quire-csp-')), 'report.html');
-      writeFileSync(path, await page(mode));
+      const html = await page(mode);
+      expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;');
+      writeFileSync(path, html);
       const { page: p, watch } = await watchedPage(browser);
       await openReport(p, path);
       expect(await p.evaluate('window.__quireCharts.failed')).toEqual([]);
