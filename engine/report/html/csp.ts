@@ -10,21 +10,17 @@ import { attr } from '../../text/escape.js';
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
- * The `style="..."` values Quire itself writes (a chart's natural width), found in the body: only
- * that exact shape is allowed, so markup from elsewhere cannot add a style attribute this way.
+ * The policy for a page with these inline styles and scripts (their text). Style *attributes* are
+ * allowed inline: the chart libraries set them as they draw (Plotly's text markup, by
+ * setAttribute), and they can fetch nothing under `default-src 'none'`; text cells have theirs
+ * removed by the sanitizer.
  */
-function chartWidthStyles(body: string): string[] {
-  return [...new Set([...body.matchAll(/\sstyle="(--chart-width:\d+(?:\.\d+)?px)"/g)].map((m) => m[1]!))];
-}
-
-/** The policy for a page with these inline styles and scripts (their text) and this body markup. */
-export function contentSecurityPolicy(styles: string[], scripts: string[], body: string): string {
-  const attrs = chartWidthStyles(body).map(hash);
+export function contentSecurityPolicy(styles: string[], scripts: string[]): string {
   return [
     "default-src 'none'",
     'img-src data:',
     `style-src ${styles.map(hash).join(' ') || "'none'"}`,
-    `style-src-attr ${attrs.length ? `'unsafe-hashes' ${attrs.join(' ')}` : "'none'"}`,
+    "style-src-attr 'unsafe-inline'",
     `script-src ${scripts.map(hash).join(' ') || "'none'"}`,
     "base-uri 'none'",
     "form-action 'none'",
@@ -32,6 +28,6 @@ export function contentSecurityPolicy(styles: string[], scripts: string[], body:
 }
 
 /** The `<meta>` element carrying the policy. */
-export function cspMeta(styles: string[], scripts: string[], body: string): string {
-  return `<meta http-equiv="Content-Security-Policy"${attr('content', contentSecurityPolicy(styles, scripts, body))}>`;
+export function cspMeta(styles: string[], scripts: string[]): string {
+  return `<meta http-equiv="Content-Security-Policy"${attr('content', contentSecurityPolicy(styles, scripts))}>`;
 }

@@ -67,7 +67,7 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
 <head>
 <meta charset="utf-8">
-${cspMeta(needs.plotly ? [css, ''] : [css], scriptTexts, body)}
+${cspMeta(needs.plotly ? [css, ''] : [css], scriptTexts)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="${dark ? 'dark' : 'light'}">
 <meta name="generator" content="Quire">
