@@ -194,4 +194,3 @@ export function chartScriptTexts(needs: ScriptNeeds & { charts: boolean }): stri
   parts.push(RUNTIME);
   return parts;
 }
-
