@@ -2,6 +2,7 @@
  * Static chart rendering without a browser: Vega-Lite → Vega → SVG in Node, SVG → PNG with resvg.
  * The libraries load on first use, so runs without charts never pay for them.
  */
+import { safeChartLoader } from './links.js';
 import { chartBackground, CHART_FONT, vegaLiteConfig, type Theme } from './theme.js';
 
 type Spec = Record<string, unknown>;
@@ -60,7 +61,7 @@ export async function checkVegaLite(spec: Spec): Promise<string[]> {
 export async function renderSvg(spec: Spec, theme: Theme): Promise<{ svg: string; vega: Spec; warnings: string[] }> {
   const { vega } = await load();
   const compiled = await compileVegaLite(spec, theme);
-  const view = new vega.View(vega.parse(compiled.vega as never), { renderer: 'none', logLevel: vega.Error });
+  const view = new vega.View(vega.parse(compiled.vega as never), { renderer: 'none', logLevel: vega.Error, loader: safeChartLoader(vega) });
   try {
     const svg = await view.toSVG();
     if (!/<path|<rect|<circle|<line|<text/.test(svg.replace(/^<svg[^>]*>\s*<rect[^>]*\/>/, ''))) throw new Error('the chart drew nothing');

@@ -1,6 +1,7 @@
 import type { ReportCell, ReportError } from '../model.js';
 import type { CellOutput } from '../../outputs.js';
 import { attr, escapeHtml } from '../../text/escape.js';
+import { sanitizeHtml } from '../../text/sanitize.js';
 import { renderTable, SMALL_TABLE_ROWS } from './table.js';
 import { renderChart } from './chart.js';
 import { renderMetrics } from './metrics.js';
@@ -33,8 +34,8 @@ function jsonPretty(value: unknown): string {
 export function renderOutput(output: CellOutput): string {
   switch (output.kind) {
     case 'text':
-      // Already rendered and sanitized by the text cell: the one string inserted as markup.
-      return `<div class="prose">${output.html}</div>`;
+      // The one string inserted as markup: sanitized again here, so runs stored by older versions are safe too.
+      return `<div class="prose">${sanitizeHtml(output.html)}</div>`;
     case 'table':
       return renderTable(output);
     case 'value':

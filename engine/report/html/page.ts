@@ -4,7 +4,8 @@ import { escapeHtml } from '../../text/escape.js';
 import { renderFailureBanner, renderHeader, timeTag } from './header.js';
 import { STYLES } from './styles.js';
 import { CHART_STYLES, DARK_STYLES, PDF_STYLES } from './theme.js';
-import { chartScripts } from './scripts.js';
+import { chartScriptTexts, plotlyStylePlaceholders } from './scripts.js';
+import { cspMeta } from './csp.js';
 import { renderToc } from './toc.js';
 
 function renderFooter(run: ReportModel['run']): string {
@@ -41,12 +42,15 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
 
 /**
  * The whole report as one self-contained HTML5 document: inline CSS, no external URLs; scripts
- * (the chart libraries and a small runtime, inline) only when it has charts.
+ * (the chart libraries and a small runtime, inline) only when it has charts; a CSP that lets it
+ * fetch nothing and run only those.
  */
 export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
   const mode = opts.mode ?? 'screen';
   const dark = mode === 'screen' && model.theme === 'dark';
-  const scripts = chartScripts(scriptNeeds(model, mode)).replace(/.$/s, (c) => `${c}\n`);
+  const needs = scriptNeeds(model, mode);
+  const scriptTexts = chartScriptTexts(needs);
+  const scripts = scriptTexts.map((js) => `<script>${js}</script>\n`).join('');
   const body = [
     renderFailureBanner(model.run.failure),
     renderHeader(model),
@@ -57,16 +61,19 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
     .filter(Boolean)
     .join('\n');
 
+  const css = `${STYLES}${CHART_STYLES}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
+
   return `<!DOCTYPE html>
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
 <head>
 <meta charset="utf-8">
+${cspMeta(needs.plotly ? [css, ''] : [css], scriptTexts)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="${dark ? 'dark' : 'light'}">
 <meta name="generator" content="Quire">
 <title>${escapeHtml(model.title)}</title>
-<style>${STYLES}${CHART_STYLES}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}</style>
-</head>
+<style>${css}</style>
+${needs.plotly ? `${plotlyStylePlaceholders()}\n` : ''}</head>
 <body>
 <div class="page">
 ${body}

@@ -34,6 +34,28 @@ function bundle([pkg, file]: readonly [string, string | null]): string {
 }
 
 export const VEGA_BUNDLE = ['vega', 'build/vega.min.js'] as const;
+const INTERPRETER_MODULE = ['vega-interpreter', null] as const;
+
+/**
+ * Vega's expression interpreter as a classic script setting `window.vegaInterpreter`: Vega's own
+ * expression compiler uses `new Function`, which the report's CSP forbids. The package ships only
+ * an ES module importing three helpers of vega-util, which the Vega bundle exports.
+ */
+function vegaInterpreter(): string {
+  const key = 'vega-interpreter/classic';
+  let js = cache.get(key);
+  if (js === undefined) {
+    const module = bundle(INTERPRETER_MODULE);
+    const imports = /^import \{([^}]*)\} from 'vega-util';$/m.exec(module);
+    const exported = /^export \{ (\w+) as expressionInterpreter \};$/m.exec(module);
+    if (!imports || !exported) throw new Error('vega-interpreter: unexpected module shape (pin a version this code knows)');
+    const names = imports[1]!.split(',').map((n) => n.trim()).filter(Boolean);
+    const body = module.replace(imports[0], '').replace(exported[0], '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+    js = `(function (vega) {\n${names.map((n) => `var ${n} = vega.${n};`).join('\n')}\n${body}\nwindow.vegaInterpreter = { expressionInterpreter: ${exported[1]} };\n})(window.vega);`;
+    cache.set(key, js);
+  }
+  return js;
+}
 export const PLOTLY_BUNDLE = ['plotly.js-dist-min', null] as const;
 
 const RUNTIME = String.raw`
@@ -94,7 +116,17 @@ const RUNTIME = String.raw`
       return drawn(canvas) ? Promise.resolve() : Promise.reject(new Error('the chart SVG is missing or empty'));
     }
     var holder = document.createElement('div');
-    var view = new window.vega.View(window.vega.parse(JSON.parse(specEl.textContent)), { renderer: 'svg', hover: true });
+    // The AST and the interpreter: no 'unsafe-eval' in the CSP. Links only to http(s), loads none.
+    var vega = window.vega;
+    var loader = vega.loader();
+    loader.sanitize = function (uri, opt) {
+      var ok = opt && opt.context === 'href' && typeof uri === 'string' && /^https?:/i.test(uri.replace(/[\u0000-\u0020\u007f]+/g, ''));
+      return ok ? Promise.resolve({ href: uri.trim(), rel: 'noopener noreferrer' }) : Promise.reject(new Error('link or load refused'));
+    };
+    loader.load = function () { return Promise.reject(new Error('a report chart loads nothing')); };
+    var view = new vega.View(vega.parse(JSON.parse(specEl.textContent), null, { ast: true }), {
+      renderer: 'svg', hover: true, loader: loader, expr: window.vegaInterpreter.expressionInterpreter,
+    });
     view.tooltip(function (handler, event, item, value) { showTip(event, value); });
     return view.initialize(holder).runAsync().then(function () {
       canvas.textContent = '';
@@ -132,6 +164,17 @@ const RUNTIME = String.raw`
 })();
 `;
 
+/**
+ * Plotly adds `<style>` elements of its own: empty ones whose rules it inserts through the CSSOM
+ * (allowed by the hash of the empty text), and MapLibre's CSS, which it skips when an element of
+ * that id exists. Map traces need tiles from the network, so reports never use that CSS: an empty
+ * placeholder of that id keeps the page within its CSP.
+ */
+export function plotlyStylePlaceholders(): string {
+  const ids = [...bundle(PLOTLY_BUNDLE).matchAll(/getElementById\("([0-9a-f]{64})"\)\)\{var [\w$]+=document\.createElement\("style"\)/g)].map((m) => m[1]!);
+  return ids.map((id) => `<style id="${id}"></style>`).join('');
+}
+
 /** Just the Plotly library, as a `<script>` element. */
 export function plotlyScript(): string {
   return `<script>${bundle(PLOTLY_BUNDLE)}</script>`;
@@ -142,12 +185,12 @@ export interface ScriptNeeds {
   plotly: boolean;
 }
 
-/** The `<script>` elements of a page with charts; empty when there are none. */
-export function chartScripts(needs: ScriptNeeds & { charts: boolean }): string {
-  if (!needs.charts) return '';
+/** The inline scripts (their text) of a page with charts, in order; none when there are no charts. */
+export function chartScriptTexts(needs: ScriptNeeds & { charts: boolean }): string[] {
+  if (!needs.charts) return [];
   const parts: string[] = [];
-  if (needs.vega) parts.push(`<script>${bundle(VEGA_BUNDLE)}</script>`);
-  if (needs.plotly) parts.push(`<script>${bundle(PLOTLY_BUNDLE)}</script>`);
-  parts.push(`<script>${RUNTIME}</script>`);
-  return parts.join('\n');
+  if (needs.vega) parts.push(bundle(VEGA_BUNDLE), vegaInterpreter());
+  if (needs.plotly) parts.push(bundle(PLOTLY_BUNDLE));
+  parts.push(RUNTIME);
+  return parts;
 }
