@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
 import { COMMANDS } from './commands.js';
-import { setInstanceReuse } from '../duck/duck-pool.js';
+import { closeProcessState } from '../util/state.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,8 +14,6 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // The command named on the command line is the only one loaded; help and typos load them all.
   const named = argv.slice(2).find((a) => !a.startsWith('-'));
-  // Only the scheduler lives on to run again; other commands exit after one session.
-  if (named !== 'scheduler') setInstanceReuse(false);
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]] : Object.values(COMMANDS);
   for (const load of wanted) (await load()).register(program);
   try {
@@ -28,5 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     printError(err, { debug: Boolean(program.opts().debug) });
     return 1;
+  } finally {
+    // The command's pools and caches (the scheduler has its own and closes it when it stops).
+    await closeProcessState().catch((err: unknown) => printError(err, { debug: Boolean(program.opts().debug) }));
   }
 }

@@ -20,6 +20,7 @@ import type { CellOutput } from '../outputs.js';
 import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { processState, type EngineState } from '../util/state.js';
+import { DUCK_POOL } from '../duck/duck-pool.js';
 import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 
 export interface RunOptions {
@@ -83,6 +84,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
     attach,
     fileSearchPath: nb.project.root,
     instance: opts.duck,
+    pool: (opts.state ?? processState()).get(DUCK_POOL),
   });
   try {
     const memo = opts.cache === false ? null : analysisMemo(runsDir, nb);
@@ -136,7 +138,7 @@ function titleRenderer(params: ResolvedParams): (template: string) => string {
  *   const { manifest, reportPath } = await runNotebook('notebooks/monthly-review.yaml', { params: { month: '2026-10' } });
  */
 export async function runNotebook(notebook: string | Notebook, opts: RunOptions = {}): Promise<RunResult> {
-  const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
+  const nb = typeof notebook === 'string' ? loadNotebook(notebook, { state: opts.state }) : notebook;
   const clock = opts.now ?? (() => new Date());
   const { params, session, dag, reads, startedAt, runsDir } = await prepareRun(nb, opts);
   const runId = opts.runId ?? newRunId(startedAt);
