@@ -26,8 +26,8 @@ export class DuckInstancePool {
     if (this.closed || this.spare.length + this.emptying.size >= this.max) return instance.closeSync();
     const emptied: Promise<void> = empty(instance)
       .then(
-        () => (this.closed ? instance.closeSync() : void this.spare.push(instance)),
-        () => instance.closeSync(),
+        () => (this.closed ? closeQuietly(instance) : void this.spare.push(instance)),
+        () => closeQuietly(instance),
       )
       .finally(() => this.emptying.delete(emptied));
     this.emptying.add(emptied);
@@ -48,6 +48,15 @@ export class DuckInstancePool {
     this.closed = true;
     await this.settled();
     for (const instance of this.spare.splice(0)) instance.closeSync();
+  }
+}
+
+/** Closes an instance nobody waits for (in the background): a failure has no one to go to. */
+function closeQuietly(instance: DuckDBInstance): void {
+  try {
+    instance.closeSync();
+  } catch {
+    // already closed, or DuckDB is shutting down
   }
 }
 
