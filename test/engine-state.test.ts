@@ -151,6 +151,16 @@ describe('long-lived processes own a state and close it when they stop', () => {
     expect(pool.size).toBe(0);
   });
 
+  it('a scheduler leaves open a state it was given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-engine-state-'));
+    writeFileSync(join(dir, 'quire.yaml'), 'timezone: UTC\n');
+    const given = newState();
+    const scheduler = new Scheduler({ root: dir, runsDir: join(dir, 'runs'), projectTimezone: 'UTC', clock: () => 0, engine: given });
+    scheduler.start();
+    await scheduler.stop('test', 0);
+    expect(given.isClosed).toBe(false);
+  });
+
   it('a sweep leaves open a state it was given', async () => {
     const dir = fixtureProject('engine-state');
     const given = newState();
