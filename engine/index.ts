@@ -17,6 +17,24 @@ export { notebookJsonSchema } from './notebooks.js';
 export { QuireError, UserError, OperationalError, ValidationErrors, formatError } from './util/errors.js';
 export type { CellType } from './cell-type.js';
 export { cellTypes } from '../cells/index.js';
+export type { LoadOptions } from './notebooks.js';
+
+/**
+ * The pools and caches runs keep (DuckDB instances, parsed notebooks, the code cell's workers),
+ * owned by one object: a long-lived program makes one, passes it to every call, and closes it;
+ * two states share nothing. Calls given none use the process's own (`processState()`).
+ *
+ * @example
+ *   const state = new EngineState();
+ *   try {
+ *     const nb = loadNotebook('notebooks/monthly-review.yaml', { state });
+ *     await runNotebook(nb, { params: { month: '2026-10' }, state });
+ *   } finally {
+ *     await state.close(); // no timer or handle of it is left
+ *   }
+ */
+export { EngineState, processState } from './util/state.js';
+export type { StateKey } from './util/state.js';
 
 /**
  * Reports of a run in other formats; one PdfRenderer (one Chromium) can serve many exports.

@@ -4,6 +4,8 @@ import { type Notebook } from './notebook/load.js';
 import { readNotebook } from './notebooks.js';
 import { analyzeNotebook } from './plan/analyze.js';
 import type { Dag } from './plan/graph.js';
+import { DUCK_POOL } from './duck/duck-pool.js';
+import { processState, type EngineState } from './util/state.js';
 
 /**
  * Checks a notebook without running it; throws ValidationErrors with every problem.
@@ -11,10 +13,11 @@ import type { Dag } from './plan/graph.js';
  * @example
  *   const nb = await validateNotebook('notebooks/monthly-review.yaml');
  */
-export async function validateNotebook(path: string): Promise<Notebook & { dag: Dag }> {
+export async function validateNotebook(path: string, opts: { state?: EngineState } = {}): Promise<Notebook & { dag: Dag }> {
+  const state = opts.state ?? processState();
   let read: ReturnType<typeof readNotebook>;
   try {
-    read = readNotebook(path);
+    read = readNotebook(path, { state });
   } catch (err) {
     if (err instanceof ValidationErrors) throw err;
     if (err instanceof QuireError) throw new ValidationErrors([err]);
@@ -22,7 +25,7 @@ export async function validateNotebook(path: string): Promise<Notebook & { dag: 
   }
   const { notebook: nb, errors } = read;
   if (!nb) throw new ValidationErrors(errors);
-  const session = await DuckSession.open({ database: ':memory:' });
+  const session = await DuckSession.open({ database: ':memory:', pool: state.get(DUCK_POOL) });
   try {
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.

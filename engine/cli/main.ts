@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { printError } from './output.js';
 import { COMMANDS, registerSummaries } from './commands.js';
-import { setInstanceReuse } from '../duck/duck-pool.js';
+import { closeProcessState } from '../util/state.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,8 +14,6 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // The command named on the command line is the only one loaded; help and typos list summaries.
   const named = argv.slice(2).find((a) => !a.startsWith('-'));
-  // Only the scheduler lives on to run again; other commands exit after one session.
-  if (named !== 'scheduler') setInstanceReuse(false);
   if (named !== undefined && Object.hasOwn(COMMANDS, named)) (await COMMANDS[named]!.load()).register(program);
   else if (named === 'help' && argv[3] !== undefined && Object.hasOwn(COMMANDS, argv[3])) (await COMMANDS[argv[3]]!.load()).register(program);
   else registerSummaries(program);
@@ -29,5 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     printError(err, { debug: Boolean(program.opts().debug) });
     return 1;
+  } finally {
+    // The command's pools and caches (the scheduler has its own and closes it when it stops).
+    await closeProcessState().catch((err: unknown) => printError(err, { debug: Boolean(program.opts().debug) }));
   }
 }

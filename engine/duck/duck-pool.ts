@@ -1,36 +1,68 @@
 /**
- * Spare in-memory DuckDB instances of finished read-only sessions, for the next session of this
- * process: starting DuckDB costs ~7 ms a run, which a long-lived process (the scheduler, a program
- * using the API) need not pay again. A spare is emptied before it is kept: no result tables,
- * nothing attached (see duck.ts). One-shot CLI commands turn this off.
+ * Spare in-memory DuckDB instances of finished read-only sessions, for the next session of the
+ * same engine state: starting DuckDB costs ~7 ms a run, which a long-lived process (the scheduler,
+ * a program using the API) need not pay again. A spare is emptied before it is kept: no result
+ * tables, nothing attached (see duck.ts). Each EngineState has its own pool (DUCK_POOL), closed
+ * with it; a session without a pool starts and closes its own instance.
  */
 import type { DuckDBInstance } from '@duckdb/node-api';
+import type { StateKey } from '../util/state.js';
 
 const MAX_SPARE = 2;
-const spare: DuckDBInstance[] = [];
-let enabled = true;
 
-export function setInstanceReuse(on: boolean): void {
-  enabled = on;
-  if (!on) for (const instance of spare.splice(0)) instance.closeSync();
+export class DuckInstancePool {
+  private readonly spare: DuckDBInstance[] = [];
+  private readonly emptying = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly max = MAX_SPARE) {}
+
+  take(): DuckDBInstance | undefined {
+    return this.closed ? undefined : this.spare.pop();
+  }
+
+  /** Empties `instance` in the background with `empty`, then keeps it; closes it instead when not wanted or when emptying fails. */
+  giveBack(instance: DuckDBInstance, empty: (instance: DuckDBInstance) => Promise<void>): void {
+    if (this.closed || this.spare.length + this.emptying.size >= this.max) return instance.closeSync();
+    const emptied: Promise<void> = empty(instance)
+      .then(
+        () => (this.closed ? closeQuietly(instance) : void this.spare.push(instance)),
+        () => closeQuietly(instance),
+      )
+      .finally(() => this.emptying.delete(emptied));
+    this.emptying.add(emptied);
+  }
+
+  /** Instances kept now. */
+  get size(): number {
+    return this.spare.length;
+  }
+
+  /** Resolves once every instance given back so far is kept or closed. */
+  async settled(): Promise<void> {
+    while (this.emptying.size) await Promise.all([...this.emptying]);
+  }
+
+  /** Closes every spare, after those being emptied; later ones given back are closed at once. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.settled();
+    for (const instance of this.spare.splice(0)) instance.closeSync();
+  }
 }
 
-export function reuseEnabled(): boolean {
-  return enabled;
+/** Closes an instance nobody waits for (in the background): a failure has no one to go to. */
+function closeQuietly(instance: DuckDBInstance): void {
+  try {
+    instance.closeSync();
+  } catch {
+    // already closed, or DuckDB is shutting down
+  }
 }
 
-export function takeSpare(): DuckDBInstance | undefined {
-  return spare.pop();
-}
-
-/** Keeps an emptied instance; false when it is not wanted (then close it). */
-export function keepSpare(instance: DuckDBInstance): boolean {
-  if (!enabled || spare.length >= MAX_SPARE) return false;
-  spare.push(instance);
-  return true;
-}
-
-/** Instances kept now (for tests). */
-export function spareCount(): number {
-  return spare.length;
-}
+/** The DuckDB instance pool of an engine state. */
+export const DUCK_POOL: StateKey<DuckInstancePool> = {
+  name: 'DuckDB instance pool',
+  create: () => new DuckInstancePool(),
+  close: (pool) => pool.close(),
+};

@@ -14,7 +14,7 @@ import {
   listValue,
 } from '@duckdb/node-api';
 import { OperationalError, UserError } from '../util/errors.js';
-import { keepSpare, reuseEnabled, takeSpare } from './duck-pool.js';
+import type { DuckInstancePool } from './duck-pool.js';
 import type { TableColumn, TableOutput, TableValue } from '../outputs.js';
 
 /** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
@@ -51,6 +51,8 @@ export interface DuckSessionOptions {
    * closing the session leaves the instance open. One session at a time per instance.
    */
   instance?: DuckDBInstance;
+  /** Spare instances to start from and give this one back to (an EngineState's DUCK_POOL); without it the instance is closed with the session. */
+  pool?: DuckInstancePool;
 }
 
 /**
@@ -127,12 +129,9 @@ export class DuckSession {
     this.idle.length = 0;
     const instance = this.instance_;
     if (!instance || this.opts.instance) return;
-    if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !reuseEnabled()) return instance.closeSync();
-    // Emptied in the background and kept for the next session (a write session may have changed settings: never kept).
-    void emptyInstance(instance).then(
-      () => keepSpare(instance) || instance.closeSync(),
-      () => instance.closeSync(),
-    );
+    // A write session may have changed settings: never kept.
+    if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !this.opts.pool) return instance.closeSync();
+    this.opts.pool.giveBack(instance, emptyInstance);
   }
 
   /** First `limit` rows, column types and total row count (counted unless the caller knows it) of a result table. */
@@ -160,7 +159,7 @@ function missingDatabase(path: string, alias: string): UserError {
 
 /** The instance with the databases attached, and the SQL each new connection runs first. */
 async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
-  const instance = opts.instance ?? takeSpare() ?? (await DuckDBInstance.create(':memory:'));
+  const instance = opts.instance ?? opts.pool?.take() ?? (await DuckDBInstance.create(':memory:'));
   const setupSql: string[] = [];
   const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
     if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;

@@ -5,6 +5,8 @@ import { analyzeNotebook } from '../plan/analyze.js';
 import { resolveParams } from '../params/index.js';
 import { projectPath } from '../project.js';
 import { analysisMemo } from '../cache/analysis-memo.js';
+import { DUCK_POOL } from '../duck/duck-pool.js';
+import { processState } from '../util/state.js';
 import { DEFAULT_CONNECTION } from '../connections/connection.js';
 import { RunConnections } from '../connections/run-connections.js';
 import { readsCache, writesCache, type RunOptions } from './run-options.js';
@@ -24,7 +26,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   // Each connection a cell writes through is opened read-write; the others read-only.
   const writers = new Set(nb.cells.filter((c) => c.cellType.writes?.(c.spec)).map((c) => c.cellType.connectionOf?.(c.spec) ?? DEFAULT_CONNECTION));
   const connections = new RunConnections(nb.project, writers);
-  const session = DuckSession.deferred({ ...connections.sessionDatabases(), fileSearchPath: nb.project.root, instance: opts.duck });
+  const session = DuckSession.deferred({ ...connections.sessionDatabases(), fileSearchPath: nb.project.root, instance: opts.duck, pool: (opts.state ?? processState()).get(DUCK_POOL) });
   try {
     const mode = opts.cache ?? 'use';
     const memo = writesCache(mode) ? analysisMemo(runsDir, nb) : null;

@@ -26,7 +26,7 @@ export type { CacheMode, RunOptions, RunResult } from './run-options.js';
  *   const { manifest, reportPath } = await runNotebook('notebooks/monthly-review.yaml', { params: { month: '2026-10' } });
  */
 export async function runNotebook(notebook: string | Notebook, opts: RunOptions = {}): Promise<RunResult> {
-  const nb = typeof notebook === 'string' ? loadNotebook(notebook) : notebook;
+  const nb = typeof notebook === 'string' ? loadNotebook(notebook, { state: opts.state }) : notebook;
   const clock = opts.now ?? (() => new Date());
   const prepared = await prepareRun(nb, opts);
   const { params, session, connections, startedAt, runsDir } = prepared;

@@ -17,6 +17,7 @@ import { runNotebook, type RunOptions, type RunResult } from './run.js';
 import { didYouMean } from '../util/suggest.js';
 import { PdfRenderer } from '../report/pdf/index.js';
 import type { RunStatus } from '../runs/runs.js';
+import { EngineState } from '../util/state.js';
 
 export interface SweepAxis {
   name: string;
@@ -92,7 +93,7 @@ export interface SweepOptions {
   base: Record<string, string>;
   /** Members running at once (and DuckDB instances in the pool). */
   concurrency: number;
-  /** Options of each member's run (exports, paper, runsDir, cache...). */
+  /** Options of each member's run (exports, paper, runsDir, cache...); without `state`, the sweep makes one for its members and closes it at the end. */
   run?: Omit<RunOptions, 'params' | 'fromCli' | 'trigger' | 'duck' | 'pdf'>;
   onMember?: (m: BatchMember) => void;
 }
@@ -110,6 +111,7 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
   const concurrency = Math.max(1, Math.min(opts.concurrency, members.length));
   const formats = opts.run?.exports ?? nb.top.export ?? ['html'];
   const pdf = formats.includes('pdf') ? await PdfRenderer.launch().catch(() => undefined) : undefined;
+  const state = opts.run?.state ?? new EngineState();
   const pool: DuckDBInstance[] = [];
   const free: DuckDBInstance[] = [];
   const results: BatchMember[] = new Array(members.length);
@@ -120,7 +122,7 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
     try {
       while (next < members.length) {
         const i = next++;
-        results[i] = await runMember(nb, members[i], opts, duck, pdf);
+        results[i] = await runMember(nb, members[i], opts, { duck, pdf, state });
         opts.onMember?.(results[i]);
       }
     } finally {
@@ -132,6 +134,7 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
   } finally {
     await pdf?.close();
     for (const d of pool) d.closeSync();
+    if (!opts.run?.state) await state.close();
   }
   const runsDir = opts.run?.runsDir ?? projectPath(nb.project, nb.project.config.runs_dir);
   const summary: BatchSummary = {
@@ -151,7 +154,7 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
   return { summary, path };
 }
 
-async function runMember(nb: Notebook, member: Record<string, string>, opts: SweepOptions, duck: DuckDBInstance, pdf: PdfRenderer | undefined): Promise<BatchMember> {
+async function runMember(nb: Notebook, member: Record<string, string>, opts: SweepOptions, shared: Pick<RunOptions, 'duck' | 'pdf' | 'state'>): Promise<BatchMember> {
   const t0 = performance.now();
   let result: RunResult;
   try {
@@ -160,8 +163,7 @@ async function runMember(nb: Notebook, member: Record<string, string>, opts: Swe
       params: { ...opts.base, ...member },
       fromCli: true,
       trigger: { kind: 'sweep', schedule: null, scheduled_for: null },
-      duck,
-      pdf,
+      ...shared,
     });
   } catch (err) {
     return { params: member, run_id: null, dir: null, status: 'failed', error: (err as Error).message, duration_ms: Math.round(performance.now() - t0), cache_hits: 0 };

@@ -9,6 +9,7 @@ import { YamlSource, type YamlPath } from '../source/source.js';
 import { notebookSchema, NOTEBOOK_ID, type NotebookTop } from './schema.js';
 import { paramsSchema } from '../params/index.js';
 import { zodIssuesToErrors } from '../source/zod-errors.js';
+import type { StateKey } from '../util/state.js';
 
 export interface NotebookCell {
   spec: BaseCell;
@@ -31,6 +32,31 @@ export interface Notebook {
   cells: NotebookCell[];
 }
 
+const MAX_PARSED = 64;
+
+/**
+ * Notebooks that checked out, by path and text, per cell-type registry: a long-lived process (the
+ * scheduler, a program) rereads the same ones. One per EngineState (PARSED_NOTEBOOKS), so two
+ * states never serve each other's notebooks.
+ */
+export class ParsedNotebooks {
+  private readonly byRegistry = new WeakMap<CellTypes, Map<string, Notebook>>();
+
+  get(cellTypes: CellTypes, key: string): Notebook | undefined {
+    return this.byRegistry.get(cellTypes)?.get(key);
+  }
+
+  set(cellTypes: CellTypes, key: string, notebook: Notebook): void {
+    let parsed = this.byRegistry.get(cellTypes);
+    if (!parsed) this.byRegistry.set(cellTypes, (parsed = new Map()));
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, notebook);
+  }
+}
+
+/** The notebook parse cache of an engine state. */
+export const PARSED_NOTEBOOKS: StateKey<ParsedNotebooks> = { name: 'notebook parse cache', create: () => new ParsedNotebooks() };
+
 function displayPathOf(abs: string): string {
   const rel = relative(process.cwd(), abs);
   return rel && !rel.startsWith('..') ? rel : abs;
@@ -40,8 +66,8 @@ function displayPathOf(abs: string): string {
  * Reads and schema-checks a notebook. Every problem found is reported at once as a
  * ValidationErrors of located UserErrors; nothing is returned half-valid.
  */
-export function loadNotebook(path: string, cellTypes: CellTypes): Notebook {
-  const { notebook, errors } = readNotebook(path, cellTypes);
+export function loadNotebook(path: string, cellTypes: CellTypes, parsed?: ParsedNotebooks): Notebook {
+  const { notebook, errors } = readNotebook(path, cellTypes, parsed);
   if (errors.length || !notebook) throw new ValidationErrors(errors);
   return notebook;
 }
@@ -49,9 +75,10 @@ export function loadNotebook(path: string, cellTypes: CellTypes): Notebook {
 /**
  * Reads a notebook leniently: the problems found so far, and the notebook made of whatever
  * passed (cells with schema errors left out) so later checks can still report theirs.
- * `notebook` is null only when the file can't be read as a YAML mapping.
+ * `notebook` is null only when the file can't be read as a YAML mapping. Notebooks that check out
+ * are kept in `parsed` (an EngineState's) and served from it while the file's text is unchanged.
  */
-export function readNotebook(path: string, cellTypes: CellTypes): { notebook: Notebook | null; errors: QuireError[] } {
+export function readNotebook(path: string, cellTypes: CellTypes, parsed?: ParsedNotebooks): { notebook: Notebook | null; errors: QuireError[] } {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new UserError('E_NOTEBOOK_MISSING', `notebook not found: ${path}`, {
@@ -61,25 +88,11 @@ export function readNotebook(path: string, cellTypes: CellTypes): { notebook: No
   const text = readFileSync(abs, 'utf8');
   const displayPath = displayPathOf(abs);
   const key = `${abs}\n${displayPath}\n${text}`;
-  const parsed = parsedBy(cellTypes);
-  const known = parsed.get(key);
+  const known = parsed?.get(cellTypes, key);
   if (known) return { notebook: { ...known, project: loadProject(resolve(abs, '..')) }, errors: [] };
   const read = parseNotebook(abs, displayPath, text, cellTypes);
-  if (read.notebook && !read.errors.length) {
-    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, read.notebook);
-  }
+  if (read.notebook && !read.errors.length) parsed?.set(cellTypes, key, read.notebook);
   return read;
-}
-
-/** Notebooks that checked out, by path and text, per registry: a long-lived process (the scheduler, a program) rereads the same ones. */
-const parsedByRegistry = new WeakMap<CellTypes, Map<string, Notebook>>();
-const MAX_PARSED = 64;
-
-function parsedBy(cellTypes: CellTypes): Map<string, Notebook> {
-  let parsed = parsedByRegistry.get(cellTypes);
-  if (!parsed) parsedByRegistry.set(cellTypes, (parsed = new Map()));
-  return parsed;
 }
 
 function parseNotebook(abs: string, displayPath: string, text: string, cellTypes: CellTypes): { notebook: Notebook | null; errors: QuireError[] } {

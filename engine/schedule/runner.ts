@@ -13,6 +13,7 @@ import type { Notebook } from '../notebook/load.js';
 import type { ExportFormat } from '../report/export.js';
 import type { ScheduleDef } from './discover.js';
 import type { QueueItem } from './state.js';
+import type { EngineState } from '../util/state.js';
 
 export type RunFn = (nb: string | Notebook, opts: RunOptions) => Promise<RunResult>;
 
@@ -60,11 +61,13 @@ export interface TickRun {
   clock: () => number;
   run: RunFn;
   onStart: (dir: string) => void;
+  /** The scheduler's engine state: its notebook cache and pools serve every tick. */
+  engine?: EngineState;
 }
 
 /** Runs the tick; throws what runNotebook throws before a folder exists (bad notebook or params). */
 export async function runTick(t: TickRun): Promise<RunResult> {
-  const nb = loadNotebook(t.def.notebookPath);
+  const nb = loadNotebook(t.def.notebookPath, { state: t.engine });
   const attempt = t.item.failures + t.item.interruptions + 1;
   return t.run(nb, {
     params: tickParams(nb, t.def, t.item.scheduled_for),
@@ -75,5 +78,6 @@ export async function runTick(t: TickRun): Promise<RunResult> {
     signal: t.signal,
     exports: t.def.spec.export as ExportFormat[] | undefined,
     onStart: ({ dir }) => t.onStart(dir),
+    state: t.engine,
   });
 }

@@ -27,6 +27,7 @@ import { tryLock } from '../util/lock.js';
 import { markInterrupted, moveAside, readManifestAt, runDirOf, runTick, type RunFn } from './runner.js';
 import { loadState, saveState, stateDir, tickRunId, type QueueItem, type SchedulerState } from './state.js';
 import { ScheduledMail, type MailSetup } from './scheduled-mail.js';
+import { EngineState } from '../util/state.js';
 
 export type { MailSetup } from './scheduled-mail.js';
 
@@ -53,6 +54,8 @@ export interface SchedulerOptions {
   maxInterruptions?: number;
   /** SMTP for `email:`; without it, schedules with email log that they cannot send. */
   mail?: MailSetup | null;
+  /** The engine state (pools, caches) runs share; default: one of its own, closed when the scheduler stops. */
+  engine?: EngineState;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -72,10 +75,12 @@ export class Scheduler {
   private wakeAt = 0;
   private dirty = false;
   private stopped: Promise<void> | null = null;
+  private readonly engine: EngineState;
 
   constructor(readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? Date.now;
     this.logger = opts.logger ?? silentLogger;
+    this.engine = opts.engine ?? new EngineState();
     this.schedules = new ScheduleSet(opts.root, opts.projectTimezone, opts.runsDir);
     const { state, warning } = loadState(opts.runsDir);
     this.state = state;
@@ -217,6 +222,7 @@ export class Scheduler {
           signal: abort.signal,
           clock: this.clock,
           run: this.opts.run ?? runNotebook,
+          engine: this.engine,
           onStart: () => this.log('info', 'run-started', `${item.key} scheduled_for=${item.scheduled_for} run=${item.run_id} attempt=${attempt} late_ms=${this.clock() - Date.parse(item.scheduled_for)}`),
         });
       } catch (err) {
@@ -361,6 +367,7 @@ export class Scheduler {
       await Promise.allSettled(runs());
     }
     await this.settle();
+    if (!this.opts.engine) await this.engine.close().catch((err: Error) => this.log('error', 'engine-not-closed', err.message));
     try {
       this.save();
     } catch (err) {

@@ -3,6 +3,7 @@
  * object instead of module globals: a long-lived process (scheduler, server, worker) makes one
  * EngineState and closes it; two states in one process share nothing.
  */
+import { UserError } from './errors.js';
 
 /** A kind of state: made on first use in a given EngineState, closed with it. */
 export interface StateKey<T> {
@@ -17,7 +18,11 @@ export class EngineState {
 
   /** This state's value of `key`, made on first use. */
   get<T>(key: StateKey<T>): T {
-    if (this.closed) throw new Error(`engine state is closed (asked for ${key.name})`);
+    if (this.closed) {
+      throw new UserError('E_ENGINE_CLOSED', `this engine state is closed (asked for its ${key.name})`, {
+        hint: 'make a new EngineState, or close the state only after its last run',
+      });
+    }
     if (!this.values.has(key)) this.values.set(key, key.create());
     return this.values.get(key) as T;
   }
@@ -55,4 +60,11 @@ let shared: EngineState | null = null;
 export function processState(): EngineState {
   if (!shared || shared.isClosed) shared = new EngineState();
   return shared;
+}
+
+/** Closes the process's state if one was made (a one-shot command, before it exits); the next use makes a new one. */
+export async function closeProcessState(): Promise<void> {
+  const state = shared;
+  shared = null;
+  await state?.close();
 }
