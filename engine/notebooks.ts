@@ -1,20 +1,27 @@
-/** Notebooks read with Quire's built-in cell types (cells/index.ts): what commands and programs call. */
+/** Notebooks read with Quire's built-in cell types (cells/index.ts) and export formats (export/index.ts): what commands and programs call. */
 import { cellTypes } from '../cells/index.js';
-import { loadNotebook as loadWith, readNotebook as readWith, type Notebook } from './notebook/load.js';
+import { readNotebook as readWith, type Notebook } from './notebook/load.js';
 import { notebookJsonSchemaOf } from './notebook/json-schema.js';
-import type { QuireError } from './util/errors.js';
+import { ValidationErrors, type QuireError } from './util/errors.js';
+import { EXPORT_FORMATS } from './export/index.js';
+import { checkExportFormats } from './export/check.js';
 
 /** Reads and checks a notebook; every problem found is thrown at once as a ValidationErrors. */
 export function loadNotebook(path: string): Notebook {
-  return loadWith(path, cellTypes);
+  const { notebook, errors } = readNotebook(path);
+  if (errors.length || !notebook) throw new ValidationErrors(errors);
+  return notebook;
 }
 
 /** Reads a notebook leniently: the problems so far and whatever passed (see notebook/load.ts). */
 export function readNotebook(path: string): { notebook: Notebook | null; errors: QuireError[] } {
-  return readWith(path, cellTypes);
+  const read = readWith(path, cellTypes);
+  if (!read.notebook) return read;
+  const formats = checkExportFormats(read.notebook.source);
+  return formats.length ? { notebook: read.notebook, errors: [...read.errors, ...formats] } : read;
 }
 
-/** The notebook JSON Schema for editors, over every built-in cell type. */
+/** The notebook JSON Schema for editors, over every built-in cell type and export format. */
 export function notebookJsonSchema(): Record<string, unknown> {
-  return notebookJsonSchemaOf(cellTypes);
+  return notebookJsonSchemaOf(cellTypes, EXPORT_FORMATS);
 }
