@@ -33,7 +33,7 @@ async function exportRun(runsDir: string, runId: string, formats: ExportFormat[]
   if (manifest.status === 'running') {
     throw new UserError('E_RUN_RUNNING', `run ${manifest.id} is still running (or was killed before it finished)`, { hint: 'export a finished run; `quire runs list` shows their status' });
   }
-  const { model, tables, cells } = storedReport(dir, manifest, opts.theme);
+  const { model, tables, outcome } = storedReport(dir, manifest, opts.theme);
   let error: string | null = null;
   let written: Record<string, string>;
   try {
@@ -45,8 +45,8 @@ async function exportRun(runsDir: string, runId: string, formats: ExportFormat[]
   }
   manifest.exports = { ...manifest.exports, ...written };
   if (!error && manifest.error?.startsWith('report could not be written')) {
-    manifest.status = cells.status;
-    manifest.error = cells.error;
+    manifest.status = outcome.status;
+    manifest.error = outcome.error;
   }
   writeManifest(dir, manifest);
   return { run: manifest.id, dir, exports: written, error };

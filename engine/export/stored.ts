@@ -9,7 +9,7 @@ import { loadStoredOutputs, outputsMap } from '../runs/tables.js';
  * full tables for Excel. The report shows the run as its cells left it, not a failure of an
  * earlier export.
  */
-export function storedReport(dir: string, manifest: RunManifest, theme?: 'light' | 'dark'): { model: ReportModel; tables: TableSource; cells: { status: RunManifest['status']; error: RunManifest['error'] } } {
+export function storedReport(dir: string, manifest: RunManifest, theme?: 'light' | 'dark'): { model: ReportModel; tables: TableSource; outcome: { status: RunManifest['status']; error: RunManifest['error'] } } {
   const stored = loadStoredOutputs(dir, manifest.id);
   const asRun = { ...manifest, status: stored.status, error: stored.error };
   const model: ReportModel = {
@@ -17,5 +17,5 @@ export function storedReport(dir: string, manifest: RunManifest, theme?: 'light'
     theme: theme ?? stored.theme ?? 'light',
     data: stored.data,
   };
-  return { model, tables: parquetSource(dir, stored.tables), cells: { status: stored.status, error: stored.error } };
+  return { model, tables: parquetSource(dir, stored.tables), outcome: { status: stored.status, error: stored.error } };
 }
