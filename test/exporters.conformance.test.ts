@@ -78,7 +78,7 @@ const report = () => storedReport(runDir, manifest);
 const freshDir = () => mkdtempSync(join(tmpdir(), 'quire-export-'));
 
 beforeAll(async () => {
-  const project = fixtureProject('report-small');
+  const project = fixtureProject('exporters');
   const result = await runNotebook(join(project, 'notebook.yaml'), { exports: ['html'], cache: false });
   expect(result.manifest.status).toBe('succeeded');
   runDir = result.dir;
