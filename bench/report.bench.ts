@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runNotebook } from '../engine/index.js';
 import { buildReportModel } from '../engine/report/build-model.js';
-import { writeExports } from '../engine/report/export.js';
+import { writeExports } from '../engine/export/write.js';
 import type { ReportModel } from '../engine/report/model.js';
 import { PdfRenderer } from '../engine/report/pdf/index.js';
 import { loadStoredOutputs, outputsMap } from '../engine/runs/tables.js';

@@ -44,8 +44,9 @@ export type { StateKey } from './util/state.js';
  *   await runNotebook('notebooks/monthly-review.yaml', { exports: ['html', 'pdf'], pdf });
  *   await pdf.close();
  */
-export { writeExports } from './report/export.js';
-export type { ExportFormat } from './report/export.js';
+export { writeExports, ExportError } from './export/write.js';
+export { EXPORTERS, EXPORT_FORMATS } from './export/index.js';
+export type { ExportFormat, Exporter } from './export/index.js';
 export { PdfRenderer } from './report/pdf/index.js';
 
 /**

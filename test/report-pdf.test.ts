@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fixtureProject, quire } from './helpers/cli.js';
 import { pdfInfo, pdfText } from './helpers/pdf.js';
 import { PdfRenderer } from '../engine/report/pdf/index.js';
-import { writeExports, ExportError } from '../engine/report/export.js';
+import { writeExports, ExportError } from '../engine/export/write.js';
 import type { ReportModel } from '../engine/report/model.js';
 
 /** Chromium draws CJK text only with a CJK font installed (e.g. apt-get install fonts-droid-fallback). */

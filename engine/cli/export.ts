@@ -3,12 +3,10 @@ import { join, relative, resolve } from 'node:path';
 import { loadProject, projectPath } from '../project.js';
 import { findRun, writeManifest } from '../runs/runs.js';
 import { UserError } from '../util/errors.js';
-import { buildReportModel } from '../report/build-model.js';
-import { EXPORT_FORMATS, ExportError, parseExportFormats, parsePaper, writeExports, type ExportFormat } from '../report/export.js';
-import type { ReportModel } from '../report/model.js';
+import { EXPORT_FORMATS, needsBrowser, parseExportFormats, parsePaper, type ExportFormat } from '../export/index.js';
+import { storedReport } from '../export/stored.js';
+import { ExportError, writeExports } from '../export/write.js';
 import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
-import { loadStoredOutputs, outputsMap } from '../runs/tables.js';
-import { parquetSource } from '../report/xlsx/index.js';
 import { green, red } from './progress.js';
 
 function runsDirOf(opt?: string): string {
@@ -35,18 +33,11 @@ async function exportRun(runsDir: string, runId: string, formats: ExportFormat[]
   if (manifest.status === 'running') {
     throw new UserError('E_RUN_RUNNING', `run ${manifest.id} is still running (or was killed before it finished)`, { hint: 'export a finished run; `quire runs list` shows their status' });
   }
-  const stored = loadStoredOutputs(dir, manifest.id);
-  // The report shows the run as its cells left it, not a failure of an earlier export.
-  const asRun = { ...manifest, status: stored.status, error: stored.error };
-  const model: ReportModel = {
-    ...buildReportModel(asRun, outputsMap(stored), stored.description ?? undefined),
-    theme: opts.theme ?? stored.theme ?? 'light',
-    data: stored.data,
-  };
+  const { model, tables, outcome } = storedReport(dir, manifest, opts.theme);
   let error: string | null = null;
   let written: Record<string, string>;
   try {
-    written = await writeExports(model, dir, formats, { tables: parquetSource(dir, stored.tables), paper: opts.paper, pdf: opts.pdf });
+    written = await writeExports(model, dir, formats, { tables, paper: opts.paper, pdf: opts.pdf });
   } catch (err) {
     if (!(err instanceof ExportError)) throw err;
     written = err.written;
@@ -54,8 +45,8 @@ async function exportRun(runsDir: string, runId: string, formats: ExportFormat[]
   }
   manifest.exports = { ...manifest.exports, ...written };
   if (!error && manifest.error?.startsWith('report could not be written')) {
-    manifest.status = stored.status;
-    manifest.error = stored.error;
+    manifest.status = outcome.status;
+    manifest.error = outcome.error;
   }
   writeManifest(dir, manifest);
   return { run: manifest.id, dir, exports: written, error };
@@ -77,7 +68,7 @@ export function register(program: Command): void {
     .action(async (ids: string[], opts: { format: ExportFormat[]; paper: PaperSize; theme?: 'light' | 'dark'; runsDir?: string; json?: boolean }) => {
       const runsDir = runsDirOf(opts.runsDir);
       // One browser for the whole batch; if it cannot start, each export reports why.
-      const pdf = opts.format.includes('pdf') && ids.length > 1 ? await PdfRenderer.launch().catch(() => undefined) : undefined;
+      const pdf = needsBrowser(opts.format) && ids.length > 1 ? await PdfRenderer.launch().catch(() => undefined) : undefined;
       const results: ExportResult[] = [];
       try {
         for (const id of ids) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, relative } from 'node:path';
 import { runNotebook, type RunResult } from '../exec/run.js';
 import { parseCliParams } from '../params/index.js';
-import { parseExportFormats, parsePaper, type ExportFormat } from '../report/export.js';
+import { EXPORT_FORMATS, parseExportFormats, parsePaper, type ExportFormat } from '../export/index.js';
 import type { PaperSize } from '../report/pdf/index.js';
 import { progressPrinter, green, red, yellow, bold } from './progress.js';
 import { runSweepCommand } from './sweep.js';
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--json', 'print run.json to stdout instead of progress')
     .option('--runs-dir <dir>', 'where run folders go (default: runs_dir of quire.yaml)')
     .option('--concurrency <n>', 'cells running at once', (v) => Number.parseInt(v, 10), 4)
-    .option('--export <formats>', 'reports to write: html,pdf,xlsx (default: the notebook\'s `export:`, else html)', (v) => parseExportFormats(v))
+    .option('--export <formats>', `reports to write, comma-separated: ${EXPORT_FORMATS.join(', ')} (default: the notebook's \`export:\`, else html)`, (v) => parseExportFormats(v))
     .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
     .option('--no-cache', 'run every cell (fresh results are still stored in the cell cache)')
     .option('--sweep <name=v1,v2>', 'run once per value (repeatable: the cross-product); --concurrency is then runs at once', collect, [])

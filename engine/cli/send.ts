@@ -11,7 +11,7 @@ import { Outbox } from '../deliver/outbox.js';
 import { prepareManual } from '../deliver/prepare.js';
 import { messageIdFor, type DeliveryRecord } from '../deliver/record.js';
 import { renderEml, smtpSettings, smtpTransport } from '../deliver/smtp.js';
-import { EXPORT_FORMATS } from '../report/export.js';
+import { EXPORT_FORMATS, exporterOf, parseExportFormats } from '../export/index.js';
 import { green, red, yellow } from './progress.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .argument('<run-id>', 'run id (or a unique prefix)')
     .requiredOption('--to <addresses>', 'recipients, comma-separated (repeatable)', list)
     .option('--cc <addresses>', 'copies, comma-separated (repeatable)', list)
-    .option('--attach <formats>', `exports to attach, comma-separated: ${EXPORT_FORMATS.join(', ')} (default: the run's pdf and xlsx, else its html)`, list)
+    .option('--attach <formats>', `exports to attach, comma-separated: ${EXPORT_FORMATS.join(', ')} (default: the run's pdf and xlsx, else its html)`, (v: string, prev: string[] = []) => [...new Set([...prev, ...parseExportFormats(v, '--attach')])])
     .option('--subject <text>', 'subject (Liquid over params and run; default: the report title)')
     .option('--max-attachment-mb <mb>', 'attachments past this total are left out (the mail says so)', (v) => Number(v))
     .option('--dry-run', 'write the message as .eml files into the run folder instead of sending')
@@ -50,11 +50,9 @@ export function register(program: Command): void {
       for (const a of [...opts.to, ...(opts.cc ?? [])]) {
         if (!isAddress(a)) throw new UserError('E_EMAIL_ADDRESS', `'${a}' is not an email address`, { hint: 'write name@example.com' });
       }
-      for (const f of opts.attach ?? []) {
-        if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new UserError('E_BAD_ARGUMENT', `unknown export format '${f}'`, { hint: `--attach takes ${EXPORT_FORMATS.join(', ')}` });
-      }
       const made = Object.keys(manifest.exports);
-      const attach = opts.attach ?? (made.some((f) => f !== 'html') ? made.filter((f) => f !== 'html') : made);
+      const preferred = made.filter((f) => exporterOf(f)?.attachByDefault);
+      const attach = opts.attach ?? (preferred.length ? preferred : made);
       const maxAttachmentBytes = opts.maxAttachmentMb === undefined ? DEFAULT_MAX_ATTACHMENT_BYTES : Math.round(opts.maxAttachmentMb * 1024 * 1024);
       const from = process.env.QUIRE_SMTP_FROM || project.config.smtp?.from || 'quire@localhost';
 

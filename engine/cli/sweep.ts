@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
-import type { ExportFormat } from '../report/export.js';
+import type { ExportFormat } from '../export/index.js';
 import type { PaperSize } from '../report/pdf/index.js';
 import { parseSweeps, runSweep, type BatchMember } from '../exec/sweep.js';
 import { bold, dim, green, red, yellow } from './progress.js';

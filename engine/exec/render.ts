@@ -1,4 +1,4 @@
-/** Rendering a run's report: its model built and handed to the exporters (engine/report/export.ts). */
+/** Rendering a run's report: its model built and handed to the exporters (engine/export/). */
 import { join } from 'node:path';
 import type { Notebook } from '../notebook/load.js';
 import type { Logger } from '../util/log.js';
@@ -6,7 +6,7 @@ import type { CellOutput } from '../outputs.js';
 import type { RunManifest } from '../runs/runs.js';
 import type { StoredOutputs } from '../runs/tables.js';
 import { buildReportModel } from '../report/build-model.js';
-import { ExportError, writeExports } from '../report/export.js';
+import { ExportError, writeExports } from '../export/write.js';
 import { CHARTS_DIR, diskChartMemo } from '../report/charts/memo.js';
 import { parquetSource } from '../report/xlsx/index.js';
 import { CACHE_DIR } from '../cache/index.js';

@@ -1,7 +1,7 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ExecEvent } from './executor.js';
 import type { Logger } from '../util/log.js';
-import type { ExportFormat } from '../report/export.js';
+import type { ExportFormat } from '../export/index.js';
 import type { PaperSize, PdfRenderer } from '../report/pdf/index.js';
 import type { RunManifest } from '../runs/runs.js';
 import type { EngineState } from '../util/state.js';

@@ -16,6 +16,7 @@ import { projectPath } from '../project.js';
 import { runNotebook, type RunOptions, type RunResult } from './run.js';
 import { didYouMean } from '../util/suggest.js';
 import { PdfRenderer } from '../report/pdf/index.js';
+import { needsBrowser } from '../export/index.js';
 import type { RunStatus } from '../runs/runs.js';
 import { EngineState } from '../util/state.js';
 
@@ -110,7 +111,7 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
   const members = sweepMembers(opts.axes);
   const concurrency = Math.max(1, Math.min(opts.concurrency, members.length));
   const formats = opts.run?.exports ?? nb.top.export ?? ['html'];
-  const pdf = formats.includes('pdf') ? await PdfRenderer.launch().catch(() => undefined) : undefined;
+  const pdf = needsBrowser(formats) ? await PdfRenderer.launch().catch(() => undefined) : undefined;
   const state = opts.run?.state ?? new EngineState();
   const pool: DuckDBInstance[] = [];
   const free: DuckDBInstance[] = [];

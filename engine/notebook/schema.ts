@@ -3,7 +3,9 @@ import { paramsSchema } from '../params/index.js';
 import { baseCellShape, type CellTypes } from '../cell-type.js';
 
 export const NOTEBOOK_ID = /^[a-z][a-z0-9_-]*$/;
-export const EXPORT_FORMATS = ['html', 'pdf', 'xlsx'] as const;
+
+/** Export format names: checked against the exporters by the layer that has them (export/check.ts). */
+const formatNames = z.array(z.string().min(1));
 
 const specBodies = z.array(z.record(z.string(), z.unknown()));
 
@@ -12,13 +14,13 @@ export const scheduleSchema = z.strictObject({
   cron: z.string().min(1).describe('5 fields (6 with seconds)'),
   timezone: z.string().optional(),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
-  export: z.array(z.enum(EXPORT_FORMATS)).optional(),
+  export: formatNames.optional(),
   email: z
     .strictObject({
       to: z.array(z.string()).min(1),
       cc: z.array(z.string()).optional(),
       subject: z.string().optional(),
-      attach: z.array(z.enum(EXPORT_FORMATS)).optional(),
+      attach: formatNames.optional(),
       owner: z.string().optional(),
       send_if: z.array(z.string()).optional(),
     })
@@ -39,7 +41,7 @@ export const notebookSchema = z.strictObject({
     .strictObject({ metrics: specBodies.optional(), slices: specBodies.optional(), segments: specBodies.optional() })
     .optional(),
   cells: z.array(z.unknown()).min(1, 'a notebook needs at least one cell'),
-  export: z.array(z.enum(EXPORT_FORMATS)).optional(),
+  export: formatNames.optional(),
   schedules: z.array(scheduleSchema).optional(),
   theme: z.enum(['light', 'dark']).optional(),
 });
@@ -49,10 +51,14 @@ export type NotebookTop = z.infer<typeof notebookSchema>;
 /** The schema a cell's `type:` is checked against before its own schema. */
 export const cellHeadSchema = z.looseObject({ id: baseCellShape.id, type: z.string() });
 
-/** Full schema for documentation and editors: the top level with cells as a union of every cell type. */
-export function notebookDocumentSchema(cellTypes: CellTypes) {
+/** Full schema for documentation and editors: cells as a union of every cell type, formats as an enum of `exportFormats`. */
+export function notebookDocumentSchema(cellTypes: CellTypes, exportFormats: readonly string[]) {
   const cells = cellTypes.map((c) => c.schema);
+  const formats = z.array(z.enum(exportFormats as [string, ...string[]])).optional();
+  const email = scheduleSchema.shape.email.unwrap().extend({ attach: formats });
   return notebookSchema.extend({
     cells: z.array(cells.length === 1 ? cells[0] : z.discriminatedUnion('type', cells as never)).min(1),
+    export: formats,
+    schedules: z.array(scheduleSchema.extend({ export: formats, email: email.optional() })).optional(),
   });
 }

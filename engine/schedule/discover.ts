@@ -13,6 +13,7 @@ import { NOTEBOOK_ID } from '../notebook/schema.js';
 import type { z } from 'zod';
 import { cronProblem } from './cron.js';
 import { timezoneProblem } from './tz.js';
+import { EXPORT_FORMATS, exporterOf } from '../export/index.js';
 
 export type ScheduleSpec = z.infer<typeof scheduleSchema>;
 
@@ -107,7 +108,8 @@ export function readSchedules(path: string, root: string, projectTimezone: strin
     }
     const spec = parsed.data;
     const timezone = spec.timezone ?? projectTimezone;
-    const problem = cronProblem(spec.cron) ?? timezoneProblem(timezone);
+    const badFormat = [...(spec.export ?? []), ...(spec.email?.attach ?? [])].find((f) => !exporterOf(f));
+    const problem = cronProblem(spec.cron) ?? timezoneProblem(timezone) ?? (badFormat === undefined ? null : `unknown export format '${badFormat}' (export formats: ${EXPORT_FORMATS.join(', ')})`);
     if (problem) {
       out.problems.push(`${label}: ${problem}`);
       return;

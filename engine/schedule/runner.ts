@@ -10,7 +10,7 @@ import { loadNotebook } from '../notebooks.js';
 import { resolveParams } from '../params/index.js';
 import type { RunOptions, RunResult } from '../exec/run.js';
 import type { Notebook } from '../notebook/load.js';
-import type { ExportFormat } from '../report/export.js';
+import type { ExportFormat } from '../export/index.js';
 import type { ScheduleDef } from './discover.js';
 import type { QueueItem } from './state.js';
 import type { EngineState } from '../util/state.js';

@@ -48,6 +48,8 @@ export class PdfRenderer {
     const html = renderHtml(model, { mode: 'print' });
     const timeout = opts.timeoutMs ?? 30_000;
     try {
+      // A fresh document: setContent writes into the current one, whose CSP (the last report's script hashes) would stay.
+      await page.goto('about:blank');
       await page.setContent(html, { waitUntil: 'load', timeout });
       if (html.includes('class="chart')) {
         await page.waitForFunction('window.__quireCharts && window.__quireCharts.done === true', { timeout, polling: 25 });

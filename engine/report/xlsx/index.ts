@@ -3,7 +3,7 @@
  * types and number formats, and each chart as a picture beside its data. Written with exceljs's
  * streaming writer to a temporary file that is renamed into place.
  */
-import { existsSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import { type ReportModel } from '../model.js';
 import { tableOf, type MetricsOutput } from '../../outputs.js';
 import type { NumberFormat } from '../charts/format.js';
@@ -69,6 +69,15 @@ function metricFormats(output: MetricsOutput): { numFmts: Record<string, string>
   };
 }
 
+/** Stops writing and waits until the file is closed: a stream still opening would otherwise create it after its removal. */
+function closed(file: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (file.closed) return resolve();
+    file.once('close', () => resolve());
+    file.destroy();
+  });
+}
+
 export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOptions = {}): Promise<void> {
   const ExcelJS = (await import('exceljs')).default;
   const source = opts.source ?? previewSource();
@@ -97,7 +106,12 @@ export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOpti
   // Big workbooks compress fast (level 1: ~25% quicker, ~25% larger); others small (zlib's default).
   const totalRows = tableCells.reduce((n, c) => n + Math.min(tableOf(c.output)!.rowCount, MAX_SHEET_ROWS), 0);
   const zlib = { level: totalRows > BIG_WORKBOOK_ROWS ? 1 : 6 };
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false, zip: { zlib } });
+  // Our own file stream, so a failed write can close it before the temp file is removed.
+  const file = createWriteStream(tmp);
+  // A write error (a full disk) fails the commit, even one that came before it.
+  const failed = new Promise<never>((_, reject) => file.on('error', reject));
+  failed.catch(() => undefined);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false, zip: { zlib } });
   workbook.creator = 'Quire';
   workbook.title = model.title;
   const pictures = drawings(workbook);
@@ -122,9 +136,10 @@ export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOpti
       const metrics = cell.output?.kind === 'metrics' ? metricFormats(cell.output) : {};
       await writeTableSheet({ workbook, pictures, name: names[i]!, cellId: cell.id, table, source, formats, images, ...metrics });
     }
-    await workbook.commit();
+    await Promise.race([workbook.commit(), failed]);
     renameSync(tmp, path);
   } catch (err) {
+    await closed(file);
     try {
       if (existsSync(tmp)) unlinkSync(tmp);
     } catch {

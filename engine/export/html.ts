@@ -1,0 +1,21 @@
+/** report.html: the interactive report in its theme, with a banner when another format failed. */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import { renderHtml } from '../report/html.js';
+import type { ReportModel } from '../report/model.js';
+import { failureText, type Exporter } from './exporter.js';
+
+export const htmlExporter: Exporter<'html'> = {
+  format: 'html',
+  file: 'report.html',
+  mediaType: 'text/html',
+  needs: { interactiveCharts: true, othersFailures: true },
+  attachByDefault: false,
+  async write(model, runDir, ctx) {
+    const { model: prepared, failures: broken } = await ctx.charts(model.theme ?? 'light');
+    for (const b of broken) ctx.logger?.log('warn', `chart ${b.cellId} could not be drawn: ${b.error}`);
+    const failure = failureText(ctx.failures);
+    const shown: ReportModel = failure ? { ...prepared, run: { ...prepared.run, status: 'failed', failure: prepared.run.failure ? `${prepared.run.failure}; ${failure}` : failure } } : prepared;
+    writeFileAtomic(join(runDir, this.file), renderHtml(shown));
+  },
+};
