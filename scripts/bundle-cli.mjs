@@ -30,6 +30,7 @@ await build({
     'vega-lite',
     'arquero',
     'nodemailer',
+    'isolated-vm',
   ],
   // Bundled CommonJS packages call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __quireRequire } from 'node:module'; const require = __quireRequire(import.meta.url);" },

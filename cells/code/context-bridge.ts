@@ -7,7 +7,7 @@
  * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
-import type { BridgeExport } from './protocol.js';
+import type { BridgeExport, IsolateResult } from './protocol.js';
 import type { makeColumns } from './context-columns.js';
 
 export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
@@ -38,9 +38,12 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         case 'symbol':
           throw new Error(`${path} is a symbol`);
         case 'bigint':
-          throw new Error(`${path} is a BigInt; convert it with Number(...)`);
+          throw new Error(`${path} is a BigInt; convert it with Number(...) or, past 2^53, String(...)`);
       }
-      if (v instanceof Date) return JSON.stringify(Number.isNaN(v.getTime()) ? null : v.toISOString());
+      if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) throw new Error(`${path} is an invalid Date`);
+        return JSON.stringify(v.toISOString());
+      }
       if (v instanceof Map || v instanceof Set) throw new Error(`${path} is a ${v instanceof Map ? 'Map' : 'Set'}; return a plain object or an array`);
       if (v instanceof ColumnTable) throw new Error(`${path} is an Arquero table; only the returned value itself can be a table`);
       if (v instanceof Promise) throw new Error(`${path} is a Promise; code cells are synchronous`);
@@ -100,6 +103,12 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         if (x < min) min = x;
         if (x > max) max = x;
       }
+      for (let i = 0; i < n; i++) {
+        const raw = data[i];
+        if (typeof raw === 'bigint' && (raw > BigInt(Number.MAX_SAFE_INTEGER) || raw < -BigInt(Number.MAX_SAFE_INTEGER))) {
+          throw new Error(`column '${name}', row ${i + 1}: the BigInt ${raw} is past 2^53, where a number loses digits; return it as a string (String(x)) and CAST it in SQL`);
+        }
+      }
       return { name, kind: 'number', values, valid, integral, min, max };
     }
     if (present && booleans === present) {
@@ -114,10 +123,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         const d = data[i] as Date | null;
         if (!d) continue;
         const t = d.getTime();
-        if (Number.isNaN(t)) {
-          if (valid) valid[i] = 0;
-          continue;
-        }
+        if (Number.isNaN(t)) throw new Error(`column '${name}', row ${i + 1} is an invalid Date; return null for a missing date`);
         ms[i] = t;
         if (dateOnly && t % DAY !== 0) dateOnly = false;
       }
@@ -200,8 +206,8 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     parseJson(text: string) {
       return JSON.parse(String(text));
     },
-    /** What was thrown, as plain strings (read here so no getter of it runs with host values). */
-    errorInfo(e: unknown): string {
+    /** What was thrown, as plain strings (read here, inside the isolate, where its getters may run). */
+    errorInfo(e: unknown): { name: string; message: string; stack: string } {
       let name = 'Error', message = '', stack = '';
       try {
         if (e instanceof Error) {
@@ -212,7 +218,27 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       } catch {
         message = 'an error that could not be read';
       }
-      return JSON.stringify({ name, message, stack });
+      return { name, message, stack };
+    },
+    /** The export as fresh plain data of checked types: the only thing the host copies out. */
+    plainExport(exp: BridgeExport, logs: string): IsolateResult {
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      const view = (v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? v : undefined);
+      if (exp.kind === 'value') return { type: 'value', json: str(exp.json) ?? 'null', logs };
+      if (exp.kind !== 'table') return { type: 'error', kind: 'return', name: 'Error', message: str(exp.message) ?? 'returned something unusable', stack: '', logs };
+      const src = Array.isArray(exp.columns) ? exp.columns : [];
+      const columns = new Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const c = src[i];
+        columns[i] = {
+          name: str(c.name) ?? '', kind: str(c.kind) ?? '', source: num(c.source), values: view(c.values), valid: c.valid instanceof Uint8Array ? c.valid : null,
+          text: str(c.text), offsets: c.offsets instanceof Int32Array ? c.offsets : undefined, codes: c.codes instanceof Int32Array ? c.codes : null,
+          integral: c.integral === true, min: num(c.min), max: num(c.max),
+        };
+      }
+      const indices = exp.indices instanceof Uint32Array ? exp.indices : null;
+      return { type: 'table', rowCount: num(exp.rowCount) ?? 0, indices, columns, logs };
     },
     makeTable(names: string[], cols: unknown[]) {
       const obj: Record<string, unknown> = {};
