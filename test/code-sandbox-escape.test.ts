@@ -72,7 +72,7 @@ const ATTEMPTS: Record<string, [string, string]> = {
   thrown_function: ['throw () => leak(process)', 'E_CODE_ERROR'],
   constructor_chain: [`return leak(aq.constructor.constructor('return process')())`, 'E_CODE_ERROR'],
   constructor_chain_everything: [
-    `return [aq, op, params, aq.table({ a: [1] }), globalThis, console].map((o) => typeof o.constructor.constructor('return typeof process + typeof require')()).join()`,
+    `return [aq, op, params, aq.table({ a: [1] }), globalThis, console].map((o) => o.constructor.constructor('return typeof process + typeof require')()).join()`,
     'succeeded',
   ],
   array_buffers_past_limit: ['const keep = []; for (let i = 0; i < 30; i++) keep.push(new Uint8Array(100 * 2 ** 20)); return keep.length', 'E_CODE_MEMORY'],
