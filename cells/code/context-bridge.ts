@@ -1,8 +1,8 @@
 /**
- * The code-cell side of the data bridge, evaluated INSIDE the sandbox context
+ * The code-cell side of the data bridge, evaluated INSIDE the cell's isolate
  * (`makeBridge.toString()`): it builds input tables from the columns of `makeColumns`, and turns
  * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
- * returned unchanged is named, not copied. Nothing it hands to user code comes from the host realm.
+ * returned unchanged is named, not copied. Nothing it hands to user code comes from the host.
  *
  * Keep this function self-contained: it must not refer to anything outside its body.
  */
@@ -193,7 +193,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       const col = table.column(name);
       const source = columns.sourceOf(col);
       if (source !== undefined && col.length === total) {
-        // An input column, unchanged: the worker still has its buffers.
+        // An input column, unchanged: the host still has its buffers.
         if (!indices && (table.isFiltered() || table.isOrdered())) indices = table.indices();
         out.push({ name: String(name), kind: 'source', source });
       } else out.push(exportColumn(String(name), table.array(name), n));

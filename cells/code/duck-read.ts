@@ -1,8 +1,8 @@
 /**
  * DuckDB table → column buffers, a vector at a time, as DuckDB's scan pushes them (duck-push.ts)
  * or, for what has no usable rowid, as a result is fetched: numbers, dates and booleans are one
- * memcpy per 2,048 rows; text becomes a dictionary of raw UTF-8 values (decoded once, in the
- * worker) and a code per row. No row objects are built.
+ * memcpy per 2,048 rows; text becomes a dictionary of raw UTF-8 values (decoded once, on the
+ * host) and a code per row. No row objects are built.
  */
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';

@@ -22,7 +22,7 @@ export type IsolateResult =
   | { type: 'table'; rowCount: number; indices: Uint32Array | null; columns: NonNullable<BridgeExport['columns']>; logs: string }
   | { type: 'error'; kind: 'thrown' | 'return'; name: string; message: string; stack: string; logs: string };
 
-/** What the context's bridge (context-bridge.ts) makes of what code returned, read by the worker. */
+/** What the context's bridge (context-bridge.ts) makes of what code returned, read by the host. */
 export interface BridgeExport {
   kind: 'table' | 'value' | 'error';
   message?: string;
