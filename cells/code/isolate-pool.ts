@@ -6,46 +6,34 @@
  * closes. The pool is an EngineState key, so two states share no isolate.
  */
 import ivm from 'isolated-vm';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../engine/util/package-root.js';
 import type { StateKey } from '../../engine/util/state.js';
-import { installShims } from './context-shims.js';
-import { makeBridge } from './context-bridge.js';
-import { makeColumns } from './context-columns.js';
-import { makeRunner } from './isolate-runner.js';
-import { withLocalGlobals } from './context-globals.js';
 
 const IDLE_MS = 30_000;
 
 export interface CellIsolate {
   isolate: ivm.Isolate;
   memoryMb: number;
-  /** Run in order in a new context, they leave the run's entry at globalThis.__quireRun. */
-  setup: ivm.Script[];
+  /** Run in a new context, it leaves the run's entry at globalThis.__quireRun. */
+  setup: ivm.Script;
 }
 
-function arqueroSource(): string {
-  const pkg = createRequire(import.meta.url).resolve('arquero/package.json');
-  return readFileSync(join(dirname(pkg), 'dist', 'arquero.min.js'), 'utf8');
+/** The isolate's code (isolate/entry.ts with Arquero), bundled by `npm run build`. */
+function bundleSource(): string {
+  const file = join(packageRoot(), 'dist', 'cells', 'code', 'isolate.bundle.js');
+  if (!existsSync(file)) throw new Error(`the code-cell isolate bundle is not built (${file}): run \`npm run build\``);
+  return readFileSync(file, 'utf8');
 }
-
-const SHIMS = `globalThis.__quireShims = ${withLocalGlobals(installShims.toString())}(globalThis);`;
-const GLUE = `(() => {
-  const aq = globalThis.aq, shims = globalThis.__quireShims;
-  delete globalThis.aq; delete globalThis.__quireShims; delete globalThis.FinalizationRegistry;
-  const cols = ${withLocalGlobals(makeColumns.toString())}();
-  const bridge = ${withLocalGlobals(makeBridge.toString())}(aq, cols);
-  globalThis.__quireRun = ${withLocalGlobals(makeRunner.toString())}(aq, cols, bridge, shims.takeLogs);
-})();`;
 
 export class IsolatePool {
   private readonly idle = new Map<number, CellIsolate>();
   private readonly live = new Set<CellIsolate>();
   private timer: NodeJS.Timeout | null = null;
-  private arquero: string | null = null;
-  /** V8's code cache of the Arquero bundle, made by the first isolate: later ones compile it faster. */
-  private arqueroCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+  private source: string | null = null;
+  /** V8's code cache of the bundle, made by the first isolate: later ones compile it faster. */
+  private cache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
   /** An isolate with `memoryMb` of memory, idle or new. */
   async take(memoryMb: number): Promise<CellIsolate> {
@@ -55,19 +43,18 @@ export class IsolatePool {
       if (!kept.isolate.isDisposed) return kept;
     }
     const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
-    const cell: CellIsolate = { isolate, memoryMb, setup: [] };
-    this.live.add(cell);
+    this.source ??= bundleSource();
     try {
-      this.arquero ??= withLocalGlobals(`(function () {\n${arqueroSource()}\n})`, ['TextDecoder', 'TextEncoder']) + '.call(globalThis)';
-      const aq = await isolate.compileScript(this.arquero, { filename: 'arquero.min.js', ...(this.arqueroCache ? { cachedData: this.arqueroCache } : { produceCachedData: true }) });
-      const made = (aq as ivm.Script & ivm.CachedDataResult).cachedData;
-      if (made) this.arqueroCache = made;
-      cell.setup = [await isolate.compileScript(SHIMS), aq, await isolate.compileScript(GLUE)];
+      const setup = await isolate.compileScript(this.source, { filename: 'quire-isolate.js', ...(this.cache ? { cachedData: this.cache } : { produceCachedData: true }) });
+      const made = (setup as ivm.Script & ivm.CachedDataResult).cachedData;
+      if (made) this.cache = made;
+      const cell: CellIsolate = { isolate, memoryMb, setup };
+      this.live.add(cell);
+      return cell;
     } catch (err) {
-      this.dispose(cell);
+      isolate.dispose();
       throw err;
     }
-    return cell;
   }
 
   /** Back after a run that ended normally: kept for the next run with the same limit. */

@@ -16,13 +16,13 @@ export interface IsolateColumn {
   codes?: Int32Array | null;
 }
 
-/** What a run inside the isolate gives back (isolate-runner.ts): plain data only, copied out. */
+/** What a run inside the isolate gives back (isolate/runner.ts): plain data only, copied out. */
 export type IsolateResult =
   | { type: 'value'; json: string; logs: string }
   | { type: 'table'; rowCount: number; indices: Uint32Array | null; columns: NonNullable<BridgeExport['columns']>; logs: string }
   | { type: 'error'; kind: 'thrown' | 'return'; name: string; message: string; stack: string; logs: string };
 
-/** What the context's bridge (context-bridge.ts) makes of what code returned, read by the host. */
+/** What the isolate's bridge (isolate/bridge.ts) makes of what code returned, read by the host. */
 export interface BridgeExport {
   kind: 'table' | 'value' | 'error';
   message?: string;

@@ -2,7 +2,7 @@
  * Runs a code cell's JavaScript in a V8 isolate of its own (isolated-vm, isolate-pool.ts): no
  * require, import, process, file system, network or timers inside, a memory limit that covers
  * ArrayBuffers, stopped when `timeoutMs` passes or the run is aborted. Only copied data crosses:
- * the input columns go in, plain strings, numbers and typed arrays come out (isolate-runner.ts);
+ * the input columns go in, plain strings, numbers and typed arrays come out (isolate/runner.ts);
  * no host function or object is ever handed to the cell, and nothing from it runs on the host.
  * The isolate runs on isolated-vm's threads, so the engine's thread is free meanwhile.
  */
@@ -99,7 +99,7 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     if (readError) throw readError.err; // the read failed: the run's error, as it is
     if (stopped) throw new SandboxError('aborted', 'stopped: the run was interrupted');
     const context: ivm.Context = await cell.isolate.createContext();
-    for (const script of cell.setup) await script.run(context);
+    await cell.setup.run(context);
     const tables = await inputs.catch((err: unknown) => {
       readError = { err };
       throw err;

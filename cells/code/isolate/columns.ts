@@ -1,13 +1,11 @@
 /**
- * The input columns code sees, made INSIDE the cell's isolate (`makeColumns.toString()`). Like
+ * The input columns code sees, made INSIDE the cell's isolate (isolate.bundle.js). Like
  * the columns of `aq.fromArrow`, they are lazy: a value (a number, a Date, a string from the
  * dictionary) is made when Arquero asks for row i, not for every row up front, and nothing is
  * copied again. The copied buffers stay private to these closures: code only ever gets primitives
  * read from them, or objects made here.
  * Each column remembers which input column it is, so a column that comes back unchanged is sent
  * back as the buffers it came in.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
 export function makeColumns() {

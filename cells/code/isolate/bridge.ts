@@ -1,14 +1,12 @@
 /**
  * The code-cell side of the data bridge, evaluated INSIDE the cell's isolate
- * (`makeBridge.toString()`): it builds input tables from the columns of `makeColumns`, and turns
+ (bundled into isolate.bundle.js by the build): it builds input tables from the columns of `makeColumns`, and turns
  * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
  * returned unchanged is named, not copied. Nothing it hands to user code comes from the host.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
-import type { BridgeExport, IsolateResult } from './protocol.js';
-import type { makeColumns } from './context-columns.js';
+import type { BridgeExport, IsolateResult } from '../protocol.js';
+import type { makeColumns } from './columns.js';
 
 export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   const DAY = 864e5;

@@ -1,16 +1,14 @@
 /**
- * The entry of a code cell's run, evaluated INSIDE the cell's isolate (`makeRunner.toString()`):
+ * The entry of a code cell's run, run INSIDE the cell's isolate (isolate.bundle.js):
  * builds the input tables from the copied column data, calls the cell's function, and turns what
  * it returned (or threw) into plain data (strings, numbers, typed arrays) that the host copies out.
  * It never throws: whatever the cell throws or returns, a getter, a `valueOf` or a replaced
  * `JSON.stringify` included, ends as an error description. Nothing the host reads can run code.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
-import type { makeBridge } from './context-bridge.js';
-import type { makeColumns } from './context-columns.js';
-import type { IsolateColumn, IsolateResult } from './protocol.js';
+import type { makeBridge } from './bridge.js';
+import type { makeColumns } from './columns.js';
+import type { IsolateColumn, IsolateResult } from '../protocol.js';
 
 export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge: ReturnType<typeof makeBridge>, takeLogs: () => string) {
   const text = (v: unknown, fallback: string): string => {
