@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { runNotebook } from '../engine/index.js';
 import { EngineState } from '../engine/util/state.js';
 import { CODE_ISOLATES } from '../cells/code/isolate-pool.js';
+import { runInSandbox, SandboxError } from '../cells/code/sandbox.js';
 
 const SECRET = `quire-escape-secret-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'quire-escape-'));
@@ -142,6 +143,21 @@ describe('code-cell sandbox escape attempts', () => {
     expect(pool.size).toBe(1); // idle, for the next run
     await own.close();
     expect(pool.size).toBe(0);
+  }, 60_000);
+
+  it('stops an endless loop when the run is aborted, and disposes its isolate', async () => {
+    const own = new EngineState();
+    const controller = new AbortController();
+    // aborted once the inputs are handed over, whether or not the loop has started yet
+    const inputs = Promise.resolve([]).then((none) => {
+      setImmediate(() => controller.abort());
+      return none;
+    });
+    const err = await runInSandbox({ cellId: 'spin', code: 'for (;;) {}', params: {}, inputs, timeoutMs: 600_000, memoryMb: 64, signal: controller.signal, state: own }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SandboxError);
+    expect((err as SandboxError).reason).toBe('aborted');
+    expect(own.get(CODE_ISOLATES).size).toBe(0);
+    await own.close();
   }, 60_000);
 });
 

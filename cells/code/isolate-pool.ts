@@ -1,7 +1,7 @@
 /**
  * V8 isolates for code cells (isolated-vm): no Node API inside, a memory limit covering the heap
- * and ArrayBuffers. Each keeps the scripts that set up a run's context (shims, Arquero, bridge)
- * compiled; a run gets a fresh context. An isolate whose run ended normally is kept idle (one per
+ * and ArrayBuffers. Each keeps the script that sets up a run's context (isolate.bundle.js: shims,
+ * Arquero, columns, bridge, runner) compiled; a run gets a fresh context. An isolate whose run ended normally is kept idle (one per
  * memory limit) for the next run, and disposed after IDLE_MS without use or when the EngineState
  * closes. The pool is an EngineState key, so two states share no isolate.
  */
