@@ -11,6 +11,7 @@ import { runNotebook } from '../engine/index.js';
 import { EngineState } from '../engine/util/state.js';
 import { CODE_ISOLATES } from '../cells/code/isolate-pool.js';
 import { runInSandbox, SandboxError } from '../cells/code/sandbox.js';
+import { fromExport } from '../cells/code/host-columns.js';
 
 const SECRET = `quire-escape-secret-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'quire-escape-'));
@@ -162,6 +163,16 @@ describe('code-cell sandbox escape attempts', () => {
 });
 
 describe('values a code cell returns', () => {
+  it('are copied out of shared memory, so the isolate cannot change them after the check', () => {
+    const shared = new Float64Array(new SharedArrayBuffer(16));
+    shared.set([1, 2]);
+    const table = fromExport({ type: 'table', rowCount: 2, indices: null, logs: '', columns: [{ name: 'x', kind: 'number', values: shared, valid: null }] }, []);
+    const values = (table.columns[0] as { values: Float64Array }).values;
+    expect(values.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    shared[0] = 99;
+    expect([...values]).toEqual([1, 2]);
+  });
+
   it('refuse an invalid Date and a BigInt past 2^53 by column, and keep BigInts within it exact', async () => {
     const cells = [
       { id: 'bad_date', type: 'code', on_error: 'continue', code: `return [{ d: new Date('2024-01-02') }, { d: new Date('not a date') }]` },

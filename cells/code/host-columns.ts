@@ -105,14 +105,15 @@ function fromSource(name: string, c: TransferColumn, rows: Uint32Array | null): 
   }
 }
 
-/** Reads the isolate's export (copied data) into transfer columns, checking every field's type. */
 /** `v` as a `type` array: itself when it is one (it is a copy already), else converted. */
 function asArray<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(type: { new (v: ArrayLike<number>): T }, v: unknown): T {
-  if (v instanceof (type as unknown as typeof Float64Array)) return v as T;
+  // Shared memory is copied: the isolate must not be able to change a result after it was checked.
+  if (v instanceof (type as unknown as typeof Float64Array) && !(v.buffer instanceof SharedArrayBuffer)) return v as T;
   if (!ArrayBuffer.isView(v) || v instanceof DataView || v instanceof BigInt64Array || v instanceof BigUint64Array) throw new Error('bad export');
   return new type(v as unknown as ArrayLike<number>);
 }
 
+/** Reads the isolate's export (copied data) into transfer columns, checking every field's type. */
 export function fromExport(exp: Extract<IsolateResult, { type: 'table' }>, sources: readonly TransferColumn[]): TransferTable {
   const rowCount = Number(exp.rowCount);
   // Typed-array constructors copy another typed array's memory directly (no iteration, no context code).
