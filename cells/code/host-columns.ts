@@ -5,7 +5,7 @@
  */
 import { rowsOf, type TransferColumn, type TransferTable } from './columns.js';
 import { poolableArray } from './buffer-pool.js';
-import type { IsolateColumn, IsolateResult } from './protocol.js';
+import { ARRAY_FIELDS, type IsolateColumn, type IsolateResult } from './protocol.js';
 
 /** UTF-16 offsets of values whose UTF-8 byte offsets are `offsets` in `bytes` (decoded as `text`). */
 function utf16Offsets(bytes: Uint8Array, offsets: Int32Array, text: string): Int32Array {
@@ -74,6 +74,21 @@ export function toIsolateColumn(id: number, c: TransferColumn): IsolateColumn {
       return { ...base, kind: 'json', text: `[${parts.join(',')}]` };
     }
   }
+}
+
+/** `columns` with each typed array replaced by its index in `arrays` (an array used twice is there once). */
+export function packColumns(columns: IsolateColumn[], arrays: ArrayBufferView[]): Record<string, unknown>[] {
+  return columns.map((c) => {
+    const packed: Record<string, unknown> = { ...c };
+    for (const field of ARRAY_FIELDS) {
+      const a = c[field];
+      if (!a) continue;
+      let k = arrays.indexOf(a);
+      if (k < 0) k = arrays.push(a) - 1;
+      packed[field] = k;
+    }
+    return packed;
+  });
 }
 
 /** The `rows` of `a`, in a buffer the host can reuse once the result is written (buffer-pool.ts). */

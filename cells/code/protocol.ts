@@ -16,6 +16,12 @@ export interface IsolateColumn {
   codes?: Int32Array | null;
 }
 
+/**
+ * The typed-array fields of an IsolateColumn. They cross as buffers of their own (isolated-vm
+ * moves those into the isolate without a second copy); in the column, each is replaced by its index.
+ */
+export const ARRAY_FIELDS = ['values', 'valid', 'offsets', 'keys', 'codes'] as const;
+
 /** What a run inside the isolate gives back (isolate/runner.ts): plain data only, copied out. */
 export type IsolateResult =
   | { type: 'value'; json: string; logs: string }

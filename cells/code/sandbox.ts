@@ -6,10 +6,10 @@
  * no host function or object is ever handed to the cell, and nothing from it runs on the host.
  * The isolate runs on isolated-vm's threads, so the engine's thread is free meanwhile.
  */
-import type ivm from 'isolated-vm';
+import ivm from 'isolated-vm';
 import type { EngineState } from '../../engine/util/state.js';
 import type { TransferTable } from './columns.js';
-import { fromExport, toIsolateColumn } from './host-columns.js';
+import { fromExport, packColumns, toIsolateColumn } from './host-columns.js';
 import { CODE_ISOLATES, type CellIsolate } from './isolate-pool.js';
 import { wrapCode } from './analyze.js';
 import { codeFileName, lineInCode, type CodeErrorInfo, type IsolateResult } from './protocol.js';
@@ -105,7 +105,8 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
       throw err;
     });
     const sources: TransferColumn[] = [];
-    const copied = tables.map(({ name, table }) => ({ name, columns: table.columns.map((c) => toIsolateColumn(sources.push(c) - 1, c)) }));
+    const arrays: ArrayBufferView[] = [];
+    const packed = tables.map(({ name, table }) => ({ name, columns: packColumns(table.columns.map((c) => toIsolateColumn(sources.push(c) - 1, c)), arrays) }));
     const names = tables.map((t) => t.name);
     let script: ivm.Script;
     try {
@@ -120,9 +121,13 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     await script.run(context, { timeout: run.timeoutMs });
     const left = Math.max(1, Math.floor(run.timeoutMs - (performance.now() - started)));
     const out = (await context.evalClosure(
-      'const run = globalThis.__quireRun, fn = globalThis.__quireCell; delete globalThis.__quireRun; delete globalThis.__quireCell; return run(fn, $0, $1);',
-      [copied, JSON.stringify(run.params)],
-      { arguments: { copy: true }, result: { copy: true }, timeout: left },
+      'const run = globalThis.__quireRun, fn = globalThis.__quireCell; delete globalThis.__quireRun; delete globalThis.__quireCell; return run(fn, $0.inputs, $0.paramsJson, Array.prototype.slice.call(arguments, 1));',
+      [
+        new ivm.ExternalCopy({ inputs: packed, paramsJson: JSON.stringify(run.params) }).copyInto({ release: true }),
+        // Copied once here, then moved into the isolate as they are.
+        ...arrays.map((a) => new ivm.ExternalCopy(a).copyInto({ transferIn: true })),
+      ],
+      { result: { copy: true }, timeout: left },
     )) as IsolateResult;
     context.release();
     const result = resultOf(out, run.cellId, sources, run.memoryMb);

@@ -8,7 +8,7 @@
 /* eslint-disable */
 import type { makeBridge } from './bridge.js';
 import type { makeColumns } from './columns.js';
-import type { IsolateColumn, IsolateResult } from '../protocol.js';
+import { ARRAY_FIELDS, type IsolateColumn, type IsolateResult } from '../protocol.js';
 
 export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge: ReturnType<typeof makeBridge>, takeLogs: () => string) {
   const text = (v: unknown, fallback: string): string => {
@@ -34,7 +34,9 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
     }
     return { type: 'error', kind, name: text(info.name, 'Error'), message: text(info.message, ''), stack: text(info.stack, ''), logs: logs() };
   };
-  const column = (c: IsolateColumn): unknown => {
+  const column = (packed: Record<string, unknown>, arrays: ArrayBufferView[]): unknown => {
+    const c = { ...packed } as unknown as IsolateColumn;
+    for (const field of ARRAY_FIELDS) if (typeof packed[field] === 'number') (c as any)[field] = arrays[packed[field] as number];
     switch (c.kind) {
       case 'number':
         return cols.number(c.id, c.values as Float64Array, c.valid);
@@ -51,12 +53,13 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
     }
   };
 
-  return function run(fn: (...args: unknown[]) => unknown, inputs: { name: string; columns: IsolateColumn[] }[], paramsJson: string): IsolateResult {
+  /** `arrays`: the input columns' typed arrays, which their fields name by index (packColumns). */
+  return function run(fn: (...args: unknown[]) => unknown, inputs: { name: string; columns: Record<string, unknown>[] }[], paramsJson: string, arrays: ArrayBufferView[]): IsolateResult {
     try {
       let tables: unknown[];
       let params: unknown;
       try {
-        tables = inputs.map((t) => bridge.makeTable(t.columns.map((c) => c.name), t.columns.map(column)));
+        tables = inputs.map((t) => bridge.makeTable(t.columns.map((c) => String(c.name)), t.columns.map((c) => column(c, arrays))));
         params = bridge.parseJson(paramsJson);
       } catch (e) {
         return fail('thrown', e);
