@@ -77,6 +77,7 @@ const ATTEMPTS: Record<string, [string, string]> = {
     `return [aq, op, params, aq.table({ a: [1] }), globalThis, console].map((o) => o.constructor.constructor('return typeof process + typeof require')()).join()`,
     'succeeded',
   ],
+  globals: [`return [typeof require, typeof process, typeof WebAssembly, typeof FinalizationRegistry, typeof setTimeout, typeof fetch].join()`, 'succeeded'],
   array_buffers_past_limit: ['const keep = []; for (let i = 0; i < 30; i++) keep.push(new Uint8Array(100 * 2 ** 20)); return keep.length', 'E_CODE_MEMORY'],
   array_buffer_3gb: ['return new ArrayBuffer(3 * 2 ** 30).byteLength', 'E_CODE_MEMORY'],
   heap_past_limit: ['const keep = []; for (;;) keep.push({ a: [1, 2, 3], s: String(keep.length) })', 'E_CODE_MEMORY'],
@@ -127,6 +128,7 @@ describe('code-cell sandbox escape attempts', () => {
     // what cells saw and said
     const out = JSON.parse(readFileSync(join(runDir, 'outputs.json'), 'utf8')).outputs;
     expect(out.constructor_chain_everything.value).toBe(Array(6).fill('undefinedundefined').join());
+    expect(out.globals.value).toBe(Array(6).fill('undefined').join());
     expect(byId.constructor_chain.error?.message).toMatch(/process is not defined/);
     expect(byId.json_stringify_replaced.error?.message).toMatch(/JSON/);
     expect(byId.thrown_number.error?.message).toMatch(/42 \(thrown as a value, not an Error\)/);

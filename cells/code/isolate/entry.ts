@@ -11,7 +11,8 @@ import { makeBridge } from './bridge.js';
 import { makeRunner } from './runner.js';
 
 const g = globalThis as unknown as Record<string, unknown>;
-// Nothing of a run may run later, during another run in this isolate.
+// Nothing of a run may run later, during another run in this isolate; no WebAssembly (as before, in `vm`).
 delete g.FinalizationRegistry;
+delete g.WebAssembly;
 const cols = makeColumns();
 g.__quireRun = makeRunner(aq, cols, makeBridge(aq, cols), takeLogs);
