@@ -78,6 +78,7 @@ const ATTEMPTS: Record<string, [string, string]> = {
     'succeeded',
   ],
   globals: [`return [typeof require, typeof process, typeof WebAssembly, typeof FinalizationRegistry, typeof setTimeout, typeof fetch].join()`, 'succeeded'],
+  range_error_of_code: ['return new Array(-1)', 'E_CODE_ERROR'], // the code's own RangeError, not a memory failure
   array_buffers_past_limit: ['const keep = []; for (let i = 0; i < 30; i++) keep.push(new Uint8Array(100 * 2 ** 20)); return keep.length', 'E_CODE_MEMORY'],
   array_buffer_3gb: ['return new ArrayBuffer(3 * 2 ** 30).byteLength', 'E_CODE_MEMORY'],
   heap_past_limit: ['const keep = []; for (;;) keep.push({ a: [1, 2, 3], s: String(keep.length) })', 'E_CODE_MEMORY'],

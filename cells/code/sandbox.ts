@@ -44,8 +44,8 @@ export class SandboxError extends Error {
   }
 }
 
-/** A RangeError V8 throws inside the isolate when an allocation passes the memory limit. */
-const OUT_OF_MEMORY = /Array buffer allocation failed|Invalid (typed )?array (buffer )?length|Array buffer allocation|memory limit/i;
+/** The RangeError V8 throws inside the isolate when an ArrayBuffer would pass the memory limit. */
+const BUFFER_REFUSED = /^Array buffer allocation failed/;
 
 /** The message of an error isolated-vm threw on the host (its own Error, holding copied strings). */
 function messageOf(err: unknown): string {
@@ -58,7 +58,7 @@ function memoryError(memoryMb: number): SandboxError {
 
 function resultOf(out: IsolateResult, cellId: string, sources: readonly TransferColumn[], memoryMb: number): SandboxResult {
   if (out.type === 'error') {
-    if (out.kind === 'thrown' && out.name === 'RangeError' && OUT_OF_MEMORY.test(out.message)) throw memoryError(memoryMb);
+    if (out.kind === 'thrown' && out.name === 'RangeError' && BUFFER_REFUSED.test(out.message)) throw memoryError(memoryMb);
     const where = lineInCode(out.stack, cellId);
     const info: CodeErrorInfo = { kind: out.kind, name: out.name, message: out.message, line: where?.line ?? null, column: where?.column ?? null };
     throw new SandboxError(out.kind, out.message, info, out.logs);
@@ -93,12 +93,13 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   run.signal?.addEventListener('abort', onAbort, { once: true });
   let reusable = false;
   let readError = null as { err: unknown } | null; // set in a callback: TypeScript can't see it change
+  let context: ivm.Context | null = null;
   try {
     // The context is made while the inputs are still being read.
     cell = await pool.take(run.memoryMb);
     if (readError) throw readError.err; // the read failed: the run's error, as it is
     if (stopped) throw new SandboxError('aborted', 'stopped: the run was interrupted');
-    const context: ivm.Context = await cell.isolate.createContext();
+    context = await cell.isolate.createContext();
     await cell.setup.run(context);
     const tables = await inputs.catch((err: unknown) => {
       readError = { err };
@@ -129,7 +130,6 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
       ],
       { result: { copy: true }, timeout: left },
     )) as IsolateResult;
-    context.release();
     const result = resultOf(out, run.cellId, sources, run.memoryMb);
     reusable = true;
     return result;
@@ -144,10 +144,11 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     // isolated-vm ends the call when code asks for a module: there is no module loader inside.
     if (message === 'Not supported') throw new SandboxError('thrown', 'import() is not available: code cells have no modules (aq, op, params and the inputs are in scope)', { kind: 'thrown', name: 'Error', message: 'import() is not available', line: null, column: null });
     if (/timed out/i.test(message)) throw new SandboxError('timeout', `did not finish within timeout_ms (${run.timeoutMs} ms) and was stopped`);
-    if (cell?.isolate.isDisposed || OUT_OF_MEMORY.test(message)) throw memoryError(run.memoryMb);
+    if (cell?.isolate.isDisposed || /memory limit/i.test(message)) throw memoryError(run.memoryMb);
     throw new SandboxError('crashed', `failed: ${message}`);
   } finally {
     run.signal?.removeEventListener('abort', onAbort);
+    if (context && cell && !cell.isolate.isDisposed) context.release();
     if (cell) {
       if (reusable && !stopped) pool.give(cell);
       else pool.dispose(cell);
