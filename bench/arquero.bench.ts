@@ -3,13 +3,16 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readColumns } from '../cells/code/duck-read.js';
 import { writeColumns } from '../cells/code/duck-write.js';
-import { giveBack } from '../cells/code/buffer-pool.js';
+import { BUFFER_POOL } from '../cells/code/buffer-pool.js';
+import { SCRATCH_FILES } from '../cells/code/scratch-files.js';
+import { EngineState } from '../engine/util/state.js';
 import { buffersOf } from '../cells/code/columns.js';
 import { runInSandbox } from '../cells/code/sandbox.js';
 import { median, ms, ratio, time } from './util.js';
 
 const ROWS = 1_000_000;
 const RUNS = 9;
+const state = new EngineState();
 
 interface Phases {
   read: number[];
@@ -22,16 +25,16 @@ async function roundTrip(conn: DuckDBConnection, code: string, phases: Phases): 
   const t0 = performance.now();
   let t1 = t0;
   const hints = new Map<string, string>();
-  const reading = readColumns(conn, 't').then((table) => {
+  const reading = readColumns(conn, 't', state.get(BUFFER_POOL)).then((table) => {
     t1 = performance.now();
     for (const c of table.columns) hints.set(c.name, c.sourceType!);
     return [{ name: 't', table }];
   });
-  const out = await runInSandbox({ cellId: 'bench', code, params: {}, inputs: reading, timeoutMs: 120_000, memoryMb: 2048 });
+  const out = await runInSandbox({ cellId: 'bench', code, params: {}, inputs: reading, timeoutMs: 120_000, memoryMb: 2048, state });
   const t2 = performance.now();
   if (out.kind !== 'table') throw new Error('expected a table');
-  await writeColumns(conn, 'memory', 't_back', out.table, hints);
-  giveBack(buffersOf(out.table)); // as cells/code.ts does
+  await writeColumns(conn, 'memory', 't_back', out.table, hints, state.get(SCRATCH_FILES));
+  state.get(BUFFER_POOL).giveBack(buffersOf(out.table)); // as cells/code.ts does
   phases.read.push(t1 - t0);
   phases.code.push(t2 - t1);
   phases.write.push(performance.now() - t2);
@@ -67,8 +70,9 @@ export async function run(): Promise<string[]> {
   for (const code of ['return t', 'return t.filter((d) => d.amount >= 0)']) {
     const { b, r, phases, missing } = await measure(conn, code);
     const head = code === 'return t' ? `1,000,000 rows × 6 columns: CREATE TABLE AS ${ms(b)}; DuckDB → Arquero → DuckDB ${ms(r)} → ${ratio(r, b)} (goal ≤ 3×)` : `  same with \`${code}\`: CREATE TABLE AS ${ms(b)}; trip ${ms(r)} → ${ratio(r, b)}`;
-    lines.push(head, `  phases (median of ${RUNS}): read columns (worker getting ready meanwhile) ${ms(median(phases.read))}, hand over + Arquero table + code + export ${ms(median(phases.code))}, write back ${ms(median(phases.write))}; rows differing after the trip: ${missing}`);
+    lines.push(head, `  phases (median of ${RUNS}): read columns (isolate getting ready meanwhile) ${ms(median(phases.read))}, hand over + Arquero table + code + export ${ms(median(phases.code))}, write back ${ms(median(phases.write))}; rows differing after the trip: ${missing}`);
   }
+  await state.close();
   conn.closeSync();
   instance.closeSync();
   return lines;

@@ -30,7 +30,21 @@ await build({
     'vega-lite',
     'arquero',
     'nodemailer',
+    'isolated-vm',
   ],
   // Bundled CommonJS packages call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __quireRequire } from 'node:module'; const require = __quireRequire(import.meta.url);" },
+});
+
+// A code cell's isolate has no module loader: its code (cells/code/isolate/entry.ts) and Arquero
+// go in as one script, evaluated in each new context before the cell (cells/code/isolate-pool.ts).
+await build({
+  entryPoints: ['dist/cells/code/isolate/entry.js'],
+  outfile: 'dist/cells/code/isolate.bundle.js',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser', // Arquero's browser build: no node: modules
+  target: 'es2022',
+  logLevel: 'warning',
+  minify: true,
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -6,7 +6,8 @@ import { runNotebook, validateNotebook, ValidationErrors } from '../engine/index
 import { readColumns } from '../cells/code/duck-read.js';
 import { checkTable, writeColumns } from '../cells/code/duck-write.js';
 import { TextDictionary } from '../cells/code/text-dict.js';
-import { giveBack, takeArray } from '../cells/code/buffer-pool.js';
+import { BufferPool } from '../cells/code/buffer-pool.js';
+import { ScratchFiles } from '../cells/code/scratch-files.js';
 import { buffersOf } from '../cells/code/columns.js';
 import { fixtureProject } from './helpers/cli.js';
 
@@ -51,7 +52,7 @@ describe('code cells', () => {
     expect(byId.requires.error?.hint).toMatch(/isolated/);
     expect(byId.exits.error?.message).toMatch(/process is not defined/);
     expect(byId.escapes.error?.message).toMatch(/process is not defined \(line 2 of its code\)/);
-    expect(byId.imports.error?.message).toMatch(/Promise/);
+    expect(byId.imports.error?.message).toMatch(/import\(\) is not available/);
     expect(code('not_table')).toBe('E_CODE_INPUT');
     expect(byId.not_table.error?.message).toMatch(/input 'note' of cell not_table is not a table/);
     // constructor chains of everything code gets (aq, tables, op, params) stay inside its own realm
@@ -90,10 +91,17 @@ describe('moving columns between DuckDB and code', () => {
       CASE WHEN range % 19 = 0 THEN NULL ELSE [range % 3, 1] END AS list
     FROM range(300000)`;
 
+  const pool = new BufferPool();
+  const scratch = new ScratchFiles();
+  afterAll(() => {
+    pool.close();
+    scratch.close();
+  });
+
   async function roundTrip(conn: DuckDBConnection, source: string, target: string): Promise<void> {
-    const table = await readColumns(conn, source);
-    await writeColumns(conn, 'memory', target, table, new Map(table.columns.map((c) => [c.name, c.sourceType!])));
-    giveBack(buffersOf(table)); // the next read reuses them, as after a code cell
+    const table = await readColumns(conn, source, pool);
+    await writeColumns(conn, 'memory', target, table, new Map(table.columns.map((c) => [c.name, c.sourceType!])), scratch);
+    pool.giveBack(buffersOf(table)); // the next read reuses them, as after a code cell
   }
   const missing = async (conn: DuckDBConnection, a: string, b: string) =>
     Number((await conn.runAndReadAll(`SELECT (SELECT count(*) FROM (FROM ${a} EXCEPT ALL FROM ${b})) + (SELECT count(*) FROM (FROM ${b} EXCEPT ALL FROM ${a}))`)).getRows()[0][0]);
@@ -152,6 +160,9 @@ describe('moving columns between DuckDB and code', () => {
   });
 
   it('reuses handed-back buffers: cleared unless the reader overwrites every row', () => {
+    const pool = new BufferPool();
+    const { takeArray } = { takeArray: pool.takeArray.bind(pool) };
+    const giveBack = pool.giveBack.bind(pool);
     const a = takeArray(Float64Array, 100_000, false);
     a.fill(7);
     giveBack([a.buffer as ArrayBuffer]);
@@ -164,6 +175,9 @@ describe('moving columns between DuckDB and code', () => {
     expect(c.buffer).toBe(a.buffer); // the same size class; no clearing asked for
     expect(takeArray(Int32Array, 200_000, true).buffer).not.toBe(a.buffer); // handed back once, taken once
     expect(takeArray(Uint8Array, 10, false).buffer.byteLength).toBe(10); // small arrays are exact
+    giveBack([c.buffer as ArrayBuffer]);
+    pool.close(); // closing the state drops the buffers
+    expect(takeArray(Int32Array, 200_000, true).buffer).not.toBe(a.buffer);
   });
 
   it('dictionary-encodes text by its bytes', () => {

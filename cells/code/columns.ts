@@ -1,7 +1,7 @@
 /**
- * The column format that moves tables between DuckDB, the host and a code cell's worker: one
- * typed buffer per column (never row objects), `valid[i] === 0` marking a NULL. Every buffer is
- * transferable, so a table crosses threads without being copied value by value. Text is
+ * The column format that moves tables between DuckDB, the host and a code cell's isolate: one
+ * typed buffer per column (never row objects), `valid[i] === 0` marking a NULL, so a table crosses
+ * into the isolate as a few buffer copies, never value by value. Text is
  * dictionary-encoded: each distinct value once, rows as codes into it.
  */
 export type ColumnKind = 'number' | 'boolean' | 'date' | 'timestamp' | 'string' | 'json';
@@ -73,7 +73,7 @@ export function rowsOf(c: TransferColumn): number {
   return c.codes ? c.codes.length : c.offsets.length - 1;
 }
 
-/** The ArrayBuffers of a table, for a postMessage transfer list. */
+/** The ArrayBuffers of a table (to hand back to the buffer pool). */
 export function buffersOf(table: TransferTable): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView | null | undefined) => {

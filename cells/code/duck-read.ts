@@ -1,14 +1,14 @@
 /**
  * DuckDB table → column buffers, a vector at a time, as DuckDB's scan pushes them (duck-push.ts)
  * or, for what has no usable rowid, as a result is fetched: numbers, dates and booleans are one
- * memcpy per 2,048 rows; text becomes a dictionary of raw UTF-8 values (decoded once, in the
- * worker) and a code per row. No row objects are built.
+ * memcpy per 2,048 rows; text becomes a dictionary of raw UTF-8 values (decoded once, on the
+ * host) and a code per row. No row objects are built.
  */
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { quoteIdent } from '../../engine/duck/duck.js';
 import { buffersOf, isText, type ColumnKind, type TextColumn, type TransferColumn, type TransferTable } from './columns.js';
-import { giveBack, takeArray } from './buffer-pool.js';
+import type { BufferPool } from './buffer-pool.js';
 import { TextDictionary } from './text-dict.js';
 import { FIRST_COLUMN, NotConsecutive, pushChunks } from './duck-push.js';
 import { longValues, readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seededDictionary } from './text-seeds.js';
@@ -38,6 +38,7 @@ function plan(name: string, type: DuckDBType): { kind: ColumnKind; sql: string; 
 
 interface Sink {
   col: TransferColumn;
+  pool: BufferPool;
   dict?: TextDictionary;
   noNull?: boolean;
   /** The column's values as bytes. */
@@ -47,17 +48,17 @@ interface Sink {
 }
 
 /** A column's buffers; `overwritten`: every row will be written (the push path), so reused memory needn't be cleared. */
-function newSink(name: string, kind: ColumnKind, sourceType: string, n: number, overwritten: boolean): Sink {
+function newSink(pool: BufferPool, name: string, kind: ColumnKind, sourceType: string, n: number, overwritten: boolean): Sink {
   switch (kind) {
     case 'number':
     case 'timestamp':
-      return { col: { name, kind, values: takeArray(Float64Array, n, overwritten), valid: null, sourceType } };
+      return { pool, col: { name, kind, values: pool.takeArray(Float64Array, n, overwritten), valid: null, sourceType } };
     case 'boolean':
-      return { col: { name, kind, values: takeArray(Uint8Array, n, overwritten), valid: null, sourceType } };
+      return { pool, col: { name, kind, values: pool.takeArray(Uint8Array, n, overwritten), valid: null, sourceType } };
     case 'date':
-      return { col: { name, kind, values: takeArray(Int32Array, n, overwritten), valid: null, sourceType } };
+      return { pool, col: { name, kind, values: pool.takeArray(Int32Array, n, overwritten), valid: null, sourceType } };
     default:
-      return { col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: takeArray(Int32Array, n, overwritten), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
+      return { pool, col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: pool.takeArray(Int32Array, n, overwritten), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
   }
 }
 
@@ -73,7 +74,7 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
   const col = sink.col;
   const words = sink.noNull ? null : validityWords(vector, rows);
   if (words) {
-    const valid = (col.valid ??= takeArray(Uint8Array, total, true).fill(1));
+    const valid = (col.valid ??= sink.pool.takeArray(Uint8Array, total, true).fill(1));
     for (let r = 0; r < rows; r++) valid[at + r] = (words[r >>> 5] >>> (r & 31)) & 1;
   }
   if (sink.coded !== undefined && chunk) {
@@ -155,7 +156,7 @@ async function readFetched(conn: DuckDBConnection, source: string, plans: Plan[]
 }
 
 /** Reads a whole table (or any relation SQL) into column buffers. `source` is trusted SQL: a quoted table name. */
-export async function readColumns(conn: DuckDBConnection, source: string): Promise<TransferTable> {
+export async function readColumns(conn: DuckDBConnection, source: string, pool: BufferPool): Promise<TransferTable> {
   const head = await conn.run(`SELECT * FROM ${source} LIMIT 0`);
   const names = head.columnNames();
   const types = head.columnTypes();
@@ -163,7 +164,7 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
   const { count, maxRowid, stats, firstValues } = await tableFacts(conn, source, names, types, plans.map((p) => !!p.integer));
   const newSinks = (overwritten: boolean) =>
     names.map((n, i) => {
-      const sink = newSink(n, plans[i].kind, String(types[i]), count, overwritten);
+      const sink = newSink(pool, n, plans[i].kind, String(types[i]), count, overwritten);
       if (stats[i]?.range) Object.assign(sink.col, { integral: true, ...stats[i].range });
       sink.noNull = stats[i]?.noNull ?? false;
       return sink;
@@ -186,7 +187,7 @@ export async function readColumns(conn: DuckDBConnection, source: string): Promi
       seeds.push(seedCode(name, values));
     });
     if (await readPushed(conn, source, plans, sinks, count, seeds)) return finish(sinks, count);
-    giveBack(buffersOf(finish(sinks, count)));
+    pool.giveBack(buffersOf(finish(sinks, count)));
   }
   const sinks = newSinks(false);
   return finish(sinks, await readFetched(conn, source, plans, sinks, count));

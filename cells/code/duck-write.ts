@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, sqlString } from '../../engine/duck/duck.js';
 import { isText, numberStats, type TransferColumn, type TransferTable } from './columns.js';
 import { writeParquet, type Layout } from './parquet-write.js';
-import { releaseScratch, SCRATCH_DIRS, takeScratch } from './scratch-files.js';
+import { SCRATCH_DIRS, type ScratchFiles } from './scratch-files.js';
 
 const INTEGERS: Record<string, { min: number; max: number }> = {
   TINYINT: { min: -128, max: 127 },
@@ -88,15 +88,15 @@ function fromParquet(col: string, sql: string, writer: Layout): string {
 }
 
 /** Writes the table to a scratch file; the first directory that takes it. */
-function writeScratch(table: TransferTable, layouts: Layout[]): { dir: string; file: string } {
+function writeScratch(scratch: ScratchFiles, table: TransferTable, layouts: Layout[]): { dir: string; file: string } {
   for (let i = 0; ; i++) {
     const dir = SCRATCH_DIRS[i];
-    const file = takeScratch(dir);
+    const file = scratch.take(dir);
     try {
       writeParquet(file, table, layouts);
       return { dir, file };
     } catch (err) {
-      releaseScratch(dir, file, true);
+      scratch.release(dir, file, true);
       if (i + 1 === SCRATCH_DIRS.length) throw err;
     }
   }
@@ -107,7 +107,7 @@ function writeScratch(table: TransferTable, layouts: Layout[]): { dir: string; f
  * its `sourceType`, else `hints` (column name → the DuckDB type of the code cell's inputs).
  * Column names must have been checked by the caller.
  */
-export async function writeColumns(conn: DuckDBConnection, catalog: string, name: string, table: TransferTable, hints: ReadonlyMap<string, string>): Promise<void> {
+export async function writeColumns(conn: DuckDBConnection, catalog: string, name: string, table: TransferTable, hints: ReadonlyMap<string, string>, scratch: ScratchFiles): Promise<void> {
   checkTable(table);
   const types = table.columns.map((c) => columnType(c, c.sourceType ?? hints.get(c.name)));
   const target = `${quoteIdent(catalog)}.main.${quoteIdent(name)}`;
@@ -115,13 +115,13 @@ export async function writeColumns(conn: DuckDBConnection, catalog: string, name
     await conn.run(`CREATE OR REPLACE TABLE ${target} (${table.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].sql}`).join(', ')})`);
     return;
   }
-  const { dir, file } = writeScratch(table, types.map((t) => t.writer));
+  const { dir, file } = writeScratch(scratch, table, types.map((t) => t.writer));
   let failed = true;
   try {
     const select = table.columns.map((c, i) => `${fromParquet(`c${i}`, types[i].sql, types[i].writer)} AS ${quoteIdent(c.name)}`).join(', ');
     await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${select} FROM read_parquet(${sqlString(file)})`);
     failed = false;
   } finally {
-    releaseScratch(dir, file, failed);
+    scratch.release(dir, file, failed);
   }
 }

@@ -9,13 +9,14 @@ import { readColumns } from './duck-read.js';
 import { writeColumns } from './duck-write.js';
 import { runInSandbox, SandboxError } from './sandbox.js';
 import { buffersOf, type TransferTable } from './columns.js';
-import { giveBack } from './buffer-pool.js';
+import { BUFFER_POOL } from './buffer-pool.js';
+import { SCRATCH_FILES } from './scratch-files.js';
 
 const schema = cellSchema('code', {
   inputs: z.array(z.string()).optional().describe('Cells whose tables arrive as Arquero tables under their ids'),
   code: z.string().min(1).describe('JavaScript with aq, op, params and the inputs in scope; return a table, an array of objects or a JSON value'),
   timeout_ms: z.number().int().positive().max(3_600_000).optional().describe('Longest run in ms (default 30000); the code is stopped after it'),
-  memory_mb: z.number().int().min(32).max(16_384).optional().describe('Heap limit of the code in MB (default 1024)'),
+  memory_mb: z.number().int().min(32).max(16_384).optional().describe('Memory limit of the code in MB, ArrayBuffers included (default 1024)'),
 });
 export type CodeSpec = z.infer<typeof schema>;
 
@@ -70,7 +71,7 @@ async function inputTable(spec: CodeSpec, name: string, ctx: RunContext): Promis
       hint: TABLE_HINT,
     });
   }
-  return readColumns(ctx.conn, `${RESULTS_CATALOG}.main.${quoteIdent(name)}`);
+  return readColumns(ctx.conn, `${RESULTS_CATALOG}.main.${quoteIdent(name)}`, ctx.state.get(BUFFER_POOL));
 }
 
 /** Column names become DuckDB identifiers (quoted): they must be usable and distinct. */
@@ -136,7 +137,7 @@ export const codeCell: CellType<CodeSpec> = {
 
   async run(spec, ctx): Promise<CellOutput> {
     const inputs = spec.inputs ?? [];
-    // Read while the sandbox's worker starts; the sandbox passes a failure of this on as it is.
+    // Read while the sandbox's isolate gets ready; the sandbox passes a failure of this on as it is.
     const reading = (async () => {
       const tables = [];
       for (const name of inputs) tables.push({ name, table: await inputTable(spec, name, ctx) });
@@ -156,6 +157,7 @@ export const codeCell: CellType<CodeSpec> = {
         timeoutMs: spec.timeout_ms ?? DEFAULT_TIMEOUT_MS,
         memoryMb: spec.memory_mb ?? DEFAULT_MEMORY_MB,
         signal: ctx.signal,
+        state: ctx.state,
       });
     } catch (err) {
       if (err instanceof SandboxError) {
@@ -167,8 +169,8 @@ export const codeCell: CellType<CodeSpec> = {
     if (result.logs) ctx.logger.log('info', `cell ${spec.id} console:\n${result.logs}`);
     if (result.kind === 'value') return { kind: 'value', value: result.value };
     checkColumnNames(spec, result.table, ctx);
-    await writeColumns(ctx.conn, RESULTS_CATALOG, spec.id, result.table, hints);
-    giveBack(buffersOf(result.table)); // the next code cell's read reuses them
+    await writeColumns(ctx.conn, RESULTS_CATALOG, spec.id, result.table, hints, ctx.state.get(SCRATCH_FILES));
+    ctx.state.get(BUFFER_POOL).giveBack(buffersOf(result.table)); // the next code cell's read reuses them
     return ctx.readTable(spec.id, 100);
   },
 };

@@ -1,24 +1,34 @@
-/** Messages between the host (sandbox.ts) and a code cell's worker (worker.ts). */
-import type { TransferTable } from './columns.js';
+/** What crosses between the host (sandbox.ts) and a code cell's isolate: copied data only. */
 
-/** A run starts with this message (the worker makes a fresh context); the inputs follow once they are read. */
-export interface WorkerInput {
-  type: 'start';
-  cellId: string;
-  code: string;
-  paramsJson: string;
-  /** V8 code cache of the Arquero bundle from an earlier worker, if any. */
-  arqueroCache?: Uint8Array | null;
+/** An input column as it is copied into a cell's isolate (kind 'json': `text` is a JSON array of the rows). */
+export interface IsolateColumn {
+  name: string;
+  kind: 'number' | 'boolean' | 'date' | 'timestamp' | 'string' | 'json';
+  /** Its index among the run's input columns: a column returned unchanged is named by it. */
+  id: number;
+  values?: Float64Array | Int32Array | Uint8Array;
+  valid: Uint8Array | null;
+  text?: string;
+  /** string: UTF-16 offsets of the dictionary's entries in `text`. */
+  offsets?: Int32Array;
+  /** string: the codes again when the entries are distinct values (groupby uses them). */
+  keys?: Int32Array | null;
+  codes?: Int32Array | null;
 }
 
-/** The message with the input tables; their buffers are transferred, not copied. */
-export interface WorkerInputs {
-  type: 'inputs';
-  /** Names in scope, in order, after aq, op, params: the inputs. */
-  inputs: { name: string; table: TransferTable }[];
-}
+/**
+ * The typed-array fields of an IsolateColumn. They cross as buffers of their own (isolated-vm
+ * moves those into the isolate without a second copy); in the column, each is replaced by its index.
+ */
+export const ARRAY_FIELDS = ['values', 'valid', 'offsets', 'keys', 'codes'] as const;
 
-/** What the context's bridge (context-bridge.ts) makes of what code returned, read by the worker. */
+/** What a run inside the isolate gives back (isolate/runner.ts): plain data only, copied out. */
+export type IsolateResult =
+  | { type: 'value'; json: string; logs: string }
+  | { type: 'table'; rowCount: number; indices: Uint32Array | null; columns: NonNullable<BridgeExport['columns']>; logs: string }
+  | { type: 'error'; kind: 'thrown' | 'return'; name: string; message: string; stack: string; logs: string };
+
+/** What the isolate's bridge (isolate/bridge.ts) makes of what code returned, read by the host. */
 export interface BridgeExport {
   kind: 'table' | 'value' | 'error';
   message?: string;
@@ -52,12 +62,6 @@ export interface CodeErrorInfo {
   line: number | null;
   column: number | null;
 }
-
-export type WorkerMessage =
-  | { type: 'cache'; arqueroCache: Uint8Array }
-  | { type: 'table'; table: TransferTable; logs: string }
-  | { type: 'value'; json: string; logs: string }
-  | { type: 'error'; error: CodeErrorInfo; logs: string };
 
 /** The file name user code compiles under: stack frames and syntax errors name it. */
 export function codeFileName(cellId: string): string {

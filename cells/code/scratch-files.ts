@@ -10,18 +10,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../../engine/util/process-alive.js';
+import type { StateKey } from '../../engine/util/state.js';
 
 export const SCRATCH_DIRS = [...(existsSync('/dev/shm') ? ['/dev/shm'] : []), tmpdir()];
 const IDLE_MS = 5_000;
 const NAME = /^quire-(\d+)-[0-9a-f-]+\.parquet$/;
 
-const idle = new Map<string, string[]>();
-const made = new Set<string>();
-let timer: NodeJS.Timeout | null = null;
-let swept = false;
-
 function sweepStale(): void {
-  swept = true;
   for (const dir of SCRATCH_DIRS) {
     let names: string[] = [];
     try {
@@ -36,43 +31,62 @@ function sweepStale(): void {
   }
 }
 
-function removeAll(): void {
-  for (const file of made) rmSync(file, { force: true });
-  made.clear();
-  idle.clear();
+/** The scratch files of one EngineState (SCRATCH_FILES): closing it removes them all. */
+export class ScratchFiles {
+  private readonly idle = new Map<string, string[]>();
+  private readonly made = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private swept = false;
+  /** Removes the files if the process exits without closing the state. */
+  private readonly onExit = () => this.close();
+
+  /** A file in `dir` (one of SCRATCH_DIRS) to write over; it may hold an earlier table. */
+  take(dir: string): string {
+    if (!this.swept) {
+      this.swept = true;
+      sweepStale();
+      process.once('exit', this.onExit);
+    }
+    const kept = this.idle.get(dir)?.pop();
+    if (kept) return kept;
+    const file = join(dir, `quire-${process.pid}-${randomUUID()}.parquet`);
+    this.made.add(file);
+    return file;
+  }
+
+  /** Done with a file: kept for the next table a little while, then removed. `broken`: remove now. */
+  release(dir: string, file: string, broken = false): void {
+    if (broken) {
+      rmSync(file, { force: true });
+      this.made.delete(file);
+      return;
+    }
+    this.idle.set(dir, [...(this.idle.get(dir) ?? []), file]);
+    if (this.timer) this.timer.refresh();
+    else {
+      this.timer = setTimeout(() => this.removeIdle(), IDLE_MS);
+      this.timer.unref();
+    }
+  }
+
+  private removeIdle(): void {
+    this.timer = null;
+    for (const files of this.idle.values()) for (const f of files) {
+      rmSync(f, { force: true });
+      this.made.delete(f);
+    }
+    this.idle.clear();
+  }
+
+  /** Removes every file and clears the timer. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const file of this.made) rmSync(file, { force: true });
+    this.made.clear();
+    this.idle.clear();
+    process.off('exit', this.onExit);
+  }
 }
 
-/** A file in `dir` (one of SCRATCH_DIRS) to write over; it may hold an earlier table. */
-export function takeScratch(dir: string): string {
-  if (!swept) {
-    sweepStale();
-    process.once('exit', removeAll);
-  }
-  const kept = idle.get(dir)?.pop();
-  if (kept) return kept;
-  const file = join(dir, `quire-${process.pid}-${randomUUID()}.parquet`);
-  made.add(file);
-  return file;
-}
-
-/** Done with a file: kept for the next table a little while, then removed. `broken`: remove now. */
-export function releaseScratch(dir: string, file: string, broken = false): void {
-  if (broken) {
-    rmSync(file, { force: true });
-    made.delete(file);
-    return;
-  }
-  idle.set(dir, [...(idle.get(dir) ?? []), file]);
-  if (timer) timer.refresh();
-  else {
-    timer = setTimeout(() => {
-      timer = null;
-      for (const files of idle.values()) for (const f of files) {
-        rmSync(f, { force: true });
-        made.delete(f);
-      }
-      idle.clear();
-    }, IDLE_MS);
-    timer.unref();
-  }
-}
+export const SCRATCH_FILES: StateKey<ScratchFiles> = { name: 'code-cell scratch files', create: () => new ScratchFiles(), close: (files) => files.close() };

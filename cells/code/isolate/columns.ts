@@ -1,20 +1,18 @@
 /**
- * The input columns code sees, made INSIDE the sandbox context (`makeColumns.toString()`). Like
+ * The input columns code sees, made INSIDE the cell's isolate (isolate.bundle.js). Like
  * the columns of `aq.fromArrow`, they are lazy: a value (a number, a Date, a string from the
  * dictionary) is made when Arquero asks for row i, not for every row up front, and nothing is
- * copied. The worker's buffers stay private to these closures: code only ever gets primitives
- * read from them, or objects made here, so no constructor of the worker's realm is reachable.
+ * copied again. The copied buffers stay private to these closures: code only ever gets primitives
+ * read from them, or objects made here.
  * Each column remembers which input column it is, so a column that comes back unchanged is sent
  * back as the buffers it came in.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
  */
 /* eslint-disable */
 export function makeColumns() {
   const DAY = 864e5;
-  /** Column object → the id of the worker's input column it shows. */
+  /** Column object → the id of the run's input column it shows. */
   const sources = new WeakMap<object, number>();
-  // Rows are read as x[i | 0]: an index like 'constructor' must not reach the worker's arrays' properties.
+  // Rows are read as x[i | 0]: an index like 'constructor' must not reach the arrays' properties.
 
   /** An Arquero column (length, at, iterator, toArray) that can't be changed under Arquero. */
   function column(id: number, n: number, at: (i: number) => unknown, extra: object = {}) {

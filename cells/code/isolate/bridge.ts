@@ -1,14 +1,12 @@
 /**
- * The code-cell side of the data bridge, evaluated INSIDE the sandbox context
- * (`makeBridge.toString()`): it builds input tables from the columns of `makeColumns`, and turns
+ * The code-cell side of the data bridge, evaluated INSIDE the cell's isolate
+ (bundled into isolate.bundle.js by the build): it builds input tables from the columns of `makeColumns`, and turns
  * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
- * returned unchanged is named, not copied. Nothing it hands to user code comes from the host realm.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
+ * returned unchanged is named, not copied. Nothing it hands to user code comes from the host.
  */
 /* eslint-disable */
-import type { BridgeExport } from './protocol.js';
-import type { makeColumns } from './context-columns.js';
+import type { BridgeExport, IsolateResult } from '../protocol.js';
+import type { makeColumns } from './columns.js';
 
 export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   const DAY = 864e5;
@@ -38,9 +36,12 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         case 'symbol':
           throw new Error(`${path} is a symbol`);
         case 'bigint':
-          throw new Error(`${path} is a BigInt; convert it with Number(...)`);
+          throw new Error(`${path} is a BigInt; convert it with Number(...) or, past 2^53, String(...)`);
       }
-      if (v instanceof Date) return JSON.stringify(Number.isNaN(v.getTime()) ? null : v.toISOString());
+      if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) throw new Error(`${path} is an invalid Date`);
+        return JSON.stringify(v.toISOString());
+      }
       if (v instanceof Map || v instanceof Set) throw new Error(`${path} is a ${v instanceof Map ? 'Map' : 'Set'}; return a plain object or an array`);
       if (v instanceof ColumnTable) throw new Error(`${path} is an Arquero table; only the returned value itself can be a table`);
       if (v instanceof Promise) throw new Error(`${path} is a Promise; code cells are synchronous`);
@@ -100,6 +101,12 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         if (x < min) min = x;
         if (x > max) max = x;
       }
+      for (let i = 0; i < n; i++) {
+        const raw = data[i];
+        if (typeof raw === 'bigint' && (raw > BigInt(Number.MAX_SAFE_INTEGER) || raw < -BigInt(Number.MAX_SAFE_INTEGER))) {
+          throw new Error(`column '${name}', row ${i + 1}: the BigInt ${raw} is past 2^53, where a number loses digits; return it as a string (String(x)) and CAST it in SQL`);
+        }
+      }
       return { name, kind: 'number', values, valid, integral, min, max };
     }
     if (present && booleans === present) {
@@ -114,10 +121,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
         const d = data[i] as Date | null;
         if (!d) continue;
         const t = d.getTime();
-        if (Number.isNaN(t)) {
-          if (valid) valid[i] = 0;
-          continue;
-        }
+        if (Number.isNaN(t)) throw new Error(`column '${name}', row ${i + 1} is an invalid Date; return null for a missing date`);
         ms[i] = t;
         if (dateOnly && t % DAY !== 0) dateOnly = false;
       }
@@ -187,7 +191,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       const col = table.column(name);
       const source = columns.sourceOf(col);
       if (source !== undefined && col.length === total) {
-        // An input column, unchanged: the worker still has its buffers.
+        // An input column, unchanged: the host still has its buffers.
         if (!indices && (table.isFiltered() || table.isOrdered())) indices = table.indices();
         out.push({ name: String(name), kind: 'source', source });
       } else out.push(exportColumn(String(name), table.array(name), n));
@@ -200,8 +204,8 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     parseJson(text: string) {
       return JSON.parse(String(text));
     },
-    /** What was thrown, as plain strings (read here so no getter of it runs with host values). */
-    errorInfo(e: unknown): string {
+    /** What was thrown, as plain strings (read here, inside the isolate, where its getters may run). */
+    errorInfo(e: unknown): { name: string; message: string; stack: string } {
       let name = 'Error', message = '', stack = '';
       try {
         if (e instanceof Error) {
@@ -212,7 +216,27 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       } catch {
         message = 'an error that could not be read';
       }
-      return JSON.stringify({ name, message, stack });
+      return { name, message, stack };
+    },
+    /** The export as fresh plain data of checked types: the only thing the host copies out. */
+    plainExport(exp: BridgeExport, logs: string): IsolateResult {
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      const view = (v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? v : undefined);
+      if (exp.kind === 'value') return { type: 'value', json: str(exp.json) ?? 'null', logs };
+      if (exp.kind !== 'table') return { type: 'error', kind: 'return', name: 'Error', message: str(exp.message) ?? 'returned something unusable', stack: '', logs };
+      const src = Array.isArray(exp.columns) ? exp.columns : [];
+      const columns = new Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const c = src[i];
+        columns[i] = {
+          name: str(c.name) ?? '', kind: str(c.kind) ?? '', source: num(c.source), values: view(c.values), valid: c.valid instanceof Uint8Array ? c.valid : null,
+          text: str(c.text), offsets: c.offsets instanceof Int32Array ? c.offsets : undefined, codes: c.codes instanceof Int32Array ? c.codes : null,
+          integral: c.integral === true, min: num(c.min), max: num(c.max),
+        };
+      }
+      const indices = exp.indices instanceof Uint32Array ? exp.indices : null;
+      return { type: 'table', rowCount: num(exp.rowCount) ?? 0, indices, columns, logs };
     },
     makeTable(names: string[], cols: unknown[]) {
       const obj: Record<string, unknown> = {};

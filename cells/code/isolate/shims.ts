@@ -1,10 +1,6 @@
 /**
  * Globals a code cell's context gets before Arquero loads, written in plain JS and evaluated
- * INSIDE the context (`installShims.toString()`), so every object they make belongs to the
- * context's own realm. Host objects are never put in the context: their constructor chain would
- * lead back to the host's `Function` and from there to `process`.
- *
- * Keep this function self-contained: it must not refer to anything outside its body.
+ * INSIDE the cell's isolate (isolate.bundle.js), before Arquero loads, so every object they make belongs to it.
  */
 /* eslint-disable */
 export function installShims(g: Record<string, unknown>): { takeLogs(): string } {

@@ -1,14 +1,11 @@
 /**
- * In a code cell's worker: transfer columns → the context's lazy columns (makeColumns), and the
- * context's export → transfer columns again. An input column returned unchanged goes back as the
+ * On the host: transfer columns → the data copied into a code cell's isolate (made into lazy
+ * columns there by makeColumns), and the isolate's export → transfer columns again. An input column returned unchanged goes back as the
  * buffers it came in (its rows picked when the table was filtered or ordered).
  */
 import { rowsOf, type TransferColumn, type TransferTable } from './columns.js';
 import { poolableArray } from './buffer-pool.js';
-import type { BridgeExport } from './protocol.js';
-import type { makeColumns } from './context-columns.js';
-
-type Columns = ReturnType<typeof makeColumns>;
+import { ARRAY_FIELDS, type IsolateColumn, type IsolateResult } from './protocol.js';
 
 /** UTF-16 offsets of values whose UTF-8 byte offsets are `offsets` in `bytes` (decoded as `text`). */
 function utf16Offsets(bytes: Uint8Array, offsets: Int32Array, text: string): Int32Array {
@@ -53,32 +50,45 @@ function encodeText(text: string, offsets16: Int32Array): { bytes: Uint8Array; o
   return { bytes, offsets };
 }
 
-/** The context's column for input column `id`. */
-export function toContextColumn(cols: Columns, parseJson: (text: string) => unknown, id: number, c: TransferColumn): unknown {
+/** Input column `c` (the run's `id`th) as it is copied into the isolate. */
+export function toIsolateColumn(id: number, c: TransferColumn): IsolateColumn {
+  const base = { name: c.name, id, valid: c.valid };
   switch (c.kind) {
     case 'number':
-      return cols.number(id, c.values, c.valid);
     case 'boolean':
-      return cols.boolean(id, c.values, c.valid);
     case 'date':
-      return cols.date(id, c.values, c.valid);
     case 'timestamp':
-      return cols.timestamp(id, c.values, c.valid);
+      return { ...base, kind: c.kind, values: c.values };
     case 'string': {
       const text = new TextDecoder().decode(c.bytes);
-      return cols.string(id, text, utf16Offsets(c.bytes, c.offsets, text), c.distinct ? c.codes : null, c.codes, c.valid);
+      return { ...base, kind: 'string', text, offsets: utf16Offsets(c.bytes, c.offsets, text), keys: c.distinct ? c.codes : null, codes: c.codes };
     }
     case 'json': {
-      // Parsed per row, so rows never share an object.
+      // Parsed per row in the isolate, so rows never share an object.
       const dec = new TextDecoder();
       const entries: string[] = [];
       for (let k = 0; k + 1 < c.offsets.length; k++) entries.push(dec.decode(c.bytes.subarray(c.offsets[k], c.offsets[k + 1])) || 'null');
       const n = c.codes ? c.codes.length : entries.length;
       const parts: string[] = new Array(n);
       for (let i = 0; i < n; i++) parts[i] = c.valid && !c.valid[i] ? 'null' : entries[c.codes ? c.codes[i] : i];
-      return parseJson(`[${parts.join(',')}]`);
+      return { ...base, kind: 'json', text: `[${parts.join(',')}]` };
     }
   }
+}
+
+/** `columns` with each typed array replaced by its index in `arrays` (an array used twice is there once). */
+export function packColumns(columns: IsolateColumn[], arrays: ArrayBufferView[]): Record<string, unknown>[] {
+  return columns.map((c) => {
+    const packed: Record<string, unknown> = { ...c };
+    for (const field of ARRAY_FIELDS) {
+      const a = c[field];
+      if (!a) continue;
+      let k = arrays.indexOf(a);
+      if (k < 0) k = arrays.push(a) - 1;
+      packed[field] = k;
+    }
+    return packed;
+  });
 }
 
 /** The `rows` of `a`, in a buffer the host can reuse once the result is written (buffer-pool.ts). */
@@ -110,18 +120,26 @@ function fromSource(name: string, c: TransferColumn, rows: Uint32Array | null): 
   }
 }
 
-/** Reads the context's export into this realm's buffers, checking every field's type. */
-export function fromExport(exp: BridgeExport, sources: readonly TransferColumn[]): TransferTable {
+/** `v` as a `type` array: itself when it is one (it is a copy already), else converted. */
+function asArray<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(type: { new (v: ArrayLike<number>): T }, v: unknown): T {
+  // Shared memory is copied: the isolate must not be able to change a result after it was checked.
+  if (v instanceof (type as unknown as typeof Float64Array) && !(v.buffer instanceof SharedArrayBuffer)) return v as T;
+  if (!ArrayBuffer.isView(v) || v instanceof DataView || v instanceof BigInt64Array || v instanceof BigUint64Array) throw new Error('bad export');
+  return new type(v as unknown as ArrayLike<number>);
+}
+
+/** Reads the isolate's export (copied data) into transfer columns, checking every field's type. */
+export function fromExport(exp: Extract<IsolateResult, { type: 'table' }>, sources: readonly TransferColumn[]): TransferTable {
   const rowCount = Number(exp.rowCount);
   // Typed-array constructors copy another typed array's memory directly (no iteration, no context code).
-  const rows = exp.indices ? new Uint32Array(exp.indices) : null;
+  const rows = exp.indices ? asArray(Uint32Array, exp.indices) : null;
   const maxRow = rows ? rows.reduce((a, b) => Math.max(a, b), -1) : -1;
   const src = exp.columns ?? [];
   const columns: TransferColumn[] = [];
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
     const name = String(c.name);
-    const valid = c.valid ? new Uint8Array(c.valid) : null;
+    const valid = c.valid ? asArray(Uint8Array, c.valid) : null;
     const kind = String(c.kind);
     if (kind === 'source') {
       const from = sources[Number(c.source)];
@@ -130,17 +148,17 @@ export function fromExport(exp: BridgeExport, sources: readonly TransferColumn[]
       columns.push(fromSource(name, from, rows));
     } else if (kind === 'string' || kind === 'json') {
       if (typeof c.text !== 'string') throw new Error(`column ${name}: bad export`);
-      const { bytes, offsets } = encodeText(c.text, new Int32Array(c.offsets as Int32Array));
+      const { bytes, offsets } = encodeText(c.text, asArray(Int32Array, c.offsets));
       // The bridge's dictionaries hold distinct strings; a column of text per row may repeat them.
-      columns.push({ name, kind, bytes, offsets, codes: c.codes ? new Int32Array(c.codes) : null, distinct: !!c.codes, valid });
+      columns.push({ name, kind, bytes, offsets, codes: c.codes ? asArray(Int32Array, c.codes) : null, distinct: !!c.codes, valid });
     } else if (kind === 'number') {
-      columns.push({ name, kind, values: new Float64Array(c.values as Float64Array), valid, integral: c.integral === true, min: Number(c.min), max: Number(c.max) });
+      columns.push({ name, kind, values: asArray(Float64Array, c.values), valid, integral: c.integral === true, min: Number(c.min), max: Number(c.max) });
     } else if (kind === 'boolean') {
-      columns.push({ name, kind, values: new Uint8Array(c.values as Uint8Array), valid });
+      columns.push({ name, kind, values: asArray(Uint8Array, c.values), valid });
     } else if (kind === 'date') {
-      columns.push({ name, kind, values: new Int32Array(c.values as Int32Array), valid });
+      columns.push({ name, kind, values: asArray(Int32Array, c.values), valid });
     } else if (kind === 'timestamp') {
-      columns.push({ name, kind, values: new Float64Array(c.values as Float64Array), valid });
+      columns.push({ name, kind, values: asArray(Float64Array, c.values), valid });
     } else throw new Error(`column ${name}: unknown kind ${kind}`);
   }
   return { rowCount, columns };
