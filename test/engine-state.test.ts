@@ -87,7 +87,7 @@ describe('closing an engine state', () => {
 
   // The code cell's idle worker, buffer pool and scratch-file timers still live in cells/code/ module
   // state until the sandbox work moves them into EngineState keys: then this passes; make it `it`.
-  it.fails('leaves no timer or handle of a code cell (a run, and a sweep that made its own state)', async () => {
+  it('leaves no timer or handle of a code cell (a run, and a sweep that made its own state)', async () => {
     const dir = fixtureProject('engine-state');
     const handles = watchHandles();
     const state = new EngineState();
