@@ -17,7 +17,7 @@ import { CHARTS_DIR, diskChartMemo } from '../report/charts/memo.js';
 import { analysisMemo } from '../cache/analysis-memo.js';
 import { parquetSource } from '../report/xlsx/index.js';
 import type { CellOutput } from '../outputs.js';
-import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
+import { createRunDir, newRunId, thisProcess, writeManifest, type RunManifest } from '../runs/runs.js';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { processState, type EngineState } from '../util/state.js';
 import { CACHE_DIR, databaseFiles, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
@@ -156,6 +156,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     cells: [],
     exports: {},
     log: 'run.log',
+    process: thisProcess(),
   };
   let dir: string;
   try {
