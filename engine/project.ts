@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
+import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { UserError, ValidationErrors } from './util/errors.js';
 import { YamlSource } from './source/source.js';
@@ -18,6 +19,8 @@ export const projectConfigSchema = z.strictObject({
   connections: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), connectionSchema).default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
+  /** Folders notebook SQL may read and write files in (relative to the project); `any`: no restriction. */
+  allowed_directories: z.union([z.array(z.string().min(1)), z.literal('any')]).default(['.']),
 });
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
@@ -77,6 +80,19 @@ export function loadProject(startDir: string): Project {
   const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
   if (all.length || !parsed.success) throw new ValidationErrors(all);
   return { root, configPath, config: parsed.data };
+}
+
+/**
+ * The folders DuckDB may touch in a run: `allowed_directories` of quire.yaml (default: the project
+ * folder), plus what Quire itself needs: the runs folder (cache and result tables), the folders of
+ * the attached database files and the temp folders code cells hand tables through. Null: anywhere.
+ */
+export function duckAllowedDirectories(project: Project, runsDir: string, databaseFiles: string[]): string[] | null {
+  const allowed = project.config.allowed_directories;
+  if (allowed === 'any') return null;
+  const temp = [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];
+  const dirs = [...allowed.map((d) => projectPath(project, d)), resolve(runsDir), ...databaseFiles.map((f) => dirname(f)), ...temp];
+  return [...new Set(dirs.map((d) => resolve(d)))];
 }
 
 /** A path from a notebook or quire.yaml, resolved against the project root (not the cwd). */

@@ -15,6 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { OperationalError, UserError } from '../util/errors.js';
 import { keepSpare, reuseEnabled, takeSpare } from './duck-pool.js';
+import { accessKey, applyAccess, HARDENED_CONFIG, type AllowedDirectories } from './access.js';
 import type { TableColumn, TableOutput, TableValue } from '../outputs.js';
 
 /** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
@@ -44,6 +45,8 @@ export interface DuckSessionOptions {
    * closing the session leaves the instance open. One session at a time per instance.
    */
   instance?: DuckDBInstance;
+  /** Folders SQL may read and write (access.ts); unset or null: anywhere. Extensions are never auto-installed either way. */
+  allowedDirectories?: AllowedDirectories;
 }
 
 /**
@@ -123,7 +126,7 @@ export class DuckSession {
     if (this.opts.write || !reuseEnabled()) return instance.closeSync();
     // Emptied in the background and kept for the next session (a write session may have changed settings: never kept).
     void emptyInstance(instance).then(
-      () => keepSpare(instance) || instance.closeSync(),
+      () => keepSpare(instance, accessKey(this.opts.allowedDirectories)) || instance.closeSync(),
       () => instance.closeSync(),
     );
   }
@@ -153,7 +156,7 @@ function missingDatabase(path: string, alias: string): UserError {
 
 /** The instance with the databases attached, and the SQL each new connection runs first. */
 async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
-  const instance = opts.instance ?? takeSpare() ?? (await DuckDBInstance.create(':memory:'));
+  const instance = opts.instance ?? takeSpare(accessKey(opts.allowedDirectories)) ?? (await DuckDBInstance.create(':memory:', HARDENED_CONFIG));
   const setupSql: string[] = [];
   const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
     if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
@@ -162,6 +165,7 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
   };
   const conn = await instance.connect();
   try {
+    await applyAccess(instance, conn, opts.allowedDirectories);
     const searchPath = [`${RESULTS_CATALOG}.main`];
     if (opts.database !== ':memory:') {
       await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);

@@ -7,7 +7,7 @@ import { type Notebook } from '../notebook/load.js';
 import { loadNotebook } from '../notebooks.js';
 import { analyzeNotebook } from '../plan/analyze.js';
 import { resolveParams, type ResolvedParams } from '../params/index.js';
-import { projectPath } from '../project.js';
+import { duckAllowedDirectories, projectPath } from '../project.js';
 import { isTemplate, plainLiquid } from '../text/liquid.js';
 import { buildReportModel } from '../report/build-model.js';
 import { ExportError, writeExports, type ExportFormat } from '../report/export.js';
@@ -83,6 +83,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
     attach,
     fileSearchPath: nb.project.root,
     instance: opts.duck,
+    allowedDirectories: duckAllowedDirectories(nb.project, runsDir, databaseFiles(nb)), // hardening: file access of notebook SQL
   });
   try {
     const memo = opts.cache === false ? null : analysisMemo(runsDir, nb);
