@@ -77,9 +77,9 @@ export class Scheduler {
     this.clock = opts.clock ?? Date.now;
     this.logger = opts.logger ?? silentLogger;
     this.schedules = new ScheduleSet(opts.root, opts.projectTimezone, opts.runsDir);
-    const { state, warning } = loadState(opts.runsDir);
+    const { state, warnings } = loadState(opts.runsDir);
     this.state = state;
-    if (warning) this.log('warn', 'state-damaged', warning);
+    for (const warning of warnings) this.log('warn', 'state-damaged', warning);
     this.mail = new ScheduledMail(
       { runsDir: opts.runsDir, state, clock: this.clock, random: opts.random, logger: this.logger, log: (level, event, detail) => this.log(level, event, detail), save: () => this.save(), kick: () => this.kick() },
       opts.mail ?? null,
