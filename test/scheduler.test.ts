@@ -184,7 +184,9 @@ describe('scheduler (injected clock)', () => {
     const dying = async (nb: string | Notebook, opts: RunOptions) => {
       if ((nb as Notebook).id === 'tick-done') await runNotebook(nb, opts);
       else {
-        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, status: 'running', trigger: opts.trigger, cells: [], params: {}, started_at: new Date(opts.now!()).toISOString(), log: 'run.log' } as unknown as RunManifest);
+        const started_at = new Date(opts.now!()).toISOString();
+        const notebook = { id: 'tick-cut', path: 'cut.yaml', sha256: '' };
+        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, notebook, title: 'Tick', status: 'running', trigger: opts.trigger!, cells: [], params: {}, param_types: {}, started_at, finished_at: null, error: null, exports: {}, log: 'run.log' });
       }
       return new Promise<never>(() => {});
     };
