@@ -9,6 +9,7 @@ import { QuireError, UserError } from '../util/errors.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
 import type { CellCache } from '../cache/index.js';
+import { checkOutputSize } from './output-size.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -125,6 +126,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
             state: opts.state,
           });
+          checkOutputSize(id, output); // hardening: refused before it is stored or rendered
         }
         const rows = tableOf(output)?.rowCount ?? null;
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);
