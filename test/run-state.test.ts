@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearCache, CACHE_DIR } from '../engine/cache/index.js';
+import { useTemplate } from '../engine/templates/use.js';
 import { createRunDir, findRun, listRuns, PROCESS_GONE, type DamagedRun, type RunManifest } from '../engine/runs/runs.js';
 
 function manifest(id: string, extra: Partial<RunManifest> = {}): RunManifest {
@@ -90,5 +91,14 @@ describe('paths: nothing written or deleted outside the place Quire owns', () =>
     expect(() => createRunDir(runsDir, 'nb', '../../escaped', manifest('r1'))).toThrow(expect.objectContaining({ code: 'E_PATH_OUTSIDE' }));
     expect(() => createRunDir(runsDir, '..', 'x', manifest('r1'))).toThrow(expect.objectContaining({ code: 'E_PATH_OUTSIDE' }));
     expect(existsSync(join(root, 'escaped'))).toBe(false);
+  });
+
+  it('templates use writes metric specs only inside the project', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'quire-paths-'));
+    mkdirSync(join(root, 'proj'));
+    writeFileSync(join(root, 'proj', 'quire.yaml'), 'metrics: [../outside]\n');
+    await expect(useTemplate({ name: 'kpi-scorecard', cwd: join(root, 'proj'), target: 'nb.yaml' })).rejects.toMatchObject({ code: 'E_PATH_OUTSIDE' });
+    expect(existsSync(join(root, 'outside'))).toBe(false);
+    expect(existsSync(join(root, 'proj', 'nb.yaml'))).toBe(false);
   });
 });
