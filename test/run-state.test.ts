@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearCache, CACHE_DIR } from '../engine/cache/index.js';
 import { useTemplate } from '../engine/templates/use.js';
+import { quire } from './helpers/cli.js';
 import { createRunDir, findRun, listRuns, PROCESS_GONE, type DamagedRun, type RunManifest } from '../engine/runs/runs.js';
 
 function manifest(id: string, extra: Partial<RunManifest> = {}): RunManifest {
@@ -66,6 +67,20 @@ describe('run folders: damaged or stale run.json', () => {
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).status).toBe('failed');
   });
 
+  it('quire runs list names a damaged run.json on stderr and lists the others', () => {
+    const root = mkdtempSync(join(tmpdir(), 'quire-runs-'));
+    writeFileSync(join(root, 'quire.yaml'), '');
+    putRun(join(root, 'runs'), 'r1', manifest('r1'));
+    putRun(join(root, 'runs'), 'r2', { ...manifest('r2'), cells: 'x' });
+    putRun(join(root, 'runs'), 'r3', manifest('r3', { status: 'running', process: { pid: deadPid(), host: hostname() } }));
+    const r = quire(['runs', 'list'], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^r3\s+failed/m);
+    expect(r.stdout).toMatch(/^r1\s+succeeded/m);
+    expect(r.stdout).not.toMatch(/^r2/m);
+    expect(r.stderr).toContain(`warning: skipped ${join(root, 'runs', 'nb', 'r2', 'run.json')}: damaged (cells:`);
+  });
+
   it('leaves a running run of another host alone', () => {
     const runs = mkdtempSync(join(tmpdir(), 'quire-runs-'));
     putRun(runs, 'r1', manifest('r1', { status: 'running', process: { pid: deadPid(), host: `not-${hostname()}` } }));
@@ -83,6 +98,19 @@ describe('paths: nothing written or deleted outside the place Quire owns', () =>
     mkdirSync(join(runsDir, CACHE_DIR), { recursive: true });
     expect(() => clearCache(runsDir, '../../../victim')).toThrow(expect.objectContaining({ code: 'E_PATH_OUTSIDE' }));
     expect(existsSync(join(victim, 'keep.txt'))).toBe(true);
+  });
+
+  it('`quire cache clear ../../../victim` is refused with E_PATH_OUTSIDE', () => {
+    const root = mkdtempSync(join(tmpdir(), 'quire-paths-'));
+    mkdirSync(join(root, 'victim'));
+    writeFileSync(join(root, 'victim', 'keep.txt'), 'x');
+    mkdirSync(join(root, 'proj', 'runs', CACHE_DIR), { recursive: true });
+    writeFileSync(join(root, 'proj', 'quire.yaml'), '');
+    const r = quire(['cache', 'clear', '../../../victim'], join(root, 'proj'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[E_PATH_OUTSIDE]');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(root, 'victim', 'keep.txt'))).toBe(true);
   });
 
   it('a run folder is made only inside the runs folder', () => {
