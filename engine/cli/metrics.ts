@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { DuckSession } from '../duck/duck.js';
 import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
-import { loadProject, projectPath, type Project } from '../project.js';
+import { duckAllowedDirectories, loadProject, projectPath, type Project } from '../project.js';
 import { didYouMean } from '../util/suggest.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
@@ -33,7 +33,10 @@ async function openSession(project: Project, withDatabase: boolean): Promise<Duc
   const attach = Object.fromEntries(
     Object.entries(config.connections).flatMap(([name, c]) => (c.type === 'duckdb' ? [[name, projectPath(project, c.path)]] : [])),
   );
-  return DuckSession.open(withDatabase ? { database: projectPath(project, config.database), attach, fileSearchPath: project.root } : { database: ':memory:', fileSearchPath: project.root });
+  const database = projectPath(project, config.database);
+  // hardening: metric SQL reaches the same files a run's SQL may
+  const allowedDirectories = duckAllowedDirectories(project, projectPath(project, config.runs_dir), [database, ...Object.values(attach)].filter((p) => p !== ':memory:'));
+  return DuckSession.open(withDatabase ? { database, attach, fileSearchPath: project.root, allowedDirectories } : { database: ':memory:', fileSearchPath: project.root, allowedDirectories });
 }
 
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */
