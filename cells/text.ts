@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
 import { UserError } from '../engine/util/errors.js';
-import { analyzeTemplate, liquid } from '../engine/text/liquid.js';
+import { analyzeTemplate, liquid, PARTIALS_DIR, renderErrorHint } from '../engine/text/liquid.js';
 import { renderMarkdown } from '../engine/text/markdown.js';
 import { templateParams, templateReadsClock } from '../engine/text/liquid-params.js';
 import { tableOf, type TableOutput, type TableValue } from '../engine/outputs.js';
@@ -56,13 +57,14 @@ export const textCell: CellType<TextSpec> = {
   outputKind: 'text',
 
   async analyze(spec, ctx) {
-    const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown']);
-    const reads = { params: templateParams(spec.markdown), database: false, volatile: templateReadsClock(spec.markdown) };
+    const partials = join(ctx.project.root, PARTIALS_DIR);
+    const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown'], partials);
+    const reads = { params: templateParams(spec.markdown, partials), database: false, volatile: templateReadsClock(spec.markdown) };
     return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : [], reads };
   },
 
   async run(spec, ctx) {
-    const l = liquid();
+    const l = liquid(join(ctx.project.root, PARTIALS_DIR));
     const refs = l.globalVariablesSync(l.parse(spec.markdown)).filter((v) => v !== 'params');
     let markdown: string;
     try {
@@ -70,7 +72,7 @@ export const textCell: CellType<TextSpec> = {
     } catch (err) {
       throw new UserError('E_LIQUID_RENDER', `cell ${spec.id}: ${(err as Error).message.split('\n')[0]}`, {
         location: ctx.source.locate([...ctx.path, 'markdown']),
-        hint: 'check the variables and filters this text uses',
+        hint: renderErrorHint(err),
       });
     }
     return { kind: 'text', html: renderMarkdown(markdown, spec.html === true) };

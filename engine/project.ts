@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
+import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { UserError, ValidationErrors } from './util/errors.js';
 import { YamlSource } from './source/source.js';
@@ -16,6 +17,8 @@ export const projectConfigSchema = z.strictObject({
   theme: z.enum(['light', 'dark']).optional(),
   /** Longest run of a query or metric cell that sets no `timeout_ms` of its own. */
   sql_timeout_ms: z.number().int().positive().default(3_600_000),
+  /** Folders notebook SQL may read and write files in (relative to the project); `any`: no restriction. */
+  allowed_directories: z.union([z.array(z.string().min(1)), z.literal('any')]).default(['.']),
 });
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
@@ -75,6 +78,19 @@ export function loadProject(startDir: string): Project {
   const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
   if (all.length || !parsed.success) throw new ValidationErrors(all);
   return { root, configPath, config: parsed.data };
+}
+
+/**
+ * The folders DuckDB may touch in a run: `allowed_directories` of quire.yaml (default: the project
+ * folder), plus what Quire itself needs: the runs folder (cache and result tables), the folders of
+ * the attached database files and the temp folders code cells hand tables through. Null: anywhere.
+ */
+export function duckAllowedDirectories(project: Project, runsDir: string, databaseFiles: string[]): string[] | null {
+  const allowed = project.config.allowed_directories;
+  if (allowed === 'any') return null;
+  const temp = [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];
+  const dirs = [...allowed.map((d) => projectPath(project, d)), resolve(runsDir), ...databaseFiles.map((f) => dirname(f)), ...temp];
+  return [...new Set(dirs.map((d) => resolve(d)))];
 }
 
 /** A path from a notebook or quire.yaml, resolved against the project root (not the cwd). */

@@ -10,7 +10,7 @@ import { Outbox } from '../engine/deliver/outbox.js';
 import { prepareScheduled, type ScheduleEmail } from '../engine/deliver/prepare.js';
 import { readRecord, type DeliveryRecord } from '../engine/deliver/record.js';
 import { smtpTransport } from '../engine/deliver/smtp.js';
-import type { RunManifest } from '../engine/runs/runs.js';
+import { runManifestSchema, type RunManifest } from '../engine/runs/runs.js';
 import { fixtureProject } from './helpers/cli.js';
 import { BIN } from './helpers/paths.js';
 import { SmtpSink } from './helpers/smtp-sink.js';
@@ -83,7 +83,7 @@ describe('email delivery over a real SMTP server', () => {
     const runs = readdirSync(join(project, 'runs', 'monthly')).filter((d) => !d.startsWith('.'));
     expect(runs).toHaveLength(1);
     const dir = join(project, 'runs', 'monthly', runs[0]!);
-    const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
+    const manifest = runManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')));
     base = { dir, manifest };
     expect(manifest.status).toBe('succeeded');
     expect(manifest.trigger).toMatchObject({ kind: 'schedule', schedule: 'monthly', scheduled_for: '2026-02-01T06:00:00.000Z' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scheduler, type SchedulerOptions } from '../engine/schedule/scheduler.js';
 import { runNotebook, type RunOptions } from '../engine/exec/run.js';
-import type { RunManifest } from '../engine/runs/runs.js';
+import { runManifestSchema, type RunManifest } from '../engine/runs/runs.js';
 import { createRunDir } from '../engine/runs/runs.js';
 import type { Notebook } from '../engine/notebook/load.js';
 
@@ -63,7 +63,7 @@ class Harness {
     if (!existsSync(base)) return [];
     return readdirSync(base)
       .filter((d) => !d.startsWith('.'))
-      .map((d) => JSON.parse(readFileSync(join(base, d, 'run.json'), 'utf8')) as RunManifest)
+      .map((d) => runManifestSchema.parse(JSON.parse(readFileSync(join(base, d, 'run.json'), 'utf8'))))
       .sort((a, b) => String(a.trigger.scheduled_for).localeCompare(String(b.trigger.scheduled_for)));
   }
   events(name: string) {
@@ -184,7 +184,9 @@ describe('scheduler (injected clock)', () => {
     const dying = async (nb: string | Notebook, opts: RunOptions) => {
       if ((nb as Notebook).id === 'tick-done') await runNotebook(nb, opts);
       else {
-        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, status: 'running', trigger: opts.trigger, cells: [], params: {}, started_at: new Date(opts.now!()).toISOString(), log: 'run.log' } as unknown as RunManifest);
+        const started_at = new Date(opts.now!()).toISOString();
+        const notebook = { id: 'tick-cut', path: 'cut.yaml', sha256: '' };
+        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, notebook, title: 'Tick', status: 'running', trigger: opts.trigger!, cells: [], params: {}, param_types: {}, started_at, finished_at: null, error: null, exports: {}, log: 'run.log' });
       }
       return new Promise<never>(() => {});
     };
@@ -267,7 +269,7 @@ describe('scheduler (real clock)', () => {
     const ticks = (id: string) =>
       readdirSync(join(dir, 'runs', id))
         .filter((d) => !d.startsWith('.'))
-        .map((d) => JSON.parse(readFileSync(join(dir, 'runs', id, d, 'run.json'), 'utf8')) as RunManifest)
+        .map((d) => runManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'runs', id, d, 'run.json'), 'utf8'))))
         .map((m) => Date.parse(m.trigger.scheduled_for!));
     // Ticks that came due while blocked, except the newest (which is on time when the loop wakes).
     const inside = (ts: number[]) => ts.filter((t) => t > blockStart + 1000 && t < blockEnd - 1000).length;

@@ -12,6 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/duck.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import { CACHE_VERSION, type KeyParts } from './key.js';
+import { insideOrThrow } from '../util/inside.js';
 
 export const CACHE_DIR = '.cache';
 const ENTRY = 'entry.json';
@@ -71,7 +72,7 @@ export class CacheStore {
   readonly dir: string;
 
   constructor(runsDir: string, notebookId: string) {
-    this.dir = join(runsDir, CACHE_DIR, notebookId);
+    this.dir = insideOrThrow(join(runsDir, CACHE_DIR), join(runsDir, CACHE_DIR, notebookId), 'the cache folder');
   }
 
   private entryDir(cell: string, key: string): string {
@@ -209,7 +210,8 @@ export class CacheStore {
 
 /** Deletes the cache of one notebook, or all of it. Returns the entries and bytes removed. */
 export function clearCache(runsDir: string, notebookId?: string): { entries: number; bytes: number } {
-  const base = notebookId ? join(runsDir, CACHE_DIR, notebookId) : join(runsDir, CACHE_DIR);
+  const root = join(runsDir, CACHE_DIR);
+  const base = notebookId === undefined ? root : insideOrThrow(root, join(root, notebookId), 'the cache folder');
   let entries = 0;
   let bytes = 0;
   const walk = (dir: string, depth: number) => {

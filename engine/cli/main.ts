@@ -5,6 +5,7 @@ import { closeProcessState } from '../util/state.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedOutput();
   const program = new Command();
   program
     .name('quire')
@@ -30,5 +31,20 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     // The command's pools and caches (the scheduler has its own and closes it when it stops).
     await closeProcessState().catch((err: unknown) => printError(err, { debug: Boolean(program.opts().debug) }));
+  }
+}
+
+/**
+ * `quire ... | head -1` closes the pipe: further writes fail with EPIPE, reported as an 'error'
+ * event that would end the process with a stack trace. Output nobody reads is dropped instead
+ * (`quire run` also stops its run, see run.ts); other stream errors stay fatal.
+ */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exitCode ||= 1;
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { DuckSession } from '../duck/duck.js';
 import { RunConnections } from '../connections/run-connections.js';
 import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
-import { loadProject, projectPath, type Project } from '../project.js';
+import { duckAllowedDirectories, loadProject, projectPath, type Project } from '../project.js';
 import { didYouMean } from '../util/suggest.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
@@ -30,9 +30,12 @@ interface RequestOpts extends ProjectOpts {
 
 /** A DuckDB session on the project: its database attached read-only (or none, for parsing only). */
 async function openSession(project: Project, withDatabase: boolean): Promise<DuckSession> {
-  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root });
   const { database, attach } = new RunConnections(project).sessionDatabases();
-  return DuckSession.open({ database, attach, fileSearchPath: project.root });
+  // metric SQL reaches the same files a run's SQL may
+  const files = [database, ...attach.map((a) => a.path)].filter((p) => p !== ':memory:');
+  const allowedDirectories = duckAllowedDirectories(project, projectPath(project, project.config.runs_dir), files);
+  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root, allowedDirectories });
+  return DuckSession.open({ database, attach, fileSearchPath: project.root, allowedDirectories });
 }
 
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */

@@ -5,7 +5,7 @@ import { parseCliParams } from '../params/index.js';
 import { loadProject, projectPath } from '../project.js';
 import { notebookOfRun, rerunParams } from '../exec/rerun.js';
 import { runNotebook } from '../exec/run.js';
-import { findRun } from '../runs/runs.js';
+import { damagedWarning, findRun } from '../runs/runs.js';
 import { EXIT, printRunSummary } from './run.js';
 import { progressPrinter, yellow } from './progress.js';
 
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .action(async (runId: string, opts: { param: string[]; runsDir?: string; cache: boolean; json?: boolean }) => {
       const project = loadProject(process.cwd());
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(project, project.config.runs_dir);
-      const { manifest: earlier } = findRun(runsDir, runId);
+      const { manifest: earlier } = findRun(runsDir, runId, (d) => process.stderr.write(yellow(damagedWarning(d)) + '\n'));
       const nb = loadNotebook(notebookOfRun(project, earlier));
       const { params, dropped } = rerunParams(nb, earlier, parseCliParams(opts.param), new Date());
       const warn = (s: string) => !opts.json && process.stderr.write(yellow(`${s}\n`));

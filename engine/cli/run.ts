@@ -51,6 +51,12 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // Nobody reads the progress or the summary any more (`| head -1`): stop, the run ends failed.
+      const onClosedOutput = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE' && !controller.signal.aborted) controller.abort('a closed stdout/stderr (EPIPE)');
+      };
+      process.stdout.on('error', onClosedOutput);
+      process.stderr.on('error', onClosedOutput);
       const progress = opts.json ? undefined : progressPrinter();
       try {
         const result = await runNotebook(file, {
@@ -74,6 +80,8 @@ export function register(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.stdout.off('error', onClosedOutput);
+        process.stderr.off('error', onClosedOutput);
       }
     });
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
-import { findRun, listRuns } from '../runs/runs.js';
+import { damagedWarning, findRun, listRuns, type DamagedRun } from '../runs/runs.js';
 import { green, red, yellow, dim } from './progress.js';
 
 function runsDirOf(opt?: string): string {
@@ -11,6 +11,8 @@ function runsDirOf(opt?: string): string {
   const project = loadProject(process.cwd());
   return projectPath(project, project.config.runs_dir);
 }
+
+const warnDamaged = (d: DamagedRun) => process.stderr.write(yellow(damagedWarning(d)) + '\n');
 
 const colourOf = (status: string) => (status === 'succeeded' ? green : status === 'partial' ? yellow : status === 'running' ? dim : red);
 
@@ -25,7 +27,7 @@ export function register(program: Command): void {
     .option('--json', 'print as JSON')
     .action((notebook: string | undefined, opts: { runsDir?: string; limit: number; json?: boolean }) => {
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
-      const entries = listRuns(runsDirOf(opts.runsDir), id).slice(0, opts.limit);
+      const entries = listRuns(runsDirOf(opts.runsDir), id, warnDamaged).slice(0, opts.limit);
       if (opts.json) {
         process.stdout.write(JSON.stringify(entries.map((e) => ({ ...e.manifest, dir: e.dir })), null, 2) + '\n');
         return;
@@ -46,7 +48,7 @@ export function register(program: Command): void {
     .option('--runs-dir <dir>', 'runs folder (default: runs_dir of quire.yaml)')
     .option('--json', 'print run.json')
     .action((runId: string, opts: { runsDir?: string; json?: boolean }) => {
-      const { manifest: m, dir } = findRun(runsDirOf(opts.runsDir), runId);
+      const { manifest: m, dir } = findRun(runsDirOf(opts.runsDir), runId, warnDamaged);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ ...m, dir }, null, 2) + '\n');
         return;

@@ -3,7 +3,8 @@
  * same engine state: starting DuckDB costs ~7 ms a run, which a long-lived process (the scheduler,
  * a program using the API) need not pay again. A spare is emptied before it is kept: no result
  * tables, nothing attached (see duck.ts). Each EngineState has its own pool (DUCK_POOL), closed
- * with it; a session without a pool starts and closes its own instance.
+ * with it; a session without a pool starts and closes its own instance. File-access settings
+ * (access.ts) can't be undone on an instance, so a spare serves only sessions of the same `key`.
  */
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { StateKey } from '../util/state.js';
@@ -11,22 +12,24 @@ import type { StateKey } from '../util/state.js';
 const MAX_SPARE = 2;
 
 export class DuckInstancePool {
-  private readonly spare: DuckDBInstance[] = [];
+  private readonly spare: { instance: DuckDBInstance; key: string }[] = [];
   private readonly emptying = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly max = MAX_SPARE) {}
 
-  take(): DuckDBInstance | undefined {
-    return this.closed ? undefined : this.spare.pop();
+  take(key: string): DuckDBInstance | undefined {
+    if (this.closed) return undefined;
+    for (let i = this.spare.length - 1; i >= 0; i--) if (this.spare[i]!.key === key) return this.spare.splice(i, 1)[0]!.instance;
+    return undefined;
   }
 
   /** Empties `instance` in the background with `empty`, then keeps it; closes it instead when not wanted or when emptying fails. */
-  giveBack(instance: DuckDBInstance, empty: (instance: DuckDBInstance) => Promise<void>): void {
+  giveBack(instance: DuckDBInstance, key: string, empty: (instance: DuckDBInstance) => Promise<void>): void {
     if (this.closed || this.spare.length + this.emptying.size >= this.max) return instance.closeSync();
     const emptied: Promise<void> = empty(instance)
       .then(
-        () => (this.closed ? closeQuietly(instance) : void this.spare.push(instance)),
+        () => (this.closed ? closeQuietly(instance) : void this.spare.push({ instance, key })),
         () => closeQuietly(instance),
       )
       .finally(() => this.emptying.delete(emptied));
@@ -47,7 +50,7 @@ export class DuckInstancePool {
   async close(): Promise<void> {
     this.closed = true;
     await this.settled();
-    for (const instance of this.spare.splice(0)) instance.closeSync();
+    for (const { instance } of this.spare.splice(0)) instance.closeSync();
   }
 }
 

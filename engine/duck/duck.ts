@@ -15,6 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { OperationalError, UserError } from '../util/errors.js';
 import type { DuckInstancePool } from './duck-pool.js';
+import { accessKey, applyAccess, HARDENED_CONFIG, type AllowedDirectories } from './access.js';
 import type { TableColumn, TableOutput, TableValue } from '../outputs.js';
 
 /** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
@@ -53,6 +54,8 @@ export interface DuckSessionOptions {
   instance?: DuckDBInstance;
   /** Spare instances to start from and give this one back to (an EngineState's DUCK_POOL); without it the instance is closed with the session. */
   pool?: DuckInstancePool;
+  /** Folders SQL may read and write (access.ts); unset or null: anywhere. Extensions are never auto-installed either way. */
+  allowedDirectories?: AllowedDirectories;
 }
 
 /**
@@ -131,7 +134,7 @@ export class DuckSession {
     if (!instance || this.opts.instance) return;
     // A write session may have changed settings: never kept.
     if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !this.opts.pool) return instance.closeSync();
-    this.opts.pool.giveBack(instance, emptyInstance);
+    this.opts.pool.giveBack(instance, accessKey(this.opts.allowedDirectories), emptyInstance);
   }
 
   /** First `limit` rows, column types and total row count (counted unless the caller knows it) of a result table. */
@@ -159,7 +162,7 @@ function missingDatabase(path: string, alias: string): UserError {
 
 /** The instance with the databases attached, and the SQL each new connection runs first. */
 async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
-  const instance = opts.instance ?? opts.pool?.take() ?? (await DuckDBInstance.create(':memory:'));
+  const instance = opts.instance ?? opts.pool?.take(accessKey(opts.allowedDirectories)) ?? (await DuckDBInstance.create(':memory:', HARDENED_CONFIG));
   const setupSql: string[] = [];
   const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
     if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;
@@ -168,6 +171,7 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
   };
   const conn = await instance.connect();
   try {
+    await applyAccess(instance, conn, opts.allowedDirectories);
     const searchPath = [`${RESULTS_CATALOG}.main`];
     if (opts.database !== ':memory:') {
       await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);

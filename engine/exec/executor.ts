@@ -12,6 +12,7 @@ import type { CellCache } from '../cache/index.js';
 import { checkOutputKind } from './output-kind.js';
 import { cellDeadline } from './cell-deadline.js';
 import { RunConnections } from '../connections/run-connections.js';
+import { checkOutputSize } from './output-size.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -135,6 +136,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
             state: opts.state,
           });
           output = checkOutputKind(cell.cellType, id, returned);
+          checkOutputSize(id, output); // refused before it is stored or rendered
         }
         const rows = tableOf(output)?.rowCount ?? null;
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);

@@ -5,6 +5,7 @@ import type { ResolvedParams } from '../params/index.js';
 import { isTemplate, plainLiquid } from '../text/liquid.js';
 import type { BaseCell } from '../cell-type.js';
 import type { CellRecord, RunManifest, RunStatus } from '../runs/runs.js';
+import { thisProcess } from '../runs/runs.js';
 
 /** A title with its Liquid rendered over the params (plain titles as they are; a broken template as written). */
 export function titleRenderer(params: ResolvedParams): (template: string) => string {
@@ -49,6 +50,7 @@ export function startManifest(args: {
     cells: [],
     exports: {},
     log: 'run.log',
+    process: thisProcess(),
   };
 }
 

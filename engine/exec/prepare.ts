@@ -3,7 +3,7 @@ import { ValidationErrors } from '../util/errors.js';
 import { type Notebook } from '../notebook/load.js';
 import { analyzeNotebook } from '../plan/analyze.js';
 import { resolveParams } from '../params/index.js';
-import { projectPath } from '../project.js';
+import { duckAllowedDirectories, projectPath } from '../project.js';
 import { analysisMemo } from '../cache/analysis-memo.js';
 import { DUCK_POOL } from '../duck/duck-pool.js';
 import { processState } from '../util/state.js';
@@ -26,7 +26,15 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   // Each connection a cell writes through is opened read-write; the others read-only.
   const writers = new Set(nb.cells.filter((c) => c.cellType.writes?.(c.spec)).map((c) => c.cellType.connectionOf?.(c.spec) ?? DEFAULT_CONNECTION));
   const connections = new RunConnections(nb.project, writers);
-  const session = DuckSession.deferred({ ...connections.sessionDatabases(), fileSearchPath: nb.project.root, instance: opts.duck, pool: (opts.state ?? processState()).get(DUCK_POOL) });
+  const databases = connections.sessionDatabases();
+  const files = [databases.database, ...databases.attach.map((a) => a.path)].filter((p) => p !== ':memory:');
+  const session = DuckSession.deferred({
+    ...databases,
+    fileSearchPath: nb.project.root,
+    instance: opts.duck,
+    pool: (opts.state ?? processState()).get(DUCK_POOL),
+    allowedDirectories: duckAllowedDirectories(nb.project, runsDir, files),
+  });
   try {
     const mode = opts.cache ?? 'use';
     const memo = writesCache(mode) ? analysisMemo(runsDir, nb) : null;

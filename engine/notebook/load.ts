@@ -72,6 +72,9 @@ export function loadNotebook(path: string, cellTypes: CellTypes, parsed?: Parsed
   return notebook;
 }
 
+/** Notebooks are code, not data; a bigger file is a mistake (or an attack on the parser). */
+export const MAX_NOTEBOOK_BYTES = 5_000_000;
+
 /**
  * Reads a notebook leniently: the problems found so far, and the notebook made of whatever
  * passed (cells with schema errors left out) so later checks can still report theirs.
@@ -83,6 +86,12 @@ export function readNotebook(path: string, cellTypes: CellTypes, parsed?: Parsed
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new UserError('E_NOTEBOOK_MISSING', `notebook not found: ${path}`, {
       hint: 'check the path; notebooks are .yaml files (see notebooks/ for examples)',
+    });
+  }
+  const size = statSync(abs).size;
+  if (size > MAX_NOTEBOOK_BYTES) {
+    throw new UserError('E_NOTEBOOK_TOO_LARGE', `notebook ${path} is ${(size / 1e6).toFixed(1)} MB; the limit is ${MAX_NOTEBOOK_BYTES / 1e6} MB`, {
+      hint: 'keep data out of the notebook: put it in a file or the database and query it',
     });
   }
   const text = readFileSync(abs, 'utf8');

@@ -1,41 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OperationalError, UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
+import { insideOrThrow } from '../util/inside.js';
+import { PROCESS_GONE, processGone, readManifestFile, type RunManifest } from './manifest.js';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
-export type CellStatus = 'succeeded' | 'failed' | 'skipped';
-
-export interface CellRecord {
-  id: string;
-  type: string;
-  title: string | null;
-  status: CellStatus;
-  duration_ms: number | null;
-  rows: number | null;
-  cache_hit: boolean;
-  error: { code: string; message: string; location: string | null; snippet: string | null; hint: string | null } | null;
-  skipped_reason?: string | null;
-}
-
-/** run.json — the contract of notebook-format.md "Runs", plus a few fields of our own. */
-export interface RunManifest {
-  id: string;
-  notebook: { id: string; path: string; sha256: string };
-  title: string;
-  params: Record<string, unknown>;
-  param_types: Record<string, string>;
-  status: RunStatus;
-  started_at: string;
-  finished_at: string | null;
-  /** Why the run failed when no single cell says it (interrupted, report not written...). */
-  error: string | null;
-  trigger: { kind: 'cli' | 'schedule' | 'rerun' | 'sweep' | 'api'; schedule: string | null; scheduled_for: string | null; attempt?: number };
-  cells: CellRecord[];
-  exports: Record<string, string>;
-  log: string;
-}
+export { PROCESS_GONE, runManifestSchema, thisProcess } from './manifest.js';
+export type { CellRecord, CellStatus, RunManifest, RunStatus } from './manifest.js';
 
 /** Sortable and unique: UTC time of the start plus random bits. */
 export function newRunId(now: Date): string {
@@ -50,7 +22,8 @@ export function newRunId(now: Date): string {
  * folder of that id is never reused.
  */
 export function createRunDir(runsDir: string, notebookId: string, runId: string, manifest: RunManifest): string {
-  const dir = join(runsDir, notebookId, runId);
+  const dir = insideOrThrow(join(runsDir, notebookId), join(runsDir, notebookId, runId), 'the notebook\'s runs folder');
+  insideOrThrow(runsDir, join(runsDir, notebookId), 'the runs folder');
   const tmp = join(runsDir, notebookId, `.${runId}.tmp-${process.pid}`);
   try {
     mkdirSync(tmp, { recursive: true });
@@ -81,12 +54,45 @@ export interface RunEntry {
   manifest: RunManifest;
 }
 
-function readManifest(dir: string): RunManifest | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
-  } catch {
+/** A run folder whose run.json can't be used, and why. */
+export interface DamagedRun {
+  dir: string;
+  problem: string;
+}
+
+/**
+ * A run folder's manifest, or null when it has no usable run.json (`onDamaged` hears why). A run
+ * left `running` by a process that is gone is stored and returned as failed.
+ */
+export function readRun(dir: string, onDamaged?: (d: DamagedRun) => void): RunManifest | null {
+  const read = readManifestFile(dir);
+  if (!read.ok) {
+    if ('problem' in read) onDamaged?.({ dir, problem: read.problem });
     return null;
   }
+  return processGone(read.manifest) ? settleGone(dir, read.manifest) : read.manifest;
+}
+
+/** Marks a run whose process died as failed; finished at run.json's last write, the last sign of life. */
+function settleGone(dir: string, m: RunManifest): RunManifest {
+  let lastWrite: Date;
+  try {
+    lastWrite = statSync(join(dir, 'run.json')).mtime;
+  } catch {
+    lastWrite = new Date();
+  }
+  const settled: RunManifest = { ...m, status: 'failed', error: PROCESS_GONE, finished_at: m.finished_at ?? lastWrite.toISOString() };
+  try {
+    writeManifest(dir, settled);
+  } catch {
+    /* a read-only runs folder: shown as failed all the same */
+  }
+  return settled;
+}
+
+/** Warning line for a damaged run folder. */
+export function damagedWarning(d: DamagedRun): string {
+  return `warning: skipped ${join(d.dir, 'run.json')}: damaged (${d.problem}); move the folder away or fix the file`;
 }
 
 function subdirs(dir: string): string[] {
@@ -95,14 +101,14 @@ function subdirs(dir: string): string[] {
   return readdirSync(dir).filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory());
 }
 
-/** Runs under `runsDir`, newest first; only those of `notebookId` when given. */
-export function listRuns(runsDir: string, notebookId?: string): RunEntry[] {
+/** Runs under `runsDir`, newest first; only those of `notebookId` when given. Damaged ones are left out and told to `onDamaged`. */
+export function listRuns(runsDir: string, notebookId?: string, onDamaged?: (d: DamagedRun) => void): RunEntry[] {
   const notebooks = notebookId ? [notebookId] : subdirs(runsDir);
   const out: RunEntry[] = [];
   for (const nb of notebooks) {
     for (const runId of subdirs(join(runsDir, nb))) {
       const dir = join(runsDir, nb, runId);
-      const manifest = readManifest(dir);
+      const manifest = readRun(dir, onDamaged);
       if (manifest) out.push({ dir, manifest });
     }
   }
@@ -110,8 +116,8 @@ export function listRuns(runsDir: string, notebookId?: string): RunEntry[] {
 }
 
 /** A run by id, or by a unique prefix of its id. */
-export function findRun(runsDir: string, runId: string): RunEntry {
-  const all = listRuns(runsDir);
+export function findRun(runsDir: string, runId: string, onDamaged?: (d: DamagedRun) => void): RunEntry {
+  const all = listRuns(runsDir, undefined, onDamaged);
   const exact = all.find((r) => r.manifest.id === runId);
   if (exact) return exact;
   const prefixed = all.filter((r) => r.manifest.id.startsWith(runId));

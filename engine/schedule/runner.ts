@@ -3,9 +3,11 @@
  * attempt in it is moved to `<notebook>/.attempts/` first, and relative params are evaluated at
  * the scheduled time in the schedule's timezone (a retry after midnight reports the same month).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { insideOrThrow } from '../util/inside.js';
 import { writeManifest, type RunManifest } from '../runs/runs.js';
+import { PROCESS_GONE, readManifestFile } from '../runs/manifest.js';
 import { loadNotebook } from '../notebooks.js';
 import { resolveParams } from '../params/index.js';
 import type { RunOptions, RunResult } from '../exec/run.js';
@@ -18,15 +20,18 @@ import type { EngineState } from '../util/state.js';
 export type RunFn = (nb: string | Notebook, opts: RunOptions) => Promise<RunResult>;
 
 export function runDirOf(runsDir: string, item: Pick<QueueItem, 'notebook_id' | 'run_id'>): string {
-  return join(runsDir, item.notebook_id, item.run_id);
+  return insideOrThrow(join(runsDir, item.notebook_id), join(runsDir, item.notebook_id, item.run_id), 'the runs folder');
 }
 
+/** The run.json in `dir` as written (a damaged one: null, and the folder is moved aside when the tick runs again). */
 export function readManifestAt(dir: string): RunManifest | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
-  } catch {
-    return null;
-  }
+  const read = readManifestFile(dir);
+  return read.ok ? read.manifest : null;
+}
+
+/** Whether a run ended, rather than being left unfinished by a process that died (then it runs again). */
+export function runEnded(m: RunManifest): boolean {
+  return m.status !== 'running' && !(m.status === 'failed' && m.error === PROCESS_GONE);
 }
 
 /** Moves an earlier attempt's folder out of the way; returns where it went, or null. */

@@ -24,7 +24,7 @@ import type { ScheduleDef } from './discover.js';
 import { ScheduleSet } from './schedule-set.js';
 import { decideDue } from './due.js';
 import { tryLock } from '../util/lock.js';
-import { markInterrupted, moveAside, readManifestAt, runDirOf, runTick, type RunFn } from './runner.js';
+import { markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, runTick, type RunFn } from './runner.js';
 import { loadState, saveState, stateDir, tickRunId, type QueueItem, type SchedulerState } from './state.js';
 import { ScheduledMail, type MailSetup } from './scheduled-mail.js';
 import { EngineState } from '../util/state.js';
@@ -82,9 +82,9 @@ export class Scheduler {
     this.logger = opts.logger ?? silentLogger;
     this.engine = opts.engine ?? new EngineState();
     this.schedules = new ScheduleSet(opts.root, opts.projectTimezone, opts.runsDir);
-    const { state, warning } = loadState(opts.runsDir);
+    const { state, warnings } = loadState(opts.runsDir);
     this.state = state;
-    if (warning) this.log('warn', 'state-damaged', warning);
+    for (const warning of warnings) this.log('warn', 'state-damaged', warning);
     this.mail = new ScheduledMail(
       { runsDir: opts.runsDir, state, clock: this.clock, random: opts.random, logger: this.logger, log: (level, event, detail) => this.log(level, event, detail), save: () => this.save(), kick: () => this.kick() },
       opts.mail ?? null,
@@ -125,7 +125,7 @@ export class Scheduler {
     for (const item of this.state.queue.filter((i) => i.status === 'running')) {
       const dir = runDirOf(this.opts.runsDir, item);
       const m = readManifestAt(dir);
-      if (m && m.status !== 'running') {
+      if (m && runEnded(m)) {
         this.log('info', 'run-adopted', `${item.key} scheduled_for=${item.scheduled_for} run=${item.run_id} status=${m.status} (finished before the restart)`);
         this.finish(item, { manifest: m, dir }, null, false);
       } else if (m) {
@@ -169,7 +169,7 @@ export class Scheduler {
         if (this.state.queue.some((i) => i.key === key && i.scheduled_for === scheduledFor)) continue;
         const runId = tickRunId(def.notebookId, def.spec.name, scheduledFor);
         const done = readManifestAt(join(this.opts.runsDir, def.notebookId, runId));
-        if (done && done.status !== 'running') {
+        if (done && runEnded(done)) {
           this.log('warn', 'tick-already-ran', `${key} scheduled_for=${scheduledFor} run=${runId}`);
           continue;
         }

@@ -8,47 +8,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { OperationalError } from '../util/errors.js';
+import { outboxEntrySchema, queueItemSchema, scheduleStateSchema, stateShape, type SchedulerState } from './state-schema.js';
 
-export interface ScheduleState {
-  notebook: string;
-  notebook_id: string;
-  schedule: string;
-  timing: string;
-  hash: string;
-  /** The earliest fire time not yet taken (ISO, UTC). */
-  next_due: string;
-  added_at: string;
-  last: { scheduled_for: string; run_id: string | null; status: string; at: string; error?: string | null } | null;
-}
-
-export type QueueStatus = 'queued' | 'running' | 'waiting';
-
-export interface QueueItem {
-  key: string;
-  notebook_id: string;
-  schedule: string;
-  scheduled_for: string;
-  /** Deterministic from notebook, schedule and scheduled time: one run folder per tick. */
-  run_id: string;
-  status: QueueStatus;
-  /** Attempts that ran and failed so far. */
-  failures: number;
-  /** Attempts cut short by a crash or a stop. */
-  interruptions: number;
-  not_before: string | null;
-  queued_at: string;
-  started_at: string | null;
-  last_error: string | null;
-}
-
-export interface SchedulerState {
-  version: 1;
-  updated_at: string | null;
-  schedules: Record<string, ScheduleState>;
-  queue: QueueItem[];
-  /** Run folders (relative to the runs dir) whose delivery is not finished. */
-  outbox: string[];
-}
+export type { QueueItem, QueueStatus, ScheduleState, SchedulerState } from './state-schema.js';
 
 export const STATE_DIR = '.scheduler';
 
@@ -60,15 +22,19 @@ export function emptyState(): SchedulerState {
   return { version: 1, updated_at: null, schedules: {}, queue: [], outbox: [] };
 }
 
-/** Reads state.json; a missing file is a fresh state, a damaged one is kept aside and reported. */
-export function loadState(runsDir: string): { state: SchedulerState; warning: string | null } {
+/**
+ * Reads state.json; a missing file is a fresh state. A file that is not a version-1 state at all
+ * is kept aside and the scheduler starts fresh; a damaged schedule, queue item or outbox entry is
+ * skipped with a warning naming it, and the rest is kept.
+ */
+export function loadState(runsDir: string): { state: SchedulerState; warnings: string[] } {
   const path = join(stateDir(runsDir), 'state.json');
-  if (!existsSync(path)) return { state: emptyState(), warning: null };
+  if (!existsSync(path)) return { state: emptyState(), warnings: [] };
+  let top: ReturnType<typeof stateShape.parse>;
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as SchedulerState;
-    if (parsed?.version !== 1 || typeof parsed.schedules !== 'object' || !Array.isArray(parsed.queue)) throw new Error('not a version 1 state');
-    parsed.outbox ??= [];
-    return { state: parsed, warning: null };
+    const parsed = stateShape.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!parsed.success) throw new Error(`not a version 1 state (${describeIssue(parsed.error.issues[0])})`);
+    top = parsed.data;
   } catch (err) {
     const aside = `${path}.damaged-${Date.now()}`;
     try {
@@ -76,8 +42,36 @@ export function loadState(runsDir: string): { state: SchedulerState; warning: st
     } catch {
       /* leave it */
     }
-    return { state: emptyState(), warning: `scheduler state ${path} could not be read (${(err as Error).message}); kept as ${aside}, starting fresh` };
+    return { state: emptyState(), warnings: [`scheduler state ${path} could not be read (${(err as Error).message}); kept as ${aside}, starting fresh`] };
   }
+  const warnings: string[] = [];
+  const state: SchedulerState = { version: 1, updated_at: top.updated_at, schedules: {}, queue: [], outbox: [] };
+  for (const [key, raw] of Object.entries(top.schedules)) {
+    const r = scheduleStateSchema.safeParse(raw);
+    if (r.success) state.schedules[key] = r.data;
+    else warnings.push(`${path}: schedule ${JSON.stringify(key)} is damaged (${describeIssue(r.error.issues[0])}); dropped, it is set up again from its notebook`);
+  }
+  top.queue.forEach((raw, i) => {
+    const r = queueItemSchema.safeParse(raw);
+    if (r.success) state.queue.push(r.data);
+    else warnings.push(`${path}: queue item ${i}${keyOf(raw)} is damaged (${describeIssue(r.error.issues[0])}); that tick is dropped`);
+  });
+  top.outbox.forEach((raw, i) => {
+    const r = outboxEntrySchema.safeParse(raw);
+    if (r.success) state.outbox.push(r.data);
+    else warnings.push(`${path}: outbox entry ${i} ${JSON.stringify(raw)} is damaged (${describeIssue(r.error.issues[0])}); its mail is not retried`);
+  });
+  return { state, warnings };
+}
+
+function keyOf(raw: unknown): string {
+  const key = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).key : undefined;
+  return typeof key === 'string' ? ` (${key})` : '';
+}
+
+function describeIssue(issue: { path: PropertyKey[]; message: string } | undefined): string {
+  if (!issue) return 'invalid';
+  return `${issue.path.map(String).join('.') || 'value'}: ${issue.message}`;
 }
 
 export function saveState(runsDir: string, state: SchedulerState, now: Date): void {

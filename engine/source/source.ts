@@ -1,7 +1,9 @@
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, isPair, Scalar, visit, type Alias, type Document, type Node } from 'yaml';
 import { UserError, type SourceLocation } from '../util/errors.js';
 
 export type YamlPath = readonly (string | number)[];
+
+const MAX_ALIAS_COUNT = 100;
 
 /**
  * A parsed YAML file that remembers where every value came from, so any problem found later
@@ -34,7 +36,22 @@ export class YamlSource {
           hint: 'check indentation, quotes and colons around this line (strings containing ": " or "#" need quotes)',
         }),
     );
+    for (const alias of source.aliases()) {
+      if (alias.resolve(doc) !== undefined) continue;
+      errors.push(
+        new UserError('E_YAML', `malformed YAML: alias *${alias.source} names no anchor (&${alias.source}) defined before it`, {
+          location: source.at(alias.range?.[0] ?? 0),
+          hint: `define &${alias.source} on a value above this line, or write the value out`,
+        }),
+      );
+    }
     return { source, errors };
+  }
+
+  private aliases(): Alias[] {
+    const found: Alias[] = [];
+    visit(this.doc, { Alias: (_key, node) => void found.push(node) });
+    return found;
   }
 
   /** The location of a character offset in the file. */
@@ -43,8 +60,18 @@ export class YamlSource {
     return { file: this.file, line, col, snippet: this.lines[line - 1] ?? '' };
   }
 
+  /** The plain value; aliases that expand past a bound (an "alias bomb") are a located E_YAML error. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      const first = this.aliases()[0];
+      throw new UserError('E_YAML', `malformed YAML: ${(err as Error).message}`, {
+        location: this.at(first?.range?.[0] ?? 0),
+        hint: `aliases (*name) may expand to at most ${MAX_ALIAS_COUNT} copies; write the values out instead`,
+        cause: err,
+      });
+    }
   }
 
   /** The node at `path`, or undefined. */

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DuckSession } from '../duck/duck.js';
 import { UserError } from '../util/errors.js';
+import { insideOrThrow } from '../util/inside.js';
 import { loadCatalog } from '../metrics/catalog.js';
 import { NOTEBOOK_ID } from '../notebook/schema.js';
 import { packageRoot } from '../util/package-root.js';
@@ -60,7 +61,7 @@ function metricsFolder(project: Project): string {
   if (existsSync(abs) && !statSync(abs).isDirectory()) {
     throw new UserError('E_TEMPLATE_METRICS', `metrics folder ${entry} is a file`, { hint: 'fix `metrics:` in quire.yaml' });
   }
-  return abs;
+  return insideOrThrow(project.root, abs, 'the project folder'); // spec files are written only inside the project
 }
 
 /** The `$schema` modeline pointing at the JSON Schema from the notebook's new folder. */

@@ -4,9 +4,9 @@ import { liquid } from './liquid.js';
  * The params a Liquid template reads (`params.month` → month), or undefined when that can't be
  * told (`params` used whole or with a computed key) or the template doesn't parse.
  */
-export function templateParams(text: string): string[] | undefined {
+export function templateParams(text: string, partials?: string): string[] | undefined {
   try {
-    const l = liquid();
+    const l = liquid(partials);
     const names = new Set<string>();
     for (const segments of l.globalVariableSegmentsSync(l.parse(text))) {
       if (segments[0] !== 'params') continue;

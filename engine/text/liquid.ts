@@ -53,28 +53,69 @@ const filters: Record<string, FilterImplOptions> = {
 
 export function registerFilter(name: string, impl: FilterImplOptions): void {
   filters[name] = impl;
-  engine = undefined;
+  engines.clear();
 }
 
 /** Whether text holds Liquid (`{{ }}` or `{% %}`); plain text needs no engine. */
 export const isTemplate = (text: string): boolean => /\{[{%]/.test(text);
 
-let engine: Liquid | undefined;
+/** The folder of a project `{% include %}` and `{% render %}` read from, and nothing outside it. */
+export const PARTIALS_DIR = 'partials';
 
-/** The shared Liquid engine: every output HTML-escaped, unknown filters are errors. */
-export function liquid(): Liquid {
-  if (!engine) {
-    engine = new Liquid({ outputEscape: 'escape', strictFilters: true, strictVariables: false, ownPropertyOnly: true });
-    for (const [name, impl] of Object.entries(filters)) engine.registerFilter(name, impl);
-  }
-  return engine;
-}
+/**
+ * Bounds on one render, so a loop sized by a param can't hold a process for long: time in ms,
+ * memory in liquidjs's units (about one per character or loop item), template size in characters.
+ */
+export const LIQUID_LIMITS = { renderLimit: 10_000, memoryLimit: 20_000_000, parseLimit: 5_000_000 };
 
-/** A Liquid engine without escaping, for plain-text fields (titles, subjects). */
-export function plainLiquid(): Liquid {
-  const l = new Liquid({ strictFilters: true, ownPropertyOnly: true });
+const engines = new Map<string, Liquid>();
+const MAX_ENGINES = 16;
+
+function makeEngine(escape: boolean, partials: string | undefined): Liquid {
+  // liquidjs refuses files outside these folders (`..`, absolute paths); no folder: no includes at all.
+  const dirs = partials ? [partials] : [];
+  const l = new Liquid({
+    ...(escape ? { outputEscape: 'escape' as const, strictVariables: false } : {}),
+    strictFilters: true,
+    ownPropertyOnly: true,
+    root: dirs,
+    partials: dirs,
+    layouts: dirs,
+    relativeReference: false,
+    ...LIQUID_LIMITS,
+  });
   for (const [name, impl] of Object.entries(filters)) l.registerFilter(name, impl);
   return l;
+}
+
+/**
+ * The shared Liquid engine: every output HTML-escaped, unknown filters are errors. Includes
+ * resolve in `partials` only (a project's `partials/` folder); without it there are none.
+ */
+export function liquid(partials?: string): Liquid {
+  const key = partials ?? '';
+  let l = engines.get(key);
+  if (!l) {
+    if (engines.size >= MAX_ENGINES) engines.delete(engines.keys().next().value!);
+    l = makeEngine(true, partials);
+    engines.set(key, l);
+  }
+  return l;
+}
+
+/** A Liquid engine without escaping, for plain-text fields (titles, subjects); no includes. */
+export function plainLiquid(): Liquid {
+  return makeEngine(false, undefined);
+}
+
+/** What to tell the user about a failed render. */
+export function renderErrorHint(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  if (/limit exceeded/.test(message)) {
+    return `a loop or value grew too big: a render may take ${LIQUID_LIMITS.renderLimit / 1000} s and about ${LIQUID_LIMITS.memoryLimit / 1e6}M characters or loop items; bound loops with \`limit:\``;
+  }
+  if (/Failed to lookup/.test(message)) return `{% include %} and {% render %} read files from the project's ${PARTIALS_DIR}/ folder only`;
+  return 'check the variables and filters this text uses';
 }
 
 /**
@@ -85,10 +126,11 @@ export function analyzeTemplate(
   text: string,
   source: YamlSource,
   path: YamlPath,
+  partials?: string,
 ): { variables: string[]; error?: UserError } {
   if (!isTemplate(text)) return { variables: [] };
   try {
-    const l = liquid();
+    const l = liquid(partials);
     const tpl = l.parse(text);
     return { variables: l.globalVariablesSync(tpl) };
   } catch (err) {
