@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scheduler } from '../engine/schedule/scheduler.js';
 import { childProcessRun } from '../engine/schedule/child-run.js';
 import type { RunManifest } from '../engine/runs/runs.js';
+import { readManifestAt } from '../engine/schedule/runner.js';
 import { BIN, TEST_DB } from './helpers/paths.js';
 
 /** Kills this process's `quire __run-child` children whose command line names `notebook`. */
@@ -21,7 +22,7 @@ function runsOf(dir: string, id: string): RunManifest[] {
   if (!existsSync(base)) return [];
   return readdirSync(base)
     .filter((d) => !d.startsWith('.'))
-    .map((d) => JSON.parse(readFileSync(join(base, d, 'run.json'), 'utf8')) as RunManifest)
+    .map((d) => readManifestAt(join(base, d))!)
     .sort((a, b) => String(a.trigger.scheduled_for).localeCompare(String(b.trigger.scheduled_for)));
 }
 
