@@ -114,7 +114,7 @@ describe('code-cell sandbox escape attempts', () => {
 
   it('reach neither process, the file system nor the environment, and never crash the host', async () => {
     process.env.QUIRE_ESCAPE_SECRET = SECRET;
-    const { manifest, dir: runDir } = await runNotebook(writeProject(), { cache: false, state });
+    const { manifest, dir: runDir } = await runNotebook(writeProject(), { cache: 'off', state });
     const byId = Object.fromEntries(manifest.cells.map((c) => [c.id, c]));
     const outcome = (id: string) => (byId[id].status === 'succeeded' ? 'succeeded' : byId[id].error?.code);
     expect(Object.fromEntries(Object.keys(ATTEMPTS).map((id) => [id, outcome(id)]))).toEqual(Object.fromEntries(Object.entries(ATTEMPTS).map(([id, [, want]]) => [id, want])));
@@ -141,7 +141,7 @@ describe('code-cell sandbox escape attempts', () => {
   it('keeps isolates in the EngineState, and disposes them when it closes', async () => {
     const own = new EngineState();
     writeFileSync(join(dir, 'small.yaml'), stringify({ title: 'Small', cells: [{ id: 'c', type: 'code', code: 'return aq.table({ a: [1] })' }] }));
-    const { manifest } = await runNotebook(join(dir, 'small.yaml'), { cache: false, state: own });
+    const { manifest } = await runNotebook(join(dir, 'small.yaml'), { cache: 'off', state: own });
     expect(manifest.status).toBe('succeeded');
     const pool = own.get(CODE_ISOLATES);
     expect(pool.size).toBe(1); // idle, for the next run
@@ -185,7 +185,7 @@ describe('values a code cell returns', () => {
     ];
     writeFileSync(join(dir, 'quire.yaml'), 'database: ":memory:"\n');
     writeFileSync(join(dir, 'values.yaml'), stringify({ title: 'Values', cells }));
-    const { manifest, dir: runDir } = await runNotebook(join(dir, 'values.yaml'), { cache: false });
+    const { manifest, dir: runDir } = await runNotebook(join(dir, 'values.yaml'), { cache: 'off' });
     const byId = Object.fromEntries(manifest.cells.map((c) => [c.id, c]));
     expect(byId.bad_date.error?.code).toBe('E_CODE_RESULT');
     expect(byId.bad_date.error?.message).toMatch(/column 'd', row 2 is an invalid Date/);

@@ -57,7 +57,7 @@ cells:
 /** Every cell's rows, run as `quire run` would run them. */
 async function cellRows(path: string): Promise<Record<string, unknown[][]>> {
   const nb = loadNotebook(path);
-  const { params, session, connections, dag } = await prepareRun(nb, { cache: false });
+  const { params, session, connections, dag } = await prepareRun(nb, { cache: 'off' });
   try {
     const results = await executeDag({ nb, dag, session, connections, params, titles: new Map(), logger: silent, signal: new AbortController().signal, concurrency: 2, state: processState() });
     return Object.fromEntries([...results].map(([id, r]) => {
@@ -121,7 +121,7 @@ cells:
 params:
   v: { type: string, default: "x'); DROP TABLE t; --" }
 `);
-    const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: false });
+    const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: 'off' });
     expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['add_row', 'succeeded'], ['counted', 'succeeded'], ['into_main', 'failed']]);
     expect(manifest.cells[2].error?.message).toMatch(/read-only/i);
     expect(await sql(join(dir, 'other.duckdb'), 'SELECT v FROM t ORDER BY v')).toEqual([['other 1'], ['other 2'], ["x'); DROP TABLE t; --"]]);
@@ -136,7 +136,7 @@ cells:
     mode: write
     sql: INSERT INTO other.t VALUES ('via default')
 `);
-    const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: false });
+    const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: 'off' });
     expect(manifest.cells[0].status).toBe('failed');
     expect(manifest.cells[0].error?.message).toMatch(/read-only/i);
     expect(await sql(join(dir, 'other.duckdb'), 'SELECT count(*)::INTEGER FROM t')).toEqual([[2]]);

@@ -45,10 +45,10 @@ describe('two engine states in one process share nothing', () => {
   it('a DuckDB instance kept by one is never handed to the other', async () => {
     const dir = fixtureProject('engine-state');
     const [a, b] = [newState(), newState()];
-    await runNotebook(join(dir, 'queries.yaml'), { cache: false, state: a });
+    await runNotebook(join(dir, 'queries.yaml'), { cache: 'off', state: a });
     await a.get(DUCK_POOL).settled();
     expect(a.get(DUCK_POOL).size).toBe(1);
-    const run = await runNotebook(join(dir, 'queries.yaml'), { cache: false, state: b });
+    const run = await runNotebook(join(dir, 'queries.yaml'), { cache: 'off', state: b });
     expect(run.manifest.status).toBe('succeeded');
     await b.get(DUCK_POOL).settled();
     expect(a.get(DUCK_POOL).size).toBe(1); // b started its own
@@ -72,7 +72,7 @@ describe('closing an engine state', () => {
     const before = process.getActiveResourcesInfo();
     const handles = watchHandles();
     const state = new EngineState();
-    const run = await runNotebook(join(dir, 'queries.yaml'), { cache: false, state });
+    const run = await runNotebook(join(dir, 'queries.yaml'), { cache: 'off', state });
     expect(run.manifest.status).toBe('succeeded');
     const pool = state.get(DUCK_POOL);
     await state.close(); // while the instance is still being emptied in the background
@@ -91,11 +91,11 @@ describe('closing an engine state', () => {
     const dir = fixtureProject('engine-state');
     const handles = watchHandles();
     const state = new EngineState();
-    const run = await runNotebook(join(dir, 'code.yaml'), { cache: false, state });
+    const run = await runNotebook(join(dir, 'code.yaml'), { cache: 'off', state });
     expect(run.manifest.status).toBe('succeeded');
     await state.close();
     const nb = loadNotebook(join(dir, 'code.yaml'));
-    const { summary } = await runSweep(nb, { axes: [{ name: 'factor', values: ['2', '3'] }], base: {}, concurrency: 2, run: { cache: false } });
+    const { summary } = await runSweep(nb, { axes: [{ name: 'factor', values: ['2', '3'] }], base: {}, concurrency: 2, run: { cache: 'off' } });
     expect(summary.status).toBe('succeeded');
     expect(await handles.left()).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe('long-lived processes own a state and close it when they stop', () => {
     const given = newState();
     const nb = loadNotebook(join(dir, 'regions.yaml'), { state: given });
     const axes = [{ name: 'region', values: ['EU', 'NA'] }];
-    const { summary } = await runSweep(nb, { axes, base: {}, concurrency: 1, run: { cache: false, state: given } });
+    const { summary } = await runSweep(nb, { axes, base: {}, concurrency: 1, run: { cache: 'off', state: given } });
     expect(summary.status).toBe('succeeded');
     expect(given.isClosed).toBe(false);
     expect(given.get(DUCK_POOL)).toBeDefined();

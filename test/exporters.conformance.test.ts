@@ -79,7 +79,7 @@ const freshDir = () => mkdtempSync(join(tmpdir(), 'quire-export-'));
 
 beforeAll(async () => {
   const project = fixtureProject('exporters');
-  const result = await runNotebook(join(project, 'notebook.yaml'), { exports: ['html'], cache: false });
+  const result = await runNotebook(join(project, 'notebook.yaml'), { exports: ['html'], cache: 'off' });
   expect(result.manifest.status).toBe('succeeded');
   runDir = result.dir;
   manifest = result.manifest;

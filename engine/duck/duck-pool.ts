@@ -18,9 +18,10 @@ export class DuckInstancePool {
 
   constructor(private readonly max = MAX_SPARE) {}
 
-  take(key: string): DuckDBInstance | undefined {
+  /** A spare for sessions of `key` (any spare without one). */
+  take(key?: string): DuckDBInstance | undefined {
     if (this.closed) return undefined;
-    for (let i = this.spare.length - 1; i >= 0; i--) if (this.spare[i]!.key === key) return this.spare.splice(i, 1)[0]!.instance;
+    for (let i = this.spare.length - 1; i >= 0; i--) if (key === undefined || this.spare[i]!.key === key) return this.spare.splice(i, 1)[0]!.instance;
     return undefined;
   }
 
