@@ -21,10 +21,30 @@ function notebook(schedule: string, sql = 'SELECT 1 AS x', extra = ''): string {
   return `title: Tick\nparams:\n  day: { type: date, default: today }\ncells:\n  - id: a\n    type: query\n    sql: ${sql}\n${extra}schedules:\n${schedule}`;
 }
 
+/** Resolves `done` after `tick()` was called n times: waits for the code under test, not for time. */
+function countdown(n: number) {
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { done, tick: () => --n === 0 && resolve() };
+}
+
+/** The scheduler's runner, telling the test once a run's folder exists (the run is going). */
+function startedRun(onStarted: () => void) {
+  return (nb: string | Notebook, opts: RunOptions) =>
+    runNotebook(nb, {
+      ...opts,
+      onStart: (info) => {
+        opts.onStart?.(info);
+        onStarted();
+      },
+    });
+}
+
 class Harness {
   now: number;
   lines: string[] = [];
   scheduler!: Scheduler;
+  private waiters = new Set<() => void>();
   constructor(
     readonly dir: string,
     readonly extra: Partial<SchedulerOptions> = {},
@@ -39,7 +59,12 @@ class Harness {
       runsDir: join(this.dir, 'runs'),
       projectTimezone: 'UTC',
       clock: () => this.now,
-      logger: { log: (level, m) => this.lines.push(`${level} ${m}`) },
+      logger: {
+        log: (level, m) => {
+          this.lines.push(`${level} ${m}`);
+          for (const w of [...this.waiters]) w();
+        },
+      },
       rescanMs: 0,
       random: () => 0.5,
       ...this.extra,
@@ -68,6 +93,18 @@ class Harness {
   }
   events(name: string) {
     return this.lines.filter((l) => l.split(' ')[1] === name);
+  }
+  /** Resolves once the scheduler has logged `name` `count` times. */
+  logged(name: string, count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.events(name).length < count) return;
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
   }
 }
 
@@ -151,9 +188,13 @@ describe('scheduler (injected clock)', () => {
   it('overlap: skip does not start a tick while the previous run goes on; queue runs it after', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    const atGate = countdown(2);
     const slow = async (nb: string | Notebook, opts: RunOptions) => {
       const r = await runNotebook(nb, opts);
-      if (r.manifest.trigger.scheduled_for === '2026-03-01T00:01:00.000Z') await gate;
+      if (r.manifest.trigger.scheduled_for === '2026-03-01T00:01:00.000Z') {
+        atGate.tick();
+        await gate;
+      }
       return r;
     };
     const dir = project({
@@ -163,7 +204,7 @@ describe('scheduler (injected clock)', () => {
     const h = new Harness(dir, { run: slow });
     h.now = Date.parse('2026-03-01T00:01:00.100Z');
     await h.scheduler.step();
-    await new Promise((r) => setTimeout(r, 300));
+    await atGate.done;
     h.now = Date.parse('2026-03-01T00:02:00.100Z');
     await h.scheduler.step();
     expect(h.events('overlap-skipped')).toHaveLength(1);
@@ -181,17 +222,19 @@ describe('scheduler (injected clock)', () => {
       'cut.yaml': notebook('  - { name: s, cron: "* * * * *" }\n').replace('title: Tick', 'id: tick-cut\ntitle: Tick'),
     });
     // The first process dies: `done` finished its run but never recorded it; `cut` was mid-run.
+    const died = countdown(2);
     const dying = async (nb: string | Notebook, opts: RunOptions) => {
       if ((nb as Notebook).id === 'tick-done') await runNotebook(nb, opts);
       else {
         createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, status: 'running', trigger: opts.trigger, cells: [], params: {}, started_at: new Date(opts.now!()).toISOString(), log: 'run.log' } as unknown as RunManifest);
       }
+      died.tick();
       return new Promise<never>(() => {});
     };
     const h = new Harness(dir, { run: dying });
     h.now = Date.parse('2026-03-01T00:01:00.100Z');
     await h.scheduler.step();
-    await new Promise((r) => setTimeout(r, 500));
+    await died.done;
     expect(h.scheduler.state.queue.map((i) => i.status)).toEqual(['running', 'running']);
     // Restart (the lock holder is this same process, so the new scheduler may take over).
     const h2 = new Harness(dir, {}, Date.parse('2026-03-01T00:01:05Z'));
@@ -227,14 +270,16 @@ describe('scheduler (injected clock)', () => {
     expect(h.scheduler.state.schedules).toEqual({});
   });
 
-  it('stop() takes no new work, lets runs finish within the drain time, marks the rest interrupted', async () => {
+  it('stop() takes no new work and marks a run still going after the drain time interrupted', async () => {
     const dir = project({ 'tick.yaml': notebook('  - { name: s, cron: "* * * * *" }\n', 'SELECT count(*) AS n FROM range(100000000000) t(i) WHERE hash(i) % 7 = 3') });
-    const h = new Harness(dir);
+    const started = countdown(1);
+    const h = new Harness(dir, { run: startedRun(started.tick) });
     h.now = Date.parse('2026-03-01T00:01:00.100Z');
     await h.scheduler.step();
-    await new Promise((r) => setTimeout(r, 300));
+    await started.done;
     expect(h.scheduler.running).toBe(1);
-    await h.scheduler.stop('SIGTERM', 200);
+    // No drain time: the run (a query that would take hours) is aborted at once.
+    await h.scheduler.stop('SIGTERM', 0);
     expect(h.scheduler.running).toBe(0);
     const [run] = h.runs();
     expect(run).toMatchObject({ status: 'failed', error: 'interrupted by SIGTERM' });
@@ -245,30 +290,45 @@ describe('scheduler (injected clock)', () => {
     expect(saved.queue[0]).toMatchObject({ scheduled_for: '2026-03-01T00:01:00.000Z', status: 'queued' });
     expect(existsSync(join(dir, 'runs', '.scheduler', 'lock'))).toBe(false);
   });
+
+  it('stop() lets a run that finishes within the drain time finish, and starts nothing new', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const started = countdown(1);
+    const held = async (nb: string | Notebook, opts: RunOptions) => {
+      const r = await startedRun(started.tick)(nb, opts);
+      await gate;
+      return r;
+    };
+    const h = new Harness(project({ 'tick.yaml': notebook('  - { name: s, cron: "* * * * *" }\n') }), { run: held });
+    h.now = Date.parse('2026-03-01T00:01:00.100Z');
+    await h.scheduler.step();
+    await started.done;
+    // The drain time is far longer than the test may take: the run ends because it finishes.
+    const stopped = h.scheduler.stop('SIGTERM', 3_600_000);
+    h.now = Date.parse('2026-03-01T00:02:00.100Z');
+    await h.scheduler.step();
+    release();
+    await stopped;
+    expect(h.runs().map((r) => [r.trigger.scheduled_for, r.status])).toEqual([['2026-03-01T00:01:00.000Z', 'succeeded']]);
+    expect(h.events('run-interrupted')).toHaveLength(0);
+    expect(h.events('run-started')).toHaveLength(1);
+    expect(h.scheduler.state.schedules['tick.yaml#s']!.last).toMatchObject({ scheduled_for: '2026-03-01T00:01:00.000Z', status: 'succeeded' });
+    expect(existsSync(join(h.dir, 'runs', '.scheduler', 'lock'))).toBe(false);
+  });
 });
 
-describe('scheduler (real clock)', () => {
-  it('a 10 s busy loop on a 1-s schedule: counts follow `missed`, and the miss is logged', async () => {
+describe('scheduler with a stalled stretch and its wake-up loop (fake clock)', () => {
+  it('10 s without a step on a 1-s schedule: counts follow `missed`, and the miss is logged', async () => {
     const mk = (id: string, missed: string) => notebook(`  - { name: s, cron: "* * * * * *", missed: ${missed}, overlap: queue }\n`).replace('title: Tick', `id: ${id}\ntitle: Tick`).replace('params:\n  day: { type: date, default: today }\n', '');
-    const dir = project({ 'all.yaml': mk('b-all', 'all'), 'once.yaml': mk('b-once', 'once'), 'skip.yaml': mk('b-skip', 'skip') });
-    const lines: string[] = [];
-    const scheduler = new Scheduler({ root: dir, runsDir: join(dir, 'runs'), projectTimezone: 'UTC', logger: { log: (level, m) => lines.push(`${level} ${m}`) }, concurrency: 6 });
-    scheduler.start();
-    const loop = scheduler.loop();
-    await new Promise((r) => setTimeout(r, 2500));
-    const blockStart = Date.now();
-    while (Date.now() - blockStart < 10_000) {
-      /* the event loop is blocked: no timer, no cron, nothing runs */
-    }
-    const blockEnd = Date.now();
-    await new Promise((r) => setTimeout(r, 3500));
-    await scheduler.stop('test', 5000);
-    await loop;
-    const ticks = (id: string) =>
-      readdirSync(join(dir, 'runs', id))
-        .filter((d) => !d.startsWith('.'))
-        .map((d) => JSON.parse(readFileSync(join(dir, 'runs', id, d, 'run.json'), 'utf8')) as RunManifest)
-        .map((m) => Date.parse(m.trigger.scheduled_for!));
+    const h = new Harness(project({ 'all.yaml': mk('b-all', 'all'), 'once.yaml': mk('b-once', 'once'), 'skip.yaml': mk('b-skip', 'skip') }), { concurrency: 6 });
+    for (let t = 1; t <= 2; t++) await h.at(T0 + t * 1000);
+    // The event loop is blocked from here: nothing steps until the clock has moved 10.5 s on.
+    const blockStart = h.now;
+    await h.at(blockStart + 10_500);
+    const blockEnd = h.now;
+    for (let t = 1; t <= 4; t++) await h.at(blockEnd + t * 1000);
+    const ticks = (id: string) => h.runs(id).map((m) => Date.parse(m.trigger.scheduled_for!));
     // Ticks that came due while blocked, except the newest (which is on time when the loop wakes).
     const inside = (ts: number[]) => ts.filter((t) => t > blockStart + 1000 && t < blockEnd - 1000).length;
     const all = ticks('b-all');
@@ -276,10 +336,29 @@ describe('scheduler (real clock)', () => {
     expect(new Set(all).size).toBe(all.length);
     const sorted = [...all].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBe(1000); // none lost
+    expect(sorted).toHaveLength(16);
     expect(inside(ticks('b-once'))).toBe(0);
     expect(inside(ticks('b-skip'))).toBe(0);
     expect(ticks('b-once').length).toBeLessThan(all.length - 6);
-    const missed = lines.filter((l) => l.includes('ticks-missed'));
+    const missed = h.events('ticks-missed');
     for (const id of ['all', 'once', 'skip']) expect(missed.some((l) => l.includes(`${id}.yaml#s`) && /count=(9|1\d)/.test(l))).toBe(true);
+  });
+
+  it('loop() sleeps until kicked, steps at the clock it is given, and ends on stop()', async () => {
+    const dir = project({});
+    const h = new Harness(dir, { rescanMs: 1000 });
+    const loop = h.scheduler.loop();
+    writeFileSync(join(dir, 'tick.yaml'), notebook('  - { name: s, cron: "0 * * * *" }\n'));
+    h.now = T0 + 5000;
+    h.scheduler.kick();
+    await h.logged('schedule-added');
+    expect(h.runs()).toHaveLength(0);
+    h.now = Date.parse('2026-03-01T01:00:00.100Z');
+    h.scheduler.kick();
+    await h.logged('run-succeeded');
+    await h.scheduler.stop('test', 0);
+    await loop;
+    expect(h.runs().map((r) => [r.trigger.scheduled_for, r.status])).toEqual([['2026-03-01T01:00:00.000Z', 'succeeded']]);
+    expect(h.scheduler.state.schedules['tick.yaml#s']!.next_due).toBe('2026-03-01T02:00:00.000Z');
   });
 });
