@@ -1,5 +1,6 @@
 // A real scheduler process on a 1-second schedule, SIGKILLed at random points 20 times and
 // restarted: every scheduled time gets exactly one run, none is lost (missed: all), none doubled.
+// Kill points are chosen by what the process has logged (n lines after it started), not by sleeping.
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,11 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from './helpers/paths.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+interface Started {
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  /** Resolves with the first line this process logs from now on that passes `match`. */
+  line: (match: (l: string) => boolean) => Promise<string>;
+}
 
-function startScheduler(dir: string, log: string[]): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+function startScheduler(dir: string, log: string[]): Started {
   const child = spawn(process.execPath, [BIN, 'scheduler', '.', '--rescan', '1', '--drain', '5', '--retry-backoff', '0.2'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
   let buffer = '';
+  const waiters = new Set<(l: string) => void>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
   const onData = (d: Buffer) => {
@@ -21,12 +29,22 @@ function startScheduler(dir: string, log: string[]): { child: ChildProcess; read
     for (const l of lines) {
       log.push(l);
       if (l.includes('scheduler-started')) resolveReady();
+      for (const w of [...waiters]) w(l);
     }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, ready, exited };
+  const line = (match: (l: string) => boolean) =>
+    new Promise<string>((resolve) => {
+      const w = (l: string) => {
+        if (!match(l)) return;
+        waiters.delete(w);
+        resolve(l);
+      };
+      waiters.add(w);
+    });
+  return { child, ready, exited, line };
 }
 
 describe('scheduler process killed at random points', () => {
@@ -44,14 +62,18 @@ describe('scheduler process killed at random points', () => {
     for (let i = 0; i < 20; i++) {
       const p = startScheduler(dir, log);
       await p.ready;
-      await sleep(100 + random() * 1400);
+      // Killed right after its 1st to 3rd line: mid-run, between runs, while catching up.
+      let n = 1 + Math.floor(random() * 3);
+      await p.line(() => --n === 0);
       p.child.kill('SIGKILL');
       await p.exited;
     }
     // A last start runs until the backlog is worked off, then stops cleanly on SIGTERM.
     const last = startScheduler(dir, log);
+    // It has caught up when a run starts on time (runs of one schedule go one at a time).
+    const onTime = last.line((l) => /run-started .* late_ms=\d{1,3}$/.test(l));
     await last.ready;
-    await sleep(4000);
+    await onTime;
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
