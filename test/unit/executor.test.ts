@@ -90,6 +90,9 @@ class Probe {
   }
 }
 
+/** One turn of the event loop: every promise reaction queued so far has run (no time passes). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 let session: DuckSession | undefined;
 afterEach(() => {
   session?.close();
@@ -139,6 +142,7 @@ describe('executeDag', () => {
     expect(probe.startedIds()).toEqual(['a', 'b']);
     probe.succeed('a', 1);
     await probe.ended('a');
+    await turn(); // the executor has looked for cells to start again
     expect(probe.startedIds()).toEqual(['a', 'b']); // c still waits for b
     probe.succeed('b', 2);
     await probe.started('c');
