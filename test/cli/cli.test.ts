@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureProject, manifests, quire, quireAsync } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
 
-function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
+/** Resolves when the child prints a line containing `text` on stderr (where progress goes). */
+function printed(child: ChildProcess, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    // A file read while it is being created may throw: that is "not yet", not a failure.
-    const ok = () => {
-      try {
-        return check();
-      } catch {
-        return false;
-      }
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d;
+      if (!seen.includes(text)) return;
+      child.stderr!.off('data', onData);
+      resolve();
     };
-    const tick = () => (ok() ? resolve() : Date.now() > until ? reject(new Error('timed out')) : setTimeout(tick, 25));
-    tick();
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`exited before printing '${text}': ${seen}`)));
   });
 }
 
@@ -90,10 +90,8 @@ describe('quire run / runs', () => {
         const [id] = readdirSync(base);
         return id ? join(base, id, 'run.json') : null;
       };
-      await waitFor(() => {
-        const p = runJson();
-        return p !== null && readFileSync(p, 'utf8').includes('"cells": []') && existsSync(join(p, '..', 'run.log')) && readFileSync(join(p, '..', 'run.log'), 'utf8').includes('cell slow started');
-      });
+      // The run folder exists before any cell starts; the slow cell has started when progress says so.
+      await printed(child, 'start  slow\n');
       const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       child.kill(sig);
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -24,6 +24,8 @@ const EMAIL: ScheduleEmail = {
   owner: 'owner@example.com',
   send_if: ['{{ checks.first.failed == 0 }}', '{{ by_region.row_count > 0 }}'],
 };
+/** When the tests prepare mail: a fixed time, not the machine's clock. */
+const PREPARED_AT = new Date('2026-02-01T06:00:30Z');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 let project: string;
@@ -128,7 +130,7 @@ describe('email delivery over a real SMTP server', () => {
   it('451 three times: delivered on attempt 4, same Message-ID each time', async () => {
     const sink = await new SmtpSink({ onMessage: (_r, n) => (n < 3 ? { code: 451, message: 'try again later' } : 'ok') }).start();
     const { dir, manifest } = runCopy();
-    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [] }, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     const record = await drain(dir, sink.url);
     await sink.close();
     const [entry] = record.entries;
@@ -141,7 +143,7 @@ describe('email delivery over a real SMTP server', () => {
   it('550 for one recipient: one attempt for that one, the others delivered, the owner told', async () => {
     const sink = await new SmtpSink({ refuse: { 'ceo@example.com': 550 } }).start();
     const { dir, manifest } = runCopy();
-    prepareScheduled(dir, manifest, EMAIL, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     const record = await drain(dir, sink.url);
     await sink.close();
     const by = Object.fromEntries(record.entries.map((e) => [e.recipient, e]));
@@ -162,7 +164,7 @@ describe('email delivery over a real SMTP server', () => {
     const url = gone.url;
     await gone.close();
     const { dir, manifest } = runCopy();
-    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [], owner: undefined, send_if: [] }, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [], owner: undefined, send_if: [] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     const record = await drain(dir, url, { attempts: 3 });
     const [entry] = record.entries;
     expect(entry!.state).toBe('failed');
@@ -175,7 +177,7 @@ describe('email delivery over a real SMTP server', () => {
     const drops = 2;
     const sink = await new SmtpSink({ onMessage: (_r, n) => (n < drops ? 'drop' : 'ok') }).start();
     const { dir, manifest } = runCopy();
-    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [] }, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     const record = await drain(dir, sink.url);
     await sink.close();
     const [entry] = record.entries;
@@ -190,7 +192,7 @@ describe('email delivery over a real SMTP server', () => {
     const sink = await new SmtpSink().start();
     const { dir, manifest } = runCopy();
     const email = { ...EMAIL, to: ['finance@example.com', 'ceo@example.com'], cc: [] };
-    prepareScheduled(dir, manifest, email, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, email, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     // A crash while the second copy was going out: the record says `sending`, the first is sent.
     const r = readRecord(dir)!;
     r.entries[0]!.state = 'sent';
@@ -202,7 +204,7 @@ describe('email delivery over a real SMTP server', () => {
     expect(record.entries[1]!.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
     expect(sink.received[0]!.parsed.messageId).toBe(record.entries[1]!.message_id);
     // Preparing and processing again (a restart) sends nothing.
-    prepareScheduled(dir, manifest, email, { from: FROM, now: new Date(), schedule: 'monthly' });
+    prepareScheduled(dir, manifest, email, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     await drain(dir, sink.url);
     expect(sink.received).toHaveLength(1);
     await sink.close();
@@ -212,13 +214,13 @@ describe('email delivery over a real SMTP server', () => {
     const sink = await new SmtpSink().start();
     const empty = runCopy();
     writeFileSync(join(empty.dir, 'report.pdf'), '');
-    const r1 = prepareScheduled(empty.dir, empty.manifest, EMAIL, { from: FROM, now: new Date(), schedule: 'monthly' });
+    const r1 = prepareScheduled(empty.dir, empty.manifest, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r1.held!.reason).toMatch(/report\.pdf of run .* is empty/);
     const missing = runCopy();
     const m2 = { ...missing.manifest, status: 'failed' as const, error: 'report could not be written: report.pdf could not be written: no browser', exports: { html: 'report.html', xlsx: 'report.xlsx' } };
-    const r2 = prepareScheduled(missing.dir, m2, EMAIL, { from: FROM, now: new Date(), schedule: 'monthly' });
+    const r2 = prepareScheduled(missing.dir, m2, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r2.held!.reason).toMatch(/is failed: report could not be written/);
-    const r3 = prepareScheduled(runCopy().dir, { ...missing.manifest, exports: { html: 'report.html' } }, EMAIL, { from: FROM, now: new Date(), schedule: 'monthly' });
+    const r3 = prepareScheduled(runCopy().dir, { ...missing.manifest, exports: { html: 'report.html' } }, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r3.held!.reason).toMatch(/the pdf export of run .* was not written/);
     const done = await drain(empty.dir, sink.url);
     expect(done.status).toBe('held');
@@ -231,7 +233,7 @@ describe('email delivery over a real SMTP server', () => {
     const sink = await new SmtpSink().start();
     const { dir, manifest } = runCopy();
     const gate = '{{ checks.first.total > 1000000 }}';
-    const r = prepareScheduled(dir, manifest, { ...EMAIL, send_if: ['{{ checks.first.failed == 0 }}', gate] }, { from: FROM, now: new Date(), schedule: 'monthly' });
+    const r = prepareScheduled(dir, manifest, { ...EMAIL, send_if: ['{{ checks.first.failed == 0 }}', gate] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r.gates.map((g) => [g.passed, g.output])).toEqual([[true, 'true'], [false, 'false']]);
     expect(r.held).toMatchObject({ gate });
     const record = await drain(dir, sink.url);
@@ -247,7 +249,7 @@ describe('email delivery over a real SMTP server', () => {
     const sink = await new SmtpSink().start();
     const { dir, manifest } = runCopy();
     const xlsxSize = readFileSync(join(dir, 'report.xlsx')).length;
-    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [], attach: ['pdf', 'xlsx'] }, { from: FROM, now: new Date(), schedule: 'monthly', maxAttachmentBytes: xlsxSize + 10 });
+    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [], attach: ['pdf', 'xlsx'] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly', maxAttachmentBytes: xlsxSize + 10 });
     await drain(dir, sink.url);
     await sink.close();
     const mail = sink.received[0]!.parsed;
