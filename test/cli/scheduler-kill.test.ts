@@ -48,7 +48,7 @@ function startScheduler(dir: string, log: string[]): Started {
 }
 
 describe('scheduler process killed at random points', () => {
-  it('20 SIGKILLs and restarts: every scheduled time has exactly one run, none lost, no duplicates', { timeout: 120_000 }, async () => {
+  it('20 SIGKILLs and restarts: every scheduled time has exactly one run, none lost, no duplicates', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-kill-'));
     writeFileSync(join(dir, 'quire.yaml'), 'timezone: UTC\n');
     writeFileSync(
