@@ -1,13 +1,24 @@
 import { defineConfig } from 'vitest/config';
 import { TEST_DB } from './test/helpers/paths.js';
 
+// Two projects: `unit` runs the engine in process and needs no build (`npm run test:unit`);
+// `cli` spawns the built bin/quire.js or imports dist/ (`npm test` builds first, then runs both).
+// A test file outside test/cli/ is a unit test.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Fixture projects say `database: ${QUIRE_TEST_DB}`.
     env: { QUIRE_TEST_DB: TEST_DB },
-    testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/cli/**'], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 90_000 },
+      },
+    ],
   },
 });

@@ -4,6 +4,7 @@
 // (loaded only by the commands that need them); the library API (dist/engine/index.js) is not bundled.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildIsolateBundle } from './isolate-bundle.mjs';
 
 // Chunk names carry content hashes: clear the old ones.
 rmSync('dist/cli', { recursive: true, force: true });
@@ -36,15 +37,4 @@ await build({
   banner: { js: "import { createRequire as __quireRequire } from 'node:module'; const require = __quireRequire(import.meta.url);" },
 });
 
-// A code cell's isolate has no module loader: its code (cells/code/isolate/entry.ts) and Arquero
-// go in as one script, evaluated in each new context before the cell (cells/code/isolate-pool.ts).
-await build({
-  entryPoints: ['dist/cells/code/isolate/entry.js'],
-  outfile: 'dist/cells/code/isolate.bundle.js',
-  bundle: true,
-  format: 'iife',
-  platform: 'browser', // Arquero's browser build: no node: modules
-  target: 'es2022',
-  logLevel: 'warning',
-  minify: true,
-});
+await buildIsolateBundle('dist/cells/code/isolate/entry.js');

@@ -13,7 +13,7 @@ export interface CommandEntry {
 /**
  * Every command by name, each in its own file exporting `register(program)`, loaded only when
  * named: `quire run` loads the run command alone, and `quire --help` lists these terms without
- * loading any (test/cli-help.test.ts holds them equal to what each command registers).
+ * loading any (test/unit/cli-help.test.ts holds them equal to what each command registers).
  */
 export const COMMANDS: Record<string, CommandEntry> = {
   run: { term: 'run [options] <notebook>', description: 'run a notebook and write its run folder (run.json, run.log, outputs, reports)', load: () => import('./run.js') },

@@ -1,7 +1,7 @@
 /**
  * Cron fire times in a timezone. cron-parser matches the fields; it iterates the schedule's
  * local wall clock (as if it were UTC, so it never meets DST), and `tz.ts` maps each wall time to
- * an instant. The DST rules, documented here and tested in test/schedule.test.ts ("cron fire times across 2026 DST changes"):
+ * an instant. The DST rules, documented here and tested in test/unit/schedule.test.ts ("cron fire times across 2026 DST changes"):
  *
  * - spring forward: a fire time inside the gap fires ONCE, at the first valid instant after it
  *   (the end of the gap). Several fire times in one gap (`*\/15`) merge into that one fire;
