@@ -4,6 +4,10 @@ import { buildDag } from '../../engine/plan/graph.js';
 import { DuckSession } from '../../engine/duck/duck.js';
 import { YamlSource } from '../../engine/source/source.js';
 import { EngineState } from '../../engine/util/state.js';
+import { loadProject } from '../../engine/project.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../../engine/util/errors.js';
 import type { BaseCell, CellType, RunContext } from '../../engine/cell-type.js';
 import type { Notebook } from '../../engine/notebook/load.js';
@@ -108,7 +112,7 @@ async function execute(probe: Probe, cells: { id: string; needs?: string[]; on_e
   const nb = {
     id: 'nb',
     source,
-    project: {},
+    project: loadProject(mkdtempSync(join(tmpdir(), 'quire-executor-'))),
     top: {},
     cells: cells.map((c, i) => ({ spec: { id: c.id, type: 'probe', on_error: c.on_error }, cellType: probe.type, path: ['cells', i] })),
   } as unknown as Notebook;
