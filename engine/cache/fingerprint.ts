@@ -13,17 +13,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { sha256 } from '../util/hash.js';
+import { fileStamp } from '../util/file-stamp.js';
 
 const MAX_FILES = 10_000;
-
-function statText(path: string): string {
-  try {
-    const s = statSync(path);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 /** Every file under `dir` (recursively), capped. */
 function listFiles(dir: string, out: string[] = []): string[] {
@@ -51,11 +43,11 @@ export function fileStamps(root: string, paths: readonly string[]): string[] {
     const abs = isAbsolute(p) ? p : join(root, p);
     const wild = abs.search(/[*?[{]/);
     if (wild < 0) {
-      out.push(`${p}=${statText(abs)}`);
+      out.push(`${p}=${fileStamp(abs)}`);
       continue;
     }
     const base = abs.slice(0, abs.lastIndexOf(sep, wild) + 1) || root;
-    for (const f of listFiles(base)) out.push(`${relative(root, f)}=${statText(f)}`);
+    for (const f of listFiles(base)) out.push(`${relative(root, f)}=${fileStamp(f)}`);
   }
   return out;
 }

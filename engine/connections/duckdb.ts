@@ -4,7 +4,7 @@
  * A cell on it runs with that catalog behind the results catalog in its search path: its
  * unqualified tables are that file's, and cell ids still shadow them.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,21 +13,13 @@ import { analyzeSql } from '../sql/parse.js';
 import { sha256 } from '../util/hash.js';
 import { closedError, DEFAULT_CONNECTION, type Connection, type ConnectionType, type QueryRequest } from './connection.js';
 import { createTable, createTableSql, parsesAsSubquery, runWrite, type CreateTable } from './duckdb-query.js';
+import { fileStamp } from '../util/file-stamp.js';
 
 const schema = z.strictObject({
   type: z.literal('duckdb'),
   path: z.string().min(1).describe('DuckDB file, relative to the project root'),
 });
 export type DuckdbConfig = z.infer<typeof schema>;
-
-function statText(path: string): string {
-  try {
-    const s = statSync(path);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 class DuckFileConnection implements Connection {
   readonly type = 'duckdb';
@@ -95,7 +87,7 @@ class DuckFileConnection implements Connection {
   async fingerprint(): Promise<string> {
     if (this.path === ':memory:') return sha256('duckdb::memory:');
     const p = this.path;
-    return sha256(JSON.stringify([`${p}=${statText(p)}`, `${p}.wal=${existsSync(`${p}.wal`) ? statText(`${p}.wal`) : 'none'}`]));
+    return sha256(JSON.stringify([`${p}=${fileStamp(p)}`, `${p}.wal=${existsSync(`${p}.wal`) ? fileStamp(`${p}.wal`) : 'none'}`]));
   }
 
   cancel(): void {
