@@ -34,8 +34,8 @@ async function openSession(project: Project, withDatabase: boolean): Promise<Duc
   // metric SQL reaches the same files a run's SQL may
   const files = [database, ...attach.map((a) => a.path)].filter((p) => p !== ':memory:');
   const allowedDirectories = duckAllowedDirectories(project, projectPath(project, project.config.runs_dir), files);
-  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root, allowedDirectories });
-  return DuckSession.open({ database, attach, fileSearchPath: project.root, allowedDirectories });
+  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root, timezone: project.config.timezone, allowedDirectories });
+  return DuckSession.open({ database, attach, fileSearchPath: project.root, timezone: project.config.timezone, allowedDirectories });
 }
 
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */

@@ -54,6 +54,8 @@ export interface DuckSessionOptions {
   instance?: DuckDBInstance;
   /** Spare instances to start from and give this one back to (an EngineState's DUCK_POOL); without it the instance is closed with the session. */
   pool?: DuckInstancePool;
+  /** IANA zone in which TIMESTAMPTZ values become dates and local times (the project's `timezone:`); unset: the machine's. */
+  timezone?: string;
   /** Folders SQL may read and write (access.ts); unset or null: anywhere. Extensions are never auto-installed either way. */
   allowedDirectories?: AllowedDirectories;
 }
@@ -181,6 +183,7 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
     if (opts.instance) await dropResults(conn);
     setupSql.push(`SET search_path = ${sqlString(searchPath.join(','))}`);
     if (opts.fileSearchPath) setupSql.push(`SET file_search_path = ${sqlString(opts.fileSearchPath)}`);
+    if (opts.timezone) setupSql.push(`SET TimeZone = ${sqlString(opts.timezone)}`);
   } catch (err) {
     conn.closeSync();
     if (!opts.instance) instance.closeSync();

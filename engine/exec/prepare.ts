@@ -31,6 +31,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   const session = DuckSession.deferred({
     ...databases,
     fileSearchPath: nb.project.root,
+    timezone: config.timezone,
     instance: opts.duck,
     pool: (opts.state ?? processState()).get(DUCK_POOL),
     allowedDirectories: duckAllowedDirectories(nb.project, runsDir, files),
