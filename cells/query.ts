@@ -63,7 +63,7 @@ export const queryCell: CellType<QuerySpec> = {
       const dym = didYouMean(name, ctx.paramNames);
       errors.push(new UserError('E_SQL_PARAM_UNKNOWN', `cell ${spec.id} uses $${name}, which is not a param${dym ? ` — ${dym.replace("'", "'$")}` : ''}`, {
         location: ctx.source.locate(sqlPath),
-        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => '$' + p).join(', ')}` : 'declare it under `params:`',
+        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => `$${p}`).join(', ')}` : 'declare it under `params:`',
       }));
     }
     const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true, connection: spec.connection ?? DEFAULT_CONNECTION };

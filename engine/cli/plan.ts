@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache, fingerprints });
       const cells = plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key }));
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2)}\n`);
         return;
       }
       const out: string[] = [bold(nb.displayPath)];
@@ -43,6 +43,6 @@ export function register(program: Command): void {
       for (const c of cells) out.push(`  ${c.action === 'cache' ? green('cache') : yellow('run  ')}  ${c.id.padEnd(width)}  ${dim(c.reason)}`);
       const hits = cells.filter((c) => c.action === 'cache').length;
       out.push(`${hits} of ${cells.length} cells from the cache, ${cells.length - hits} to run`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   DuckDBInstance,
-  DuckDBConnection,
+  type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
   BIGINT,

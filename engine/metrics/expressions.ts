@@ -56,7 +56,7 @@ export async function serialize(conn: DuckDBConnection, sql: string): Promise<Js
 /** The one statement must be `SELECT (<expr>)` and nothing else. */
 export function singleExpression(json: Json): Json | null {
   const statements = json.statements as Json[] | undefined;
-  if (!statements || statements.length !== 1) return null;
+  if (statements?.length !== 1) return null;
   const node = statements[0].node as Json;
   const empty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
   if (node.type !== 'SELECT_NODE') return null;

@@ -16,7 +16,7 @@
 import { quoteIdent, sqlString } from '../duck/duck.js';
 import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
-import { AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
+import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 

@@ -22,7 +22,7 @@ const filters: Record<string, FilterImplOptions> = {
   percent(v: unknown, decimals = 1) {
     const n = toNumber(v);
     if (n === null) return v ?? '';
-    return (n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }) + '%';
+    return `${(n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}%`;
   },
   currency(v: unknown, code = 'USD', decimals = 2) {
     const n = toNumber(v);

@@ -86,10 +86,10 @@ describe('quire templates (CLI)', () => {
     try {
       stageProject(dir, process.env.QUIRE_TEST_DB!);
       mkdirSync(join(dir, 'metrics'), { recursive: true });
-      writeFileSync(join(dir, 'metrics', 'money.yaml'), [
+      writeFileSync(join(dir, 'metrics', 'money.yaml'), `${[
         'metric:', '  name: total_revenue', '  source: orders', '  time_column: order_date', '  aggregation: sum', '  numerator: "SUM(amount + discount)"',
         '---', 'slice:', '  name: channel', '  column: channel',
-      ].join('\n') + '\n');
+      ].join('\n')}\n`);
       const r = quire(['templates', 'use', 'monthly-business-review', '--force'], dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("metric 'total_revenue' differs from metrics/money.yaml:2 (numerator, filters, unit)");

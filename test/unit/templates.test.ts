@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateNotebook } from '../../engine/index.js';
 import { listTemplates, stageProject, useTemplate } from '../../engine/templates/index.js';
-import { quire } from '../helpers/cli.js';
 import { TEST_DB_ORDERS } from '../helpers/paths.js';
-import { green, near, run, sql, useTemplatesProject } from '../helpers/templates.js';
+import { green, near, sql, useTemplatesProject } from '../helpers/templates.js';
 
 useTemplatesProject();
 

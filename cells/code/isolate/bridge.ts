@@ -51,15 +51,15 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       let out: string;
       if (Array.isArray(v) || ArrayBuffer.isView(v)) {
         const arr = Array.isArray(v) ? v : Array.from(v as unknown as ArrayLike<number>);
-        out = '[' + arr.map((x, i) => (x === undefined ? 'null' : walk(x, `${path}[${i}]`))).join(',') + ']';
+        out = `[${arr.map((x, i) => (x === undefined ? 'null' : walk(x, `${path}[${i}]`))).join(',')}]`;
       } else {
         const parts: string[] = [];
         for (const key of Object.keys(v as object)) {
           const x = (v as Record<string, unknown>)[key];
           if (x === undefined) continue;
-          parts.push(JSON.stringify(key) + ':' + walk(x, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`));
+          parts.push(`${JSON.stringify(key)}:${walk(x, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`)}`);
         }
-        out = '{' + parts.join(',') + '}';
+        out = `{${parts.join(',')}}`;
       }
       stack.pop();
       return out;

@@ -55,7 +55,7 @@ export function installShims(g: Record<string, unknown>): { takeLogs(): string }
     if (typeof v === 'string') return v;
     try {
       const json = JSON.stringify(v);
-      if (json !== undefined) return json.length > 2000 ? json.slice(0, 2000) + '…' : json;
+      if (json !== undefined) return json.length > 2000 ? `${json.slice(0, 2000)}…` : json;
     } catch {
       /* circular */
     }

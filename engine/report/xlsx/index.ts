@@ -4,7 +4,7 @@
  * streaming writer to a temporary file that is renamed into place.
  */
 import { createWriteStream, existsSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
-import { type ReportModel } from '../model.js';
+import type { ReportModel } from '../model.js';
 import { tableOf, type MetricsOutput } from '../../outputs.js';
 import type { NumberFormat } from '../charts/format.js';
 import { OperationalError } from '../../util/errors.js';
@@ -43,7 +43,7 @@ function fit(text: string, max: number): string {
   let cut = text.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   if (space > max / 2) cut = cut.slice(0, space);
-  return cut.replace(/[\s,;.\-–—]+$/, '') + '…';
+  return `${cut.replace(/[\s,;.\-–—]+$/, '')}…`;
 }
 
 /** Excel sheet names: ≤ 31 characters, none of []:*?/\, unique without regard to case. */
