@@ -37,7 +37,9 @@ export function register(program: Command): void {
       out.push('params:');
       for (const [k, v] of Object.entries(params.values)) out.push(`  ${declared.includes(k) ? k : dim(k)} = ${text(v)}`);
       out.push('run order (cells of one level run concurrently):');
-      dag.levels.forEach((level, i) => out.push(`  ${i + 1}. ${level.join(', ')}`));
+      dag.levels.forEach((level, i) => {
+        out.push(`  ${i + 1}. ${level.join(', ')}`);
+      });
       out.push('cells:');
       const width = Math.max(...cells.map((c) => c.id.length));
       for (const c of cells) out.push(`  ${c.action === 'cache' ? green('cache') : yellow('run  ')}  ${c.id.padEnd(width)}  ${dim(c.reason)}`);

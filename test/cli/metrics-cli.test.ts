@@ -10,6 +10,7 @@ import { REPO } from '../helpers/paths.js';
 function starterProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-metrics-cli-'));
   cpSync(join(REPO, 'metrics'), join(dir, 'metrics'), { recursive: true });
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
   writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_TEST_DB}\nmetrics: [metrics]\n');
   return dir;
 }

@@ -29,6 +29,7 @@ describe('quire templates (CLI)', () => {
   it('uses a template: the notebook and its specs, then the command to run it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-use-'));
     try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
       writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_TEST_DB}\n');
       const r = quire(['templates', 'use', 'data-quality-report'], dir);
       expect(r.stderr).toBe('');

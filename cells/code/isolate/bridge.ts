@@ -4,10 +4,10 @@
  * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
  * returned unchanged is named, not copied. Nothing it hands to user code comes from the host.
  */
-/* eslint-disable */
 import type { BridgeExport, IsolateResult } from '../protocol.js';
 import type { makeColumns } from './columns.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the Arquero module as loaded inside the isolate; its internals (ColumnTable, column data) are used beyond its typings
 export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   const DAY = 864e5;
   const ColumnTable = aq.table({}).constructor;
@@ -181,6 +181,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     return { text: entries.join(''), offsets, codes };
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: an Arquero table from user code, read through internals its typings don't show
   function exportTable(table: any): BridgeExport {
     const names: string[] = table.columnNames();
     const n: number = table.numRows();
