@@ -65,7 +65,7 @@ function specsYaml(): string {
   ].join('\n'));
   docs.push('slice:\n  name: region\n  column: region', 'slice:\n  name: device\n  column: device');
   for (const s of SEGMENTS) docs.push(`segment:\n  name: ${s.name}\n  where: ${JSON.stringify(s.where)}`);
-  return docs.join('\n---\n') + '\n';
+  return `${docs.join('\n---\n')}\n`;
 }
 
 /** What a person would write in one query: conditional aggregates per segment, GROUPING SETS for the totals. */

@@ -110,7 +110,7 @@ export const metricCell: CellType<MetricCellSpec> = {
       });
       window = { start, end };
     }
-    let planned;
+    let planned: Awaited<ReturnType<typeof planMetrics>>;
     try {
       planned = await planMetrics(ctx.conn, catalog, request(spec, window), ctx.project, locator(spec, ctx));
     } catch (err) {

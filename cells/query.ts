@@ -33,6 +33,7 @@ export const queryCell: CellType<QuerySpec> = {
     let type: ConnectionType | undefined = connectionType('duckdb');
     if (spec.connection !== undefined && spec.connection !== DEFAULT_CONNECTION) {
       const conn = ctx.project.config.connections[spec.connection];
+      if (conn) type = connectionType(conn.type);
       if (!conn) {
         const names = [DEFAULT_CONNECTION, ...Object.keys(ctx.project.config.connections)];
         const dym = didYouMean(spec.connection, names);
@@ -40,7 +41,7 @@ export const queryCell: CellType<QuerySpec> = {
           location: ctx.source.locate([...ctx.path, 'connection']),
           hint: names.length > 1 ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
         }));
-      } else if (!(type = connectionType(conn.type))) {
+      } else if (!type) {
         errors.push(new UserError('E_CONNECTION_UNSUPPORTED', `connection '${spec.connection}' is of type ${conn.type}, which this version of quire cannot run queries on yet`, {
           location: ctx.source.locate([...ctx.path, 'connection']),
           hint: 'use the embedded DuckDB or a `type: duckdb` connection',
@@ -63,7 +64,7 @@ export const queryCell: CellType<QuerySpec> = {
       const dym = didYouMean(name, ctx.paramNames);
       errors.push(new UserError('E_SQL_PARAM_UNKNOWN', `cell ${spec.id} uses $${name}, which is not a param${dym ? ` — ${dym.replace("'", "'$")}` : ''}`, {
         location: ctx.source.locate(sqlPath),
-        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => '$' + p).join(', ')}` : 'declare it under `params:`',
+        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => `$${p}`).join(', ')}` : 'declare it under `params:`',
       }));
     }
     const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true, connection: spec.connection ?? DEFAULT_CONNECTION };

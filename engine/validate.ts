@@ -1,6 +1,6 @@
 import { DuckSession } from './duck/duck.js';
 import { QuireError, ValidationErrors } from './util/errors.js';
-import { type Notebook } from './notebook/load.js';
+import type { Notebook } from './notebook/load.js';
 import { readNotebook } from './notebooks.js';
 import { analyzeNotebook } from './plan/analyze.js';
 import type { Dag } from './plan/graph.js';

@@ -74,13 +74,15 @@ function readVector(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
   const col = sink.col;
   const words = sink.noNull ? null : validityWords(vector, rows);
   if (words) {
-    const valid = (col.valid ??= sink.pool.takeArray(Uint8Array, total, true).fill(1));
+    col.valid ??= sink.pool.takeArray(Uint8Array, total, true).fill(1);
+    const valid = col.valid;
     for (let r = 0; r < rows; r++) valid[at + r] = (words[r >>> 5] >>> (r & 31)) & 1;
   }
   if (sink.coded !== undefined && chunk) {
     const coded = duckdb.data_chunk_get_vector(chunk, FIRST_COLUMN + sink.coded);
     const codes = (col as TextColumn).codes!;
-    readSeeded(sink.dict!, codes, (sink.bytes ??= new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength)), coded, vector, rows, at, words);
+    sink.bytes ??= new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength);
+    readSeeded(sink.dict!, codes, sink.bytes, coded, vector, rows, at, words);
   } else readValues(sink, vector, rows, at, words);
   // What DuckDB left on NULL rows (and a reused buffer held) is cleared.
   if (words) {
@@ -97,7 +99,8 @@ function readValues(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
     case 'date': {
       // Byte to byte, into a byte view of the column made once: no view per vector.
       const size = col.values.BYTES_PER_ELEMENT;
-      const bytes = (sink.bytes ??= new Uint8Array(col.values.buffer, col.values.byteOffset, col.values.byteLength));
+      sink.bytes ??= new Uint8Array(col.values.buffer, col.values.byteOffset, col.values.byteLength);
+      const bytes = sink.bytes;
       bytes.set(duckdb.vector_get_data(vector, rows * size), at * size);
       return;
     }

@@ -7,7 +7,7 @@ import { tableOf, type CellOutput } from '../../engine/outputs.js';
 import { inputNameProblem, offsetOf, paramsUsed, syntaxError } from './analyze.js';
 import { readColumns } from './duck-read.js';
 import { writeColumns } from './duck-write.js';
-import { runInSandbox, SandboxError } from './sandbox.js';
+import { runInSandbox, SandboxError, type SandboxResult } from './sandbox.js';
 import { buffersOf, type TransferTable } from './columns.js';
 import { BUFFER_POOL } from './buffer-pool.js';
 import { SCRATCH_FILES } from './scratch-files.js';
@@ -81,7 +81,7 @@ function checkColumnNames(spec: CodeSpec, table: TransferTable, ctx: RunContext)
   if (table.columns.length === 0) throw fail('with no columns');
   const seen = new Map<string, string>();
   for (const { name } of table.columns) {
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what DuckDB column names can't hold
     if (name === '' || name.length > 255 || /[\u0000-\u001f]/.test(name)) throw fail(`with a column name DuckDB can't take: ${JSON.stringify(name)}`);
     const folded = name.toLowerCase();
     const other = seen.get(folded);
@@ -144,7 +144,7 @@ export const codeCell: CellType<CodeSpec> = {
       return tables;
     })();
     const hints = new Map<string, string>();
-    let result;
+    let result: SandboxResult;
     try {
       result = await runInSandbox({
         cellId: spec.id,

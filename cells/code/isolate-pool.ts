@@ -59,7 +59,10 @@ export class IsolatePool {
 
   /** Back after a run that ended normally: kept for the next run with the same limit. */
   give(cell: CellIsolate): void {
-    if (cell.isolate.isDisposed || this.idle.has(cell.memoryMb)) return this.dispose(cell);
+    if (cell.isolate.isDisposed || this.idle.has(cell.memoryMb)) {
+      this.dispose(cell);
+      return;
+    }
     this.idle.set(cell.memoryMb, cell);
     if (this.timer) this.timer.refresh();
     else {

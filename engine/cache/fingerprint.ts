@@ -10,7 +10,7 @@
  * a path built at run time), remote URLs (such cells are never cached), and a file rewritten
  * with the same size within the file system's mtime resolution.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { sha256 } from '../util/hash.js';
 import { fileStamp } from '../util/file-stamp.js';
@@ -19,7 +19,7 @@ const MAX_FILES = 10_000;
 
 /** Every file under `dir` (recursively), capped. */
 function listFiles(dir: string, out: string[] = []): string[] {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

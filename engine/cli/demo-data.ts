@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON (progress is not printed)')
     .action(async (opts: { orders?: string; out: string; json?: boolean }) => {
       const orders = opts.orders === undefined ? DEFAULT_ORDERS : parseOrders(opts.orders);
-      const log = (line: string) => process.stderr.write(line + '\n');
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       if (!opts.json) log(`building demo data: ${orders.toLocaleString('en-US')} orders -> ${opts.out}`);
       const result = await buildDemoData({
         out: opts.out,
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         onProgress: opts.json ? undefined : (msg) => log(`  ${msg}`),
       });
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ out: result.out, orders: result.orders, tables: result.tables, seconds: result.ms / 1000 }) + '\n');
+        process.stdout.write(`${JSON.stringify({ out: result.out, orders: result.orders, tables: result.tables, seconds: result.ms / 1000 })}\n`);
         return;
       }
       const width = Math.max(...Object.keys(result.tables).map((t) => t.length));
@@ -42,6 +42,6 @@ export function register(program: Command): void {
       for (const [table, rows] of Object.entries(result.tables)) {
         lines.push(`  ${table.padEnd(width)}  ${rows.toLocaleString('en-US').padStart(12)} rows`);
       }
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -82,7 +82,7 @@ export function register(program: Command): void {
       } finally {
         await pdf?.close();
       }
-      if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       process.exitCode = results.some((r) => r.error) ? 1 : 0;
     });
 }

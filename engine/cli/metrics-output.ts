@@ -13,7 +13,7 @@ export function formatTextTable(columns: TableColumn[], rows: TableValue[][]): s
   const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i].length)));
   const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number'));
   const line = (vals: string[]) => vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(columns.map((c) => c.name)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(columns.map((c) => c.name)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
 }
 
 function csvField(v: TableValue): string {
@@ -22,9 +22,9 @@ function csvField(v: TableValue): string {
 }
 
 export function formatCsv(columns: TableColumn[], rows: TableValue[][]): string {
-  return [columns.map((c) => csvField(c.name)).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
+  return `${[columns.map((c) => csvField(c.name)).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n')}\n`;
 }
 
 export function formatJson(columns: TableColumn[], rows: TableValue[][]): string {
-  return JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))), null, 2) + '\n';
+  return `${JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))), null, 2)}\n`;
 }

@@ -102,7 +102,7 @@ function listText(catalog: MetricCatalog, category?: string): string {
     out.push(bold('segments'));
     for (const g of catalog.segments.values()) out.push(`  ${g.name.padEnd(width)}  ${g.description ?? g.where}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function definitionText(spec: MetricSpec | SliceSpec | SegmentSpec): string {
@@ -112,7 +112,7 @@ function definitionText(spec: MetricSpec | SliceSpec | SegmentSpec): string {
     if (skip.has(k) || v === undefined) continue;
     lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function validateAll(project: Project, session: DuckSession, catalog: MetricCatalog): Promise<{ errors: QuireError[]; notes: string[] }> {
@@ -169,9 +169,9 @@ export function register(program: Command): void {
         if (opts.json) {
           const pick = (s: MetricSpec | SliceSpec | SegmentSpec) => Object.fromEntries(Object.entries(s).filter(([k]) => !['kind', 'origin', 'num', 'den', 'filterExprs', 'expr', 'tables'].includes(k)));
           const ms = [...catalog.metrics.values()].filter((m) => opts.category === undefined || (m.category ?? 'uncategorized') === opts.category);
-          process.stdout.write(JSON.stringify({ metrics: ms.map(pick), slices: [...catalog.slices.values()].map(pick), segments: [...catalog.segments.values()].map(pick) }, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify({ metrics: ms.map(pick), slices: [...catalog.slices.values()].map(pick), segments: [...catalog.segments.values()].map(pick) }, null, 2)}\n`);
         } else process.stdout.write(listText(catalog, opts.category));
-        for (const e of errors) process.stderr.write(formatError(e) + '\n\n');
+        for (const e of errors) process.stderr.write(`${formatError(e)}\n\n`);
         if (errors.length) process.exitCode = 1;
       });
     });
@@ -204,13 +204,13 @@ export function register(program: Command): void {
         const errors = [...loadErrors, ...bindErrors];
         const counts = `${catalog.metrics.size} metrics, ${catalog.slices.size} slices, ${catalog.segments.size} segments`;
         if (opts.json) {
-          process.stdout.write(JSON.stringify({ valid: !errors.length, counts: { metrics: catalog.metrics.size, slices: catalog.slices.size, segments: catalog.segments.size }, errors: errors.map((e) => ({ code: e.code, message: e.message, location: e.location ?? null, hint: e.hint ?? null })), notes }, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify({ valid: !errors.length, counts: { metrics: catalog.metrics.size, slices: catalog.slices.size, segments: catalog.segments.size }, errors: errors.map((e) => ({ code: e.code, message: e.message, location: e.location ?? null, hint: e.hint ?? null })), notes }, null, 2)}\n`);
         } else if (errors.length) {
-          for (const e of errors) process.stderr.write(formatError(e) + '\n\n');
+          for (const e of errors) process.stderr.write(`${formatError(e)}\n\n`);
           process.stderr.write(`${errors.length} problem${errors.length === 1 ? '' : 's'} found (${counts} valid)\n`);
         } else {
           process.stdout.write(`${green('✓')} ${counts}: specs parse, SQL binds against the database, no derived cycles\n`);
-          for (const n of notes) process.stdout.write(dim(`  ${n}`) + '\n');
+          for (const n of notes) process.stdout.write(`${dim(`  ${n}`)}\n`);
         }
         process.exitCode = errors.length ? 1 : 0;
       });

@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache, fingerprints });
       const cells = plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key }));
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2)}\n`);
         return;
       }
       const out: string[] = [bold(nb.displayPath)];
@@ -37,12 +37,14 @@ export function register(program: Command): void {
       out.push('params:');
       for (const [k, v] of Object.entries(params.values)) out.push(`  ${declared.includes(k) ? k : dim(k)} = ${text(v)}`);
       out.push('run order (cells of one level run concurrently):');
-      dag.levels.forEach((level, i) => out.push(`  ${i + 1}. ${level.join(', ')}`));
+      dag.levels.forEach((level, i) => {
+        out.push(`  ${i + 1}. ${level.join(', ')}`);
+      });
       out.push('cells:');
       const width = Math.max(...cells.map((c) => c.id.length));
       for (const c of cells) out.push(`  ${c.action === 'cache' ? green('cache') : yellow('run  ')}  ${c.id.padEnd(width)}  ${dim(c.reason)}`);
       const hits = cells.filter((c) => c.action === 'cache').length;
       out.push(`${hits} of ${cells.length} cells from the cache, ${cells.length - hits} to run`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .action(async (runId: string, opts: { param: string[]; runsDir?: string; cache: boolean; json?: boolean }) => {
       const project = loadProject(process.cwd());
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(project, project.config.runs_dir);
-      const { manifest: earlier } = findRun(runsDir, runId, (d) => process.stderr.write(yellow(damagedWarning(d)) + '\n'));
+      const { manifest: earlier } = findRun(runsDir, runId, (d) => process.stderr.write(`${yellow(damagedWarning(d))}\n`));
       const nb = loadNotebook(notebookOfRun(project, earlier));
       const { params, dropped } = rerunParams(nb, earlier, parseCliParams(opts.param), new Date());
       const warn = (s: string) => !opts.json && process.stderr.write(yellow(`${s}\n`));
@@ -38,7 +38,7 @@ export function register(program: Command): void {
         onEvent: progress?.onEvent,
       });
       progress?.done();
-      if (opts.json) process.stdout.write(JSON.stringify({ ...result.manifest, rerun_of: earlier.id, dir: result.dir, report: result.reportPath }, null, 2) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...result.manifest, rerun_of: earlier.id, dir: result.dir, report: result.reportPath }, null, 2)}\n`);
       else {
         process.stdout.write(`rerun of ${earlier.id}\n`);
         printRunSummary(result);

@@ -73,7 +73,7 @@ export function register(program: Command): void {
           onStart: ({ dir }) => !opts.json && process.stderr.write(`run folder: ${show(dir)}\n`),
         });
         progress?.done();
-        if (opts.json) process.stdout.write(JSON.stringify({ ...result.manifest, dir: result.dir, report: result.reportPath }, null, 2) + '\n');
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...result.manifest, dir: result.dir, report: result.reportPath }, null, 2)}\n`);
         else printRunSummary(result);
         const reason = controller.signal.reason as string | undefined;
         process.exitCode = controller.signal.aborted ? (SIGNAL_EXIT[reason ?? ''] ?? 1) : EXIT[result.manifest.status];

@@ -12,7 +12,7 @@ function runsDirOf(opt?: string): string {
   return projectPath(project, project.config.runs_dir);
 }
 
-const warnDamaged = (d: DamagedRun) => process.stderr.write(yellow(damagedWarning(d)) + '\n');
+const warnDamaged = (d: DamagedRun) => process.stderr.write(`${yellow(damagedWarning(d))}\n`);
 
 const colourOf = (status: string) => (status === 'succeeded' ? green : status === 'partial' ? yellow : status === 'running' ? dim : red);
 
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
       const entries = listRuns(runsDirOf(opts.runsDir), id, warnDamaged).slice(0, opts.limit);
       if (opts.json) {
-        process.stdout.write(JSON.stringify(entries.map((e) => ({ ...e.manifest, dir: e.dir })), null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(entries.map((e) => ({ ...e.manifest, dir: e.dir })), null, 2)}\n`);
         return;
       }
       if (!entries.length) {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .action((runId: string, opts: { runsDir?: string; json?: boolean }) => {
       const { manifest: m, dir } = findRun(runsDirOf(opts.runsDir), runId, warnDamaged);
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...m, dir }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ ...m, dir }, null, 2)}\n`);
         return;
       }
       const out: string[] = [];
@@ -65,6 +65,6 @@ export function register(program: Command): void {
       }
       out.push(`folder   ${dir}`);
       for (const [fmt, file] of Object.entries(m.exports)) out.push(`${fmt.padEnd(8)} ${join(dir, file)}`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

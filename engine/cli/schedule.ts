@@ -21,7 +21,7 @@ export function register(program: Command): void {
       if (Number.isNaN(from)) throw new UserError('E_BAD_ARGUMENT', `--from '${opts.from}' is not a date-time`, { hint: 'e.g. --from 2026-03-28T00:00:00Z' });
       if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 100) throw new UserError('E_BAD_ARGUMENT', '--count takes 1 to 100', {});
       const { schedules, problems } = listSchedules(root, { timezone: project.config.timezone, from, count: opts.count, exclude: [projectPath(project, project.config.runs_dir)] });
-      if (opts.json) process.stdout.write(JSON.stringify({ schedules, problems }, null, 2) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify({ schedules, problems }, null, 2)}\n`);
       else {
         if (!schedules.length && !problems.length) process.stdout.write('no schedules found\n');
         const out: string[] = [];
@@ -29,7 +29,7 @@ export function register(program: Command): void {
           out.push(`${bold(s.key)}  cron "${s.cron}"  ${s.timezone}  ${dim(`missed=${s.missed} overlap=${s.overlap} retries=${s.retries}${s.email.length ? ` email=${s.email.join(',')}` : ''}`)}`);
           for (const n of s.next) out.push(`  ${n.local}   ${dim(n.utc)}`);
         }
-        if (out.length) process.stdout.write(out.join('\n') + '\n');
+        if (out.length) process.stdout.write(`${out.join('\n')}\n`);
       }
       for (const p of problems) process.stderr.write(`${red('error')} ${p}\n`);
       process.exitCode = problems.length ? 1 : 0;

@@ -6,6 +6,6 @@ export function register(program: Command): void {
     .command('schema')
     .description('print the notebook JSON Schema (shipped as schema/notebook.schema.json)')
     .action(() => {
-      process.stdout.write(JSON.stringify(notebookJsonSchema(), null, 2) + '\n');
+      process.stdout.write(`${JSON.stringify(notebookJsonSchema(), null, 2)}\n`);
     });
 }

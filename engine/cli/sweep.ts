@@ -29,7 +29,7 @@ export async function runSweepCommand(
     run: { runsDir: opts.runsDir, exports: opts.export, paper: opts.paper, cache: opts.cache ? 'use' : 'refresh' },
     onMember: (m) => !opts.json && process.stderr.write(`${colour(m.status)(m.status.padEnd(9))} ${label(m)}  ${dim(`${m.duration_ms} ms`)}${m.error ? `  ${red(m.error)}` : ''}\n`),
   });
-  if (opts.json) process.stdout.write(JSON.stringify({ ...summary, summary: path }, null, 2) + '\n');
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, summary: path }, null, 2)}\n`);
   else {
     process.stdout.write(`${bold(`sweep of ${summary.members.length} runs`)}: ${colour(summary.status)(summary.status)}\n`);
     for (const m of summary.members) {

@@ -37,14 +37,14 @@ export function register(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const all = listTemplates();
       if (opts.json) {
-        process.stdout.write(JSON.stringify(all.map(listJson), null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(all.map(listJson), null, 2)}\n`);
         return;
       }
       const width = Math.max(...all.map((t) => t.name.length));
       for (const t of all) {
         process.stdout.write(`${bold(t.name.padEnd(width))}  ${t.title}\n`);
         process.stdout.write(`${' '.repeat(width)}  ${t.description}\n`);
-        process.stdout.write(dim(`${' '.repeat(width)}  tags: ${t.tags.join(', ') || '–'} · params: ${t.params.map(paramDefaultText).join(' ') || '–'}`) + '\n\n');
+        process.stdout.write(`${dim(`${' '.repeat(width)}  tags: ${t.tags.join(', ') || '–'} · params: ${t.params.map(paramDefaultText).join(' ') || '–'}`)}\n\n`);
       }
       process.stdout.write(`${all.length} templates · quire templates show <name> · quire templates use <name>\n`);
     });
@@ -59,7 +59,7 @@ export function register(program: Command): void {
       const used = await metricsUsed(t);
       const where = (n: (typeof used)[number]) => (n.from === 'inline' ? 'notebook definitions' : relative(t.dir, n.from));
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...listJson(t), cells: t.cells, specs: used.map((n) => ({ kind: n.kind, name: n.name, defined_in: where(n) })), readme: t.readme }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ ...listJson(t), cells: t.cells, specs: used.map((n) => ({ kind: n.kind, name: n.name, defined_in: where(n) })), readme: t.readme }, null, 2)}\n`);
         return;
       }
       const out: string[] = [`${bold(t.title)} ${dim(`(${t.name})`)}`, t.description, ''];
@@ -74,7 +74,7 @@ export function register(program: Command): void {
       }
       if (!used.length) out.push('  none');
       out.push('', `use it:  quire templates use ${t.name} [notebooks/<file>.yaml]`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 
   templates
@@ -89,7 +89,7 @@ export function register(program: Command): void {
       const cwd = process.cwd();
       const rel = (p: string) => relative(cwd, p) || p;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({
+        process.stdout.write(`${JSON.stringify({
           template: r.template.name,
           notebook: rel(r.notebook),
           metrics_file: r.metricsFile && rel(r.metricsFile),
@@ -98,7 +98,7 @@ export function register(program: Command): void {
           inline: r.inline,
           overwritten: r.overwritten.map(rel),
           run: r.runCommand,
-        }, null, 2) + '\n');
+        }, null, 2)}\n`);
         return;
       }
       const lines = [`${green('✓')} ${r.overwritten.includes(r.notebook) ? 'replaced' : 'created'} ${rel(r.notebook)} from template ${r.template.name}`];
@@ -112,7 +112,7 @@ export function register(program: Command): void {
         const value = example.type === 'month' ? '2026-10' : String(example.options?.[1] ?? example.options?.[0]);
         lines.push(`  ${r.runCommand} -p ${example.name}=${value}`);
       }
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   templates

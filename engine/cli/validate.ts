@@ -22,12 +22,12 @@ export function register(program: Command): void {
           failed = true;
           report.push({ file, valid: false, errors: err.errors.map(errorToJson) });
           if (!opts.json) {
-            for (const e of err.errors) process.stderr.write(formatError(e) + '\n\n');
+            for (const e of err.errors) process.stderr.write(`${formatError(e)}\n\n`);
             process.stderr.write(`${file}: ${err.message}\n`);
           }
         }
       }
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       process.exitCode = failed ? 1 : 0;
     });
 }

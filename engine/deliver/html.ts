@@ -100,7 +100,7 @@ export function emailText(c: EmailContent): string {
   }
   if (c.attachments.length) lines.push('', `Attached: ${c.attachments.join(', ')}`);
   lines.push('', `Run folder: ${c.runDir}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** A short alert for the owner: why a report was held or not delivered. */

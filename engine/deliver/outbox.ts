@@ -172,7 +172,7 @@ export class Outbox {
       ...bad.map((e) => `${e.recipient}: ${e.state}${e.error ? ` — ${e.error}` : ''}`),
       `Run folder: ${runDir}`,
     ];
-    r.messages.undelivered = { kind: 'alert', subject: `[quire] ${title}`, to: [r.owner], cc: [], html: alertHtml(title, lines), text: lines.join('\n') + '\n', attachments: [], omitted: [] };
+    r.messages.undelivered = { kind: 'alert', subject: `[quire] ${title}`, to: [r.owner], cc: [], html: alertHtml(title, lines), text: `${lines.join('\n')}\n`, attachments: [], omitted: [] };
     addEntries(r, 'undelivered', [r.owner], this.opts.from);
     writeRecord(runDir, r, new Date(this.clock()));
     this.log('warn', `mail-alert run=${r.run} owner=${r.owner} reason="${bad.length} undelivered"`);

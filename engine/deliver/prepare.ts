@@ -40,7 +40,7 @@ function heldAlert(r: DeliveryRecord, manifest: RunManifest, runDir: string, rea
     ...(manifest.trigger.scheduled_for ? [`Scheduled for ${manifest.trigger.scheduled_for}${r.schedule ? ` (schedule ${r.schedule})` : ''}.`] : []),
     `Run folder: ${runDir}`,
   ];
-  r.messages.held = { kind: 'alert', subject: `[quire] ${title}`, to: [r.owner], cc: [], html: alertHtml(title, lines), text: lines.join('\n') + '\n', attachments: [], omitted: [] };
+  r.messages.held = { kind: 'alert', subject: `[quire] ${title}`, to: [r.owner], cc: [], html: alertHtml(title, lines), text: `${lines.join('\n')}\n`, attachments: [], omitted: [] };
   addEntries(r, 'held', [r.owner], from);
 }
 

@@ -27,7 +27,10 @@ export class DuckInstancePool {
 
   /** Empties `instance` in the background with `empty`, then keeps it; closes it instead when not wanted or when emptying fails. */
   giveBack(instance: DuckDBInstance, key: string, empty: (instance: DuckDBInstance) => Promise<void>): void {
-    if (this.closed || this.spare.length + this.emptying.size >= this.max) return instance.closeSync();
+    if (this.closed || this.spare.length + this.emptying.size >= this.max) {
+      instance.closeSync();
+      return;
+    }
     const emptied: Promise<void> = empty(instance)
       .then(
         () => (this.closed ? closeQuietly(instance) : void this.spare.push({ instance, key })),

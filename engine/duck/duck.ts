@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   DuckDBInstance,
-  DuckDBConnection,
+  type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
   BIGINT,
@@ -135,7 +135,10 @@ export class DuckSession {
     const instance = this.instance_;
     if (!instance || this.opts.instance) return;
     // A write session may have changed settings: never kept.
-    if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !this.opts.pool) return instance.closeSync();
+    if (this.opts.write || this.opts.attach?.some((a) => !a.readOnly) || !this.opts.pool) {
+      instance.closeSync();
+      return;
+    }
     this.opts.pool.giveBack(instance, accessKey(this.opts.allowedDirectories), emptyInstance);
   }
 

@@ -1,6 +1,6 @@
 import { DuckSession } from '../duck/duck.js';
 import { ValidationErrors } from '../util/errors.js';
-import { type Notebook } from '../notebook/load.js';
+import type { Notebook } from '../notebook/load.js';
 import { analyzeNotebook } from '../plan/analyze.js';
 import { resolveParams } from '../params/index.js';
 import { duckAllowedDirectories, projectPath } from '../project.js';

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { fileLogger, teeLogger } from '../util/log.js';
-import { type Notebook } from '../notebook/load.js';
+import type { Notebook } from '../notebook/load.js';
 import { loadNotebook } from '../notebooks.js';
-import { createRunDir, newRunId, writeManifest, type RunManifest } from '../runs/runs.js';
+import { createRunDir, newRunId, writeManifest } from '../runs/runs.js';
 import { prepareRun } from './prepare.js';
 import { executeRun } from './execute.js';
 import { RunStore } from './store.js';

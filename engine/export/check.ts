@@ -13,7 +13,7 @@ import { EXPORT_FORMATS, exporterOf } from './index.js';
 function formatLists(raw: unknown): YamlPath[] {
   const lists: YamlPath[] = [['export']];
   const schedules = (raw as { schedules?: unknown })?.schedules;
-  if (Array.isArray(schedules)) schedules.forEach((_s, i) => lists.push(['schedules', i, 'export'], ['schedules', i, 'email', 'attach']));
+  if (Array.isArray(schedules)) for (let i = 0; i < schedules.length; i++) lists.push(['schedules', i, 'export'], ['schedules', i, 'email', 'attach']);
   return lists;
 }
 

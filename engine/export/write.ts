@@ -47,7 +47,10 @@ function chartDrawer(model: ReportModel, exporters: readonly Exporter[], memo?: 
   const own = model.theme ?? 'light';
   return (theme) => {
     let charts = drawn.get(theme);
-    if (!charts) drawn.set(theme, (charts = prepareCharts(model, theme, interactive && theme === own, memo)));
+    if (!charts) {
+      charts = prepareCharts(model, theme, interactive && theme === own, memo);
+      drawn.set(theme, charts);
+    }
     return charts;
   };
 }

@@ -108,7 +108,10 @@ function sourceGroups(req: ResolvedRequest): SourceGroup[] {
     const timeColumn = timed ? (m.time_column ?? null) : null;
     const key = `${source.sql}\u0000${timeColumn ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { index: groups.size, source, timeColumn, metrics: [] }));
+    if (!g) {
+      g = { index: groups.size, source, timeColumn, metrics: [] };
+      groups.set(key, g);
+    }
     g.metrics.push(m);
   }
   return [...groups.values()];

@@ -13,7 +13,10 @@ export async function tableScans(conn: DuckDBConnection, compiled: CompiledQuery
     const rows = (await stmt.runAndReadAll()).getRows();
     const counts: Record<string, number> = {};
     const walk = (n: unknown): void => {
-      if (Array.isArray(n)) return n.forEach(walk);
+      if (Array.isArray(n)) {
+        for (const x of n) walk(x);
+        return;
+      }
       if (!n || typeof n !== 'object') return;
       const o = n as { name?: unknown; extra_info?: { Table?: unknown } };
       const table = o.extra_info?.Table;

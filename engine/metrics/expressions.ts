@@ -56,7 +56,7 @@ export async function serialize(conn: DuckDBConnection, sql: string): Promise<Js
 /** The one statement must be `SELECT (<expr>)` and nothing else. */
 export function singleExpression(json: Json): Json | null {
   const statements = json.statements as Json[] | undefined;
-  if (!statements || statements.length !== 1) return null;
+  if (statements?.length !== 1) return null;
   const node = statements[0].node as Json;
   const empty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
   if (node.type !== 'SELECT_NODE') return null;
@@ -91,7 +91,10 @@ export async function parseExpr(conn: DuckDBConnection, expr: string): Promise<P
   const params = new Set<string>();
   let aggregates = 0;
   const walk = (n: unknown, inSubquery: boolean): void => {
-    if (Array.isArray(n)) return n.forEach((x) => walk(x, inSubquery));
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x, inSubquery);
+      return;
+    }
     if (!n || typeof n !== 'object') return;
     const o = n as Json;
     if (o.type === 'BASE_TABLE' && typeof o.table_name === 'string' && !o.catalog_name && !o.schema_name) tables.add(o.table_name);

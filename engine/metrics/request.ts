@@ -60,7 +60,10 @@ export function resolveRequest(
       if (seen.has(name) || (field === 'segments' && name === 'all')) return; // 'all' is always there
       seen.add(name);
       const spec = map.get(name);
-      if (spec) return void out.push(spec);
+      if (spec) {
+        out.push(spec);
+        return;
+      }
       if (catalog.broken.has(`${KIND[field]}:${name}`)) {
         errors.push(new UserError('E_METRIC_BROKEN', `${who} uses ${KIND[field]} '${name}', whose spec has problems (reported with it)`, { location: locator?.item(field, i), hint: 'fix the spec first' }));
         return;

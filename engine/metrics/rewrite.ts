@@ -29,7 +29,10 @@ const ONE: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_
 const NULL_IGNORING = new Set(['sum', 'avg', 'mean', 'min', 'max', 'count', 'median', 'fsum', 'sumkahan', 'kahan_sum', 'product', 'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct', 'bool_and', 'bool_or', 'entropy']);
 
 function dropBadLocations(n: unknown): void {
-  if (Array.isArray(n)) return n.forEach(dropBadLocations);
+  if (Array.isArray(n)) {
+    for (const x of n) dropBadLocations(x);
+    return;
+  }
   if (!n || typeof n !== 'object') return;
   const o = n as Json;
   if (typeof o.query_location === 'number' && !Number.isSafeInteger(o.query_location)) delete o.query_location;
@@ -61,7 +64,14 @@ async function deparse(conn: DuckDBConnection, json: Json, node: Json): Promise<
 function aggregateCalls(holder: { root: Json }, aggs: Set<string>): Array<{ node: Json; replace: (n: Json) => void }> {
   const out: Array<{ node: Json; replace: (n: Json) => void }> = [];
   const walk = (n: unknown, replace: (x: Json) => void): void => {
-    if (Array.isArray(n)) return n.forEach((x, i) => walk(x, (y) => (n[i] = y)));
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) {
+        walk(n[i], (y) => {
+          n[i] = y;
+        });
+      }
+      return;
+    }
     if (!n || typeof n !== 'object') return;
     const o = n as Json;
     if (o.class === 'SUBQUERY') return;
@@ -136,7 +146,9 @@ export async function decompose(conn: DuckDBConnection, expr: string): Promise<D
       parts.push({ combine, partials: [sum, n] });
     } else parts.push({ combine, partials: [await deparse(conn, json, node)] });
   }
-  calls.forEach(({ replace }, j) => replace(ref(partPlaceholder(j))));
+  calls.forEach(({ replace }, j) => {
+    replace(ref(partPlaceholder(j)));
+  });
   const template = await deparse(conn, json, holder.root);
   for (let j = 0; j < calls.length; j++) if (count(template, partPlaceholder(j)) !== 1) throw new Error(`decomposing ${expr} lost part ${j}`);
   return { template, parts };
@@ -170,7 +182,8 @@ export class AggregateRewriter {
   private static memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
     let p = cache.get(key);
     if (!p) {
-      cache.set(key, (p = make()));
+      p = make();
+      cache.set(key, p);
       p.catch(() => cache.delete(key)); // a failure (closed connection...) is not remembered
     }
     return p;

@@ -16,7 +16,7 @@
 import { quoteIdent, sqlString } from '../duck/duck.js';
 import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
-import { AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
+import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 
@@ -104,8 +104,14 @@ export async function scanCtes(
     }
     return filterFlags.get(cond)!;
   });
-  segments.forEach((g, gi) => flag(wrapExpr(g.where), `__quire_g${gi}`));
-  plan.slices.forEach((s, si) => s.values?.forEach((v, vi) => flag(wrapExpr(v.where), `__quire_w${si}_${vi}`)));
+  segments.forEach((g, gi) => {
+    flag(wrapExpr(g.where), `__quire_g${gi}`);
+  });
+  plan.slices.forEach((s, si) => {
+    s.values?.forEach((v, vi) => {
+      flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
+    });
+  });
   selects.push('*');
   const where = tcol ? time.scanFilter(tcol) : null;
   const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${group.source.sql}${where ? `\n  WHERE ${where}` : ''}\n)`];
@@ -184,7 +190,7 @@ export async function scanCtes(
   ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
-  const valueOf = (mi: number, v: Variant): string => {
+  const variantValue = (mi: number, v: Variant): string => {
     const m = group.metrics[mi];
     const n = `__quire_a${mi}_${vkey(v)}_n`;
     if (m.den) return `CAST(${n} AS DOUBLE) / NULLIF(CAST(__quire_a${mi}_${vkey(v)}_d AS DOUBLE), 0)`;
@@ -198,7 +204,7 @@ export async function scanCtes(
       `${sliceType} AS slice_type`,
       `${sliceValue} AS slice_value`,
       `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
-      ...group.metrics.map((m, mi) => `${valueOf(mi, v)} AS ${quoteIdent(m.name)}`),
+      ...group.metrics.map((m, mi) => `${variantValue(mi, v)} AS ${quoteIdent(m.name)}`),
     ];
     branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
   };

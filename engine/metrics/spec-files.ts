@@ -96,7 +96,9 @@ export function inlineSpecs(definitions: NotebookDefinitions | undefined, source
   const out: RawSpec[] = [];
   const groups: Array<[keyof NotebookDefinitions, SpecKind]> = [['metrics', 'metric'], ['slices', 'slice'], ['segments', 'segment']];
   for (const [key, kind] of groups) {
-    (definitions[key] ?? []).forEach((body, i) => out.push({ kind, body, origin: { source, path: ['definitions', key, i] } }));
+    (definitions[key] ?? []).forEach((body, i) => {
+      out.push({ kind, body, origin: { source, path: ['definitions', key, i] } });
+    });
   }
   return out;
 }

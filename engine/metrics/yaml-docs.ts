@@ -25,7 +25,7 @@ export function yamlDocuments(file: string, text: string): { docs: YamlSource[];
       .map((line, i) => {
         if (!own.has(i)) return '';
         // `--- {inline: doc}`: keep the content, blank the marker.
-        return DOC_START.test(line) ? '   ' + line.slice(3) : line;
+        return DOC_START.test(line) ? `   ${line.slice(3)}` : line;
       })
       .join('\n');
     if (masked.replace(/#.*$/gm, '').trim() === '') continue;

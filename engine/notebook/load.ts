@@ -48,7 +48,10 @@ export class ParsedNotebooks {
 
   set(cellTypes: CellTypes, key: string, notebook: Notebook): void {
     let parsed = this.byRegistry.get(cellTypes);
-    if (!parsed) this.byRegistry.set(cellTypes, (parsed = new Map()));
+    if (!parsed) {
+      parsed = new Map();
+      this.byRegistry.set(cellTypes, parsed);
+    }
     if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
     parsed.set(key, notebook);
   }

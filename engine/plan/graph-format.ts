@@ -19,14 +19,14 @@ export function formatDag(dag: Dag, nodes: GraphNodeInfo[], format: GraphFormat)
     const lines = ['flowchart TD'];
     for (const id of dag.ids) lines.push(`  ${id}["${mermaidLabel(label(id))}"]`);
     for (const e of dag.edges) lines.push(`  ${e.from} ${e.kind === 'explicit' ? '==>' : '-->'} ${e.to}`);
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
   if (format === 'dot') {
     const lines = ['digraph notebook {', '  rankdir=TB;', '  node [shape=box, fontname="Helvetica"];'];
     for (const id of dag.ids) lines.push(`  ${dotString(id)} [label=${dotString(label(id))}];`);
     for (const e of dag.edges) lines.push(`  ${dotString(e.from)} -> ${dotString(e.to)}${e.kind === 'explicit' ? ' [style=bold]' : ''};`);
     lines.push('}');
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
   const lines: string[] = [];
   dag.levels.forEach((level, i) => {
@@ -36,5 +36,5 @@ export function formatDag(dag: Dag, nodes: GraphNodeInfo[], format: GraphFormat)
       lines.push(`  ${label(id)}${ups.length ? `  <- ${ups.join(', ')}` : ''}`);
     }
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -103,7 +103,11 @@ function levelsOf(ids: string[], upstream: Map<string, string[]>): string[][] {
     return d;
   };
   const levels: string[][] = [];
-  for (const id of ids) (levels[visit(id)] ??= []).push(id);
+  for (const id of ids) {
+    const level = visit(id);
+    levels[level] ??= [];
+    levels[level].push(id);
+  }
   return levels;
 }
 
@@ -113,7 +117,12 @@ export function downstreamOf(dag: Dag, id: string): Set<string> {
   const stack = [id];
   while (stack.length) {
     const cur = stack.pop()!;
-    for (const e of dag.edges) if (e.from === cur && !out.has(e.to)) out.add(e.to), stack.push(e.to);
+    for (const e of dag.edges) {
+      if (e.from === cur && !out.has(e.to)) {
+        out.add(e.to);
+        stack.push(e.to);
+      }
+    }
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * validates its notebook in full.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { findProjectRoot, loadProject } from '../project.js';
 import { parse as parseYaml } from 'yaml';
@@ -53,7 +53,7 @@ export function notebookFiles(root: string, exclude: string[] = []): string[] {
   const out: string[] = [];
   const excluded = new Set(exclude.map((p) => resolve(p)));
   const walk = (dir: string, depth: number) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

@@ -24,7 +24,10 @@ export function listSchedules(root: string, opts: { timezone: string; from: numb
   const next = (cron: string, tz: string) => {
     const key = `${cron}\0${tz}`;
     let n = memo.get(key);
-    if (!n) memo.set(key, (n = nextFires(cron, tz, opts.from, opts.count).map((t) => ({ local: formatInZone(t, tz), utc: new Date(t).toISOString() }))));
+    if (!n) {
+      n = nextFires(cron, tz, opts.from, opts.count).map((t) => ({ local: formatInZone(t, tz), utc: new Date(t).toISOString() }));
+      memo.set(key, n);
+    }
     return n;
   };
   const schedules = scanned.flatMap((nb) => nb.schedules).map((d: ScheduleDef) => ({

@@ -67,7 +67,10 @@ const offsetCache = new Map<string, Map<number, number>>();
 export function offsetAt(t: number, tz: string): number {
   const minute = Math.floor(t / MINUTE);
   let cache = offsetCache.get(tz);
-  if (!cache) offsetCache.set(tz, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    offsetCache.set(tz, cache);
+  }
   let off = cache.get(minute);
   if (off === undefined) {
     off = computeOffset(minute * MINUTE, tz);

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { sqlString } from '../duck/duck.js';
 
 export interface SqlAnalysis {
@@ -53,7 +53,7 @@ export async function parseSqlBatch(conn: DuckDBConnection, sqls: readonly strin
   const unparsed = [...new Set(sqls)].filter((sql) => !analyses.has(sql));
   if (unparsed.length < 2) return;
   // json_serialize_sql takes only constants, so each text goes in as a quoted literal: parsed, never executed.
-  let row;
+  let row: DuckDBValue[];
   try {
     row = (await conn.runAndReadAll(`SELECT ${unparsed.map((sql, i) => `json_serialize_sql(${sqlString(sql)}) AS j${i}`).join(', ')}`)).getRows()[0];
   } catch {
@@ -113,7 +113,10 @@ interface Found {
 
 /** String constants under a node (the arguments of a table function). */
 function constants(node: unknown, out: Set<string>): void {
-  if (Array.isArray(node)) return node.forEach((n) => constants(n, out));
+  if (Array.isArray(node)) {
+    for (const n of node) constants(n, out);
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   const obj = node as Record<string, unknown>;
   const value = obj.value as { type?: { id?: string }; value?: unknown } | undefined;

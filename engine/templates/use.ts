@@ -176,7 +176,7 @@ export async function useTemplate(opts: UseOptions): Promise<UseResult> {
   if (toWrite.length) {
     const docs = toWrite.map((n) => documentText(n.spec));
     const head = `# Metric specs of the '${template.name}' template, copied by \`quire templates use\`.\n`;
-    writeFileSync(specFile, head + docs.join('\n---\n') + '\n');
+    writeFileSync(specFile, `${head + docs.join('\n---\n')}\n`);
   }
   return {
     template,

@@ -22,7 +22,7 @@ const filters: Record<string, FilterImplOptions> = {
   percent(v: unknown, decimals = 1) {
     const n = toNumber(v);
     if (n === null) return v ?? '';
-    return (n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }) + '%';
+    return `${(n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}%`;
   },
   currency(v: unknown, code = 'USD', decimals = 2) {
     const n = toNumber(v);
@@ -71,11 +71,11 @@ export const LIQUID_LIMITS = { renderLimit: 10_000, memoryLimit: 20_000_000, par
 const engines = new Map<string, Liquid>();
 const MAX_ENGINES = 16;
 
-function makeEngine(escape: boolean, partials: string | undefined): Liquid {
+function makeEngine(escapeHtml: boolean, partials: string | undefined): Liquid {
   // liquidjs refuses files outside these folders (`..`, absolute paths); no folder: no includes at all.
   const dirs = partials ? [partials] : [];
   const l = new Liquid({
-    ...(escape ? { outputEscape: 'escape' as const, strictVariables: false } : {}),
+    ...(escapeHtml ? { outputEscape: 'escape' as const, strictVariables: false } : {}),
     strictFilters: true,
     ownPropertyOnly: true,
     root: dirs,

@@ -21,5 +21,5 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -25,7 +25,11 @@ export function fileLogger(path: string, clock: () => Date = () => new Date()): 
 }
 
 export function teeLogger(...loggers: Logger[]): Logger {
-  return { log: (level, message) => loggers.forEach((l) => l.log(level, message)) };
+  return {
+    log: (level, message) => {
+      for (const l of loggers) l.log(level, message);
+    },
+  };
 }
 
 export const silentLogger: Logger = { log: () => {} };

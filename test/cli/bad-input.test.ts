@@ -128,6 +128,7 @@ describe('bad input', () => {
 
   it('a missing environment variable in quire.yaml is named', () => {
     const dir = fixtureProject('missing-file');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
     writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_NOT_SET_ANYWHERE}\n');
     const r = quire(['run', 'notebook.yaml'], dir);
     expect(r.code).toBe(1);

@@ -10,6 +10,7 @@ import { REPO } from '../helpers/paths.js';
 function starterProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-metrics-cli-'));
   cpSync(join(REPO, 'metrics'), join(dir, 'metrics'), { recursive: true });
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
   writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_TEST_DB}\nmetrics: [metrics]\n');
   return dir;
 }
@@ -67,7 +68,7 @@ describe('quire metrics', () => {
   it('list: by category; --category filters and suggests', () => {
     const all = quire(['metrics', 'list'], dir);
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^revenue\n(.*\n)*  total_revenue +currency +sum over orders — Amount charged on completed orders/m);
+    expect(all.stdout).toMatch(/^revenue\n(.*\n)* {2}total_revenue +currency +sum over orders — Amount charged on completed orders/m);
     expect(all.stdout).toContain('geography');
     const support = quire(['metrics', 'list', '--category', 'support'], dir);
     expect(support.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0])).toEqual(['open_ticket_share', 'ticket_count', 'ticket_resolution_time']);

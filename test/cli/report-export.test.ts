@@ -75,7 +75,7 @@ describe('quire export', () => {
 
   it('the notebook\'s export: is the default of quire run; --export overrides it; quire.yaml theme: applies', () => {
     const dir = fixtureProject('report-small');
-    writeFileSync(join(dir, 'notebook.yaml'), readFileSync(join(dir, 'notebook.yaml'), 'utf8') + 'export: [xlsx]\n');
+    writeFileSync(join(dir, 'notebook.yaml'), `${readFileSync(join(dir, 'notebook.yaml'), 'utf8')}export: [xlsx]\n`);
     expect(runJson(dir).m.exports).toEqual({ xlsx: 'report.xlsx' });
     expect(runJson(dir, ['--export', 'html,xlsx']).m.exports).toEqual({ html: 'report.html', xlsx: 'report.xlsx' });
     writeFileSync(join(dir, 'quire.yaml'), `${readFileSync(join(dir, 'quire.yaml'), 'utf8')}theme: dark\n`);

@@ -61,7 +61,10 @@ describe('scheduler process killed at random points', () => {
     const log: string[] = [];
     // A seeded generator: the kill points vary across the range but the test is repeatable.
     let seed = 20261121;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     let lastTick = '';
     for (let i = 0; i < 20; i++) {
       const p = startScheduler(dir, log);

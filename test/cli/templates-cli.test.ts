@@ -29,6 +29,7 @@ describe('quire templates (CLI)', () => {
   it('uses a template: the notebook and its specs, then the command to run it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-use-'));
     try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
       writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_TEST_DB}\n');
       const r = quire(['templates', 'use', 'data-quality-report'], dir);
       expect(r.stderr).toBe('');
@@ -86,10 +87,10 @@ describe('quire templates (CLI)', () => {
     try {
       stageProject(dir, process.env.QUIRE_TEST_DB!);
       mkdirSync(join(dir, 'metrics'), { recursive: true });
-      writeFileSync(join(dir, 'metrics', 'money.yaml'), [
+      writeFileSync(join(dir, 'metrics', 'money.yaml'), `${[
         'metric:', '  name: total_revenue', '  source: orders', '  time_column: order_date', '  aggregation: sum', '  numerator: "SUM(amount + discount)"',
         '---', 'slice:', '  name: channel', '  column: channel',
-      ].join('\n') + '\n');
+      ].join('\n')}\n`);
       const r = quire(['templates', 'use', 'monthly-business-review', '--force'], dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("metric 'total_revenue' differs from metrics/money.yaml:2 (numerator, filters, unit)");

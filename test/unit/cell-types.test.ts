@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { cellTypes } from '../../cells/index.js';
 import { YamlSource } from '../../engine/source/source.js';
 import { zodIssuesToErrors } from '../../engine/source/zod-errors.js';
-import type { Project } from '../../engine/project.js';
+import { projectConfigSchema, type Project } from '../../engine/project.js';
 import { outputKindsOf, type CellInfo, type CellType } from '../../engine/cell-type.js';
 
 /**
@@ -22,7 +22,7 @@ const minimal: Record<string, Record<string, unknown>> = {
 const project: Project = {
   root: process.cwd(),
   configPath: null,
-  config: { database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} },
+  config: projectConfigSchema.parse({ database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} }),
 };
 
 /** The cells the minimal example sits among: `upstream_cell` a query (a table), `c` itself. */

@@ -93,11 +93,6 @@ describe('moving columns between DuckDB and code', () => {
 
   const pool = new BufferPool();
   const scratch = new ScratchFiles();
-  afterAll(() => {
-    pool.close();
-    scratch.close();
-  });
-
   async function roundTrip(conn: DuckDBConnection, source: string, target: string): Promise<void> {
     const table = await readColumns(conn, source, pool);
     await writeColumns(conn, 'memory', target, table, new Map(table.columns.map((c) => [c.name, c.sourceType!])), scratch);
@@ -122,6 +117,8 @@ describe('moving columns between DuckDB and code', () => {
   afterAll(() => {
     conn.closeSync();
     instance.closeSync();
+    pool.close();
+    scratch.close();
   });
 
   it.each([
@@ -238,8 +235,8 @@ describe('moving columns between DuckDB and code', () => {
     const small = few.finish();
     expect(small.distinct).toBe(true);
     expect(small.offsets.length - 1).toBe(5000);
-    const valueOf = (k: number) => dec.decode(small.bytes.subarray(small.offsets[k], small.offsets[k + 1]));
-    for (const i of [0, 4999, 5000, 77_777, 99_999]) expect(valueOf(codes[i])).toBe(`v${i % 5000}`);
+    const textAt = (k: number) => dec.decode(small.bytes.subarray(small.offsets[k], small.offsets[k + 1]));
+    for (const i of [0, 4999, 5000, 77_777, 99_999]) expect(textAt(codes[i])).toBe(`v${i % 5000}`);
     // every value new: after a fair sample it appends, and entries no longer claim to be distinct
     const ids = new TextDictionary();
     const idCodes = new Int32Array(200_000);

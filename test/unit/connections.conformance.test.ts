@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { CONNECTION_TYPES } from '../../engine/connections/index.js';
+import { CONNECTION_TYPES, type ConnectionConfig } from '../../engine/connections/index.js';
 import type { Connection, QueryRequest } from '../../engine/connections/connection.js';
 import { DuckSession, RESULTS_CATALOG, quoteIdent, type BoundParams } from '../../engine/duck/duck.js';
 
@@ -47,7 +47,8 @@ async function duckdbFile(): Promise<Fixture> {
   const type = CONNECTION_TYPES.find((t) => t.type === 'duckdb')!;
   return {
     async open(write) {
-      const connection = type.open('files', { type: 'duckdb', path: 'data.duckdb' }, { root: dir, write });
+      const config: ConnectionConfig = { type: 'duckdb', path: 'data.duckdb' };
+      const connection = type.open('files', config, { root: dir, write });
       const session = await DuckSession.open({ database: ':memory:', attach: connection.attachments });
       return { connection, session, duck: await session.connect() };
     },

@@ -75,7 +75,11 @@ describe('buildDemoData', () => {
     const cols = await rows(a.out, `SELECT table_name, column_name, data_type FROM information_schema.columns
                                     ORDER BY table_name, ordinal_position`);
     const got: Record<string, string[]> = {};
-    for (const c of cols) (got[String(c.table_name)] ??= []).push(`${c.column_name} ${c.data_type}`);
+    for (const c of cols) {
+      const table = String(c.table_name);
+      got[table] ??= [];
+      got[table].push(`${c.column_name} ${c.data_type}`);
+    }
     expect(got).toEqual(SCHEMA);
   });
 

@@ -31,7 +31,11 @@ function watchHandles() {
   };
 }
 
-const countTypes = (types: string[]) => types.reduce<Record<string, number>>((n, t) => ({ ...n, [t]: (n[t] ?? 0) + 1 }), {});
+const countTypes = (types: string[]) => {
+  const n: Record<string, number> = {};
+  for (const t of types) n[t] = (n[t] ?? 0) + 1;
+  return n;
+};
 
 const states: EngineState[] = [];
 function newState(): EngineState {
@@ -130,7 +134,10 @@ describe('long-lived processes own a state and close it when they stop', () => {
       clock: () => now,
       rescanMs: 0,
       random: () => 0.5,
-      run: (nb: string | Notebook, opts: RunOptions) => (seen.push(opts.state), runNotebook(nb, opts)),
+      run: (nb: string | Notebook, opts: RunOptions) => {
+        seen.push(opts.state);
+        return runNotebook(nb, opts);
+      },
     });
     scheduler.start();
     for (const t of ['2026-03-01T00:01:00.100Z', '2026-03-01T00:02:00.100Z']) {

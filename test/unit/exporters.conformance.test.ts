@@ -15,6 +15,7 @@ import { EXPORTERS, type Exporter } from '../../engine/export/index.js';
 import { storedReport } from '../../engine/export/stored.js';
 import { ExportError, writeExports } from '../../engine/export/write.js';
 import type { ReportModel } from '../../engine/report/model.js';
+import type { TableValue } from '../../engine/outputs.js';
 import { PdfRenderer } from '../../engine/report/pdf/index.js';
 import type { RunManifest } from '../../engine/runs/runs.js';
 import { fixtureProject } from '../helpers/cli.js';
@@ -58,7 +59,7 @@ const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.t
  * Excel writer after it has begun its workbook), as a full disk or a bad value would.
  */
 function unreadableRows(model: ReportModel): ReportModel {
-  const poisoned = (row: unknown[]) =>
+  const poisoned = (row: TableValue[]) =>
     new Proxy(row, {
       get(target, key, receiver) {
         if (typeof key === 'string' && /^\d+$/.test(key)) throw new Error('this row cannot be read');

@@ -6,6 +6,7 @@ import { loadNotebook, runNotebook } from '../../engine/index.js';
 import { prepareRun } from '../../engine/exec/run.js';
 import { executeDag, type CellResult } from '../../engine/exec/executor.js';
 import { silentLogger } from '../../engine/util/log.js';
+import { processState } from '../../engine/util/state.js';
 import { tableOf, type MetricsOutput, type TextOutput } from '../../engine/outputs.js';
 import { fixtureProject } from '../helpers/cli.js';
 
@@ -25,7 +26,7 @@ async function execute(path: string, params: Record<string, unknown> = {}): Prom
   const nb = loadNotebook(path);
   const { params: bound, session, dag } = await prepareRun(nb, { params });
   try {
-    return await executeDag({ nb, dag, session, params: bound, titles: new Map(), logger: silentLogger, signal: new AbortController().signal, concurrency: 2 });
+    return await executeDag({ nb, dag, session, params: bound, titles: new Map(), logger: silentLogger, signal: new AbortController().signal, concurrency: 2, state: processState() });
   } finally {
     session.close();
   }

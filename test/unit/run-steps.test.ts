@@ -16,6 +16,7 @@ import { YamlSource } from '../../engine/source/source.js';
 import type { Logger } from '../../engine/util/log.js';
 import type { CellRecord } from '../../engine/runs/runs.js';
 import type { TableOutput } from '../../engine/outputs.js';
+import { projectConfigSchema } from '../../engine/project.js';
 import { runNotebook } from '../../engine/exec/run.js';
 import { checkOutputKind } from '../../engine/exec/output-kind.js';
 import { cellTitles, failRun, startManifest, statusOfCells, titleRenderer } from '../../engine/exec/manifest.js';
@@ -107,7 +108,7 @@ describe('visualization analysis', () => {
     const parser = await db.connect();
     const spec = visualizationCell.schema.parse({ id: 'chart', type: 'visualization', data: 'words', chart: 'bar', x: 'a', y: 'b' });
     const analyze = (cells: Map<string, CellInfo>) =>
-      visualizationCell.analyze(spec, { parser, source, path: ['cells', 0], project: { root: process.cwd(), configPath: null, config: { database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} } }, paramNames: [], cellIds: [...cells.keys()], cells, definitions: {} });
+      visualizationCell.analyze(spec, { parser, source, path: ['cells', 0], project: { root: process.cwd(), configPath: null, config: projectConfigSchema.parse({ database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} }) }, paramNames: [], cellIds: [...cells.keys()], cells, definitions: {} });
     try {
       const text = await analyze(new Map([['words', { type: 'text', outputKinds: ['text'] }], ['chart', { type: 'visualization', outputKinds: ['chart'] }]]));
       expect(text.errors.map((e) => `${e.code}: ${e.message}`)).toEqual(["E_VIZ_DATA: cell chart plots 'words', a text cell, which yields no table"]);

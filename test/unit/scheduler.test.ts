@@ -258,7 +258,7 @@ describe('scheduler (injected clock)', () => {
     writeFileSync(join(dir, 'tick.yaml'), notebook('  - { name: s, cron: "0 * * * *" }\n'));
     await h.at(T0 + 1000);
     expect(h.events('schedule-added')[0]).toMatch(/tick\.yaml#s cron="0 \* \* \* \*" tz=UTC next=2026-03-01T01:00:00.000Z/);
-    writeFileSync(join(dir, 'tick.yaml'), notebook('  - { name: s, cron: "30 * * * *", timezone: Asia/Kolkata }\n') + '# changed\n');
+    writeFileSync(join(dir, 'tick.yaml'), `${notebook('  - { name: s, cron: "30 * * * *", timezone: Asia/Kolkata }\n')}# changed\n`);
     await h.at(T0 + 2000);
     expect(h.events('schedule-changed')[0]).toMatch(/cron="30 \* \* \* \*" tz=Asia\/Kolkata next=2026-03-01T01:00:00.000Z/); // :30 in +05:30
     writeFileSync(join(dir, 'tick.yaml'), 'title: Tick\ncells: [ { id: a, type: query, sql: SELECT 1 } ]\nschedules:\n  - { name: s, cron: "61 * * * *" }\n');

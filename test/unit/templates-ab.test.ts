@@ -38,7 +38,7 @@ function normalTwoSided(z: number): number {
 function studentTwoSided(t: number, df: number): number {
   const a = Math.abs(t);
   const k = Math.exp(lnGamma((df + 1) / 2) - lnGamma(df / 2)) / Math.sqrt(df * Math.PI);
-  const f = (x: number) => k * Math.pow(1 + (x * x) / df, -(df + 1) / 2);
+  const f = (x: number) => k * (1 + (x * x) / df) ** (-(df + 1) / 2);
   return 2 * simpson((u) => (u === 0 ? 0 : (f(a / u) * a) / (u * u)), 0, 1);
 }
 

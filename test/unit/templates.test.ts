@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateNotebook } from '../../engine/index.js';
 import { listTemplates, stageProject, useTemplate } from '../../engine/templates/index.js';
-import { quire } from '../helpers/cli.js';
 import { TEST_DB_ORDERS } from '../helpers/paths.js';
-import { green, near, run, sql, useTemplatesProject } from '../helpers/templates.js';
+import { green, near, sql, useTemplatesProject } from '../helpers/templates.js';
 
 useTemplatesProject();
 
@@ -164,7 +163,7 @@ describe('sales analysis', () => {
       expect(r.rows('top_customers').map((x) => [x.name, x.revenue])).toEqual(expected.map((x) => [x.name, x.revenue]));
       const [tot] = await sql(`SELECT sum(amount) AS revenue, count(*) AS orders FROM orders WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($e AS DATE)`, { s: start, e: end });
       const overview = r.rows('overview');
-      near(overview.find((x) => x.metric_name === 'total_revenue').metric_value, tot.revenue, 1e-9);
+      near(overview.find((x) => x.metric_name === 'total_revenue')!.metric_value, tot.revenue, 1e-9);
       expect(r.rows('channel_mix').reduce((s, x) => s + x.revenue, 0)).toBeCloseTo(tot.revenue, 1);
       expect(r.rows('discount_bands').reduce((s, x) => s + x.orders, 0)).toBe(tot.orders);
       expect(r.text('summary')).toMatch(/In 20\d\d-Q\d we sold \$[\d,.]+ over [\d,]+ completed orders/);

@@ -4,10 +4,10 @@
  * what user code returned into plain column buffers (or a JSON text) afterwards: an input column
  * returned unchanged is named, not copied. Nothing it hands to user code comes from the host.
  */
-/* eslint-disable */
 import type { BridgeExport, IsolateResult } from '../protocol.js';
 import type { makeColumns } from './columns.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the Arquero module as loaded inside the isolate; its internals (ColumnTable, column data) are used beyond its typings
 export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   const DAY = 864e5;
   const ColumnTable = aq.table({}).constructor;
@@ -51,15 +51,15 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       let out: string;
       if (Array.isArray(v) || ArrayBuffer.isView(v)) {
         const arr = Array.isArray(v) ? v : Array.from(v as unknown as ArrayLike<number>);
-        out = '[' + arr.map((x, i) => (x === undefined ? 'null' : walk(x, `${path}[${i}]`))).join(',') + ']';
+        out = `[${arr.map((x, i) => (x === undefined ? 'null' : walk(x, `${path}[${i}]`))).join(',')}]`;
       } else {
         const parts: string[] = [];
         for (const key of Object.keys(v as object)) {
           const x = (v as Record<string, unknown>)[key];
           if (x === undefined) continue;
-          parts.push(JSON.stringify(key) + ':' + walk(x, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`));
+          parts.push(`${JSON.stringify(key)}:${walk(x, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`)}`);
         }
-        out = '{' + parts.join(',') + '}';
+        out = `{${parts.join(',')}}`;
       }
       stack.pop();
       return out;
@@ -181,6 +181,7 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     return { text: entries.join(''), offsets, codes };
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: an Arquero table from user code, read through internals its typings don't show
   function exportTable(table: any): BridgeExport {
     const names: string[] = table.columnNames();
     const n: number = table.numRows();

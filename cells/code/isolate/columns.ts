@@ -7,7 +7,6 @@
  * Each column remembers which input column it is, so a column that comes back unchanged is sent
  * back as the buffers it came in.
  */
-/* eslint-disable */
 export function makeColumns() {
   const DAY = 864e5;
   /** Column object → the id of the run's input column it shows. */

@@ -5,11 +5,11 @@
  * It never throws: whatever the cell throws or returns, a getter, a `valueOf` or a replaced
  * `JSON.stringify` included, ends as an error description. Nothing the host reads can run code.
  */
-/* eslint-disable */
 import type { makeBridge } from './bridge.js';
 import type { makeColumns } from './columns.js';
-import { ARRAY_FIELDS, type IsolateColumn, type IsolateResult } from '../protocol.js';
+import { ARRAY_FIELDS, type BridgeExport, type IsolateColumn, type IsolateResult } from '../protocol.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the Arquero module as loaded inside the isolate; its internals (ColumnTable, column data) are used beyond its typings
 export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge: ReturnType<typeof makeBridge>, takeLogs: () => string) {
   const text = (v: unknown, fallback: string): string => {
     try {
@@ -36,7 +36,7 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
   };
   const column = (packed: Record<string, unknown>, arrays: ArrayBufferView[]): unknown => {
     const c = { ...packed } as unknown as IsolateColumn;
-    for (const field of ARRAY_FIELDS) if (typeof packed[field] === 'number') (c as any)[field] = arrays[packed[field] as number];
+    for (const field of ARRAY_FIELDS) if (typeof packed[field] === 'number') (c as unknown as Record<string, unknown>)[field] = arrays[packed[field] as number];
     switch (c.kind) {
       case 'number':
         return cols.number(c.id, c.values as Float64Array, c.valid);
@@ -70,7 +70,7 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
       } catch (e) {
         return fail('thrown', e);
       }
-      let exp: any;
+      let exp: BridgeExport;
       try {
         exp = bridge.exportResult(result);
       } catch (e) {

@@ -2,7 +2,6 @@
  * Globals a code cell's context gets before Arquero loads, written in plain JS and evaluated
  * INSIDE the cell's isolate (isolate.bundle.js), before Arquero loads, so every object they make belongs to it.
  */
-/* eslint-disable */
 export function installShims(g: Record<string, unknown>): { takeLogs(): string } {
   /** UTF-8 in plain JS (Arquero's Arrow reader wants TextDecoder/TextEncoder to exist). */
   class TextEncoderShim {
@@ -55,7 +54,7 @@ export function installShims(g: Record<string, unknown>): { takeLogs(): string }
     if (typeof v === 'string') return v;
     try {
       const json = JSON.stringify(v);
-      if (json !== undefined) return json.length > 2000 ? json.slice(0, 2000) + '…' : json;
+      if (json !== undefined) return json.length > 2000 ? `${json.slice(0, 2000)}…` : json;
     } catch {
       /* circular */
     }

@@ -18,7 +18,7 @@ export function formatNumber(value: number | null, format: NumberFormat = 'numbe
     case 'currency':
       return value.toLocaleString(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: Math.abs(value) >= 1000 ? 0 : 2, maximumFractionDigits: Math.abs(value) >= 1000 ? 0 : 2 });
     case 'percent':
-      return (value * 100).toLocaleString(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + '%';
+      return `${(value * 100).toLocaleString(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
     default:
       return Number.isInteger(value)
         ? value.toLocaleString(LOCALE)

@@ -30,8 +30,14 @@ function collectingLogger(warnings: string[]) {
       lvl = l;
       return logger;
     },
-    error: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
-    warn: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
+    error: (...a: unknown[]) => {
+      warnings.push(a.map(String).join(' '));
+      return logger;
+    },
+    warn: (...a: unknown[]) => {
+      warnings.push(a.map(String).join(' '));
+      return logger;
+    },
     info: () => logger,
     debug: () => logger,
   };

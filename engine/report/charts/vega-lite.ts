@@ -26,7 +26,7 @@ function columnOfField(field: string): string {
 /** Names that transforms create (`as`, fold/density defaults...), which fields may use besides columns. */
 function derivedNames(spec: unknown, out: Set<string>, opaque: { value: boolean }): void {
   if (Array.isArray(spec)) {
-    spec.forEach((s) => derivedNames(s, out, opaque));
+    for (const s of spec) derivedNames(s, out, opaque);
     return;
   }
   if (!isObject(spec)) return;
@@ -35,9 +35,9 @@ function derivedNames(spec: unknown, out: Set<string>, opaque: { value: boolean 
       for (const t of value) {
         if (!isObject(t)) continue;
         if ('pivot' in t || 'lookup' in t) opaque.value = true; // creates columns named by data values
-        if ('fold' in t && !('as' in t)) ['key', 'value'].forEach((n) => out.add(n));
-        if ('density' in t && !('as' in t)) ['value', 'density'].forEach((n) => out.add(n));
-        if ('quantile' in t && !('as' in t)) ['prob', 'value'].forEach((n) => out.add(n));
+        if ('fold' in t && !('as' in t)) for (const n of ['key', 'value']) out.add(n);
+        if ('density' in t && !('as' in t)) for (const n of ['value', 'density']) out.add(n);
+        if ('quantile' in t && !('as' in t)) for (const n of ['prob', 'value']) out.add(n);
         if (('regression' in t || 'loess' in t) && !('as' in t)) {
           out.add(String(t.regression ?? t.loess));
           out.add(String(t.on));
@@ -49,19 +49,29 @@ function derivedNames(spec: unknown, out: Set<string>, opaque: { value: boolean 
 }
 
 function collectAs(node: unknown, out: Set<string>): void {
-  if (Array.isArray(node)) return node.forEach((n) => collectAs(n, out));
+  if (Array.isArray(node)) {
+    for (const n of node) collectAs(n, out);
+    return;
+  }
   if (!isObject(node)) return;
   for (const [k, v] of Object.entries(node)) {
     if (k === 'as') {
       if (typeof v === 'string') out.add(v);
-      else if (Array.isArray(v)) v.forEach((n) => typeof n === 'string' && out.add(n));
+      else if (Array.isArray(v)) {
+        for (const n of v) if (typeof n === 'string') out.add(n);
+      }
     } else collectAs(v, out);
   }
 }
 
 /** Every `field: "..."` under an `encoding` (at any depth of layer/concat/facet), with its path. */
 function encodingFields(spec: unknown, path: Path, inEncoding: boolean, out: { field: string; path: Path }[]): void {
-  if (Array.isArray(spec)) return spec.forEach((s, i) => encodingFields(s, [...path, i], inEncoding, out));
+  if (Array.isArray(spec)) {
+    spec.forEach((s, i) => {
+      encodingFields(s, [...path, i], inEncoding, out);
+    });
+    return;
+  }
   if (!isObject(spec)) return;
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'data' || key === 'datasets' || key === 'transform') continue;

@@ -24,7 +24,7 @@ export function scriptJson(value: unknown): string {
  */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Set<string>();
-  svg.replace(/\sid="([^"]+)"/g, (_m, id: string) => (ids.add(id), ''));
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(m[1]);
   if (!ids.size) return svg;
   return svg
     .replace(/\sid="([^"]+)"/g, (m, id: string) => (ids.has(id) ? ` id="${prefix}${id}"` : m))

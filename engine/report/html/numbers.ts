@@ -21,7 +21,7 @@ export function plainDecimal(n: number): string {
   const exp = Number(expText);
   if (exp >= 0) {
     const intDigits = digits.padEnd(exp + 1, '0');
-    return `${sign}${intDigits.slice(0, exp + 1)}${intDigits.length > exp + 1 ? '.' + intDigits.slice(exp + 1) : ''}`;
+    return `${sign}${intDigits.slice(0, exp + 1)}${intDigits.length > exp + 1 ? `.${intDigits.slice(exp + 1)}` : ''}`;
   }
   return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
 }

@@ -4,7 +4,7 @@
  * streaming writer to a temporary file that is renamed into place.
  */
 import { createWriteStream, existsSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
-import { type ReportModel } from '../model.js';
+import type { ReportModel } from '../model.js';
 import { tableOf, type MetricsOutput } from '../../outputs.js';
 import type { NumberFormat } from '../charts/format.js';
 import { OperationalError } from '../../util/errors.js';
@@ -38,12 +38,12 @@ const RESERVED = new Set(['summary', 'history']);
 const BIG_WORKBOOK_ROWS = 250_000;
 
 /** `text` in at most `max` characters, cut at a word with an ellipsis when it is longer. */
-function fit(text: string, max: number): string {
+function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   if (space > max / 2) cut = cut.slice(0, space);
-  return cut.replace(/[\s,;.\-–—]+$/, '') + '…';
+  return `${cut.replace(/[\s,;.\-–—]+$/, '')}…`;
 }
 
 /** Excel sheet names: ≤ 31 characters, none of []:*?/\, unique without regard to case. */
@@ -51,10 +51,10 @@ export function sheetNames(labels: readonly string[]): string[] {
   const used = new Set<string>(RESERVED);
   return labels.map((label) => {
     const clean = label.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').replace(/^'+|'+$/g, '').trim() || 'Sheet';
-    let name = fit(clean, 31);
+    let name = truncate(clean, 31);
     for (let i = 2; used.has(name.toLowerCase()); i++) {
       const suffix = ` (${i})`;
-      name = fit(clean, 31 - suffix.length) + suffix;
+      name = truncate(clean, 31 - suffix.length) + suffix;
     }
     used.add(name.toLowerCase());
     return name;
