@@ -7,18 +7,13 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { bindParams, quoteIdent, RESULTS_CATALOG, type BoundParams } from '../duck/duck.js';
 import { DEFAULT_CONNECTION } from '../connections/connection.js';
-import { locateDuckError } from '../sql/errors.js';
+import { locateDuckError, withoutSqlQuote } from '../sql/errors.js';
 import { UserError, type QuireError } from '../util/errors.js';
 import type { Notebook } from '../notebook/load.js';
 import type { Dag } from './graph.js';
 import type { YamlPath } from '../source/source.js';
 
 const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
-
-/** DuckDB's message without its trailing `LINE n:` quote (the location points there instead). */
-function withoutQuote(message: string): string {
-  return message.replace(/\n*LINE \d+:[\s\S]*$/, '').trim();
-}
 
 export function bindHint(message: string): string {
   if (/^Catalog Error/.test(message)) return 'check the table name: tables come from the project database (quire.yaml `database:`) or are earlier cells named by id';
@@ -95,7 +90,7 @@ export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnectio
     // Bound again once every cell's table exists, so DuckDB's "Did you mean" can name a later cell.
     const again = /^Catalog Error/.test(f.message) ? await describe(conn, f.sql, params) : null;
     const message = again && 'error' in again && NAME_ERROR.test(again.error) ? again.error : f.message;
-    errors.push(new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutQuote(message)}`, {
+    errors.push(new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
       location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
       hint: bindHint(message),
     }));
