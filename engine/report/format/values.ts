@@ -15,9 +15,17 @@ export function isNumberFormat(name: string): name is NumberFormat {
   return (NUMBER_FORMATS as readonly string[]).includes(name);
 }
 
-/** A float without binary noise: `684325.5600000008` → `684325.56` (15 significant digits, what a double holds exactly). */
+/**
+ * A float without binary noise: `684325.5600000008` → `684325.56`, `0.1 + 0.2` → `0.3`. The shortest
+ * decimal within 1e-13 relative of the value: sums of decimals drift only in their last digits.
+ */
 export function cleanNumber(n: number): number {
-  return Number.isFinite(n) && !Number.isInteger(n) ? Number(n.toPrecision(15)) : n;
+  if (!Number.isFinite(n) || Number.isInteger(n)) return n;
+  for (let p = 1; p <= 17; p++) {
+    const rounded = Number(n.toPrecision(p));
+    if (Math.abs(rounded - n) <= Math.abs(n) * 1e-13) return rounded;
+  }
+  return n;
 }
 
 /** A number or digit string in a format; null when the value is not a number. */
