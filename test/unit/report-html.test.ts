@@ -115,8 +115,10 @@ describe('renderHtml', () => {
     expect(orders).toContain('<td>2024-03-01</td>');
     expect(orders).toContain('<td>2024-03-01 10:30</td>'); // no seconds in the column: HH:MM
     expect(orders).toContain('<td>2024-12-31 23:59</td>');
-    expect(orders).toContain('title="true">✓</span>');
-    expect(orders).toContain('title="false">✗</span>');
+    // booleans are neutral: a false may be the good outcome (an SRM mismatch)
+    expect(orders).toContain('<span class="bool" title="true">Yes</span>');
+    expect(orders).toContain('<span class="bool" title="false">No</span>');
+    expect(orders).not.toMatch(/bool-(true|false)|[✓✗]/);
     expect(orders).toContain('<span class="json">[1,2,3]</span>');
     expect(orders).toContain('<span class="json">[]</span>');
     // SQL NULL is a muted marker; the string 'NULL' is plain text.
