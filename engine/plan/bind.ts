@@ -75,10 +75,10 @@ export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnectio
     if (!cell) continue;
     const sqls = cell.cellType.sqlOf?.(cell.spec) ?? [];
     const connection = cell.cellType.connectionOf?.(cell.spec) ?? DEFAULT_CONNECTION;
-    if (sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) continue;
+    const [sql] = sqls;
+    if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) continue;
     // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
     if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) continue;
-    const sql = sqls[0]!;
     const result = await describe(conn, sql, params);
     if ('error' in result) {
       if (NAME_ERROR.test(result.error)) failed.push({ id, path: cell.path, sql, message: result.error });

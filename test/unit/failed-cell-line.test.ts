@@ -23,7 +23,11 @@ async function project(notebook: string): Promise<string> {
 /** A stream that keeps what the printer writes (not a TTY: one plain line per event). */
 function sink(): { stream: NodeJS.WriteStream; text: () => string } {
   let text = '';
-  const stream = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const write = (s: string) => {
+    text += s;
+    return true;
+  };
+  const stream = { isTTY: false, write } as unknown as NodeJS.WriteStream;
   return { stream, text: () => text };
 }
 
@@ -45,7 +49,10 @@ describe('a failed cell, at run time and in the terminal', () => {
     const out = sink();
     const printer = progressPrinter(out.stream);
     const events: ExecEvent[] = [];
-    const result = await runNotebook(path, { runsDir: join(path, '..', 'runs'), logger: { log() {} }, onEvent: (e) => (events.push(e), printer.onEvent(e)) });
+    const result = await runNotebook(path, { runsDir: join(path, '..', 'runs'), logger: { log() {} }, onEvent: (e) => {
+      events.push(e);
+      printer.onEvent(e);
+    } });
     printer.done();
     const failed = events.flatMap((e) => (e.kind === 'end' && e.record.status === 'failed' ? [e.record] : []))[0]!;
     expect(failed.error?.message).toContain('Candidate bindings: "amount"');
