@@ -6,6 +6,10 @@ import { analyzeNotebook } from './plan/analyze.js';
 import type { Dag } from './plan/graph.js';
 import { DUCK_POOL } from './duck/duck-pool.js';
 import { processState, type EngineState } from './util/state.js';
+import { bindNotebook } from './plan/bind.js';
+import { resolveParams } from './params/index.js';
+import type { BoundParams } from './duck/duck.js';
+import { RunConnections } from './connections/run-connections.js';
 
 /**
  * Checks a notebook without running it; throws ValidationErrors with every problem.
@@ -30,9 +34,35 @@ export async function validateNotebook(path: string, opts: { state?: EngineState
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.
     const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
-    const all = [...errors, ...analysis.errors, ...scheduleErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+    const bindErrors = await bindAgainstProject(nb, analysis.dag, state);
+    const all = [...errors, ...analysis.errors, ...scheduleErrors, ...bindErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };
+  } finally {
+    session.close();
+  }
+}
+
+/** The params' default values, for describing statements that use them; null when one has no default. */
+function defaultParams(nb: Notebook): BoundParams | null {
+  try {
+    return resolveParams(nb.top.params ?? {}, {}, { now: new Date(), timezone: nb.project.config.timezone });
+  } catch {
+    return null;
+  }
+}
+
+/** Binds the query cells on a session that sees the project database (read-only); none when it can't be opened. */
+async function bindAgainstProject(nb: Notebook, dag: Dag, state: EngineState): Promise<QuireError[]> {
+  let session: DuckSession;
+  try {
+    const { database, attach } = new RunConnections(nb.project).sessionDatabases();
+    session = await DuckSession.open({ database, attach, write: false, fileSearchPath: nb.project.root, pool: state.get(DUCK_POOL) });
+  } catch {
+    return []; // a missing database is the run's error to report, with its own hint
+  }
+  try {
+    return await bindNotebook(nb, dag, await session.connect(), defaultParams(nb));
   } finally {
     session.close();
   }

@@ -15,6 +15,7 @@ import { fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js'
 import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
 import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
 import { OperationalError } from '../util/errors.js';
+import { countOf } from '../report/html/numbers.js';
 
 export { clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';
@@ -86,7 +87,7 @@ export function summarize(decisions: readonly CellDecision[]): string {
   const hits = decisions.filter((d) => d.action === 'cache');
   const runs = decisions.filter((d) => d.action === 'run');
   const why = runs.map((d) => `${d.id} (${d.reason})`).join(', ');
-  return `cache: ${hits.length} of ${decisions.length} cells from the cache${runs.length ? `; running ${why}` : ''}`;
+  return `cache: ${hits.length} of ${countOf(decisions.length, 'cell')} from the cache${runs.length ? `; running ${why}` : ''}`;
 }
 
 export function runCache(plan: CachePlan, logger: Logger): CellCache {

@@ -1,4 +1,5 @@
 import type { TableColumn, TableValue } from '../outputs.js';
+import { cleanNumber } from '../report/format/values.js';
 
 /** A value as printed in a text table: numbers with at most 6 decimals, NULL as empty. */
 function textOf(v: TableValue): string {
@@ -17,7 +18,8 @@ export function formatTextTable(columns: TableColumn[], rows: TableValue[][]): s
 }
 
 function csvField(v: TableValue): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Floats without binary noise (684325.56, not 684325.5600000008), still exact enough to compute with.
+  const s = v === null || v === undefined ? '' : typeof v === 'number' ? String(cleanNumber(v)) : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -6,6 +6,7 @@ import { projectPath } from '../project.js';
 import { prepareRun } from '../exec/run.js';
 import { planCache } from '../cache/index.js';
 import { bold, dim, green, yellow } from './progress.js';
+import { countOf } from '../report/html/numbers.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
@@ -44,7 +45,7 @@ export function register(program: Command): void {
       const width = Math.max(...cells.map((c) => c.id.length));
       for (const c of cells) out.push(`  ${c.action === 'cache' ? green('cache') : yellow('run  ')}  ${c.id.padEnd(width)}  ${dim(c.reason)}`);
       const hits = cells.filter((c) => c.action === 'cache').length;
-      out.push(`${hits} of ${cells.length} cells from the cache, ${cells.length - hits} to run`);
+      out.push(`${hits} of ${countOf(cells.length, 'cell')} from the cache, ${cells.length - hits} to run`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -1,5 +1,6 @@
 import type { ExecEvent } from '../exec/executor.js';
-import { groupThousands } from '../report/html/numbers.js';
+import type { CellRecord } from '../runs/manifest.js';
+import { countOf } from '../report/html/numbers.js';
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -8,6 +9,15 @@ export const red = (s: string) => paint('31', s);
 export const yellow = (s: string) => paint('33', s);
 export const dim = (s: string) => paint('2', s);
 export const bold = (s: string) => paint('1', s);
+
+/** A failed cell's detail: `file:line:col`, DuckDB's whole message (continuation lines indented) and the hint. */
+function failure(error: CellRecord['error']): string {
+  if (!error) return red('failed');
+  const [first = '', ...more] = error.message.split('\n').filter((l) => l.trim() !== '');
+  const lines = [`${error.location ? `${error.location}  ` : ''}${red(first)}`, ...more.map((l) => `    ${red(l)}`)];
+  if (error.hint) lines.push(`    ${dim(`hint: ${error.hint}`)}`);
+  return lines.join('\n');
+}
 
 /**
  * Per-cell progress on stderr. On a TTY a status line shows what is running and finished cells
@@ -30,9 +40,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
         const mark = r.status === 'succeeded' ? green('✓') : r.status === 'failed' ? red('✗') : yellow('-');
         const detail =
           r.status === 'succeeded'
-            ? dim(`${r.duration_ms} ms${r.rows === null ? '' : ` · ${groupThousands(String(r.rows))} rows`}`)
+            ? dim(`${r.duration_ms} ms${r.rows === null ? '' : ` · ${countOf(r.rows, 'row')}`}`)
             : r.status === 'failed'
-              ? red(r.error?.message ?? 'failed')
+              ? failure(r.error)
               : dim(`skipped (${r.skipped_reason})`);
         stream.write(tty ? `${mark} ${r.id}  ${detail}\n` : `${r.status.padEnd(9)} ${r.id}  ${detail}\n`);
       }

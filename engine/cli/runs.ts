@@ -5,6 +5,7 @@ import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
 import { damagedWarning, findRun, listRuns, type DamagedRun } from '../runs/runs.js';
 import { green, red, yellow, dim } from './progress.js';
+import { countOf } from '../report/html/numbers.js';
 
 function runsDirOf(opt?: string): string {
   if (opt) return resolve(opt);
@@ -60,7 +61,7 @@ export function register(program: Command): void {
       if (m.error) out.push(`error    ${m.error}`);
       out.push('cells:');
       for (const c of m.cells) {
-        const detail = c.status === 'failed' ? `${c.error?.message}${c.error?.location ? ` (${c.error.location})` : ''}` : c.status === 'skipped' ? String(c.skipped_reason) : `${c.duration_ms} ms${c.rows === null ? '' : `, ${c.rows} rows`}`;
+        const detail = c.status === 'failed' ? `${c.error?.message}${c.error?.location ? ` (${c.error.location})` : ''}` : c.status === 'skipped' ? String(c.skipped_reason) : `${c.duration_ms} ms${c.rows === null ? '' : `, ${countOf(c.rows, 'row')}`}`;
         out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`);
       }
       out.push(`folder   ${dir}`);

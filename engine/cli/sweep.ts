@@ -5,6 +5,7 @@ import type { ExportFormat } from '../export/index.js';
 import type { PaperSize } from '../report/pdf/index.js';
 import { parseSweeps, runSweep, type BatchMember } from '../exec/sweep.js';
 import { bold, dim, green, red, yellow } from './progress.js';
+import { countOf } from '../report/html/numbers.js';
 
 const colour = (s: string) => (s === 'succeeded' ? green : s === 'partial' ? yellow : red);
 const show = (p: string) => {
@@ -21,7 +22,7 @@ export async function runSweepCommand(
   const nb = loadNotebook(file);
   const axes = parseSweeps(opts.sweep);
   const total = axes.reduce((n, a) => n * a.values.length, 1);
-  if (!opts.json) process.stderr.write(`sweep: ${total} runs of ${nb.displayPath}, ${Math.max(1, opts.concurrency || 1)} at a time\n`);
+  if (!opts.json) process.stderr.write(`sweep: ${countOf(total, 'run')} of ${nb.displayPath}, ${Math.max(1, opts.concurrency || 1)} at a time\n`);
   const { summary, path } = await runSweep(nb, {
     axes,
     base: parseCliParams(opts.param),
@@ -31,7 +32,7 @@ export async function runSweepCommand(
   });
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, summary: path }, null, 2)}\n`);
   else {
-    process.stdout.write(`${bold(`sweep of ${summary.members.length} runs`)}: ${colour(summary.status)(summary.status)}\n`);
+    process.stdout.write(`${bold(`sweep of ${countOf(summary.members.length, 'run')}`)}: ${colour(summary.status)(summary.status)}\n`);
     for (const m of summary.members) {
       process.stdout.write(`  ${colour(m.status)(m.status.padEnd(9))} ${label(m).padEnd(30)} ${m.run_id ?? '-'}${m.dir ? `  ${dim(show(m.dir))}` : ''}\n`);
     }

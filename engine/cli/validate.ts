@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { validateNotebook } from '../validate.js';
 import { ValidationErrors, errorToJson, formatError } from '../util/errors.js';
 import { green } from './progress.js';
+import { countOf } from '../report/html/numbers.js';
 
 export function register(program: Command): void {
   program
@@ -16,7 +17,7 @@ export function register(program: Command): void {
         try {
           const nb = await validateNotebook(file);
           report.push({ file, valid: true, cells: nb.cells.length, errors: [] });
-          if (!opts.json) process.stdout.write(`${green('✓')} ${file} is valid (${nb.cells.length} cells)\n`);
+          if (!opts.json) process.stdout.write(`${green('✓')} ${file} is valid (${countOf(nb.cells.length, 'cell')})\n`);
         } catch (err) {
           if (!(err instanceof ValidationErrors)) throw err;
           failed = true;

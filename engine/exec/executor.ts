@@ -13,6 +13,7 @@ import { checkOutputKind } from './output-kind.js';
 import { cellDeadline } from './cell-deadline.js';
 import { RunConnections } from '../connections/run-connections.js';
 import { checkOutputSize } from './output-size.js';
+import { countOf } from '../report/html/numbers.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -93,7 +94,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         ? `${full.error?.message}${full.error?.location ? ` (${full.error.location})` : ''}`
         : full.status === 'skipped'
           ? `cell ${full.id} skipped: ${full.skipped_reason}`
-          : `cell ${full.id} ${full.cache_hit ? 'restored from the cache' : 'succeeded'} in ${full.duration_ms} ms${full.rows === null ? '' : `, ${full.rows} rows`}`;
+          : `cell ${full.id} ${full.cache_hit ? 'restored from the cache' : 'succeeded'} in ${full.duration_ms} ms${full.rows === null ? '' : `, ${countOf(full.rows, 'row')}`}`;
     logger.log(full.status === 'failed' ? 'error' : 'info', line);
   };
 

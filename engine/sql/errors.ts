@@ -31,6 +31,11 @@ export function locateDuckError(
   return source.locateInString(sqlPath, offset);
 }
 
+/** DuckDB's message without its trailing `LINE n:` quote of the statement (the location points there instead). */
+export function withoutSqlQuote(message: string): string {
+  return message.replace(/\n*LINE \d+:[\s\S]*$/, '').trim();
+}
+
 /** A DuckDB failure of a cell, as a located error whose message names the cell. */
 export function sqlRuntimeError(
   err: unknown,
@@ -44,7 +49,8 @@ export function sqlRuntimeError(
   const message = (err as Error).message ?? String(err);
   const headline = message.split('\n')[0];
   const location = locateDuckError(message, sql, source, sqlPath, lineOffset);
-  return new UserError('E_SQL', `cell ${cellId} failed: ${headline}`, {
+  // The whole message but its `LINE n:` quote: DuckDB's "Candidate bindings" / "Did you mean" lines are the fix.
+  return new UserError('E_SQL', `cell ${cellId} failed: ${withoutSqlQuote(message)}`, {
     location,
     hint: hintFor(headline),
     cause: err,

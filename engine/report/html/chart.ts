@@ -1,6 +1,7 @@
 import type { ChartOutput } from '../../outputs.js';
 import { attr, escapeHtml } from '../../text/escape.js';
 import { renderKpiCards } from './kpi.js';
+import { isNumberFormat, type ValueFormat } from '../format/values.js';
 import { renderTable } from './table.js';
 
 /** A short, stable hash (FNV-1a): equal charts get equal id prefixes, so output is deterministic. */
@@ -46,9 +47,14 @@ function chartError(message: string): string {
   return `<div class="panel panel-error chart-error" role="alert"><div class="error-head"><span class="error-label">Chart not drawn</span></div><p class="error-message">${escapeHtml(message)}</p></div>`;
 }
 
+/** The `format:` of a `chart: table` cell, names this version knows only. */
+function chosenFormats(formats: Record<string, string> | null | undefined): Record<string, ValueFormat> {
+  return Object.fromEntries(Object.entries(formats ?? {}).filter((e): e is [string, ValueFormat] => isNumberFormat(e[1])));
+}
+
 /** A chart output: a figure with its static SVG (and spec for the browser), a table, or KPI cards. */
 export function renderChart(output: ChartOutput): string {
-  if (output.engine === 'table') return output.table ? renderTable(output.table) + note(output) : '<p class="muted no-output">No table</p>';
+  if (output.engine === 'table') return output.table ? renderTable(output.table, { formats: chosenFormats(output.formats) }) + note(output) : '<p class="muted no-output">No table</p>';
   if (output.engine === 'kpi') return renderKpiCards(output.kpis ?? []);
 
   const rendered = output.rendered ?? {};

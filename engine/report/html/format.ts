@@ -82,9 +82,8 @@ export function formatCell(value: TableValue | undefined, kind: ColumnKind, opts
   }
 
   if (typeof value === 'boolean') {
-    return value
-      ? { html: '<span class="bool bool-true" title="true">✓</span>', numeric: false }
-      : { html: '<span class="bool bool-false" title="false">✗</span>', numeric: false };
+    // No colour and no ✓/✗: whether true is good depends on the column (an SRM `mismatch` is good when false).
+    return { html: `<span class="bool" title="${value}">${value ? 'Yes' : 'No'}</span>`, numeric: false };
   }
 
   if (kind === 'integer') {

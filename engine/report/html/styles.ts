@@ -132,8 +132,6 @@ table.data tbody tr:nth-child(even) td { background: #fbfbfc; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
 .null { color: var(--faint); font-style: normal; }
 .bool { font-weight: 600; }
-.bool-true { color: var(--green); }
-.bool-false { color: var(--red); }
 .json { font-family: var(--mono); font-size: 12px; color: var(--fg-soft); }
 .table-foot { margin: 6px 2px 0; font-size: 12.5px; color: var(--muted); }
 

@@ -2,6 +2,8 @@ import type { TableOutput } from '../../outputs.js';
 import { attr, escapeHtml } from '../../text/escape.js';
 import { columnKind, formatCell, isNumericKind, timestampsNeedSeconds } from './format.js';
 import { countOf, formatInteger } from './numbers.js';
+import { tableColumnFormats } from '../format/columns.js';
+import { formatValue, type ValueFormat } from '../format/values.js';
 
 /** Tables up to this many preview rows are kept on one printed page. */
 export const SMALL_TABLE_ROWS = 25;
@@ -13,16 +15,17 @@ export function rowCountLine(shown: number, total: number): string {
   return countOf(Math.max(shown, total), 'row');
 }
 
-/** A table output: typed, escaped cells in a horizontally scrolling box, and its row count. */
-export function renderTable(output: TableOutput): string {
+/** A table output: typed, escaped cells in a horizontally scrolling box, and its row count. `formats`: chosen formats by column. */
+export function renderTable(output: TableOutput, opts: { formats?: Record<string, ValueFormat>; labels?: Record<string, string> } = {}): string {
   const columns = output.columns;
+  const plans = tableColumnFormats(columns, output.rows, opts);
   const kinds = columns.map((c) => columnKind(c.type));
   const withSeconds = kinds.map((k, i) => k === 'timestamp' && timestampsNeedSeconds(output.rows.map((r) => r[i] ?? null)));
 
   const head = columns
-    .map((c, i) => {
+    .map((_c, i) => {
       const cls = isNumericKind(kinds[i]!) ? ' class="num"' : '';
-      return `<th scope="col"${cls}${attr('title', `${c.name} · ${c.type}`)}><span class="col-name">${escapeHtml(c.name)}</span><span class="col-type">${escapeHtml(c.type)}</span></th>`;
+      return `<th scope="col"${cls}${attr('title', plans[i]!.title)}><span class="col-name">${escapeHtml(plans[i]!.header)}</span></th>`;
     })
     .join('');
 
@@ -30,7 +33,10 @@ export function renderTable(output: TableOutput): string {
     .map((row) => {
       const cells = columns.map((_, i) => {
         const kind = kinds[i]!;
-        const cell = formatCell(row[i], kind, { withSeconds: withSeconds[i] });
+        const value = row[i];
+        const format = plans[i]!.format;
+        const chosen = format && (typeof value === 'number' || typeof value === 'string') ? formatValue(value, format) : null;
+        const cell = chosen !== null ? { html: escapeHtml(chosen), numeric: true } : formatCell(value, kind, { withSeconds: withSeconds[i] });
         const numeric = cell.numeric || isNumericKind(kind);
         const classes = [numeric ? 'num' : '', kind === 'text' && !numeric ? 'text' : ''].filter(Boolean);
         return `<td${classes.length ? ` class="${classes.join(' ')}"` : ''}>${cell.html}</td>`;

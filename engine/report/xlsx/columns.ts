@@ -5,6 +5,8 @@ import { formatDecimal, formatInteger } from '../html/numbers.js';
 import { toEpochMs, toNumber } from '../charts/data.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
 import { quoteIdent } from '../../duck/duck.js';
+import { defaultFormat } from '../format/columns.js';
+import { excelValueFormat } from '../format/values.js';
 
 /** A cell value as the sheet writer takes it: numbers (dates as Excel serials), text, booleans. */
 export type XlsxValue = number | string | boolean | null;
@@ -44,13 +46,15 @@ function kindOf(type: string): XlsxKind {
   return 'text';
 }
 
-function numFmtOf(col: TableColumn, kind: XlsxKind, format: NumberFormat | undefined): string | null {
+function numFmtOf(col: TableColumn, kind: XlsxKind, format: NumberFormat | undefined, values: readonly TableValue[]): string | null {
   if (kind === 'date') return 'yyyy-mm-dd';
   if (kind === 'timestamp') return 'yyyy-mm-dd hh:mm:ss';
   if (kind === 'time') return 'hh:mm:ss';
   if (kind !== 'number') return null;
   if (format) return excelFormat(format);
-  if (columnKind(col.type) === 'integer') return '#,##0';
+  // The report's defaults by column name and type (ids, rates, p-values), as in HTML and PDF.
+  const byDefault = defaultFormat(col, values);
+  if (byDefault) return excelValueFormat(byDefault);
   const scale = decimalScale(col.type);
   if (scale !== null) return scale === 0 ? '#,##0' : `#,##0.${'0'.repeat(Math.min(scale, 6))}`;
   return '#,##0.00##';
@@ -117,7 +121,7 @@ function shownLength(v: TableValue | undefined, col: TableColumn, kind: XlsxKind
 export function planColumns(columns: readonly TableColumn[], preview: readonly TableValue[][], formats: Record<string, NumberFormat> = {}): ColumnPlan[] {
   return columns.map((col, i) => {
     const kind = kindOf(col.type);
-    const numFmt = numFmtOf(col, kind, formats[col.name]);
+    const numFmt = numFmtOf(col, kind, formats[col.name], preview.map((r) => r[i] ?? null));
     let longest = col.name.length + 3; // room for the filter button
     for (const row of preview.slice(0, 200)) longest = Math.max(longest, shownLength(row[i], col, kind, numFmt));
     return { name: col.name, type: col.type, kind, sql: sqlOf(col.name, col.type, kind), numFmt, width: Math.min(60, Math.max(8, longest + 2)) };

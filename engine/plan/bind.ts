@@ -1,0 +1,99 @@
+/**
+ * Schema-aware validation: each DuckDB query cell is bound (prepared, never run) against the
+ * project database's catalog, with every upstream cell present as an empty table of its result
+ * columns. Only name-resolution failures are reported (unknown table, column, schema): a type
+ * guessed for an unbound `$param` column must never turn into a false alarm.
+ */
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { bindParams, quoteIdent, RESULTS_CATALOG, type BoundParams } from '../duck/duck.js';
+import { DEFAULT_CONNECTION } from '../connections/connection.js';
+import { locateDuckError, withoutSqlQuote } from '../sql/errors.js';
+import { UserError, type QuireError } from '../util/errors.js';
+import type { Notebook } from '../notebook/load.js';
+import type { Dag } from './graph.js';
+import type { YamlPath } from '../source/source.js';
+
+const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
+
+export function bindHint(message: string): string {
+  if (/^Catalog Error/.test(message)) return 'check the table name: tables come from the project database (quire.yaml `database:`) or are earlier cells named by id';
+  return 'check the column names against the tables this query reads';
+}
+
+type Described = { columns: { name: string; type: string }[] } | { error: string };
+
+/** Result columns of a statement, from the binder; a statement with `$params` is described with their default values bound. */
+async function describe(conn: DuckDBConnection, sql: string, params: BoundParams | null): Promise<Described> {
+  let stmt: DuckDBPreparedStatement;
+  try {
+    stmt = await conn.prepare(sql);
+  } catch (err) {
+    return { error: (err as Error).message ?? String(err) };
+  }
+  try {
+    const columns = [];
+    for (let i = 0; i < stmt.columnCount; i++) columns.push({ name: stmt.columnName(i), type: stmt.columnType(i).toString() });
+    return { columns };
+  } catch {
+    // Types that depend on unbound $params are only known once values are bound.
+  } finally {
+    stmt.destroySync();
+  }
+  if (!params) return { columns: [] };
+  try {
+    const described = await conn.prepare(`DESCRIBE ${sql}`);
+    bindParams(described, params);
+    const rows = (await described.runAndReadAll()).getRowObjects();
+    return { columns: rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })) };
+  } catch {
+    return { columns: [] };
+  }
+}
+
+async function createEmpty(conn: DuckDBConnection, id: string, columns: { name: string; type: string }[]): Promise<boolean> {
+  if (!columns.length) return false;
+  try {
+    const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    await conn.run(`CREATE OR REPLACE TABLE ${RESULTS_CATALOG}.main.${quoteIdent(id)} (${defs})`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Located errors for unknown tables and columns in the notebook's DuckDB query cells. `conn` sees
+ * the project database; `params` are the notebook's default values (null when some param has none).
+ */
+export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnection, params: BoundParams | null): Promise<QuireError[]> {
+  const errors: QuireError[] = [];
+  const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
+  const known = new Set<string>();
+  const failed: { id: string; path: YamlPath; sql: string; message: string }[] = [];
+  for (const id of dag.levels.flat()) {
+    const cell = byId.get(id);
+    if (!cell) continue;
+    const sqls = cell.cellType.sqlOf?.(cell.spec) ?? [];
+    const connection = cell.cellType.connectionOf?.(cell.spec) ?? DEFAULT_CONNECTION;
+    const [sql] = sqls;
+    if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) continue;
+    // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
+    if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) continue;
+    const result = await describe(conn, sql, params);
+    if ('error' in result) {
+      if (NAME_ERROR.test(result.error)) failed.push({ id, path: cell.path, sql, message: result.error });
+    } else if (await createEmpty(conn, id, result.columns)) {
+      known.add(id);
+    }
+  }
+  for (const f of failed) {
+    // Bound again once every cell's table exists, so DuckDB's "Did you mean" can name a later cell.
+    const again = /^Catalog Error/.test(f.message) ? await describe(conn, f.sql, params) : null;
+    const message = again && 'error' in again && NAME_ERROR.test(again.error) ? again.error : f.message;
+    errors.push(new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
+      location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
+      hint: bindHint(message),
+    }));
+  }
+  return errors;
+}

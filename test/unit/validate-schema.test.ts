@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { validateNotebook } from '../../engine/index.js';
+import { ValidationErrors, type QuireError } from '../../engine/util/errors.js';
+
+/** A project whose database holds month_orders(id, amount, ordered_at). */
+async function project(notebook: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'quire-validate-schema-'));
+  const db = await DuckDBInstance.create(join(dir, 'main.duckdb'));
+  const c = await db.connect();
+  await c.run(`CREATE TABLE month_orders AS SELECT 1 AS id, 9.5::DOUBLE AS amount, DATE '2026-11-01' AS ordered_at`);
+  c.closeSync();
+  db.closeSync();
+  writeFileSync(join(dir, 'quire.yaml'), 'database: main.duckdb\n');
+  writeFileSync(join(dir, 'nb.yaml'), notebook);
+  return join(dir, 'nb.yaml');
+}
+
+async function problems(notebook: string): Promise<QuireError[]> {
+  const err = await validateNotebook(await project(notebook)).then(() => null, (e: unknown) => e);
+  if (err === null) return [];
+  expect(err).toBeInstanceOf(ValidationErrors);
+  return (err as ValidationErrors).errors;
+}
+
+describe('quire validate binds SQL against the schema', () => {
+  it('a misspelt table is a located error keeping DuckDB\'s suggestion', async () => {
+    const [e, ...rest] = await problems(`title: T
+cells:
+  - id: orders
+    type: query
+    sql: |
+      SELECT id
+      FROM month_order
+`);
+    expect(rest).toEqual([]);
+    expect(e!.code).toBe('E_SQL_BIND');
+    expect(e!.message).toContain('month_order does not exist');
+    expect(e!.message).toContain('Did you mean "month_orders"');
+    expect(e!.location).toMatchObject({ line: 7, col: 12 });
+  });
+
+  it('a misspelt column, also in a cell reading an upstream cell, keeps the candidate bindings', async () => {
+    const errs = await problems(`title: T
+params:
+  since: { type: date, default: '2026-01-01' }
+cells:
+  - id: orders
+    type: query
+    sql: SELECT id, amount AS total FROM month_orders WHERE ordered_at >= $since
+  - id: summary
+    type: query
+    sql: |
+      SELECT sum(totl) AS revenue
+      FROM orders
+  - id: direct
+    type: query
+    sql: SELECT amout FROM month_orders
+`);
+    expect(errs.map((e) => e.code)).toEqual(['E_SQL_BIND', 'E_SQL_BIND']);
+    const [summary, direct] = errs;
+    expect(summary!.message).toContain('cell summary');
+    expect(summary!.message).toContain('Candidate bindings: "total"');
+    expect(summary!.location).toMatchObject({ line: 11, col: 18 });
+    expect(direct!.message).toContain('Candidate bindings: "amount"');
+    expect(direct!.location?.line).toBe(15);
+  });
+
+  it('a table that exists nowhere is an error; correct SQL with params validates clean', async () => {
+    const errs = await problems(`title: T
+params:
+  n: { type: integer, default: 3 }
+cells:
+  - id: ok
+    type: query
+    sql: SELECT id, amount * $n AS x FROM month_orders LIMIT $n
+  - id: ok2
+    type: query
+    sql: SELECT x + 1 AS y FROM ok
+  - id: missing
+    type: query
+    sql: SELECT * FROM refunds
+`);
+    expect(errs.map((e) => [e.code, e.message.split('\n')[0]])).toEqual([['E_SQL_BIND', 'cell missing: Catalog Error: Table with name refunds does not exist!']]);
+    expect(errs[0]!.hint).toMatch(/table name/);
+  });
+
+  it('the suggestion for a misspelt cell id names the cell even when it is declared later', async () => {
+    const [e] = await problems(`title: T
+cells:
+  - id: headline
+    type: query
+    sql: SELECT * FROM month_total
+  - id: month_totals
+    type: query
+    sql: SELECT count(*) AS orders FROM month_orders
+`);
+    expect(e!.message).toContain('Did you mean "month_totals"');
+  });
+});
