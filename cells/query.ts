@@ -53,7 +53,7 @@ export const queryCell: CellType<QuerySpec> = {
     if (parsed.syntaxError) {
       errors.push(new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
         location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
-        hint: 'fix the SQL; DuckDB\'s parser rejected it',
+        hint: `fix the SQL; ${type!.type === 'postgres' ? 'PostgreSQL' : 'DuckDB'}'s parser rejected it`,
       }));
     } else if (!parsed.readOnly && spec.mode !== 'write') {
       errors.push(new UserError('E_SQL_WRITE', `cell ${spec.id} is not a read-only query`, { location: ctx.source.locate(sqlPath), hint: READ_ONLY_HINT }));
@@ -81,6 +81,8 @@ export const queryCell: CellType<QuerySpec> = {
       duck: ctx.conn,
       signal: ctx.signal,
       locate: (err, lineOffset) => sqlRuntimeError(err, spec.id, sql, ctx.source, [...ctx.path, 'sql'], lineOffset),
+      locateOffset: (offset) => (offset === undefined ? ctx.source.locate([...ctx.path, 'sql']) : ctx.source.locateInString([...ctx.path, 'sql'], offset)),
+      timeoutMs: queryCell.timeoutMs!(spec, ctx.project),
     });
     return ctx.readTable(spec.id, 100, mode === 'write' ? undefined : rows);
   },

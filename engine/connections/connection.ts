@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BoundParams, DuckAttachment } from '../duck/duck.js';
 import type { SqlAnalysis } from '../sql/parse.js';
-import { UserError } from '../util/errors.js';
+import { UserError, type SourceLocation } from '../util/errors.js';
 
 /** The name of the project database (`database:` in quire.yaml) as a connection. */
 export const DEFAULT_CONNECTION = 'default';
@@ -36,6 +36,10 @@ export interface QueryRequest {
    * put before the cell's SQL in the text it ran (to place the error in the notebook).
    */
   locate?: (err: unknown, lineOffset: number) => Error;
+  /** Where a 0-based offset in `sql` lies in the notebook (a server type places its errors with it). */
+  locateOffset?: (offset: number | undefined) => SourceLocation | undefined;
+  /** The cell's time limit; a server type makes it the query's own timeout (Postgres: statement_timeout). */
+  timeoutMs?: number;
 }
 
 /**
@@ -68,6 +72,8 @@ export interface OpenOptions {
   root: string;
   /** Some cell writes through it (`mode: write`): attach or open it read-write. */
   write: boolean;
+  /** The clock (ms since epoch) for cache windows (`cache: { ttl }`); default Date.now. */
+  now?: () => number;
 }
 
 /** A kind of connection: one file in engine/connections/, one line in its index.ts. */
