@@ -16,6 +16,14 @@ export const DEFAULT_CONNECTION = 'default';
 export type QueryMode = 'read' | 'write';
 
 
+/** When a server's data may be served from the cell cache (quire.yaml connection or cell `cache:`). */
+export interface CacheDeclaration {
+  /** A duration (30m, 1h, 1d): results are served for at most that long. */
+  ttl?: string;
+  /** SQL whose value changes when the data does; part of the key. */
+  freshness?: string;
+}
+
 /** What a connection type says of a cell's SQL at validation; nothing runs. */
 export interface SqlCheck extends SqlAnalysis {
   /** Whether the SQL only reads; decided by the connection's own parser. */
@@ -42,6 +50,17 @@ export interface QueryRequest {
   timeoutMs?: number;
 }
 
+/** What `quire connections test` finds out by reaching a connection. */
+export interface ConnectionProbe {
+  /** Server (or engine) version. */
+  version: string;
+  /** One round trip of a trivial query, in ms (the best of a few). */
+  latencyMs: number;
+  /** Whether the session quire opens for read cells refuses writes, and why. */
+  readOnly: boolean;
+  readOnlyDetail: string;
+}
+
 /**
  * One configured connection of a run. Opening is cheap and lazy: nothing is opened before the
  * first query, so a run that never uses a connection leaves nothing to close.
@@ -59,8 +78,16 @@ export interface Connection {
    * cancels the query.
    */
   query(req: QueryRequest): Promise<number>;
-  /** Digest of the data it serves, for the cell cache: changes when the data changes. null: it can't tell (cells on it always run). */
-  fingerprint(): Promise<string | null>;
+  /**
+   * Digest of the data it serves, for the cell cache: changes when the data changes. null: it
+   * can't tell (cells on it always run). `cache`: a cell's own declaration, in place of the
+   * connection's (server types).
+   */
+  fingerprint(cache?: CacheDeclaration): Promise<string | null>;
+  /** Reaches it and reports version, latency and read-only-ness (servers); throws a UserError when it can't. */
+  probe?(): Promise<ConnectionProbe>;
+  /** Where it points, safe to print (a URL's password hidden). */
+  describe(): string;
   /** Cancels every query running on it. */
   cancel(): void;
   /** Cancels and releases everything it opened; later queries fail. */

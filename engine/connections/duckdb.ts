@@ -98,6 +98,10 @@ class DuckFileConnection implements Connection {
     return sha256(JSON.stringify([`${p}=${statText(p)}`, `${p}.wal=${existsSync(`${p}.wal`) ? statText(`${p}.wal`) : 'none'}`]));
   }
 
+  describe(): string {
+    return this.path;
+  }
+
   cancel(): void {
     for (const duck of this.running) duck.interrupt();
   }

@@ -39,3 +39,4 @@ export function connectionType(type: string): ConnectionType<{ type: string }> |
 
 export type { Connection, ConnectionType, QueryRequest, QueryMode, SqlCheck } from './connection.js';
 export { DEFAULT_CONNECTION, READ_ONLY_HINT } from './connection.js';
+export { cacheSchema } from './cache-config.js';

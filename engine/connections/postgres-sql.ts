@@ -3,15 +3,24 @@
  * `$name` params become positional `$1..$n` with an explicit type, and every offset in the
  * rewritten text maps back to the cell's SQL so errors land on the notebook's line:col.
  */
-import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { SqlParamType } from '../duck/duck.js';
 import type { SqlCheck } from './connection.js';
 
-let loaded: Promise<void> | undefined;
-/** The parser's wasm module, loaded once per process. */
+type Parser = typeof import('libpg-query');
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
+/** The parser and its wasm, loaded once per process and only by a notebook that uses Postgres. */
 export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
-  return loaded;
+  loading ??= import('libpg-query').then(async (m) => {
+    await m.loadModule();
+    parser = m;
+  });
+  return loading;
+}
+
+function loaded(): Parser {
+  if (!parser) throw new Error('the PostgreSQL parser is not loaded: await loadParser() first');
+  return parser;
 }
 
 interface Replacement {
@@ -43,7 +52,7 @@ function charOffset(text: string, byteOffset: number): number {
  * string or comment stays as it is. Without `types` (validation) each param is typed text.
  */
 export function toPositional(sql: string, types: Readonly<Record<string, SqlParamType>> = {}): PositionalSql {
-  const tokens = scanSync(sql).tokens;
+  const tokens = loaded().scanSync(sql).tokens;
   const names: string[] = [];
   const replacements: Replacement[] = [];
   let out = '';
@@ -100,7 +109,7 @@ export async function analyzePostgres(sql: string): Promise<SqlCheck> {
   let tree: { stmts?: unknown[] };
   try {
     positional = toPositional(sql);
-    tree = parseSync(positional.text) as { stmts?: unknown[] };
+    tree = loaded().parseSync(positional.text) as { stmts?: unknown[] };
   } catch (err) {
     const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
     const at = e.sqlDetails?.cursorPosition;

@@ -8,26 +8,11 @@ import pg from 'pg';
 import { z } from 'zod';
 import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
 import { sha256 } from '../util/hash.js';
-import { closedError, type Connection, type ConnectionType, type QueryRequest } from './connection.js';
-import { pgError } from './postgres-errors.js';
+import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest } from './connection.js';
+import { pgError, redactUrl } from './postgres-errors.js';
 import { analyzePostgres, loadParser, toPositional } from './postgres-sql.js';
+import { cacheSchema, durationMs } from './cache-config.js';
 import { streamInto } from './postgres-stream.js';
-
-const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function durationMs(text: string): number {
-  const m = DURATION.exec(text.trim());
-  return m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
-}
-
-export const cacheSchema = z
-  .strictObject({
-    ttl: z.string().regex(DURATION, 'a duration like 30m, 1h or 1d').optional().describe('serve cells on it from the cache for this long (30m, 1h, 1d)'),
-    freshness: z.string().min(1).optional().describe('SQL whose value changes when the data does (e.g. SELECT max(updated_at) FROM orders); part of the cache key'),
-  })
-  .describe('when server data may be served from the cell cache; without it, cells on the connection always run');
-export type CacheConfig = z.infer<typeof cacheSchema>;
 
 const schema = z.strictObject({
   type: z.literal('postgres'),
@@ -152,8 +137,8 @@ export class PostgresConnection implements Connection {
    * (so a result is served for at most that long); `freshness`: its SQL's value. Neither: null,
    * and cells on it always run.
    */
-  async fingerprint(): Promise<string | null> {
-    const cache = this.config.cache;
+  async fingerprint(own?: CacheDeclaration): Promise<string | null> {
+    const cache = own ?? this.config.cache;
     if (!cache || (!cache.ttl && !cache.freshness)) return null;
     const parts: unknown[] = [];
     if (cache.ttl) parts.push(['ttl', cache.ttl, Math.floor(this.now() / durationMs(cache.ttl))]);
@@ -168,6 +153,36 @@ export class PostgresConnection implements Connection {
       const result = await client.query({ text: sql, rowMode: 'array' });
       await client.query('COMMIT');
       return result.rows;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw pgError(err, { connection: this.name, url: this.config.url });
+    } finally {
+      client.release();
+    }
+  }
+
+  describe(): string {
+    return redactUrl(this.config.url);
+  }
+
+  async probe(): Promise<ConnectionProbe> {
+    const client = await this.connect();
+    try {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        await client.query('SELECT 1');
+        best = Math.min(best, performance.now() - start);
+      }
+      const version = String((await client.query('SHOW server_version')).rows[0].server_version);
+      await client.query('BEGIN READ ONLY');
+      const row = (await client.query("SELECT current_setting('transaction_read_only') AS ro, current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super")).rows[0] as { ro: string; who: string; super: boolean };
+      await client.query('ROLLBACK');
+      const readOnly = row.ro === 'on';
+      const detail = readOnly
+        ? `read cells run in READ ONLY transactions${row.super ? `; user ${row.who} is a superuser, so the transaction is the only guard` : ''}`
+        : 'the server did not make the transaction read-only';
+      return { version, latencyMs: Math.round(best * 100) / 100, readOnly, readOnlyDetail: detail };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw pgError(err, { connection: this.name, url: this.config.url });
