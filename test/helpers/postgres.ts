@@ -38,6 +38,10 @@ export async function createTestDatabase(setup = ''): Promise<TestDatabase> {
       await c.end();
     }
   };
-  if (setup) await sql(setup);
-  return { name, url, sql, drop: () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))) };
+  const drop = () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+  if (setup) await sql(setup).catch(async (err: unknown) => {
+    await drop();
+    throw err;
+  });
+  return { name, url, sql, drop };
 }
