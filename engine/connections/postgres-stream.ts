@@ -14,7 +14,12 @@ export const BATCH_ROWS = 10_000;
 /** Every value as the text Postgres sent: no JS number or Date in between. */
 const asText = { getTypeParser: () => (value: string) => value };
 
-function read(cursor: Cursor, rows: number): Promise<{ rows: (string | null)[][]; fields: PgField[] }> {
+interface Batch {
+  rows: (string | null)[][];
+  fields: PgField[];
+}
+
+function read(cursor: Cursor, rows: number): Promise<Batch> {
   return new Promise((resolve, reject) => {
     cursor.read(rows, (err, got, result) => (err ? reject(err) : resolve({ rows: got as unknown as (string | null)[][], fields: (result?.fields ?? []) as PgField[] })));
   });
@@ -30,9 +35,12 @@ export async function streamInto(client: ClientBase, text: string, values: unkno
   const staging = quoteIdent(`__quire_pg_${cellId}`);
   let columns: DuckColumn[] | undefined;
   let total = 0;
+  // The next batch is fetched while this one goes into DuckDB: at most two batches in memory.
+  let next: Promise<Batch> | undefined = read(cursor, BATCH_ROWS);
   try {
-    for (;;) {
-      const batch = await read(cursor, BATCH_ROWS);
+    while (next) {
+      const batch: Batch = await next;
+      next = batch.rows.length === BATCH_ROWS ? read(cursor, BATCH_ROWS) : undefined;
       if (!columns) {
         const names = uniqueNames(batch.fields);
         columns = batch.fields.map((f, i) => duckColumn(f, names[i]));
@@ -44,9 +52,10 @@ export async function streamInto(client: ClientBase, text: string, values: unkno
       await duck.run(`INSERT INTO ${target} SELECT ${columns.map((c) => c.convert(quoteIdent(c.name))).join(', ')} FROM ${staging}`);
       await duck.run(`DELETE FROM ${staging}`);
       total += batch.rows.length;
-      if (batch.rows.length < BATCH_ROWS) break;
     }
   } finally {
+    // A fetch still in flight settles before the cursor closes (its error, if any, is the one thrown already).
+    await next?.catch(() => {});
     await closeCursor(cursor);
     await duck.run(`DROP TABLE IF EXISTS temp.main.${staging}`);
   }
