@@ -13,14 +13,14 @@ interface TestResult extends Partial<ConnectionProbe> {
   error?: Record<string, unknown>;
 }
 
-async function testOne(c: Connection): Promise<TestResult> {
+async function testOne(c: Connection): Promise<{ result: TestResult; failure?: QuireError }> {
   const base = { name: c.name, type: c.type, target: c.describe() };
-  if (!c.probe) return { ...base, reachable: true, readOnlyDetail: 'a file attached to the run\'s DuckDB session' };
+  if (!c.probe) return { result: { ...base, reachable: true, readOnlyDetail: "a file attached to the run's DuckDB session" } };
   try {
-    return { ...base, reachable: true, ...(await c.probe()) };
+    return { result: { ...base, reachable: true, ...(await c.probe()) } };
   } catch (err) {
     if (!(err instanceof QuireError)) throw err;
-    return { ...base, reachable: false, error: errorToJson(err) };
+    return { result: { ...base, reachable: false, error: errorToJson(err) }, failure: err };
   }
 }
 
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .action(async (name: string, opts: { dir: string; json?: boolean }) => {
       const run = new RunConnections(loadProject(opts.dir));
       try {
-        const result = await testOne(run.get(name));
+        const { result, failure } = await testOne(run.get(name));
         process.exitCode = result.reachable ? 0 : 1;
         if (opts.json) {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -64,7 +64,7 @@ export function register(program: Command): void {
         if (!result.reachable) {
           out.push(`  ${red('unreachable')}`);
           process.stdout.write(out.join('\n') + '\n');
-          process.stderr.write(formatError(Object.assign(new QuireError(String(result.error!.code), String(result.error!.message), { hint: String(result.error!.hint ?? '') }))) + '\n');
+          if (failure) process.stderr.write(`${formatError(failure)}\n`);
           return;
         }
         out.push(`  ${green('reachable')}`);

@@ -69,7 +69,7 @@ export class PostgresConnection implements Connection {
     const locate = (offset: number | undefined) => req.locateOffset?.(offset);
     if (check.syntaxError) throw pgError({ code: '42601', message: check.syntaxError.message }, { connection: this.name, url: this.config.url, cellId: req.cellId, locate: () => locate(check.syntaxError?.offset) });
     if (req.mode !== 'write' && !check.readOnly) {
-      throw pgError({ code: '25006', message: `cell ${req.cellId} is not a read-only query (${check.statements ?? 0} statement(s), not one SELECT)` }, { connection: this.name, url: this.config.url, cellId: req.cellId });
+      throw pgError({ code: '25006', message: `not a read-only query (${check.statements ?? 0} statement(s); a read cell holds one SELECT)` }, { connection: this.name, url: this.config.url, cellId: req.cellId });
     }
     const positional = toPositional(req.sql, req.params.types);
     const values = positional.names.map((n) => req.params.values[n] ?? null);
