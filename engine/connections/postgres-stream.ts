@@ -1,6 +1,6 @@
 /**
- * A Postgres cursor's rows into a DuckDB table, one batch at a time: each batch is appended as
- * text to a staging table of the cell's DuckDB connection, then cast into the result table, so
+ * A Postgres cursor's rows into a DuckDB table, one batch at a time: each batch is appended
+ * (as text, decimals as decimals) to a staging table of the cell's DuckDB connection, then cast into the result table, so
  * memory holds one batch whatever the row count.
  */
 import type { ClientBase } from 'pg';
@@ -45,7 +45,7 @@ export async function streamInto(client: ClientBase, text: string, values: unkno
         const names = uniqueNames(batch.fields);
         columns = batch.fields.map((f, i) => duckColumn(f, names[i]));
         await duck.run(`CREATE OR REPLACE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
-        await duck.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${quoteIdent(c.name)} VARCHAR`).join(', ')})`);
+        await duck.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${quoteIdent(c.name)} ${c.stagingType}`).join(', ')})`);
       }
       if (batch.rows.length === 0) break;
       await appendBatch(duck, `__quire_pg_${cellId}`, columns, batch.rows);
@@ -69,7 +69,7 @@ async function appendBatch(duck: DuckDBConnection, table: string, columns: reado
       for (let i = 0; i < columns.length; i++) {
         const v = row[i];
         if (v === null || v === undefined) appender.appendNull();
-        else appender.appendVarchar(columns[i].stage(v));
+        else columns[i].append(appender, v);
       }
       appender.endRow();
     }

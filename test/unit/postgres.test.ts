@@ -12,6 +12,7 @@ import { connectionType } from '../../engine/connections/index.js';
 import type { Connection, QueryRequest } from '../../engine/connections/connection.js';
 import { PostgresConnection } from '../../engine/connections/postgres.js';
 import { pgError, redactUrl } from '../../engine/connections/postgres-errors.js';
+import { decimalOf } from '../../engine/connections/postgres-types.js';
 import { DuckSession, RESULTS_CATALOG, type BoundParams } from '../../engine/duck/duck.js';
 import { ValidationErrors, type QuireError } from '../../engine/util/errors.js';
 import { createTestDatabase, PG_SERVER, type TestDatabase } from '../helpers/postgres.js';
@@ -238,6 +239,18 @@ ${cache}    sql: SELECT count(*) AS n FROM orders
     await db.sql(`UPDATE orders SET updated_at = '2026-03-04' WHERE id = 2`);
     const after = await runNotebook(fresh, { now: clock });
     expect(after.manifest.cells[0]).toMatchObject({ cache_hit: false, rows: 1 });
+  });
+});
+
+describe('numeric text to DECIMAL', () => {
+  it('rounds half away from zero to the scale, keeps big values exact, refuses NaN', () => {
+    const text = (t: string, w: number, sc: number) => decimalOf(t, w, sc).toString();
+    expect(text('333.33333333333333333333', 38, 10)).toBe('333.3333333333');
+    expect(text('-0.66666666666', 38, 10)).toBe('-0.6666666667');
+    expect(text('2.5', 12, 0)).toBe('3');
+    expect(text('-2.5', 12, 0)).toBe('-3');
+    expect(text('1234567890123456789012345678.5', 38, 10)).toBe('1234567890123456789012345678.5000000000');
+    expect(() => decimalOf('NaN', 38, 10)).toThrow(expect.objectContaining({ code: 'E_PG_TYPE' }));
   });
 });
 
