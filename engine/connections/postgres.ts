@@ -110,6 +110,11 @@ export class PostgresConnection implements Connection {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(running);
+      // A cancel may land after the query ended: that session is not reused, so it can't hit another cell's query.
+      if (running.cancelling) {
+        await running.cancelling;
+        broken = true;
+      }
       running.client.release(broken);
     }
   }
