@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cellSchema, SQL_TIMEOUT, type CellType } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { sqlRuntimeError } from '../engine/sql/errors.js';
-import { connectionType, DEFAULT_CONNECTION, READ_ONLY_HINT, type ConnectionType } from '../engine/connections/index.js';
+import { cacheSchema, connectionType, DEFAULT_CONNECTION, READ_ONLY_HINT, type ConnectionType } from '../engine/connections/index.js';
 import { didYouMean } from '../engine/util/suggest.js';
 
 const schema = cellSchema('query', {
@@ -10,6 +10,7 @@ const schema = cellSchema('query', {
   connection: z.string().optional().describe('Named connection from quire.yaml (default: the embedded DuckDB)'),
   mode: z.enum(['read', 'write']).optional().describe('write allows statements that change the database'),
   timeout_ms: SQL_TIMEOUT.optional(),
+  cache: cacheSchema.optional(),
 });
 export type QuerySpec = z.infer<typeof schema>;
 
@@ -54,7 +55,7 @@ export const queryCell: CellType<QuerySpec> = {
     if (parsed.syntaxError) {
       errors.push(new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
         location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
-        hint: 'fix the SQL; DuckDB\'s parser rejected it',
+        hint: `fix the SQL; ${type!.type === 'postgres' ? 'PostgreSQL' : 'DuckDB'}'s parser rejected it`,
       }));
     } else if (!parsed.readOnly && spec.mode !== 'write') {
       errors.push(new UserError('E_SQL_WRITE', `cell ${spec.id} is not a read-only query`, { location: ctx.source.locate(sqlPath), hint: READ_ONLY_HINT }));
@@ -67,7 +68,7 @@ export const queryCell: CellType<QuerySpec> = {
         hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => `$${p}`).join(', ')}` : 'declare it under `params:`',
       }));
     }
-    const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true, connection: spec.connection ?? DEFAULT_CONNECTION };
+    const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true, connection: spec.connection ?? DEFAULT_CONNECTION, cache: spec.cache };
     return { references: parsed.tables, errors, reads };
   },
 
@@ -82,6 +83,8 @@ export const queryCell: CellType<QuerySpec> = {
       duck: ctx.conn,
       signal: ctx.signal,
       locate: (err, lineOffset) => sqlRuntimeError(err, spec.id, sql, ctx.source, [...ctx.path, 'sql'], lineOffset),
+      locateOffset: (offset) => (offset === undefined ? ctx.source.locate([...ctx.path, 'sql']) : ctx.source.locateInString([...ctx.path, 'sql'], offset)),
+      timeoutMs: queryCell.timeoutMs!(spec, ctx.project),
     });
     return ctx.readTable(spec.id, 100, mode === 'write' ? undefined : rows);
   },

@@ -1,3 +1,4 @@
+import type { CacheDeclaration } from './connections/connection.js';
 import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QuireError } from './util/errors.js';
@@ -91,6 +92,8 @@ export interface CellReads {
   volatile?: boolean;
   /** The connection whose data it reads (its fingerprint keys the cell); default: every database of the session. */
   connection?: string;
+  /** Its own `cache:` (a server connection's cells): replaces the connection's for this cell. */
+  cache?: CacheDeclaration;
 }
 
 /** Upstream results as a cell sees them. */

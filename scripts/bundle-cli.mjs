@@ -32,6 +32,7 @@ await build({
     'arquero',
     'nodemailer',
     'isolated-vm',
+    'libpg-query', // loads its wasm from its own folder
   ],
   // Bundled CommonJS packages call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __quireRequire } from 'node:module'; const require = __quireRequire(import.meta.url);" },

@@ -9,7 +9,7 @@ import type { Dag } from '../plan/graph.js';
 import type { Logger } from '../util/log.js';
 import type { Notebook } from '../notebook/load.js';
 import { buildStamp } from '../util/package-root.js';
-import { RunConnections, type DataFingerprints } from '../connections/run-connections.js';
+import { RunConnections, type CellCacheDeclaration, type DataFingerprints } from '../connections/run-connections.js';
 import type { CellOutput } from '../outputs.js';
 import { fileStamps, isRemote, projectFilesFingerprint } from './fingerprint.js';
 import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from './plan.js';
@@ -46,6 +46,11 @@ export interface CachePlan {
   decisions: CellDecision[];
 }
 
+/** Cells that declare their own `cache:` on a connection: their fingerprints are taken apart. */
+export function cellCacheDeclarations(reads: ReadonlyMap<string, CellReads | undefined>): CellCacheDeclaration[] {
+  return [...reads].flatMap(([id, r]) => (r?.cache && r.connection !== undefined ? [{ id, connection: r.connection, cache: r.cache }] : []));
+}
+
 /** Keys and decisions for every cell, in run order; the data fingerprints come from the run's connections. */
 export function planCache(opts: {
   nb: Notebook;
@@ -72,6 +77,7 @@ export function planCache(opts: {
     quire: buildStamp(),
     database: opts.fingerprints.database,
     connections: opts.fingerprints.connections,
+    cellData: opts.fingerprints.cells,
     project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
     files: (cell) => {
       const files = cell.reads?.files ?? [];

@@ -23,6 +23,8 @@ export interface PlanInputs {
   database: string;
   /** Fingerprints of named connections, for cells that declare one (`reads.connection`); null: it can't tell, never cached. */
   connections?: Readonly<Record<string, string | null>>;
+  /** Fingerprints of cells that declare their own `cache:`, in place of their connection's. */
+  cellData?: Readonly<Record<string, string | null>>;
   project: string;
   /** size:mtime stamps of files a cell declares; null when one is remote (not cacheable). */
   files: (cell: PlanCell) => string[] | null;
@@ -57,9 +59,10 @@ export function cellKeys(input: PlanInputs): Map<string, CellKey> {
       continue;
     }
     const conn = reads?.connection;
-    const database = conn !== undefined && input.connections && conn in input.connections ? input.connections[conn] : input.database;
+    const own = input.cellData && cell.id in input.cellData ? input.cellData[cell.id] : undefined;
+    const database = own !== undefined ? own : conn !== undefined && input.connections && conn in input.connections ? input.connections[conn] : input.database;
     if (database === null) {
-      none(`never cached: connection ${conn} can't tell when its data changes`);
+      none(`never cached: connection ${conn} can't tell when its data changes (give it \`cache: { ttl: 1h }\` or \`cache: { freshness: <SQL> }\` in quire.yaml)`);
       continue;
     }
     const names = reads?.params ?? Object.keys(input.params.values);

@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     description: 'show, without running: the resolved params, the run order, and which cells the cache serves (and why the others run)',
     load: () => import('./plan.js'),
   },
+  connections: { term: 'connections', description: 'the connections of quire.yaml: list them, test one (reachable, version, latency, read-only)', load: () => import('./connections.js') },
   cache: { term: 'cache', description: 'the cell cache (under the runs folder)', load: () => import('./cache.js') },
   rerun: {
     term: 'rerun [options] <run-id>',

@@ -4,7 +4,7 @@ import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
 import { projectPath } from '../project.js';
 import { prepareRun } from '../exec/run.js';
-import { planCache } from '../cache/index.js';
+import { cellCacheDeclarations, planCache } from '../cache/index.js';
 import { bold, dim, green, yellow } from './progress.js';
 import { countOf } from '../report/html/numbers.js';
 
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(nb.project, nb.project.config.runs_dir);
       const { params, session, connections, dag, reads } = await prepareRun(nb, { params: parseCliParams(opts.param), fromCli: true, runsDir, cache: 'off' }); // plans write nothing, not even the analysis memo
       session.close();
-      const fingerprints = await connections.fingerprints();
+      const fingerprints = await connections.fingerprints(cellCacheDeclarations(reads));
       await connections.close();
       const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache, fingerprints });
       const cells = plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key }));

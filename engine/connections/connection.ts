@@ -8,13 +8,21 @@ import type { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BoundParams, DuckAttachment } from '../duck/duck.js';
 import type { SqlAnalysis } from '../sql/parse.js';
-import { UserError } from '../util/errors.js';
+import { UserError, type SourceLocation } from '../util/errors.js';
 
 /** The name of the project database (`database:` in quire.yaml) as a connection. */
 export const DEFAULT_CONNECTION = 'default';
 
 export type QueryMode = 'read' | 'write';
 
+
+/** When a server's data may be served from the cell cache (quire.yaml connection or cell `cache:`). */
+export interface CacheDeclaration {
+  /** A duration (30m, 1h, 1d): results are served for at most that long. */
+  ttl?: string;
+  /** SQL whose value changes when the data does; part of the key. */
+  freshness?: string;
+}
 
 /** What a connection type says of a cell's SQL at validation; nothing runs. */
 export interface SqlCheck extends SqlAnalysis {
@@ -36,6 +44,21 @@ export interface QueryRequest {
    * put before the cell's SQL in the text it ran (to place the error in the notebook).
    */
   locate?: (err: unknown, lineOffset: number) => Error;
+  /** Where a 0-based offset in `sql` lies in the notebook (a server type places its errors with it). */
+  locateOffset?: (offset: number | undefined) => SourceLocation | undefined;
+  /** The cell's time limit; a server type makes it the query's own timeout (Postgres: statement_timeout). */
+  timeoutMs?: number;
+}
+
+/** What `quire connections test` finds out by reaching a connection. */
+export interface ConnectionProbe {
+  /** Server (or engine) version. */
+  version: string;
+  /** One round trip of a trivial query, in ms (the best of a few). */
+  latencyMs: number;
+  /** Whether the session quire opens for read cells refuses writes, and why. */
+  readOnly: boolean;
+  readOnlyDetail: string;
 }
 
 /**
@@ -55,8 +78,16 @@ export interface Connection {
    * cancels the query.
    */
   query(req: QueryRequest): Promise<number>;
-  /** Digest of the data it serves, for the cell cache: changes when the data changes. null: it can't tell (cells on it always run). */
-  fingerprint(): Promise<string | null>;
+  /**
+   * Digest of the data it serves, for the cell cache: changes when the data changes. null: it
+   * can't tell (cells on it always run). `cache`: a cell's own declaration, in place of the
+   * connection's (server types).
+   */
+  fingerprint(cache?: CacheDeclaration): Promise<string | null>;
+  /** Reaches it and reports version, latency and read-only-ness (servers); throws a UserError when it can't. */
+  probe?(): Promise<ConnectionProbe>;
+  /** Where it points, safe to print (a URL's password hidden). */
+  describe(): string;
   /** Cancels every query running on it. */
   cancel(): void;
   /** Cancels and releases everything it opened; later queries fail. */
@@ -68,6 +99,8 @@ export interface OpenOptions {
   root: string;
   /** Some cell writes through it (`mode: write`): attach or open it read-write. */
   write: boolean;
+  /** The clock (ms since epoch) for cache windows (`cache: { ttl }`); default Date.now. */
+  now?: () => number;
 }
 
 /** A kind of connection: one file in engine/connections/, one line in its index.ts. */

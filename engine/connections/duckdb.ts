@@ -90,6 +90,10 @@ class DuckFileConnection implements Connection {
     return sha256(JSON.stringify([`${p}=${fileStamp(p)}`, `${p}.wal=${existsSync(`${p}.wal`) ? fileStamp(`${p}.wal`) : 'none'}`]));
   }
 
+  describe(): string {
+    return this.path;
+  }
+
   cancel(): void {
     for (const duck of this.running) duck.interrupt();
   }

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import type { ConnectionType } from './connection.js';
 import { duckdbConnection } from './duckdb.js';
+import { postgresConnection } from './postgres.js';
 
-export const CONNECTION_TYPES: readonly ConnectionType<{ type: string }>[] = [duckdbConnection as ConnectionType<{ type: string }>];
+export const CONNECTION_TYPES: readonly ConnectionType<{ type: string }>[] = [duckdbConnection as ConnectionType<{ type: string }>, postgresConnection as ConnectionType<{ type: string }>];
 
 /** Types the notebook format promises (`../shared/spec/notebook-format.md`) that this version cannot run yet. */
 const PLANNED = {
-  postgres: z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
   mysql: z.strictObject({ type: z.literal('mysql'), url: z.string().min(1) }),
 };
 
@@ -39,3 +39,4 @@ export function connectionType(type: string): ConnectionType<{ type: string }> |
 
 export type { Connection, ConnectionType, QueryRequest, QueryMode, SqlCheck } from './connection.js';
 export { DEFAULT_CONNECTION, READ_ONLY_HINT } from './connection.js';
+export { cacheSchema } from './cache-config.js';

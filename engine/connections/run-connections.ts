@@ -5,7 +5,7 @@
 import type { DuckAttachment } from '../duck/duck.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { DEFAULT_CONNECTION, type Connection } from './connection.js';
+import { DEFAULT_CONNECTION, type CacheDeclaration, type Connection } from './connection.js';
 import { connectionType, type ConnectionConfig } from './index.js';
 
 /** What a project (engine/project.ts) says of its connections. */
@@ -24,17 +24,27 @@ export interface DataFingerprints {
   database: string;
   /** By connection name; null when a connection can't tell when its data changed. */
   connections: Record<string, string | null>;
+  /** By cell id: cells declaring their own `cache:` on a connection. */
+  cells?: Record<string, string | null>;
+}
+
+/** A cell that declares its own `cache:` on a connection. */
+export interface CellCacheDeclaration {
+  id: string;
+  connection: string;
+  cache: CacheDeclaration;
 }
 
 export class RunConnections {
   private readonly byName = new Map<string, Connection>();
 
   /** `writers`: names of the connections some cell writes through (`mode: write`). */
-  constructor(project: ProjectConnections, writers: ReadonlySet<string> = new Set()) {
+  /** `now`: the run's clock, for cache windows of server connections (`cache: { ttl }`). */
+  constructor(project: ProjectConnections, writers: ReadonlySet<string> = new Set(), now?: () => number) {
     const configs: [string, ConnectionConfig][] = [[DEFAULT_CONNECTION, { type: 'duckdb', path: project.config.database }], ...Object.entries(project.config.connections)];
     for (const [name, config] of configs) {
       const type = connectionType(config.type);
-      if (type) this.byName.set(name, type.open(name, config, { root: project.root, write: writers.has(name) }));
+      if (type) this.byName.set(name, type.open(name, config, { root: project.root, write: writers.has(name), now }));
     }
   }
 
@@ -64,13 +74,18 @@ export class RunConnections {
    * A cell on a connection attached to the session can reach every attached file by its catalog,
    * so its fingerprint is theirs together; a server connection's is its own.
    */
-  async fingerprints(): Promise<DataFingerprints> {
+  async fingerprints(declared: readonly CellCacheDeclaration[] = []): Promise<DataFingerprints> {
     const own = new Map<string, string | null>();
     for (const c of this.all()) own.set(c.name, await c.fingerprint());
     const attached = this.all().filter((c) => c.name === DEFAULT_CONNECTION || c.attachments.length > 0);
     const database = sha256(JSON.stringify(attached.map((c) => [c.name, own.get(c.name)])));
     const connections = Object.fromEntries(this.all().map((c) => [c.name, attached.includes(c) ? database : own.get(c.name)!]));
-    return { database, connections };
+    const cells: Record<string, string | null> = {};
+    for (const d of declared) {
+      const c = this.byName.get(d.connection);
+      if (c && !attached.includes(c)) cells[d.id] = await c.fingerprint(d.cache);
+    }
+    return { database, connections, cells };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import type { CellOutput } from '../outputs.js';
 import type { CellRecord, RunStatus } from '../runs/runs.js';
 import { processState } from '../util/state.js';
-import { planCache, runCache, summarize, type CellCache } from '../cache/index.js';
+import { cellCacheDeclarations, planCache, runCache, summarize, type CellCache } from '../cache/index.js';
 import { executeDag } from './executor.js';
 import type { RunConnections } from '../connections/run-connections.js';
 import { statusOfCells } from './manifest.js';
@@ -22,7 +22,7 @@ export interface ExecutedRun {
 /** The run's cell cache, its plan logged; a cache that can't be planned is a warning, never a failed run. */
 async function openCache(args: Omit<Parameters<typeof planCache>[0], 'fingerprints'>, connections: RunConnections, logger: Logger): Promise<CellCache | undefined> {
   try {
-    const plan = planCache({ ...args, fingerprints: await connections.fingerprints() });
+    const plan = planCache({ ...args, fingerprints: await connections.fingerprints(cellCacheDeclarations(args.reads)) });
     logger.log('info', summarize(plan.decisions));
     return runCache(plan, logger);
   } catch (err) {

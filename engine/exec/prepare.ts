@@ -25,7 +25,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
   const runsDir = opts.runsDir ?? projectPath(nb.project, config.runs_dir);
   // Each connection a cell writes through is opened read-write; the others read-only.
   const writers = new Set(nb.cells.filter((c) => c.cellType.writes?.(c.spec)).map((c) => c.cellType.connectionOf?.(c.spec) ?? DEFAULT_CONNECTION));
-  const connections = new RunConnections(nb.project, writers);
+  const connections = new RunConnections(nb.project, writers, opts.now ? () => opts.now!().getTime() : undefined);
   const databases = connections.sessionDatabases();
   const files = [databases.database, ...databases.attach.map((a) => a.path)].filter((p) => p !== ':memory:');
   const session = DuckSession.deferred({

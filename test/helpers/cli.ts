@@ -16,8 +16,8 @@ export function quire(args: string[], cwd: string, env: Record<string, string> =
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function quireAsync(args: string[], cwd: string) {
-  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+export function quireAsync(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
 }
 
 /** A fresh copy of test/fixtures/<name> in a temp dir (runs land there, not in the repo). */

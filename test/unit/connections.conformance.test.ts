@@ -11,6 +11,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CONNECTION_TYPES, type ConnectionConfig } from '../../engine/connections/index.js';
 import type { Connection, QueryRequest } from '../../engine/connections/connection.js';
 import { DuckSession, RESULTS_CATALOG, quoteIdent, type BoundParams } from '../../engine/duck/duck.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 
 interface Opened {
   connection: Connection;
@@ -27,7 +28,7 @@ interface Fixture {
   insert(v: string): Promise<void>;
   /** A query that runs for minutes unless cancelled. */
   slowSql: string;
-  cleanup(): void;
+  cleanup(): void | Promise<void>;
 }
 
 async function duckdbFile(): Promise<Fixture> {
@@ -59,9 +60,28 @@ async function duckdbFile(): Promise<Fixture> {
   };
 }
 
+/** A fresh database on the test PostgreSQL server; its freshness SQL lets it fingerprint t. */
+async function postgresServer(): Promise<Fixture> {
+  const db = await createTestDatabase(`CREATE TABLE t (v text); INSERT INTO t VALUES ('a'), ('b')`);
+  const type = CONNECTION_TYPES.find((t) => t.type === 'postgres')!;
+  const config = { type: 'postgres', url: db.url, cache: { freshness: 'SELECT count(*), max(v) FROM t' } };
+  return {
+    async open(write) {
+      const connection = type.open('warehouse', config, { root: tmpdir(), write });
+      const session = await DuckSession.open({ database: ':memory:', attach: [] });
+      return { connection, session, duck: await session.connect() };
+    },
+    rows: async () => (await db.sql('SELECT v FROM t ORDER BY v')).map((r) => String(r.v)),
+    insert: async (v) => void (await db.sql('INSERT INTO t VALUES ($1)', [v])),
+    slowSql: 'SELECT pg_sleep(600)',
+    cleanup: () => db.drop(),
+  };
+}
+
 /** One fixture per registered type: a new type without one fails the first test. */
 const FIXTURES: Record<string, () => Promise<Fixture>> = {
   duckdb: duckdbFile,
+  postgres: postgresServer,
 };
 
 const noParams: BoundParams = { values: {}, types: {} };
@@ -86,7 +106,7 @@ describe.each(CONNECTION_TYPES.map((t) => t.type))('connection type %s', (type) 
       await o.connection.close();
       o.session.close();
     }
-    fixture?.cleanup();
+    await fixture?.cleanup();
     fixture = undefined;
   });
 

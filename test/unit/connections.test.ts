@@ -159,7 +159,7 @@ cells:
     expect(errors[0].hint).toMatch(/default, other/);
   });
 
-  it('postgres and mysql connections are accepted in quire.yaml and refused, located, when a cell uses one', async () => {
+  it('mysql connections are accepted in quire.yaml and refused, located, when a cell uses one; postgres ones validate', async () => {
     const dir = await twoFiles(`title: Server
 cells:
   - id: a
@@ -172,8 +172,8 @@ cells:
     sql: SELECT 1
 `, 'connections:\n  warehouse: { type: postgres, url: "postgres://u@h/db" }\n  shop: { type: mysql, url: "mysql://u@h/db" }\n');
     const errors = await validationErrors(join(dir, 'nb.yaml'));
-    expect(errors.map((e) => [e.code, e.location?.line])).toEqual([['E_CONNECTION_UNSUPPORTED', 5], ['E_CONNECTION_UNSUPPORTED', 9]]);
-    expect(errors[0].message).toMatch(/type postgres/);
+    expect(errors.map((e) => [e.code, e.location?.line])).toEqual([['E_CONNECTION_UNSUPPORTED', 9]]);
+    expect(errors[0].message).toMatch(/type mysql/);
   });
 
   it('quire.yaml: an unknown type or a reserved name is an error', async () => {
@@ -201,7 +201,7 @@ describe('cache keys from connections', () => {
   it("a cell's data part is its connection's fingerprint; a connection that can't tell makes its cells always run", () => {
     const one = keys({ warehouse: null, files: 'files-1' });
     expect(one.get('a')!.key).toEqual(expect.any(String));
-    expect(one.get('b')).toMatchObject({ key: null, uncacheable: "never cached: connection warehouse can't tell when its data changes" });
+    expect(one.get('b')).toMatchObject({ key: null, uncacheable: expect.stringMatching(/^never cached: connection warehouse can't tell when its data changes \(give it `cache: \{ ttl: 1h \}`/) });
     const two = keys({ warehouse: null, files: 'files-2' });
     expect(two.get('a')!.key).toBe(one.get('a')!.key);
     expect(two.get('c')!.key).not.toBe(one.get('c')!.key);
