@@ -36,7 +36,7 @@ export function register(program: Command): void {
       try {
         const rows = run.all().map((c) => ({ name: c.name, type: c.type, target: c.describe() }));
         if (opts.json) {
-          process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
         const width = Math.max(...rows.map((r) => r.name.length));
@@ -57,13 +57,13 @@ export function register(program: Command): void {
         const { result, failure } = await testOne(run.get(name));
         process.exitCode = result.reachable ? 0 : 1;
         if (opts.json) {
-          process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;
         }
         const out = [`${bold(result.name)} (${result.type}) ${dim(result.target)}`];
         if (!result.reachable) {
           out.push(`  ${red('unreachable')}`);
-          process.stdout.write(out.join('\n') + '\n');
+          process.stdout.write(`${out.join('\n')}\n`);
           if (failure) process.stderr.write(`${formatError(failure)}\n`);
           return;
         }
@@ -72,7 +72,7 @@ export function register(program: Command): void {
         if (result.latencyMs !== undefined) out.push(`  latency    ${result.latencyMs} ms`);
         if (result.readOnly !== undefined) out.push(`  read-only  ${result.readOnly ? green('yes') : yellow('no')}: ${result.readOnlyDetail}`);
         else out.push(`  ${dim(result.readOnlyDetail ?? '')}`);
-        process.stdout.write(out.join('\n') + '\n');
+        process.stdout.write(`${out.join('\n')}\n`);
       } finally {
         await run.close();
       }

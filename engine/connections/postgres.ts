@@ -16,6 +16,7 @@ import { streamInto } from './postgres-stream.js';
 
 const schema = z.strictObject({
   type: z.literal('postgres'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} syntax, shown to the user
   url: z.string().min(1).describe('postgres://user:password@host:5432/database; put it in the environment: url: ${PG_URL}'),
   cache: cacheSchema.optional(),
 });

@@ -34,7 +34,7 @@ describe('quire connections', () => {
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/unreachable/);
     expect(down.stderr).toMatch(/E_PG_UNREACHABLE[\s\S]*hint:/);
-    expect(down.stderr).not.toMatch(/Hidden1Pw|    at /);
+    expect(down.stderr).not.toMatch(/Hidden1Pw| {4}at /);
   });
 });
 

@@ -56,6 +56,10 @@ async function withConnection<T>(url: string, fn: (c: Connection, req: (id: stri
 }
 
 /** A project whose quire.yaml has `warehouse` (url from the environment) and the notebook. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} syntax
+const PW_CONNECTION = 'warehouse: { type: postgres, url: "${QUIRE_TEST_PG_URL_PW}" }';
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} syntax
 function project(notebook: string, connection = 'warehouse: { type: postgres, url: "${QUIRE_TEST_PG_URL}" }'): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-pg-'));
   writeFileSync(join(dir, 'quire.yaml'), `connections:\n  ${connection}\n`);
@@ -202,7 +206,7 @@ cells:
     sql: |
       SELECT id
       FROM no_such_table
-`, 'warehouse: { type: postgres, url: "${QUIRE_TEST_PG_URL_PW}" }');
+`, PW_CONNECTION);
     const result = await runNotebook(path, { cache: 'off' });
     const cells = Object.fromEntries(result.manifest.cells.map((c) => [c.id, c]));
     expect([cells.recent.status, cells.recent.rows, cells.total.status]).toEqual(['succeeded', 1, 'succeeded']);
