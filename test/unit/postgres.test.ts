@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runNotebook, validateNotebook } from '../../engine/index.js';
-import { connectionType } from '../../engine/connections/index.js';
+import { connectionType, type ConnectionConfig } from '../../engine/connections/index.js';
 import type { Connection, QueryRequest } from '../../engine/connections/connection.js';
 import { PostgresConnection } from '../../engine/connections/postgres.js';
 import { pgError, redactUrl } from '../../engine/connections/postgres-errors.js';
@@ -44,7 +44,7 @@ afterAll(async () => {
 const noParams: BoundParams = { values: {}, types: {} };
 
 async function withConnection<T>(url: string, fn: (c: Connection, req: (id: string, sql: string, more?: Partial<QueryRequest>) => QueryRequest, session: DuckSession) => Promise<T>): Promise<T> {
-  const connection = connectionType('postgres')!.open('warehouse', { type: 'postgres', url }, { root: tmpdir(), write: false });
+  const connection = connectionType('postgres')!.open('warehouse', { type: 'postgres', url } as ConnectionConfig, { root: tmpdir(), write: false });
   const session = await DuckSession.open({ database: ':memory:', attach: [] });
   const duck = await session.connect();
   try {
