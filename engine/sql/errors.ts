@@ -50,7 +50,9 @@ export function sqlRuntimeError(
   const headline = message.split('\n')[0];
   const location = locateDuckError(message, sql, source, sqlPath, lineOffset);
   // The whole message but its `LINE n:` quote: DuckDB's "Candidate bindings" / "Did you mean" lines are the fix.
-  return new UserError('E_SQL', `cell ${cellId} failed: ${withoutSqlQuote(message)}`, {
+  // A missing extension's advice (INSTALL / SET autoinstall) can't be followed here: the headline and our hint only.
+  const shown = /^Missing Extension Error/.test(headline) ? headline : withoutSqlQuote(message);
+  return new UserError('E_SQL', `cell ${cellId} failed: ${shown}`, {
     location,
     hint: hintFor(headline),
     cause: err,
@@ -62,5 +64,6 @@ function hintFor(headline: string): string {
   if (/No files found|IO Error/.test(headline)) return 'check the file path; relative paths resolve against the project root (the folder with quire.yaml)';
   if (/^Binder Error/.test(headline)) return 'check column names and types in this statement';
   if (/INTERRUPT/i.test(headline)) return 'the run was interrupted';
+  if (/^Missing Extension Error/.test(headline)) return 'Quire never installs DuckDB extensions (no network access is assumed): copy the file into the project folder and read it from there';
   return 'fix the SQL of this cell; `quire validate` checks syntax without running';
 }
