@@ -22,7 +22,7 @@ function offsetOf(text: string, row: number, col: number): number {
   return offset + col - 1;
 }
 
-const hintFor = (dym: string, known: string) => `${dym ? `${dym[0]!.toUpperCase()}${dym.slice(1)} ` : ''}Known: ${known}`;
+const withDym = (message: string, dym: string) => (dym ? `${message} — ${dym}` : message);
 
 /**
  * Unknown names in a template (`{{ month_total.first.orders }}` when the cell is `month_totals`,
@@ -51,14 +51,14 @@ export function unknownTemplateNames(text: string, source: YamlSource, path: Yam
       if (root === 'params') {
         if (typeof field !== 'string' || names.paramNames.includes(field)) continue;
         const known = names.paramNames.length ? names.paramNames.join(', ') : 'none (declare them under `params:`)';
-        report(`params.${field}`, v, 'E_LIQUID_UNKNOWN_PARAM', `unknown param '${field}' in {{ params.${field} }}`, hintFor(didYouMean(field, names.paramNames), `params ${known}`));
+        report(`params.${field}`, v, 'E_LIQUID_UNKNOWN_PARAM', withDym(`unknown param '${field}' in {{ params.${field} }}`, didYouMean(field, names.paramNames)), `params of this notebook: ${known}`);
       } else if (names.cellIds.includes(root)) {
         if (typeof field !== 'string' || (CELL_FIELDS as readonly string[]).includes(field)) continue;
-        report(`${root}.${field}`, v, 'E_LIQUID_UNKNOWN_FIELD', `cell ${root} has no '${field}' for templates`, hintFor(didYouMean(field, CELL_FIELDS), `${root}.${CELL_FIELDS.join(`, ${root}.`)}`));
+        report(`${root}.${field}`, v, 'E_LIQUID_UNKNOWN_FIELD', withDym(`cell ${root} has no '${field}' for templates`, didYouMean(field, CELL_FIELDS)), `a template reads ${root}.${CELL_FIELDS.join(`, ${root}.`)}`);
       } else {
         const candidates = ['params', ...names.cellIds];
         const known = names.cellIds.length ? `params and the cells ${names.cellIds.join(', ')}` : 'params only (titles see no cells)';
-        report(root, v, 'E_LIQUID_UNKNOWN', `unknown variable '${root}' in a template`, hintFor(didYouMean(root, candidates), known));
+        report(root, v, 'E_LIQUID_UNKNOWN', withDym(`unknown variable '${root}' in a template`, didYouMean(root, candidates)), `a template reads ${known}`);
       }
     }
   }
