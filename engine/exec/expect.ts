@@ -20,7 +20,8 @@ export function rowsExpectation(text: string): { test: (rows: number) => boolean
   if (!m) throw new Error(`bad rows expectation ${JSON.stringify(text)}`);
   const op = m[1] ?? '==';
   const n = Number(m[2]);
-  return { test: (rows) => COMPARE[op]!(rows, n), describe: `${op === '=' ? '==' : op} ${n}` };
+  const compare = COMPARE[op] ?? COMPARE['=='];
+  return { test: (rows) => compare(rows, n), describe: `${op === '=' ? '==' : op} ${n}` };
 }
 
 /**

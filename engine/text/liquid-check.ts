@@ -16,9 +16,8 @@ export interface TemplateNames {
 
 /** Offset in `text` of a 1-based row/col. */
 function offsetOf(text: string, row: number, col: number): number {
-  const lines = text.split('\n');
   let offset = 0;
-  for (let i = 0; i < row - 1 && i < lines.length; i++) offset += lines[i]!.length + 1;
+  for (const line of text.split('\n').slice(0, row - 1)) offset += line.length + 1;
   return offset + col - 1;
 }
 
