@@ -130,7 +130,7 @@ export const metricCell: CellType<MetricCellSpec> = {
     const output: MetricsOutput = {
       kind: 'metrics',
       table: await ctx.readTable(spec.id, PREVIEW_ROWS),
-      metrics: resolved.metrics.map((m) => ({ name: m.name, display_name: m.display_name ?? m.name, unit: m.unit ?? 'number', ...(m.description ? { description: m.description } : {}) })),
+      metrics: resolved.metrics.map((m) => ({ name: m.name, display_name: m.display_name ?? m.name, unit: m.unit ?? 'number', ...(m.description ? { description: m.description } : {}), ...(m.good ? { good: m.good } : {}) })),
       grain: resolved.grain,
       compare: resolved.compare,
     };

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
 import { UserError } from '../engine/util/errors.js';
-import { analyzeTemplate, liquid, PARTIALS_DIR, renderErrorHint } from '../engine/text/liquid.js';
+import { analyzeTemplate, liquid, MISSING, PARTIALS_DIR, renderErrorHint, type MissingValues } from '../engine/text/liquid.js';
+import { unknownTemplateNames } from '../engine/text/liquid-check.js';
 import { renderMarkdown } from '../engine/text/markdown.js';
 import { templateParams, templateReadsClock } from '../engine/text/liquid-params.js';
 import { tableOf, type TableOutput, type TableValue } from '../engine/outputs.js';
@@ -60,20 +61,27 @@ export const textCell: CellType<TextSpec> = {
     const partials = join(ctx.project.root, PARTIALS_DIR);
     const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown'], partials);
     const reads = { params: templateParams(spec.markdown, partials), database: false, volatile: templateReadsClock(spec.markdown) };
-    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : [], reads };
+    const unknown = error ? [] : unknownTemplateNames(spec.markdown, ctx.source, [...ctx.path, 'markdown'], { cellIds: ctx.cellIds.filter((id) => id !== spec.id), paramNames: ctx.paramNames }, partials);
+    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : unknown, reads };
   },
 
   async run(spec, ctx) {
     const l = liquid(join(ctx.project.root, PARTIALS_DIR));
     const refs = l.globalVariablesSync(l.parse(spec.markdown)).filter((v) => v !== 'params');
     let markdown: string;
+    const missing: MissingValues = { text: ctx.project.config.missing_text, count: 0 };
     try {
-      markdown = await l.parseAndRender(spec.markdown, await templateContext(refs, ctx));
+      const scope = await templateContext(refs, ctx);
+      markdown = await l.parseAndRender(spec.markdown, Object.assign(scope, { [MISSING]: missing }));
     } catch (err) {
       throw new UserError('E_LIQUID_RENDER', `cell ${spec.id}: ${(err as Error).message.split('\n')[0]}`, {
         location: ctx.source.locate([...ctx.path, 'markdown']),
         hint: renderErrorHint(err),
       });
+    }
+    if (missing.count) {
+      const where = ctx.source.locate([...ctx.path, 'markdown']);
+      ctx.logger.log('warn', `cell ${spec.id}: ${missing.count} ${missing.count === 1 ? 'value was' : 'values were'} NULL or missing and ${missing.count === 1 ? 'prints' : 'print'} as "${missing.text}" (${where.file}:${where.line}:${where.col}); a period without data? (\`expect: { rows: ">0" }\` on the data cell makes that an error)`);
     }
     return { kind: 'text', html: renderMarkdown(markdown, spec.html === true) };
   },

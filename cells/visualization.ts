@@ -3,7 +3,7 @@ import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/c
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
 import { didYouMean } from '../engine/util/suggest.js';
-import { TABLE_KINDS, tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
+import { POLARITIES, TABLE_KINDS, tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
 import { buildChart, CHART_TYPES, ChartSpecError, FieldError, MAX_POINTS, TABLE_ROWS } from '../engine/report/charts/index.js';
 import { NUMBER_FORMATS } from '../engine/report/charts/format.js';
 
@@ -24,6 +24,10 @@ const schema = cellSchema('visualization', {
     .optional()
     .describe('A Plotly figure'),
   format: z.record(z.string(), z.enum(NUMBER_FORMATS)).optional().describe('Number format per column: number, integer, decimal, currency, percent (axes, tooltips, KPI cards, Excel)'),
+  good: z
+    .union([z.enum(POLARITIES), z.record(z.string(), z.enum(POLARITIES))])
+    .optional()
+    .describe('KPI cards: which change is good news, for every field or per field: up (default) | down | neutral; colours follow it, arrows follow the change'),
   max_points: z.number().int().min(10).max(100_000).optional().describe(`Most rows plotted (default ${MAX_POINTS}); more are sampled evenly and the report says so`),
 });
 export type VisualizationSpec = z.infer<typeof schema>;

@@ -19,6 +19,17 @@ export const baseCellShape = {
   title: z.string().optional().describe('Heading in the report (Liquid over params)'),
   depends_on: z.array(z.string()).optional().describe('Cells that must run first, beside those found in the cell'),
   on_error: z.enum(['stop', 'continue']).optional().describe('stop (default): the run fails; continue: downstream cells are skipped'),
+  show: z
+    .union([z.boolean(), z.literal('summary')])
+    .optional()
+    .describe('In the report: true (in full), false (hidden; kept in XLSX and the run folder) or summary (the first rows). Default: hidden for a table another cell reads, shown otherwise'),
+  expect: z
+    .strictObject({
+      rows: z.string().regex(/^\s*(>=|<=|>|<|==|=|!=)?\s*\d+\s*$/, 'rows takes a count with an optional comparison, e.g. ">0", ">=12", "0"').describe('Row count the result must have, e.g. ">0", ">=12", "==1"'),
+      on_fail: z.enum(['fail', 'warn']).optional().describe('fail (default): the cell fails; warn: a warning in the log and report'),
+    })
+    .optional()
+    .describe('What the result must look like; e.g. `expect: { rows: ">0" }` so an empty month fails instead of succeeding silently'),
 };
 
 export type BaseCell = {
@@ -27,6 +38,8 @@ export type BaseCell = {
   title?: string;
   depends_on?: string[];
   on_error?: 'stop' | 'continue';
+  show?: boolean | 'summary';
+  expect?: { rows: string; on_fail?: 'fail' | 'warn' };
 };
 
 /** `timeout_ms` of SQL cells: the engine interrupts the cell after it (default: quire.yaml `sql_timeout_ms`). */

@@ -28,6 +28,16 @@ export interface ValueOutput {
   value: unknown;
 }
 
+/** Which way of change is good news for a number: `up` (revenue), `down` (churn, refund rate), `neutral`. */
+export type Polarity = 'up' | 'down' | 'neutral';
+export const POLARITIES = ['up', 'down', 'neutral'] as const;
+
+/** How a change reads given its polarity (default `up`): good (green), bad (red) or neutral (grey). */
+export function changeTone(direction: 'up' | 'down' | 'flat' | null | undefined, good: Polarity = 'up'): 'good' | 'bad' | 'neutral' {
+  if (!direction || direction === 'flat' || good === 'neutral') return 'neutral';
+  return direction === good ? 'good' : 'bad';
+}
+
 /** A KPI card: a headline number with an optional change against a previous value. */
 export interface KpiCard {
   label: string;
@@ -37,6 +47,8 @@ export interface KpiCard {
   /** Number format: number, integer, currency, percent (also used for Excel). */
   format: string;
   change?: { text: string; direction: 'up' | 'down' | 'flat'; against: string } | null;
+  /** Which direction of change is good (default up): colours follow it, arrows follow the direction. */
+  good?: Polarity;
 }
 
 /**
@@ -86,6 +98,8 @@ export interface MetricInfo {
   /** count | currency | percentage | number | duration_s */
   unit: string;
   description?: string;
+  /** Which direction of change is good (default up). */
+  good?: Polarity;
 }
 
 /**

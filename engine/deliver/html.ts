@@ -3,6 +3,7 @@
  * no external resources) and a plain-text twin.
  */
 import type { RunSummary } from './summary.js';
+import { changeTone } from '../outputs.js';
 
 export interface EmailContent {
   title: string;
@@ -56,7 +57,8 @@ export function emailHtml(c: EmailContent): string {
     parts.push(`<tr><td style="padding:12px 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>`);
     kpis.forEach((k, i) => {
       if (i && i % 4 === 0) parts.push('</tr><tr>');
-      const colour = k.direction === 'up' ? '#1a7f37' : k.direction === 'down' ? '#c62828' : '#5f6b7a';
+      const tone = changeTone(k.direction, k.good);
+      const colour = tone === 'good' ? '#1a7f37' : tone === 'bad' ? '#c62828' : '#5f6b7a';
       parts.push(`<td valign="top" style="padding:8px;border:1px solid #e3e8ee;border-radius:4px;width:25%;${FONT}">`);
       parts.push(`<div style="font-size:12px;${MUTED}">${esc(k.label)}</div><div style="font-size:20px;font-weight:bold;line-height:26px;">${esc(k.text)}</div>`);
       if (k.change) parts.push(`<div style="font-size:12px;color:${colour};">${esc(k.change)}</div>`);

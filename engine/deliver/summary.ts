@@ -3,7 +3,7 @@
  * and the first rows of the first table, read from the run's stored outputs.
  */
 import type { RunManifest } from '../runs/runs.js';
-import type { CellOutput, MetricsOutput, TableOutput, TableValue } from '../outputs.js';
+import type { CellOutput, MetricsOutput, Polarity, TableOutput, TableValue } from '../outputs.js';
 import { loadStoredOutputs, type StoredOutputs } from '../runs/tables.js';
 
 export interface SummaryKpi {
@@ -11,6 +11,8 @@ export interface SummaryKpi {
   text: string;
   change: string | null;
   direction: 'up' | 'down' | 'flat' | null;
+  /** Which direction is good news (default up). */
+  good?: Polarity;
 }
 
 export interface SummaryTable {
@@ -72,6 +74,7 @@ function metricKpis(out: MetricsOutput): SummaryKpi[] {
       text: formatMetric(value, m.unit),
       change: Number.isFinite(change) && at(best, 'change_pct') !== null ? `${change >= 0 ? '+' : ''}${fmt(change * 100, 1)}%` : null,
       direction: Number.isFinite(change) && at(best, 'change_pct') !== null ? (change > 0 ? 'up' : change < 0 ? 'down' : 'flat') : null,
+      good: m.good,
     });
   }
   return kpis;
@@ -102,7 +105,7 @@ export function summarizeRun(runDir: string, manifest: RunManifest): RunSummary 
     if (!out || cell.status !== 'succeeded') continue;
     const title = cell.title ?? cell.id;
     if (out.kind === 'chart' && out.engine === 'kpi' && out.kpis) {
-      for (const k of out.kpis) kpis.push({ label: k.label, text: k.text, change: k.change?.text ?? null, direction: k.change?.direction ?? null });
+      for (const k of out.kpis) kpis.push({ label: k.label, text: k.text, change: k.change?.text ?? null, direction: k.change?.direction ?? null, good: k.good });
     } else if (out.kind === 'metrics') {
       kpis.push(...metricKpis(out));
     } else if (out.kind === 'table' && !table) {

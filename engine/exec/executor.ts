@@ -5,6 +5,7 @@ import type { Notebook, NotebookCell } from '../notebook/load.js';
 import type { UpstreamResult } from '../cell-type.js';
 import type { Logger } from '../util/log.js';
 import type { EngineState } from '../util/state.js';
+import { checkExpectations } from './expect.js';
 import { QuireError, UserError } from '../util/errors.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import type { CellRecord } from '../runs/runs.js';
@@ -140,6 +141,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           checkOutputSize(id, output); // refused before it is stored or rendered
         }
         const rows = tableOf(output)?.rowCount ?? null;
+        checkExpectations(cell.spec, rows, { source: nb.source, path: cell.path }, logger);
         finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);
         // Its table is cached and saved while downstream cells already run; the connection stays with it until then.
         const own = conn;

@@ -11,6 +11,7 @@ import { prepareRun } from './prepare.js';
 import { executeRun } from './execute.js';
 import { RunStore } from './store.js';
 import { mainReport, renderRun } from './render.js';
+import { cellVisibility } from './visibility.js';
 import { cellTitles, failRun, startManifest, titleRenderer } from './manifest.js';
 import type { RunOptions, RunResult } from './run-options.js';
 
@@ -56,6 +57,11 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
     const store = new RunStore(dir, logger);
     sessionHandedOver = true;
     const ran = await executeRun({ nb, prepared, titles: cellTitles(nb, renderTitle), store, logger, opts });
+    const shows = cellVisibility(nb, prepared.dag);
+    for (const cell of ran.cells) {
+      const show = shows.get(cell.id);
+      if (show && show !== 'full') cell.show = show;
+    }
     Object.assign(manifest, { cells: ran.cells, status: ran.status, error: ran.error });
 
     const theme = nb.top.theme ?? nb.project.config.theme ?? 'light';

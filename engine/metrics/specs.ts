@@ -3,6 +3,7 @@
  * their YAML bodies and the typed, located specs the rest of the metric engine works on.
  */
 import { z } from 'zod';
+import { POLARITIES } from '../outputs.js';
 import type { YamlPath, YamlSource } from '../source/source.js';
 
 export const SPEC_NAME = /^[a-z][a-z0-9_]*$/;
@@ -31,6 +32,7 @@ export const metricBodySchema = z.strictObject({
   description: z.string().optional(),
   category: z.string().optional(),
   unit: z.enum(UNITS).optional().describe('For formatting: count | currency | percentage | number | duration_s'),
+  good: z.enum(POLARITIES).optional().describe('Which change is good news: up (default) | down (churn, refund rate, resolution time) | neutral; colours KPI changes'),
   source: z.string().min(1).optional().describe('table, connection.table, a file (.parquet/.csv/.json) or cell:<id>'),
   time_column: z.string().min(1).optional().describe('Required when a time_window, grain or compare is used'),
   aggregation: z.enum(AGGREGATIONS),

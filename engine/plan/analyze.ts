@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QuireError } from '../util/errors.js';
 import { buildDag, type Dag } from './graph.js';
 import { analyzeTemplate } from '../text/liquid.js';
+import { unknownTemplateNames } from '../text/liquid-check.js';
 import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from '../notebook/load.js';
@@ -26,6 +27,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const cells = new Map<string, CellInfo>(nb.cells.map((c) => [c.spec.id, { type: c.spec.type, outputKinds: outputKindsOf(c.cellType) }]));
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
+  else errors.push(...unknownTemplateNames(nb.top.title, nb.source, ['title'], { cellIds: [], paramNames }));
   await parseSqlBatch(parser, nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []));
   const graphCells = [];
   for (const cell of nb.cells) {
@@ -35,6 +37,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
     if (cell.spec.title !== undefined) {
       const t = analyzeTemplate(cell.spec.title, nb.source, [...cell.path, 'title']);
       if (t.error) errors.push(t.error);
+      else errors.push(...unknownTemplateNames(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames }));
     }
     graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references });
   }

@@ -31,6 +31,7 @@ export function buildReportModel(
       skippedReason: c.skipped_reason ?? undefined,
       error: c.error,
       output: outputs.get(c.id) ?? null,
+      ...(c.show && c.show !== 'full' ? { show: c.show } : {}),
     })),
   };
 }

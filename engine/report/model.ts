@@ -34,6 +34,8 @@ export interface ReportCell {
   skippedReason?: string;
   error?: ReportError | null;
   output?: CellOutput | null;
+  /** How the report shows it (absent: in full). Hidden cells are left out of HTML/PDF, kept in XLSX. */
+  show?: 'full' | 'summary' | 'hidden';
 }
 
 export interface ReportError {

@@ -26,6 +26,8 @@ const cellRecord = z.object({
   cache_hit: z.boolean(),
   error: cellError.nullable(),
   skipped_reason: z.string().nullable().optional(),
+  /** How the report shows the cell (absent: in full); hidden cells stay in the run folder and XLSX. */
+  show: z.enum(['full', 'summary', 'hidden']).optional(),
 });
 
 /** run.json — the contract of notebook-format.md "Runs", plus a few fields of our own. Unknown keys are kept. */
@@ -56,6 +58,7 @@ export const runManifestSchema = z.looseObject({
 export type RunManifest = z.infer<typeof runManifestSchema>;
 export type RunStatus = RunManifest['status'];
 export type CellRecord = RunManifest['cells'][number];
+export type CellShow = 'full' | 'summary' | 'hidden';
 export type CellStatus = CellRecord['status'];
 
 /** The `error` of a run found `running` whose process is gone. */

@@ -1,4 +1,7 @@
-import { Liquid, type FilterImplOptions } from 'liquidjs';
+import { Liquid, filters as liquidFilters, type Context, type FilterImplOptions } from 'liquidjs';
+
+type FilterImpl = { context: Context };
+const escapeFilter = liquidFilters.escape as (this: FilterImpl, v: unknown) => string;
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { YamlPath, YamlSource } from '../source/source.js';
@@ -11,22 +14,25 @@ function toNumber(v: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** NULL, undefined, '' and NaN: what a formatting filter hands on as missing (null). */
+const isMissing = (v: unknown): boolean => v === null || v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v));
+
 /** Filters beyond Liquid's own; cell types may add more with `registerFilter`. */
 const filters: Record<string, FilterImplOptions> = {
   number(v: unknown, decimals?: number) {
     const n = toNumber(v);
-    if (n === null) return v ?? '';
+    if (n === null) return isMissing(v) ? null : v;
     const d = decimals ?? (Number.isInteger(n) ? 0 : 2);
     return n.toLocaleString(LOCALE, { minimumFractionDigits: d, maximumFractionDigits: d });
   },
   percent(v: unknown, decimals = 1) {
     const n = toNumber(v);
-    if (n === null) return v ?? '';
+    if (n === null) return isMissing(v) ? null : v;
     return `${(n * 100).toLocaleString(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}%`;
   },
   currency(v: unknown, code = 'USD', decimals = 2) {
     const n = toNumber(v);
-    if (n === null) return v ?? '';
+    if (n === null) return isMissing(v) ? null : v;
     return n.toLocaleString(LOCALE, { style: 'currency', currency: String(code), minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   },
   /**
@@ -50,6 +56,28 @@ const filters: Record<string, FilterImplOptions> = {
     return best?.[column] ?? null;
   },
 };
+
+/**
+ * Put on a render's scope object (a symbol: templates can't reach it): what a missing value
+ * prints as, and a count of how many did. Without it, missing values print as ''.
+ */
+export const MISSING = Symbol('quire.missing');
+export interface MissingValues {
+  text: string;
+  count: number;
+}
+
+/** The output escape of HTML templates: values escaped; a NULL/undefined/NaN output becomes the scope's missing text. */
+function escapeOutput(this: FilterImpl, v: unknown): string {
+  if (isMissing(v) && v !== '') {
+    const missing = (this.context.environments as { [MISSING]?: MissingValues })[MISSING];
+    if (missing) {
+      missing.count++;
+      return escapeFilter.call(this, missing.text);
+    }
+  }
+  return escapeFilter.call(this, v);
+}
 
 export function registerFilter(name: string, impl: FilterImplOptions): void {
   filters[name] = impl;
@@ -75,7 +103,7 @@ function makeEngine(escapeHtml: boolean, partials: string | undefined): Liquid {
   // liquidjs refuses files outside these folders (`..`, absolute paths); no folder: no includes at all.
   const dirs = partials ? [partials] : [];
   const l = new Liquid({
-    ...(escapeHtml ? { outputEscape: 'escape' as const, strictVariables: false } : {}),
+    ...(escapeHtml ? { outputEscape: escapeOutput, strictVariables: false } : {}),
     strictFilters: true,
     ownPropertyOnly: true,
     root: dirs,

@@ -101,7 +101,7 @@ describe('A/B experiment readout', () => {
     const srm = r.rows('srm')[0];
     expect([srm.control, srm.treatment]).toEqual([c.length, t.length]);
     near(srm.p_value, 0.8964169676673134, 1e-6); // scipy: chisquare([control, treatment])
-    expect(srm.mismatch).toBe(false);
+    expect(srm.split_as_planned).toBe(true);
     const text = r.text('summary');
     expect(text).toContain('The difference is statistically significant at the 95% level.');
     expect(text).toContain('p = 0.030');

@@ -1,5 +1,5 @@
 /** From a visualization cell's keys and its data to a ChartOutput every renderer can draw. */
-import type { ChartOutput, TableOutput } from '../../outputs.js';
+import type { ChartOutput, Polarity, TableOutput } from '../../outputs.js';
 import { pickChart } from './auto.js';
 import { capNote, ChartSpecError, chartRecords, columnOf } from './data.js';
 import type { NumberFormat } from './format.js';
@@ -21,6 +21,8 @@ export interface VizSpec {
   y?: string | string[];
   color?: string;
   format?: Record<string, NumberFormat>;
+  /** KPI cards: which change is good news. */
+  good?: Polarity | Record<string, Polarity>;
   vega_lite?: Record<string, unknown>;
   plotly?: PlotlyFigure;
 }

@@ -1,5 +1,5 @@
 /** KPI cards: the latest value of each field, and its change against the row before when `x` orders the rows. */
-import type { KpiCard, TableOutput, TableValue } from '../../outputs.js';
+import type { KpiCard, Polarity, TableOutput, TableValue } from '../../outputs.js';
 import { ChartSpecError, columnOf, fieldType, toEpochMs, toNumber } from './data.js';
 import { formatNumber, type NumberFormat } from './format.js';
 
@@ -7,6 +7,8 @@ export interface KpiOptions {
   x?: string;
   y?: string | string[];
   format?: Record<string, NumberFormat>;
+  /** Which change is good news: for every field, or per field (default up). */
+  good?: Polarity | Record<string, Polarity>;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -51,6 +53,7 @@ export function kpiCards(table: TableOutput, opts: KpiOptions, dataId: string): 
         : [{ name: opts.y, path: ['y'] }];
   if (!ys.length) throw new ChartSpecError(`'${dataId}' has no numeric column to show as a KPI`, [], 'name the fields with `y:`');
   for (const key of Object.keys(opts.format ?? {})) columnOf(table, key, ['format', key], dataId);
+  if (typeof opts.good === 'object') for (const key of Object.keys(opts.good)) columnOf(table, key, ['good', key], dataId);
 
   let rows = table.rows;
   if (xCol) {
@@ -71,7 +74,8 @@ export function kpiCards(table: TableOutput, opts: KpiOptions, dataId: string): 
     const i = table.columns.indexOf(col);
     const format = opts.format?.[name] ?? defaultFormat(col.type);
     const value = current ? toNumber(current[i]) : null;
-    const card: KpiCard = { label: humanize(name), text: formatNumber(value, format), value, format, change: null };
+    const good = typeof opts.good === 'object' ? opts.good[name] : opts.good;
+    const card: KpiCard = { label: humanize(name), text: formatNumber(value, format), value, format, change: null, ...(good ? { good } : {}) };
     const before = previous ? toNumber(previous[i]) : null;
     if (value !== null && before !== null) {
       const against = `vs ${label(previous![xi])}`;

@@ -16,6 +16,21 @@ export function cellHref(id: string): string {
   return `#${encodeURIComponent(cellAnchor(id))}`;
 }
 
+/** Whether the report shows a cell: hidden cells are left out unless they failed or were skipped. */
+export function isShown(cell: ReportCell): boolean {
+  return cell.show !== 'hidden' || cell.status !== 'succeeded';
+}
+
+/** Rows a `show: summary` table keeps. */
+export const SUMMARY_ROWS = 10;
+
+/** A `show: summary` cell's output: tables cut to their first rows (the row line still says how many there are). */
+function summarized(output: CellOutput): CellOutput {
+  if (output.kind === 'table') return { ...output, rows: output.rows.slice(0, SUMMARY_ROWS) };
+  if (output.kind === 'chart' && output.engine === 'table' && output.table) return { ...output, table: { ...output.table, rows: output.table.rows.slice(0, SUMMARY_ROWS) } };
+  return output;
+}
+
 /** What a cell's heading says: its title, else its id; text cells without a title have none. */
 export function cellLabel(cell: ReportCell): string | null {
   if (cell.title) return cell.title;
@@ -85,7 +100,7 @@ export function renderCell(cell: ReportCell): string {
   let body: string;
   if (cell.status === 'failed') body = renderError(cell.error);
   else if (cell.status === 'skipped') body = renderSkipped(cell.skippedReason);
-  else if (cell.output) body = renderOutput(cell.output);
+  else if (cell.output) body = renderOutput(cell.show === 'summary' ? summarized(cell.output) : cell.output);
   else body = '<p class="muted no-output">No output</p>';
 
   const label = cellLabel(cell);

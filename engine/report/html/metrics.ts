@@ -3,7 +3,7 @@
  * otherwise a pivoted table (metrics as rows; slice values, or periods, as columns), values
  * formatted by unit, and with `compare` a coloured ▲/▼ change under each value.
  */
-import type { MetricInfo, MetricsOutput, TableValue } from '../../outputs.js';
+import { changeTone, type MetricInfo, type MetricsOutput, type Polarity, type TableValue } from '../../outputs.js';
 import { attr, escapeHtml } from '../../text/escape.js';
 import { countOf } from './numbers.js';
 
@@ -29,7 +29,7 @@ const STYLE = `<style>
 .qm-label { margin: 0; font-size: 12.5px; color: var(--muted, #667085); font-weight: 600; }
 .qm-value { margin: 2px 0 0; font-size: 24px; font-weight: 700; font-variant-numeric: tabular-nums; }
 .qm-change { display: block; font-size: 12px; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.qm-up { color: var(--green, #067647); } .qm-down { color: var(--red, #b42318); } .qm-flat, .qm-na { color: var(--muted, #667085); }
+.qm-good { color: var(--green, #067647); } .qm-bad { color: var(--red, #b42318); } .qm-neutral, .qm-na { color: var(--muted, #667085); }
 .qm-against { color: var(--faint, #98a2b3); }
 table.qm-table td.qm-metric { font-weight: 600; white-space: nowrap; }
 table.qm-table td.qm-sub { padding-left: 26px; color: var(--fg-soft, #475467); font-weight: 400; }
@@ -90,14 +90,14 @@ export function formatMetric(value: number | null, unit: string, scale: number =
   }
 }
 
-function changeHtml(r: Row, unit: string, withAgainst: boolean): string {
+function changeHtml(r: Row, unit: string, withAgainst: boolean, good?: Polarity): string {
   if (r.change === null) {
     return `<span class="qm-change qm-na">${r.comparison === null ? 'no comparison' : 'n/a'}${withAgainst && r.comparison !== null ? ` <span class="qm-against">vs ${escapeHtml(formatMetric(r.comparison, unit))}</span>` : ''}</span>`;
   }
   const dir = r.change > 0.0005 ? 'up' : r.change < -0.0005 ? 'down' : 'flat';
   const arrow = { up: '▲', down: '▼', flat: '●' }[dir];
   const against = withAgainst ? ` <span class="qm-against">vs ${escapeHtml(formatMetric(r.comparison, unit))}</span>` : '';
-  return `<span${attr('class', `qm-change qm-${dir}`)}${attr('title', `previous: ${formatMetric(r.comparison, unit)}`)}><span aria-hidden="true">${arrow}</span> ${escapeHtml(en(Math.abs(r.change) * 100, 1))}%${against}</span>`;
+  return `<span${attr('class', `qm-change qm-${dir} qm-${changeTone(dir, good)}`)}${attr('title', `previous: ${formatMetric(r.comparison, unit)}`)}><span aria-hidden="true">${arrow}</span> ${escapeHtml(en(Math.abs(r.change) * 100, 1))}%${against}</span>`;
 }
 
 function periodLabel(start: string | null, end: string | null, grain: string): string {
@@ -123,13 +123,13 @@ function periodLabel(start: string | null, end: string | null, grain: string): s
   }
 }
 
-const cellHtml = (r: Row | undefined, unit: string, compare: boolean, scale: number) =>
-  r ? `${escapeHtml(formatMetric(r.value, unit, scale))}${compare ? changeHtml(r, unit, false) : ''}` : '<span class="qm-na">—</span>';
+const cellHtml = (r: Row | undefined, unit: string, compare: boolean, scale: number, good?: Polarity) =>
+  r ? `${escapeHtml(formatMetric(r.value, unit, scale))}${compare ? changeHtml(r, unit, false, good) : ''}` : '<span class="qm-na">—</span>';
 
 function cards(rows: Row[], metrics: MetricInfo[], compare: boolean): string {
   const items = metrics.map((m) => {
     const r = rows.find((x) => x.metric === m.name);
-    return `<div class="qm-card"${attr('title', m.description)}><p class="qm-label">${escapeHtml(m.display_name)}</p><p class="qm-value">${escapeHtml(formatMetric(r?.value ?? null, m.unit))}</p>${compare && r ? changeHtml(r, m.unit, true) : ''}</div>`;
+    return `<div class="qm-card"${attr('title', m.description)}><p class="qm-label">${escapeHtml(m.display_name)}</p><p class="qm-value">${escapeHtml(formatMetric(r?.value ?? null, m.unit))}</p>${compare && r ? changeHtml(r, m.unit, true, m.good) : ''}</div>`;
   });
   return `<div class="qm-cards">\n${items.join('\n')}\n</div>`;
 }
@@ -151,7 +151,7 @@ function pivot(rows: Row[], metrics: MetricInfo[], compare: boolean, columns: Ar
           break;
         }
         const mine = rows.filter((r) => r.metric === m.name && r.segment === seg && line.match(r));
-        const cells = columns.map((c) => `<td class="num">${cellHtml(mine.find(c.pick), m.unit, compare, scale)}</td>`).join('');
+        const cells = columns.map((c) => `<td class="num">${cellHtml(mine.find(c.pick), m.unit, compare, scale, m.good)}</td>`).join('');
         body.push(`<tr><td class="${line.sub ? 'qm-metric qm-sub' : 'qm-metric'}"${attr('title', line.sub ? undefined : m.description)}>${escapeHtml(line.label)}</td>${cells}</tr>`);
       }
     }

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../model.js';
-import { renderCell } from './cell.js';
+import { isShown, renderCell } from './cell.js';
 import { escapeHtml } from '../../text/escape.js';
 import { renderFailureBanner, renderHeader, timeTag } from './header.js';
 import { STYLES } from './styles.js';
@@ -28,7 +28,7 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   let charts = false;
   let vega = false;
   let plotly = false;
-  for (const cell of model.cells) {
+  for (const cell of model.cells.filter(isShown)) {
     const out = cell.status === 'succeeded' ? cell.output : null;
     if (out?.kind !== 'chart') continue;
     if (out.engine === 'plotly') charts = plotly = true;
@@ -55,7 +55,7 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
     renderFailureBanner(model.run.failure),
     renderHeader(model),
     renderToc(model.cells),
-    `<main class="cells">\n${model.cells.map(renderCell).join('\n')}\n</main>`,
+    `<main class="cells">\n${model.cells.filter(isShown).map(renderCell).join('\n')}\n</main>`,
     renderFooter(model.run),
   ]
     .filter(Boolean)

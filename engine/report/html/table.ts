@@ -15,8 +15,19 @@ export function rowCountLine(shown: number, total: number): string {
   return countOf(Math.max(shown, total), 'row');
 }
 
+/**
+ * Columns named with a leading `_` are helpers (a sort key, a chart label): charts read them,
+ * tables in HTML/PDF leave them out; XLSX and the run folder keep them.
+ */
+export function withoutHelperColumns(output: TableOutput): TableOutput {
+  const keep = output.columns.map((c, i) => (c.name.startsWith('_') ? -1 : i)).filter((i) => i >= 0);
+  if (keep.length === output.columns.length || keep.length === 0) return output;
+  return { ...output, columns: keep.map((i) => output.columns[i]!), rows: output.rows.map((r) => keep.map((i) => r[i]!)) };
+}
+
 /** A table output: typed, escaped cells in a horizontally scrolling box, and its row count. `formats`: chosen formats by column. */
-export function renderTable(output: TableOutput, opts: { formats?: Record<string, ValueFormat>; labels?: Record<string, string> } = {}): string {
+export function renderTable(full: TableOutput, opts: { formats?: Record<string, ValueFormat>; labels?: Record<string, string> } = {}): string {
+  const output = withoutHelperColumns(full);
   const columns = output.columns;
   const plans = tableColumnFormats(columns, output.rows, opts);
   const kinds = columns.map((c) => columnKind(c.type));

@@ -24,9 +24,9 @@ figure.chart { margin: 0; max-width: 100%; }
 .kpi-label { font-size: 12.5px; font-weight: 600; color: var(--muted); letter-spacing: 0.01em; }
 .kpi-value { font-size: 26px; line-height: 1.25; font-weight: 700; letter-spacing: -0.01em; margin-top: 2px !important; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .kpi-change { font-size: 12.5px; font-weight: 600; margin-top: 4px !important; }
-.kpi-up { color: var(--green); }
-.kpi-down { color: var(--red); }
-.kpi-flat { color: var(--muted); }
+.kpi-good { color: var(--green); }
+.kpi-bad { color: var(--red); }
+.kpi-neutral { color: var(--muted); }
 .kpi-arrow { font-size: 10px; }
 .kpi-against { font-weight: 400; color: var(--muted); }
 .cell-chart .table-wrap { margin-top: 2px; }

@@ -1,18 +1,21 @@
 import type { ReportCell } from '../model.js';
 import { attr, escapeHtml } from '../../text/escape.js';
-import { cellHref, cellLabel } from './cell.js';
+import { cellHref, cellLabel, isShown } from './cell.js';
 
 /** Fewer cells with titles or outputs than this and the report gets no table of contents. */
 export const TOC_MIN_ENTRIES = 3;
 
-/** A list of links to each cell with a heading; empty for short reports. */
-export function renderToc(cells: readonly ReportCell[]): string {
+/** A list of links to each shown cell with a heading, each label once; empty for short reports. */
+export function renderToc(all: readonly ReportCell[]): string {
+  const cells = all.filter(isShown);
+  const seen = new Set<string>();
   const substantial = cells.filter((c) => c.title || c.output);
   if (substantial.length < TOC_MIN_ENTRIES) return '';
   const items = cells
     .map((cell) => {
       const label = cellLabel(cell);
-      if (label === null) return '';
+      if (label === null || seen.has(label)) return '';
+      seen.add(label);
       const status =
         cell.status === 'failed' ? ' <span class="toc-status toc-failed">failed</span>'
         : cell.status === 'skipped' ? ' <span class="toc-status toc-skipped">skipped</span>'

@@ -1,7 +1,7 @@
 /** The Summary sheet: title, run, provenance, params, KPIs, contents, problems. */
 import type ExcelJS from 'exceljs';
 import type { ReportModel } from '../model.js';
-import type { KpiCard, MetricsOutput, TableValue } from '../../outputs.js';
+import { changeTone, type KpiCard, type MetricsOutput, type TableValue } from '../../outputs.js';
 import { unitFormat } from './columns.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
 import { paramValueText, provenanceText, userParams } from '../provenance.js';
@@ -48,6 +48,7 @@ function metricKpis(output: MetricsOutput): { k: KpiCard; numFmt: string }[] {
       value: num(row[value!]),
       format: m.unit,
       change: pct === null ? null : { text: `${pct >= 0 ? '+' : '−'}${Math.abs(pct * 100).toFixed(1)}%`, direction: Math.abs(pct) < 0.0005 ? 'flat' : pct > 0 ? 'up' : 'down', against: before === null ? '' : `vs ${before.toLocaleString('en-US')}` },
+      good: m.good,
     };
     return [{ k, numFmt: unitFormat(m.unit) }];
   });
@@ -113,7 +114,8 @@ export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model
         r.getCell(2).numFmt = numFmt;
         r.getCell(2).alignment = { horizontal: 'left' };
         r.getCell(2).font = { bold: true };
-        const colour = k.change?.direction === 'up' ? 'FF067647' : k.change?.direction === 'down' ? 'FFB42318' : 'FF667085';
+        const tone = changeTone(k.change?.direction, k.good);
+        const colour = tone === 'good' ? 'FF067647' : tone === 'bad' ? 'FFB42318' : 'FF667085';
         r.getCell(3).font = { color: { argb: colour }, bold: true };
       });
     }
