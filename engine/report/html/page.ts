@@ -28,16 +28,30 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   let charts = false;
   let vega = false;
   let plotly = false;
+  const plotlyTraces = new Set<string>();
   for (const cell of model.cells) {
     const out = cell.status === 'succeeded' ? cell.output : null;
     if (out?.kind !== 'chart') continue;
-    if (out.engine === 'plotly') charts = plotly = true;
+    if (out.engine === 'plotly') {
+      charts = plotly = true;
+      for (const type of plotlyTraceTypes(out.rendered?.plotly ?? out.spec)) plotlyTraces.add(type);
+    }
     if (out.engine === 'vega-lite') {
       charts = true;
       if (mode === 'screen' && out.rendered?.vega) vega = true;
     }
   }
-  return { charts, vega, plotly };
+  return { charts, vega, plotly, plotlyTraces };
+}
+
+/** The trace types of a Plotly figure (`scatter` when a trace names none, as Plotly does). */
+function plotlyTraceTypes(figure: unknown): string[] {
+  const data = (figure as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.map((t) => {
+    const type = (t as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? type : 'scatter';
+  });
 }
 
 /**
@@ -73,7 +87,7 @@ ${cspMeta(needs.plotly ? [css, ''] : [css], scriptTexts)}
 <meta name="generator" content="Quire">
 <title>${escapeHtml(model.title)}</title>
 <style>${css}</style>
-${needs.plotly ? `${plotlyStylePlaceholders()}\n` : ''}</head>
+${needs.plotly ? `${plotlyStylePlaceholders(needs.plotlyTraces)}\n` : ''}</head>
 <body>
 <div class="page">
 ${body}

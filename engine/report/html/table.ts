@@ -3,8 +3,14 @@ import { attr, escapeHtml } from '../../text/escape.js';
 import { columnKind, formatCell, isNumericKind, timestampsNeedSeconds } from './format.js';
 import { countOf, formatInteger } from './numbers.js';
 
-/** Tables up to this many preview rows are kept on one printed page. */
-export const SMALL_TABLE_ROWS = 25;
+/**
+ * Tables up to this many preview rows are kept on one printed page. Kept low (about a quarter
+ * page): a longer block that does not fit moves whole to the next page and leaves a half-blank one.
+ */
+export const SMALL_TABLE_ROWS = 10;
+
+/** A date or date-time written as text (`2026-11-01`, `2026-11`): never wrapped at its hyphens. */
+const DATE_TEXT = /^\d{4}-\d{2}(?:-\d{2})?(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$/;
 
 /** The line under a table: `Showing first 100 of 12,345 rows`, `12,345 rows`, `1 row`, `No rows`. */
 export function rowCountLine(shown: number, total: number): string {
@@ -32,7 +38,8 @@ export function renderTable(output: TableOutput): string {
         const kind = kinds[i]!;
         const cell = formatCell(row[i], kind, { withSeconds: withSeconds[i] });
         const numeric = cell.numeric || isNumericKind(kind);
-        const classes = [numeric ? 'num' : '', kind === 'text' && !numeric ? 'text' : ''].filter(Boolean);
+        const dated = kind === 'date' || kind === 'timestamp' || (typeof row[i] === 'string' && DATE_TEXT.test(row[i] as string));
+        const classes = [numeric ? 'num' : '', kind === 'text' && !numeric ? 'text' : '', dated ? 'date' : ''].filter(Boolean);
         return `<td${classes.length ? ` class="${classes.join(' ')}"` : ''}>${cell.html}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
