@@ -112,9 +112,9 @@ describe('renderHtml', () => {
     expect(orders).toContain('<td class="num">0.0123</td>');
     expect(orders).toContain('<td class="num">98,765.40</td>');
     expect(orders).toContain('<td class="num">0.50</td>');
-    expect(orders).toContain('<td>2024-03-01</td>');
-    expect(orders).toContain('<td>2024-03-01 10:30</td>'); // no seconds in the column: HH:MM
-    expect(orders).toContain('<td>2024-12-31 23:59</td>');
+    expect(orders).toContain('<td class="date">2024-03-01</td>');
+    expect(orders).toContain('<td class="date">2024-03-01 10:30</td>'); // no seconds in the column: HH:MM
+    expect(orders).toContain('<td class="date">2024-12-31 23:59</td>');
     expect(orders).toContain('title="true">✓</span>');
     expect(orders).toContain('title="false">✗</span>');
     expect(orders).toContain('<span class="json">[1,2,3]</span>');
@@ -137,8 +137,8 @@ describe('renderHtml', () => {
       },
     ];
     const out = renderHtml(model);
-    expect(out).toContain('<td>2024-01-01 08:00:00</td>');
-    expect(out).toContain('<td>2024-01-01 08:00:15</td>');
+    expect(out).toContain('<td class="date">2024-01-01 08:00:00</td>');
+    expect(out).toContain('<td class="date">2024-01-01 08:00:15</td>');
   });
 
   it('says how many rows there are', () => {
