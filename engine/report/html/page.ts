@@ -7,6 +7,7 @@ import { CHART_STYLES, DARK_STYLES, PDF_STYLES } from './theme.js';
 import { chartScriptTexts, plotlyStylePlaceholders } from './scripts.js';
 import { cspMeta } from './csp.js';
 import { renderToc } from './toc.js';
+import { TABLE_SCRIPT, TABLE_TOOL_STYLES } from './table-tools.js';
 
 function renderFooter(run: ReportModel['run']): string {
   const finished = run.finishedAt ? `Finished ${timeTag(run.finishedAt)}` : 'Not finished';
@@ -63,19 +64,22 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
   const mode = opts.mode ?? 'screen';
   const dark = mode === 'screen' && model.theme === 'dark';
   const needs = scriptNeeds(model, mode);
-  const scriptTexts = chartScriptTexts(needs);
+  const main = model.cells.map(renderCell).join('\n');
+  // Tables are interactive on screen only: the PDF prints every preview row.
+  const tableTools = mode === 'screen' && main.includes('<table class="data">');
+  const scriptTexts = [...chartScriptTexts(needs), ...(tableTools ? [TABLE_SCRIPT] : [])];
   const scripts = scriptTexts.map((js) => `<script>${js}</script>\n`).join('');
   const body = [
     renderFailureBanner(model.run.failure),
     renderHeader(model),
     renderToc(model.cells),
-    `<main class="cells">\n${model.cells.map(renderCell).join('\n')}\n</main>`,
+    `<main class="cells">\n${main}\n</main>`,
     renderFooter(model.run),
   ]
     .filter(Boolean)
     .join('\n');
 
-  const css = `${STYLES}${CHART_STYLES}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
+  const css = `${STYLES}${CHART_STYLES}${tableTools ? TABLE_TOOL_STYLES : ''}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
 
   return `<!DOCTYPE html>
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
