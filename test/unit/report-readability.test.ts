@@ -162,3 +162,32 @@ describe('charts that read without hovering', () => {
     expect(Buffer.byteLength(renderHtml((await prepareCharts(full, 'light', true)).model, { mode: 'screen' }))).toBeGreaterThan(4_000_000);
   });
 });
+
+describe('paged PDF', () => {
+  it('the contents list gives each cell its page, without clipping "10."; dates never wrap', async () => {
+    const { PdfRenderer } = await import('../../engine/report/pdf/index.js');
+    const { execFileSync } = await import('node:child_process');
+    const long: TableOutput = { ...orders, rows: Array.from({ length: 60 }, (_, i) => orders.rows[i % 30]!), rowCount: 60 };
+    const extra: ReportCell[] = Array.from({ length: 11 }, (_, i) => ({ id: `t${i + 1}`, type: 'query', title: `Table number ${i + 1}`, status: 'succeeded', output: i % 4 === 0 ? long : orders }));
+    const m = await model([], extra);
+    const renderer = await PdfRenderer.launch();
+    try {
+      const pdf = await renderer.render((await prepareCharts(m, 'light', false)).model);
+      const dir = mkdtempSync(join(tmpdir(), 'quire-pdf-'));
+      writeFileSync(join(dir, 'report.pdf'), pdf);
+      const pageText = (n: number) => execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      const first = pageText(1);
+      expect(first).toMatch(/10\.\s+Table number 10/);
+      for (const n of [1, 5, 10, 11]) {
+        const listed = new RegExp(`Table number ${n}\\s+(\\d+)`).exec(first);
+        expect(listed, `contents entry ${n}`).not.toBeNull();
+        // the heading is on the page the contents list names
+        expect(pageText(Number(listed![1]))).toMatch(new RegExp(`Table number ${n}\\b(?!\\s+\\d+\\s)`));
+      }
+      const all = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      expect(all).not.toMatch(/2026-\n/);
+    } finally {
+      await renderer.close();
+    }
+  }, 60_000);
+});

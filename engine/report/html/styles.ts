@@ -82,6 +82,7 @@ a:hover { text-decoration: underline; }
 .toc ol { margin: 8px 0 0; padding: 0 0 0 2.6em; columns: 2 240px; column-gap: 32px; font-size: 14px; }
 .toc li { margin: 0; padding: 1px 0; break-inside: avoid; color: var(--faint); }
 .toc-status { font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-left: 4px; }
+.toc-page { display: none; }
 .toc-failed { color: var(--red); background: var(--red-bg); }
 .toc-skipped { color: var(--muted); background: var(--grey-bg); }
 
@@ -194,7 +195,7 @@ pre.snippet {
   .keep-together, .panel, pre, .banner, .report-header, figure.chart, .kpis { break-inside: avoid; }
   /* A table's row count and a chart's note stay with it. */
   .table-foot, .chart-note { break-before: avoid; }
-  .toc-page { display: inline; }
+  .toc-page { display: inline-block; min-width: 3ch; margin-left: 8px; color: var(--muted); font-variant-numeric: tabular-nums; }
   .table-wrap { overflow: visible; border-radius: 0; }
   table.data { font-size: 8.5pt; }
   table.data td { white-space: normal; }
