@@ -141,6 +141,8 @@ describe('charts that read without hovering', () => {
     expect((await spec('line')).y.scale).toEqual({ zero: false });
     expect((await spec('area')).y.scale).toBeUndefined();
     expect((await spec('bar')).y.scale).toBeUndefined();
+    const folded = (await buildChart({ chart: 'line', x: 'order_day', y: ['amount', 'order_id'] }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as { spec: { encoding: { y: { scale?: unknown } } } };
+    expect(folded.spec.encoding.y.scale).toEqual({ zero: false });
   });
 
   it('a Plotly report inlines the smallest bundle (under 2 MB) and keeps string titles', async () => {

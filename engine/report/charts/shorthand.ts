@@ -191,7 +191,7 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       if (folded) {
         const yFmt = fmt[yFields[0]!.name];
         const fm = axisFormat(yFmt, maxAbs(table, yFields.map((f) => f.name)));
-        encoding.y = { field: 'value', type: 'quantitative', title: null, ...(fm ? { axis: { format: fm } } : {}) };
+        encoding.y = { field: 'value', type: 'quantitative', title: null, ...(fm ? { axis: { format: fm } } : {}), ...(sh.chart === 'area' ? {} : { scale: { zero: false } }) };
         encoding.color = { field: 'series', type: 'nominal', title: null, sort: yFields.map((f) => f.name) };
         encoding.tooltip = [
           ...tooltip(table, [xField!], fmt),
