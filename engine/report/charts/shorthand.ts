@@ -7,11 +7,12 @@ import { CHART_HEIGHT, CHART_WIDTH } from './theme.js';
 const PIE_LABEL = '#475467';
 
 /**
- * Text over a cell of the colour scale: white on dark cells, dark on light ones, judged by the
- * luminance of the cell's own colour (so it holds for any scheme, domain or theme).
+ * Text over a cell of the colour scale: white or dark, whichever contrasts more with the cell's
+ * own colour (WCAG contrast ratio), so it holds for any scheme, domain or theme.
  */
 export function contrastText(value: string): Spec {
-  return { condition: { test: `luminance(scale('color', ${value})) < 0.4`, value: '#ffffff' }, value: '#1d2433' };
+  const fill = `scale('color', ${value})`;
+  return { condition: { test: `contrast('#ffffff', ${fill}) > contrast('#1d2433', ${fill})`, value: '#ffffff' }, value: '#1d2433' };
 }
 
 export const SHORTHAND_CHARTS = ['line', 'bar', 'area', 'scatter', 'pie', 'heatmap'] as const;

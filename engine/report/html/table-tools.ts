@@ -46,7 +46,7 @@ export const TABLE_SCRIPT = String.raw`
     var next = el('button', { type: 'button', textContent: 'Next', className: 'table-next' });
     var where = el('span', { className: 'table-page' });
     pager.appendChild(prev); pager.appendChild(where); pager.appendChild(next);
-    var csv = el('button', { type: 'button', textContent: 'Download CSV', className: 'table-csv' });
+    var csv = el('button', { type: 'button', textContent: 'Download CSV', className: 'table-csv', title: 'The rows of this table shown in the report (after search and sort), as a CSV file' });
     tools.appendChild(search); tools.appendChild(pager); tools.appendChild(csv);
     wrap.parentNode.insertBefore(tools, wrap);
     function show() {
