@@ -192,4 +192,33 @@ describe('paged PDF', () => {
       await renderer.close();
     }
   }, 60_000);
+
+  it('keeps a heading with what follows: a text cell ending in a heading starts the page of the next cell', async () => {
+    const { PdfRenderer } = await import('../../engine/report/pdf/index.js');
+    const { execFileSync } = await import('node:child_process');
+    // Sections of growing length: somewhere one of their headings falls at a page's foot.
+    const cells: ReportCell[] = [];
+    for (let k = 1; k <= 14; k++) {
+      const filler = Array.from({ length: k + 2 }, (_, i) => `<p>Paragraph ${i + 1} of section ${k}: words to fill the page.</p>`).join('');
+      cells.push({ id: `text${k}`, type: 'text', title: null, status: 'succeeded', output: { kind: 'text', html: `${filler}<h2>Heading ${k}</h2>` } } as ReportCell);
+      cells.push({
+        id: `kpi${k}`, type: 'visualization', title: null, status: 'succeeded',
+        output: { kind: 'chart', engine: 'kpi', chart: 'kpi', spec: null, kpis: [{ label: `Cards ${k}`, text: '$1,234', value: 1234, format: 'currency', change: null }] },
+      } as unknown as ReportCell);
+    }
+    const renderer = await PdfRenderer.launch();
+    try {
+      const pdf = await renderer.render(await model([], cells));
+      const dir = mkdtempSync(join(tmpdir(), 'quire-pdf-'));
+      writeFileSync(join(dir, 'report.pdf'), pdf);
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [join(dir, 'report.pdf')], { encoding: 'utf8' }))![1]);
+      expect(pages).toBeGreaterThan(2);
+      for (let n = 1; n <= pages; n++) {
+        const text = execFileSync('pdftotext', ['-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+        for (const [, k] of text.matchAll(/Heading (\d+)\b/g)) expect(text, `page ${n}: heading ${k} without its cards`).toContain(`Cards ${k}`);
+      }
+    } finally {
+      await renderer.close();
+    }
+  }, 60_000);
 });
