@@ -221,4 +221,35 @@ describe('paged PDF', () => {
       await renderer.close();
     }
   }, 60_000);
+
+  it('keeps only short tables together: no half-blank pages', async () => {
+    const { PdfRenderer } = await import('../../engine/report/pdf/index.js');
+    const { execFileSync } = await import('node:child_process');
+    const table = (n: number, k: number): TableOutput => ({
+      kind: 'table',
+      columns: [{ name: 'label', type: 'VARCHAR' }, { name: 'value', type: 'INTEGER' }],
+      rows: Array.from({ length: n }, (_, i) => [`row ${i + 1} of table ${k}`, i]),
+      rowCount: n,
+    });
+    const sizes = Array.from({ length: 30 }, (_, i) => 11 + i);
+    const cells: ReportCell[] = sizes.map((n, k) => ({ id: `t${k}`, type: 'query', title: `Table ${k}`, status: 'succeeded', output: table(n, k) }));
+    const html = renderHtml(await model([], cells), { mode: 'print' });
+    expect(html).toContain('<section class="cell cell-table" id="cell-t0">'); // 11 rows: may break across pages
+    const renderer = await PdfRenderer.launch();
+    try {
+      const pdf = await renderer.render(await model([], cells));
+      const dir = mkdtempSync(join(tmpdir(), 'quire-pdf-'));
+      writeFileSync(join(dir, 'report.pdf'), pdf);
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [join(dir, 'report.pdf')], { encoding: 'utf8' }))![1]);
+      for (let n = 1; n <= pages; n++) {
+        // every page but the last is filled (a full page has about 35 lines of text)
+        if (n < pages) {
+          const lines = execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).length;
+          expect(lines, `page ${n} is half blank`).toBeGreaterThan(28);
+        }
+      }
+    } finally {
+      await renderer.close();
+    }
+  }, 60_000);
 });
