@@ -222,7 +222,7 @@ describe('paged PDF', () => {
     }
   }, 60_000);
 
-  it('keeps only short tables together: no half-blank pages', async () => {
+  it('keeps only short tables together (no half-blank pages), and a row count with its table', async () => {
     const { PdfRenderer } = await import('../../engine/report/pdf/index.js');
     const { execFileSync } = await import('node:child_process');
     const table = (n: number, k: number): TableOutput => ({
@@ -231,7 +231,7 @@ describe('paged PDF', () => {
       rows: Array.from({ length: n }, (_, i) => [`row ${i + 1} of table ${k}`, i]),
       rowCount: n,
     });
-    const sizes = Array.from({ length: 30 }, (_, i) => 11 + i);
+    const sizes = Array.from({ length: 21 }, (_, i) => 11 + i);
     const cells: ReportCell[] = sizes.map((n, k) => ({ id: `t${k}`, type: 'query', title: `Table ${k}`, status: 'succeeded', output: table(n, k) }));
     const html = renderHtml(await model([], cells), { mode: 'print' });
     expect(html).toContain('<section class="cell cell-table" id="cell-t0">'); // 11 rows: may break across pages
@@ -242,6 +242,11 @@ describe('paged PDF', () => {
       writeFileSync(join(dir, 'report.pdf'), pdf);
       const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [join(dir, 'report.pdf')], { encoding: 'utf8' }))![1]);
       for (let n = 1; n <= pages; n++) {
+        const text = execFileSync('pdftotext', ['-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+        for (const [, size] of text.matchAll(/\b(\d+) rows/g)) {
+          const k = Number(size) - 11;
+          expect(text, `page ${n}: the row count of table ${k} without its last row`).toContain(`row ${size} of table ${k}`);
+        }
         // every page but the last is filled (a full page has about 35 lines of text)
         if (n < pages) {
           const lines = execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).length;
