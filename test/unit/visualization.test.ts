@@ -40,7 +40,8 @@ describe('shorthand charts', () => {
     const out = await build({ chart: 'line', x: 'day', y: ['revenue', 'orders'] });
     expect(out).toMatchObject({ kind: 'chart', engine: 'vega-lite', chart: 'line', data: 'daily', points: 4, totalRows: 4, note: null });
     const spec = out.spec as any;
-    expect(spec.transform).toEqual([{ fold: ['revenue', 'orders'], as: ['series', 'value'] }]);
+    // rows without a value are dropped, so a series without data leaves the legend
+    expect(spec.transform).toEqual([{ fold: ['revenue', 'orders'], as: ['series', 'value'] }, { filter: "isValid(datum['value'])" }]);
     expect(spec.encoding.x).toMatchObject({ field: 'day', type: 'temporal', scale: { type: 'utc' } });
     expect(spec.encoding.color).toMatchObject({ field: 'series' });
     // numbers arrive as numbers (BIGINT digit strings converted), dates as epoch ms UTC

@@ -43,5 +43,20 @@ export function plotlyFigure(user: PlotlyFigure, table: TableOutput, dataId: str
     }
     return out;
   });
-  return { data, layout: structuredClone(user.layout ?? {}), config: structuredClone(user.config ?? {}) };
+  return { data, layout: withTitleObjects(structuredClone(user.layout ?? {})), config: structuredClone(user.config ?? {}) };
+}
+
+/**
+ * Plotly 3+ ignores a title given as a plain string (`yaxis: { title: Revenue }`), which older
+ * examples and most notebooks write: such titles become `{ text }`, for the figure and each axis.
+ */
+export function withTitleObjects(layout: Spec): Spec {
+  const fix = (holder: Spec) => {
+    if (typeof holder.title === 'string' || typeof holder.title === 'number') holder.title = { text: String(holder.title) };
+  };
+  fix(layout);
+  for (const [key, value] of Object.entries(layout)) {
+    if (/^(?:[xyz]axis\d*|coloraxis\d*|polar\d*|scene\d*)$/.test(key) && isObject(value)) fix(value);
+  }
+  return layout;
 }

@@ -4,6 +4,17 @@ import { ChartSpecError, columnOf, fieldType, toEpochMs, toNumber, type FieldTyp
 import { axisFormat, tooltipFormat, type NumberFormat } from './format.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './theme.js';
 
+const PIE_LABEL = '#475467';
+
+/**
+ * Text over a cell of the colour scale: white or dark, whichever contrasts more with the cell's
+ * own colour (WCAG contrast ratio), so it holds for any scheme, domain or theme.
+ */
+export function contrastText(value: string): Spec {
+  const fill = `scale('color', ${value})`;
+  return { condition: { test: `contrast('#ffffff', ${fill}) > contrast('#1d2433', ${fill})`, value: '#ffffff' }, value: '#1d2433' };
+}
+
 export const SHORTHAND_CHARTS = ['line', 'bar', 'area', 'scatter', 'pie', 'heatmap'] as const;
 export type ShorthandChart = (typeof SHORTHAND_CHARTS)[number];
 
@@ -16,6 +27,23 @@ export interface Shorthand {
 }
 
 type Spec = Record<string, unknown>;
+
+/** An axis or legend title for a column: `order_month` → `Order month` (a name with capitals or spaces is kept). */
+export function fieldTitle(name: string): string {
+  if (/[A-Z\s]/.test(name)) return name;
+  const words = name.replace(/_+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : name;
+}
+
+/** Keeps only rows with a value: a series or slice without data then drops out of the legend too. */
+function validOnly(name: string): Spec {
+  return { filter: `isValid(datum['${jsString(name)}'])` };
+}
+
+/** A field name inside a single-quoted Vega expression string. */
+function jsString(name: string): string {
+  return name.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}
 
 /** Vega-Lite reads `.` and `[` in field names as nested access: escape them. */
 export function vlField(name: string): string {
@@ -94,7 +122,7 @@ function temporalAxis(table: TableOutput, f: Field): Spec {
 
 /** An encoding channel for a field of the data, typed from its column. */
 function channel(table: TableOutput, f: Field, format: NumberFormat | undefined, extra: Spec = {}): Spec {
-  const enc: Spec = { field: vlField(f.name), type: f.type, title: f.name };
+  const enc: Spec = { field: vlField(f.name), type: f.type, title: fieldTitle(f.name) };
   if (f.type === 'temporal') {
     enc.scale = { type: 'utc' };
     enc.axis = temporalAxis(table, f);
@@ -159,23 +187,24 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
         : sh.chart === 'area' ? { type: 'area', interpolate: 'monotone', line: { strokeWidth: 1.5 }, opacity: colorField || folded ? 0.8 : 0.35 }
         : { type: 'point', filled: true, opacity: rows > 500 ? 0.45 : 0.8, size: rows > 1000 ? 14 : 40 };
       const encoding: Spec = { x: channel(table, xField!, fmt[xField!.name]) };
-      if (sh.chart !== 'scatter' && xField!.type === 'quantitative') (encoding.x as Spec).scale = { zero: false };
+      // Only bars (and areas, whose filled height is the value) need a zero baseline.
+      if (xField!.type === 'quantitative') (encoding.x as Spec).scale = { zero: false };
       if (folded) {
         const yFmt = fmt[yFields[0]!.name];
         const fm = axisFormat(yFmt, maxAbs(table, yFields.map((f) => f.name)));
-        encoding.y = { field: 'value', type: 'quantitative', title: null, ...(fm ? { axis: { format: fm } } : {}) };
+        encoding.y = { field: 'value', type: 'quantitative', title: null, ...(fm ? { axis: { format: fm } } : {}), ...(sh.chart === 'area' ? {} : { scale: { zero: false } }) };
         encoding.color = { field: 'series', type: 'nominal', title: null, sort: yFields.map((f) => f.name) };
         encoding.tooltip = [
           ...tooltip(table, [xField!], fmt),
           { field: 'series', type: 'nominal', title: 'series' },
           { field: 'value', type: 'quantitative', title: 'value', format: tooltipFormat(yFmt) },
         ];
-        return { ...base, transform: folded.transform, mark, encoding };
+        return { ...base, transform: [...folded.transform, validOnly('value')], mark, encoding };
       }
-      encoding.y = channel(table, y0, fmt[y0.name], sh.chart === 'scatter' ? { scale: { zero: false } } : {});
+      encoding.y = channel(table, y0, fmt[y0.name], sh.chart === 'area' ? {} : { scale: { zero: false } });
       if (colorField) encoding.color = channel(table, colorField, fmt[colorField.name], { axis: undefined });
       encoding.tooltip = tooltip(table, used, fmt);
-      return { ...base, mark, encoding };
+      return { ...base, ...(colorField ? { transform: [validOnly(y0.name)] } : {}), mark, encoding };
     }
 
     case 'bar': {
@@ -189,11 +218,11 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       let cat: Spec;
       if (x.type === 'temporal') {
         const monthly = allFirstOfMonth(table, x.name);
-        cat = { field: vlField(x.name), type: 'ordinal', timeUnit: monthly ? 'utcyearmonth' : 'utcyearmonthdate', title: x.name, axis: { format: monthly ? '%b %Y' : '%b %-d', labelAngle: categories > 12 ? -45 : 0 } };
+        cat = { field: vlField(x.name), type: 'ordinal', timeUnit: monthly ? 'utcyearmonth' : 'utcyearmonthdate', title: fieldTitle(x.name), axis: { format: monthly ? '%b %Y' : '%b %-d', labelAngle: categories > 12 ? -45 : 0 } };
       } else if (x.type === 'quantitative') {
-        cat = { field: vlField(x.name), type: 'ordinal', title: x.name };
+        cat = { field: vlField(x.name), type: 'ordinal', title: fieldTitle(x.name) };
       } else {
-        cat = { field: vlField(x.name), type: 'nominal', title: x.name, sort: folded ? null : '-y' };
+        cat = { field: vlField(x.name), type: 'nominal', title: fieldTitle(x.name), sort: folded ? null : '-y' };
       }
       const horizontal = x.type === 'nominal' && (categories > 10 || longestLabel(table, x.name) > 14);
       const valueFmt = fmt[y0.name];
@@ -210,20 +239,21 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
           { field: 'value', type: 'quantitative', title: 'value', format: tooltipFormat(valueFmt) },
         ];
       } else {
-        value = { field: vlField(y0.name), type: 'quantitative', title: y0.name, ...(valueAxis ? { axis: { format: valueAxis } } : {}) };
+        value = { field: vlField(y0.name), type: 'quantitative', title: fieldTitle(y0.name), ...(valueAxis ? { axis: { format: valueAxis } } : {}) };
         if (colorField) encoding.color = channel(table, colorField, fmt[colorField.name]);
         encoding.tooltip = tooltip(table, used, fmt).map((t) => (t.field === vlField(x.name) && cat.timeUnit ? { ...t, timeUnit: cat.timeUnit, format: cat.timeUnit === 'utcyearmonth' ? '%b %Y' : '%Y-%m-%d' } : t));
       }
+      const barTransform = folded ? [...folded.transform, validOnly('value')] : colorField ? [validOnly(y0.name)] : undefined;
       if (horizontal) {
         if (cat.sort === '-y') cat.sort = '-x';
         encoding.y = { ...cat, axis: { labelLimit: 180 } };
         encoding.x = value;
         const rowsHigh = folded ? yFields.length * 14 + 8 : 24;
-        return { ...base, height: Math.min(900, Math.max(120, categories * rowsHigh)), transform: folded?.transform, mark: { type: 'bar' }, encoding };
+        return { ...base, height: Math.min(900, Math.max(120, categories * rowsHigh)), transform: barTransform, mark: { type: 'bar' }, encoding };
       }
       encoding.x = cat;
       encoding.y = value;
-      return { ...base, transform: folded?.transform, mark: { type: 'bar', ...(categories > 40 ? { cornerRadiusEnd: 0 } : {}) }, encoding };
+      return { ...base, transform: barTransform, mark: { type: 'bar', ...(categories > 40 ? { cornerRadiusEnd: 0 } : {}) }, encoding };
     }
 
     case 'pie': {
@@ -233,17 +263,25 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       if (yFields.length > 1) throw new ChartSpecError('a pie chart takes one y field', ['y']);
       const y0 = yFields[0]!;
       if (y0.type !== 'quantitative') throw new ChartSpecError(`y field '${y0.name}' is ${y0.column.type}, not a number`, y0.path);
+      const share = `datum['${jsString(y0.name)}'] / datum.__total`;
+      // Shares printed beside the slices (PDF and Excel have no hover); slivers under 3% stay unlabelled.
       return {
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
-        transform: [{ joinaggregate: [{ op: 'sum', field: vlField(y0.name), as: '__total' }] }, { calculate: `datum['${y0.name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'] / datum.__total`, as: '__share' }],
-        mark: { type: 'arc', innerRadius: 62, outerRadius: 118, padAngle: 0.01 },
+        transform: [validOnly(y0.name), { joinaggregate: [{ op: 'sum', field: vlField(y0.name), as: '__total' }] }, { calculate: share, as: '__share' }],
         encoding: {
           theta: { field: vlField(y0.name), type: 'quantitative', stack: true },
-          color: { field: vlField(category.name), type: 'nominal', title: category.name, sort: { field: vlField(y0.name), order: 'descending' }, legend: { orient: 'right', direction: 'vertical' } },
+          color: { field: vlField(category.name), type: 'nominal', title: fieldTitle(category.name), sort: { field: vlField(y0.name), order: 'descending' }, legend: { orient: 'right', direction: 'vertical' } },
           order: { field: vlField(y0.name), type: 'quantitative', sort: 'descending' },
           tooltip: [...tooltip(table, [category, y0], fmt), { field: '__share', type: 'quantitative', title: 'share', format: '.1%' }],
         },
+        layer: [
+          { mark: { type: 'arc', innerRadius: 62, outerRadius: 118, padAngle: 0.01 } },
+          {
+            mark: { type: 'text', radius: 134, fontSize: 11 },
+            encoding: { text: { condition: { test: 'datum.__share >= 0.03', field: '__share', type: 'quantitative', format: '.0%' }, value: '' }, color: { value: PIE_LABEL } },
+          },
+        ],
       };
     }
 
@@ -258,7 +296,7 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       const nx = distinctCount(table, xField!.name);
       const ny = distinctCount(table, y0.name);
       const cellFmt = fmt[c.name];
-      const axisOf = (f: Field): Spec => (f.type === 'temporal' ? { ...channel(table, f, undefined), type: 'ordinal', scale: undefined } : { field: vlField(f.name), type: 'ordinal', title: f.name });
+      const axisOf = (f: Field): Spec => (f.type === 'temporal' ? { ...channel(table, f, undefined), type: 'ordinal', scale: undefined } : { field: vlField(f.name), type: 'ordinal', title: fieldTitle(f.name) });
       const encoding: Spec = {
         x: { ...axisOf(xField!), axis: { labelAngle: 0, orient: 'top', domain: false, ticks: false } },
         y: { ...axisOf(y0), axis: { domain: false, ticks: false } },
@@ -266,7 +304,7 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       const rect = {
         mark: { type: 'rect', cornerRadius: 2 },
         encoding: {
-          color: { field: vlField(c.name), type: 'quantitative', title: c.name, legend: { orient: 'right', direction: 'vertical', ...(axisFormat(cellFmt, maxAbs(table, [c.name])) ? { format: axisFormat(cellFmt, maxAbs(table, [c.name])) } : {}) } },
+          color: { field: vlField(c.name), type: 'quantitative', title: fieldTitle(c.name), legend: { orient: 'right', direction: 'vertical', ...(axisFormat(cellFmt, maxAbs(table, [c.name])) ? { format: axisFormat(cellFmt, maxAbs(table, [c.name])) } : {}) } },
           tooltip: tooltip(table, used, fmt),
         },
       };
@@ -276,7 +314,7 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
           mark: { type: 'text', fontSize: 11 },
           encoding: {
             text: { field: vlField(c.name), type: 'quantitative', format: axisFormat(cellFmt, maxAbs(table, [c.name])) ?? ',.0f' },
-            color: { condition: { test: `datum['${c.name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'] > ${maxAbs(table, [c.name]) * 0.55}`, value: '#ffffff' }, value: '#1d2433' },
+            color: contrastText(`datum['${jsString(c.name)}']`),
           },
         });
       }

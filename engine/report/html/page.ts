@@ -7,6 +7,7 @@ import { CHART_STYLES, DARK_STYLES, PDF_STYLES } from './theme.js';
 import { chartScriptTexts, plotlyStylePlaceholders } from './scripts.js';
 import { cspMeta } from './csp.js';
 import { renderToc } from './toc.js';
+import { TABLE_SCRIPT, TABLE_TOOL_STYLES } from './table-tools.js';
 
 function renderFooter(run: ReportModel['run']): string {
   const finished = run.finishedAt ? `Finished ${timeTag(run.finishedAt)}` : 'Not finished';
@@ -28,16 +29,30 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   let charts = false;
   let vega = false;
   let plotly = false;
+  const plotlyTraces = new Set<string>();
   for (const cell of model.cells.filter(isShown)) {
     const out = cell.status === 'succeeded' ? cell.output : null;
     if (out?.kind !== 'chart') continue;
-    if (out.engine === 'plotly') charts = plotly = true;
+    if (out.engine === 'plotly') {
+      charts = plotly = true;
+      for (const type of plotlyTraceTypes(out.rendered?.plotly ?? out.spec)) plotlyTraces.add(type);
+    }
     if (out.engine === 'vega-lite') {
       charts = true;
       if (mode === 'screen' && out.rendered?.vega) vega = true;
     }
   }
-  return { charts, vega, plotly };
+  return { charts, vega, plotly, plotlyTraces };
+}
+
+/** The trace types of a Plotly figure (`scatter` when a trace names none, as Plotly does). */
+function plotlyTraceTypes(figure: unknown): string[] {
+  const data = (figure as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.map((t) => {
+    const type = (t as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? type : 'scatter';
+  });
 }
 
 /**
@@ -49,19 +64,22 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
   const mode = opts.mode ?? 'screen';
   const dark = mode === 'screen' && model.theme === 'dark';
   const needs = scriptNeeds(model, mode);
-  const scriptTexts = chartScriptTexts(needs);
+  const main = model.cells.filter(isShown).map(renderCell).join('\n');
+  // Tables are interactive on screen only: the PDF prints every preview row.
+  const tableTools = mode === 'screen' && main.includes('<table class="data">');
+  const scriptTexts = [...chartScriptTexts(needs), ...(tableTools ? [TABLE_SCRIPT] : [])];
   const scripts = scriptTexts.map((js) => `<script>${js}</script>\n`).join('');
   const body = [
     renderFailureBanner(model.run.failure),
     renderHeader(model),
     renderToc(model.cells),
-    `<main class="cells">\n${model.cells.filter(isShown).map(renderCell).join('\n')}\n</main>`,
+    `<main class="cells">\n${main}\n</main>`,
     renderFooter(model.run),
   ]
     .filter(Boolean)
     .join('\n');
 
-  const css = `${STYLES}${CHART_STYLES}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
+  const css = `${STYLES}${CHART_STYLES}${tableTools ? TABLE_TOOL_STYLES : ''}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
 
   return `<!DOCTYPE html>
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
@@ -73,7 +91,7 @@ ${cspMeta(needs.plotly ? [css, ''] : [css], scriptTexts)}
 <meta name="generator" content="Quire">
 <title>${escapeHtml(model.title)}</title>
 <style>${css}</style>
-${needs.plotly ? `${plotlyStylePlaceholders()}\n` : ''}</head>
+${needs.plotly ? `${plotlyStylePlaceholders(needs.plotlyTraces)}\n` : ''}</head>
 <body>
 <div class="page">
 ${body}

@@ -79,9 +79,10 @@ a:hover { text-decoration: underline; }
 
 /* Table of contents */
 .toc { margin: 0 0 24px; padding: 14px 20px 14px; background: var(--card); border: 1px solid var(--border); border-radius: 10px; }
-.toc ol { margin: 8px 0 0; padding: 0 0 0 22px; columns: 2 240px; column-gap: 32px; font-size: 14px; }
+.toc ol { margin: 8px 0 0; padding: 0 0 0 2.6em; columns: 2 240px; column-gap: 32px; font-size: 14px; }
 .toc li { margin: 0; padding: 1px 0; break-inside: avoid; color: var(--faint); }
 .toc-status { font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-left: 4px; }
+.toc-page { display: none; }
 .toc-failed { color: var(--red); background: var(--red-bg); }
 .toc-skipped { color: var(--muted); background: var(--grey-bg); }
 
@@ -186,12 +187,17 @@ pre.snippet {
   a { color: inherit; }
   .toc { border: 0; padding: 0; break-inside: avoid; }
   .cell { border: 0; border-radius: 0; box-shadow: none; padding: 0; margin: 0 0 16pt; }
-  .cell-head { break-after: avoid; }
-  .keep-together, .panel, pre, .banner, .report-header { break-inside: avoid; }
+  /* A heading stays with what follows it: a cell's head with its output, a text cell ending in a heading with the next cell. */
+  .cell-head, .prose :is(h1, h2, h3, h4, h5, h6) { break-after: avoid; }
+  .cell:has(> .prose > :is(h1, h2, h3, h4, h5, h6):last-child) { break-after: avoid; }
+  .keep-together, .panel, pre, .banner, .report-header, figure.chart, .kpis { break-inside: avoid; }
+  /* A table's row count and a chart's note stay with it. */
+  .table-foot, .chart-note { break-before: avoid; }
+  .toc-page { display: inline-block; min-width: 3ch; margin-left: 8px; color: var(--muted); font-variant-numeric: tabular-nums; }
   .table-wrap { overflow: visible; border-radius: 0; }
   table.data { font-size: 8.5pt; }
   table.data td { white-space: normal; }
-  table.data td.num { white-space: nowrap; }
+  table.data td.num, table.data td.date { white-space: nowrap; }
   table.data thead { display: table-header-group; }
   table.data tr { break-inside: avoid; }
   pre.value, pre.snippet, .prose pre { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }

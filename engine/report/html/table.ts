@@ -5,8 +5,14 @@ import { countOf, formatInteger } from './numbers.js';
 import { tableColumnFormats } from '../format/columns.js';
 import { formatValue, type ValueFormat } from '../format/values.js';
 
-/** Tables up to this many preview rows are kept on one printed page. */
-export const SMALL_TABLE_ROWS = 25;
+/**
+ * Tables up to this many preview rows are kept on one printed page. Kept low (about a quarter
+ * page): a longer block that does not fit moves whole to the next page and leaves a half-blank one.
+ */
+export const SMALL_TABLE_ROWS = 10;
+
+/** A date or date-time written as text (`2026-11-01`, `2026-11`): never wrapped at its hyphens. */
+const DATE_TEXT = /^\d{4}-\d{2}(?:-\d{2})?(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$/;
 
 /** The line under a table: `Showing first 100 of 12,345 rows`, `12,345 rows`, `1 row`, `No rows`. */
 export function rowCountLine(shown: number, total: number): string {
@@ -49,7 +55,8 @@ export function renderTable(full: TableOutput, opts: { formats?: Record<string, 
         const chosen = format && (typeof value === 'number' || typeof value === 'string') ? formatValue(value, format) : null;
         const cell = chosen !== null ? { html: escapeHtml(chosen), numeric: true } : formatCell(value, kind, { withSeconds: withSeconds[i] });
         const numeric = cell.numeric || isNumericKind(kind);
-        const classes = [numeric ? 'num' : '', kind === 'text' && !numeric ? 'text' : ''].filter(Boolean);
+        const dated = kind === 'date' || kind === 'timestamp' || (typeof row[i] === 'string' && DATE_TEXT.test(row[i] as string));
+        const classes = [numeric ? 'num' : '', kind === 'text' && !numeric ? 'text' : '', dated ? 'date' : ''].filter(Boolean);
         return `<td${classes.length ? ` class="${classes.join(' ')}"` : ''}>${cell.html}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;

@@ -20,7 +20,8 @@ export function renderToc(all: readonly ReportCell[]): string {
         cell.status === 'failed' ? ' <span class="toc-status toc-failed">failed</span>'
         : cell.status === 'skipped' ? ' <span class="toc-status toc-skipped">skipped</span>'
         : '';
-      return `<li><a${attr('href', cellHref(cell.id))}>${escapeHtml(label)}</a>${status}</li>`;
+      // The page number's slot, filled in the PDF only (pdf/toc-pages.ts).
+      return `<li><a${attr('href', cellHref(cell.id))}>${escapeHtml(label)}</a>${status}<span class="toc-page"${attr('data-for', cellHref(cell.id).slice(1))}></span></li>`;
     })
     .filter(Boolean);
   if (items.length === 0) return '';

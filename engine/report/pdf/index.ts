@@ -10,6 +10,7 @@ import type { ReportModel } from '../model.js';
 import { launchBrowser } from './browser.js';
 import { footerTemplate, HEADER_TEMPLATE } from './footer.js';
 import { plotlyScript } from '../html/scripts.js';
+import { destinationPages } from './toc-pages.js';
 
 export type PaperSize = 'a4' | 'letter';
 export const PAPER_SIZES: readonly PaperSize[] = ['a4', 'letter'];
@@ -62,15 +63,25 @@ export class PdfRenderer {
         }
       }
       const paper = opts.paper ?? 'a4';
-      return await page.pdf({
-        format: paper === 'letter' ? 'Letter' : 'A4',
-        printBackground: true,
-        displayHeaderFooter: true,
-        headerTemplate: HEADER_TEMPLATE,
-        footerTemplate: footerTemplate(model),
-        margin: { top: '14mm', bottom: '18mm', left: '13mm', right: '13mm' },
-        timeout,
-      });
+      const print = () =>
+        page.pdf({
+          format: paper === 'letter' ? 'Letter' : 'A4',
+          printBackground: true,
+          displayHeaderFooter: true,
+          headerTemplate: HEADER_TEMPLATE,
+          footerTemplate: footerTemplate(model),
+          margin: { top: '14mm', bottom: '18mm', left: '13mm', right: '13mm' },
+          timeout,
+        });
+      if (!html.includes('class="toc-page"')) return await print();
+      const numbers = Object.fromEntries(await destinationPages(await print()));
+      await page.evaluate((pages: Record<string, number>) => {
+        for (const slot of document.querySelectorAll<HTMLElement>('.toc-page[data-for]')) {
+          const n = pages[slot.dataset.for ?? ''];
+          if (n !== undefined) slot.textContent = String(n);
+        }
+      }, numbers);
+      return await print();
     } catch (err) {
       if (err instanceof OperationalError) throw err;
       // A page in an unknown state is not reused.
