@@ -8,7 +8,7 @@ import { storedReport } from '../export/stored.js';
 import { ExportError, writeExports } from '../export/write.js';
 import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
 import { CHARTS_DIR, diskChartMemo, type ChartMemo } from '../report/charts/memo.js';
-import { CACHE_DIR } from '../cache/index.js';
+import { CACHE_DIR } from '../cache/dir.js';
 import { green, red } from './progress.js';
 
 function runsDirOf(opt?: string): string {

@@ -1,4 +1,7 @@
-/** report.xlsx loads exceljs's streaming writer only, not the package's reader and in-memory workbook. */
+/**
+ * report.xlsx loads exceljs's streaming writer only, not the package's reader and in-memory
+ * workbook; and DuckDB only to read stored tables.
+ */
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,5 +25,7 @@ describe('xlsx writer loading', () => {
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes(`${join('node_modules', 'exceljs')}`));
     expect(loaded.some((f) => f.endsWith(join('stream', 'xlsx', 'workbook-writer.js')))).toBe(true);
     expect(loaded.filter((f) => /workbook-reader\.js$|unzipper/.test(f))).toEqual([]);
+    const duckdb = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes(join('node_modules', '@duckdb')));
+    expect(duckdb).toEqual([]);
   });
 });
