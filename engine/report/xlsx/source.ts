@@ -53,7 +53,8 @@ export function parquetSource(dir: string, tables: Record<string, StoredTable>):
   const connect = () =>
     (db ??= (async () => {
       // Loaded here: a report without stored tables (or an HTML export) does not load DuckDB.
-      const { DuckDBInstance } = await import('@duckdb/node-api');
+      // The package is CommonJS: its exports object is the default export (the CLI bundle keeps only that one).
+      const { DuckDBInstance } = (await import('@duckdb/node-api')).default;
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       return { instance, conn: await instance.connect() };
     })());
