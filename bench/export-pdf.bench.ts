@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { writeExports } from '../engine/export/write.js';
 import { storedReport } from '../engine/export/stored.js';
 import { PdfRenderer } from '../engine/report/pdf/index.js';
+import { CHARTS_DIR, diskChartMemo } from '../engine/report/charts/memo.js';
+import { CACHE_DIR } from '../engine/cache/dir.js';
 import type { RunManifest } from '../engine/runs/runs.js';
 import { demoRun, fmt, quire, sample, spawnTime, verdict } from './cli-util.js';
 import { median, ms, ratio } from './util.js';
@@ -20,16 +22,18 @@ export async function run(): Promise<string[]> {
   );
   const cli = sample(5, quire(['export', runId, '--format', 'pdf'], dir));
 
-  // A long-lived process (scheduler, sweep): one warm browser, a report at a time.
+  // A long-lived process (scheduler, sweep): one warm browser, a report at a time, charts from the
+  // runs folder's chart cache as a run uses it.
   const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunManifest;
   const { model, tables } = storedReport(runDir, manifest);
+  const charts = diskChartMemo(join(dir, 'runs', CACHE_DIR, CHARTS_DIR));
   const pdf = await PdfRenderer.launch();
   const warm: number[] = [];
   try {
     for (let i = 0; i < 8; i++) {
       rmSync(join(runDir, 'report.pdf'), { force: true });
       const t0 = performance.now();
-      await writeExports(model, runDir, ['pdf'], { tables, pdf });
+      await writeExports(model, runDir, ['pdf'], { tables, pdf, charts });
       warm.push(performance.now() - t0);
     }
   } finally {
