@@ -8,7 +8,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { benchProject, median } from './util.js';
 
 export const REPO = join(import.meta.dirname, '..');
-export const QUIRE = join(REPO, 'bin', 'quire.js');
+/** The CLI measured; QUIRE_BIN=<other checkout>/bin/quire.js measures another build (a before/after comparison). */
+export const QUIRE = process.env.QUIRE_BIN ?? join(REPO, 'bin', 'quire.js');
 
 /** Wall time of one process, spawn to exit; a non-zero exit fails the bench. */
 export function spawnTime(cmd: string, args: string[], cwd = REPO): number {
