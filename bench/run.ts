@@ -1,12 +1,13 @@
-// `npm run bench [-- name...]`: runs bench/*.bench.ts (or the named ones) and prints their lines.
+// `npm run bench [-- name...]`: runs bench/*.bench.ts (or the named ones: an exact name, else every
+// bench starting with it — `export` runs export-html, export-pdf and export-xlsx) and prints their lines.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = import.meta.dirname;
 const wanted = process.argv.slice(2);
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => !wanted.length || wanted.some((w) => f.startsWith(w)));
+const all = readdirSync(dir).filter((f) => f.endsWith('.bench.ts'));
+const named = (w: string) => (all.includes(`${w}.bench.ts`) ? [`${w}.bench.ts`] : all.filter((f) => f.startsWith(w)));
+const files = wanted.length ? [...new Set(wanted.flatMap(named))] : all;
 
 for (const file of files) {
   const mod = (await import(join(dir, file))) as { run: () => Promise<string[]> };

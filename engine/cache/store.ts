@@ -13,8 +13,10 @@ import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/duck.js';
 import { tableOf, type CellOutput } from '../outputs.js';
 import { CACHE_VERSION, type KeyParts } from './key.js';
 import { insideOrThrow } from '../util/inside.js';
+import { CACHE_DIR } from './dir.js';
 
-export const CACHE_DIR = '.cache';
+export { CACHE_DIR };
+
 const ENTRY = 'entry.json';
 const TABLE = 'table.parquet';
 /** Entries kept per cell (the newest); a sweep over 12 values keeps all 12. */

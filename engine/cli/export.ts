@@ -7,6 +7,8 @@ import { EXPORT_FORMATS, needsBrowser, parseExportFormats, parsePaper, type Expo
 import { storedReport } from '../export/stored.js';
 import { ExportError, writeExports } from '../export/write.js';
 import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
+import { CHARTS_DIR, diskChartMemo, type ChartMemo } from '../report/charts/memo.js';
+import { CACHE_DIR } from '../cache/dir.js';
 import { green, red } from './progress.js';
 
 function runsDirOf(opt?: string): string {
@@ -28,7 +30,7 @@ interface ExportResult {
 }
 
 /** Renders a stored run again in `formats`; run.json gets the new exports. */
-async function exportRun(runsDir: string, runId: string, formats: ExportFormat[], opts: { paper: PaperSize; theme?: 'light' | 'dark'; pdf?: PdfRenderer }): Promise<ExportResult> {
+async function exportRun(runsDir: string, runId: string, formats: ExportFormat[], opts: { paper: PaperSize; theme?: 'light' | 'dark'; pdf?: PdfRenderer; charts: ChartMemo }): Promise<ExportResult> {
   const { dir, manifest } = findRun(runsDir, runId);
   if (manifest.status === 'running') {
     throw new UserError('E_RUN_RUNNING', `run ${manifest.id} is still running (or was killed before it finished)`, { hint: 'export a finished run; `quire runs list` shows their status' });
@@ -37,7 +39,7 @@ async function exportRun(runsDir: string, runId: string, formats: ExportFormat[]
   let error: string | null = null;
   let written: Record<string, string>;
   try {
-    written = await writeExports(model, dir, formats, { tables, paper: opts.paper, pdf: opts.pdf });
+    written = await writeExports(model, dir, formats, { tables, paper: opts.paper, pdf: opts.pdf, charts: opts.charts });
   } catch (err) {
     if (!(err instanceof ExportError)) throw err;
     written = err.written;
@@ -69,10 +71,12 @@ export function register(program: Command): void {
       const runsDir = runsDirOf(opts.runsDir);
       // One browser for the whole batch; if it cannot start, each export reports why.
       const pdf = needsBrowser(opts.format) && ids.length > 1 ? await PdfRenderer.launch().catch(() => undefined) : undefined;
+      // The charts the run (or an earlier export) drew: the same drawing is not made again.
+      const charts = diskChartMemo(join(runsDir, CACHE_DIR, CHARTS_DIR));
       const results: ExportResult[] = [];
       try {
         for (const id of ids) {
-          const r = await exportRun(runsDir, id, opts.format, { paper: opts.paper, theme: opts.theme, pdf });
+          const r = await exportRun(runsDir, id, opts.format, { paper: opts.paper, theme: opts.theme, pdf, charts });
           results.push(r);
           if (!opts.json) {
             for (const file of Object.values(r.exports)) process.stdout.write(`${green('exported')} ${r.run}: ${show(join(r.dir, file))}\n`);

@@ -14,12 +14,13 @@ import {
   listValue,
 } from '@duckdb/node-api';
 import { OperationalError, UserError } from '../util/errors.js';
+import { quoteIdent, RESULTS_CATALOG, sqlString } from './sql-text.js';
 import type { DuckInstancePool } from './duck-pool.js';
 import { accessKey, applyAccess, HARDENED_CONFIG, type AllowedDirectories } from './access.js';
 import type { TableColumn, TableOutput, TableValue } from '../outputs.js';
 
-/** Catalog that holds the tables of cell results; it comes first in every connection's search path. */
-export const RESULTS_CATALOG = 'memory';
+export { quoteIdent, RESULTS_CATALOG, sqlString };
+
 /** Catalog name under which the project's `database:` file is attached. */
 export const DEFAULT_CATALOG = 'db';
 
@@ -229,16 +230,6 @@ async function attachedAs(conn: DuckDBConnection, alias: string, path: string, r
     throw new Error(`the shared DuckDB instance has ${alias} attached from ${String(row[0])}${row[1] ? ' read-only' : ''}, not ${path}`);
   }
   return true;
-}
-
-/** Identifiers reach SQL only from validated specs (cell ids, catalog names); still quoted. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Used for file paths from quire.yaml only, never for user data values. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 const DUCK_TYPES: Record<SqlParamType, DuckDBType> = {

@@ -22,6 +22,11 @@ export class BrowserLease {
     return this.own;
   }
 
+  /** Starts the browser now, for an exporter that will need it; a failed start is reported to that exporter. */
+  warm(): void {
+    this.get().catch(() => undefined);
+  }
+
   async release(): Promise<void> {
     const own = this.own;
     this.own = null;

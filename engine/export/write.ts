@@ -64,6 +64,8 @@ export async function writeExports(model: ReportModel, dir: string, formats: rea
   const exporters = exportersOf(formats);
   const ordered = [...exporters.filter((e) => !e.needs.othersFailures), ...exporters.filter((e) => e.needs.othersFailures)];
   const browser = new BrowserLease(opts.pdf);
+  // Chromium's start (the bulk of a PDF) overlaps drawing the charts and the exporters before it.
+  if (exporters.some((e) => e.needs.browser)) browser.warm();
   const failures: ExportFailure[] = [];
   const written: Record<string, string> = {};
   const charts = chartDrawer(model, exporters, opts.charts);

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/duck.js';
+import { quoteIdent, RESULTS_CATALOG, sqlString } from '../duck/sql-text.js';
 import { OperationalError, UserError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { tableOf, type CellOutput, type DataStamp, type TableColumn } from '../outputs.js';

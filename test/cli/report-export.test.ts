@@ -47,6 +47,23 @@ describe('quire export', () => {
     expect(wb.getWorksheet('by_region')!.getImages()).toHaveLength(1);
   });
 
+  it('reuses the charts the run drew (the chart cache of the runs folder) instead of drawing them again', () => {
+    const dir = fixtureProject('report-small');
+    const { m } = runJson(dir);
+    const memo = join(dir, 'runs', '.cache', '.charts');
+    const files = readdirSync(memo).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    // Marked drawings: an export that draws again would not show the marker.
+    for (const f of files) {
+      const entry = JSON.parse(readFileSync(join(memo, f), 'utf8'));
+      entry.chart.svg = '<svg id="drawn-by-the-run"></svg>';
+      writeFileSync(join(memo, f), JSON.stringify(entry));
+    }
+    const r = quire(['export', m.id, '--format', 'html'], dir);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(m.dir, 'report.html'), 'utf8')).toContain('drawn-by-the-run');
+  });
+
   it('a batch of runs shares one browser; --theme dark re-themes the HTML', () => {
     const dir = fixtureProject('report-small');
     const a = runJson(dir).m;

@@ -135,13 +135,13 @@ describe('charts that read without hovering', () => {
 
   it('zero-based axes only for bars and areas', async () => {
     const spec = async (chart: 'scatter' | 'line' | 'bar' | 'area') =>
-      ((await buildChart({ chart, x: 'order_id', y: 'amount' }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as { spec: { encoding: { x: { scale?: unknown }; y: { scale?: unknown } } } }).spec.encoding;
+      ((await buildChart({ chart, x: 'order_id', y: 'amount' }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as { spec: { encoding: { x: { scale?: unknown }; y: { scale?: unknown } } } }).spec.encoding;
     expect((await spec('scatter')).x.scale).toEqual({ zero: false });
     expect((await spec('scatter')).y.scale).toEqual({ zero: false });
     expect((await spec('line')).y.scale).toEqual({ zero: false });
     expect((await spec('area')).y.scale).toBeUndefined();
     expect((await spec('bar')).y.scale).toBeUndefined();
-    const folded = (await buildChart({ chart: 'line', x: 'order_day', y: ['amount', 'order_id'] }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as { spec: { encoding: { y: { scale?: unknown } } } };
+    const folded = (await buildChart({ chart: 'line', x: 'order_day', y: ['amount', 'order_id'] }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as { spec: { encoding: { y: { scale?: unknown } } } };
     expect(folded.spec.encoding.y.scale).toEqual({ zero: false });
   });
 
@@ -200,7 +200,7 @@ describe('paged PDF', () => {
     const cells: ReportCell[] = [];
     for (let k = 1; k <= 14; k++) {
       const filler = Array.from({ length: k + 2 }, (_, i) => `<p>Paragraph ${i + 1} of section ${k}: words to fill the page.</p>`).join('');
-      cells.push({ id: `text${k}`, type: 'text', title: null, status: 'succeeded', output: { kind: 'text', html: `${filler}<h2>Heading ${k}</h2>` } } as ReportCell);
+      cells.push({ id: `text${k}`, type: 'text', title: null, status: 'succeeded', output: { kind: 'text', html: `${filler}<h2>Heading ${k}</h2>` } } as unknown as ReportCell);
       cells.push({
         id: `kpi${k}`, type: 'visualization', title: null, status: 'succeeded',
         output: { kind: 'chart', engine: 'kpi', chart: 'kpi', spec: null, kpis: [{ label: `Cards ${k}`, text: '$1,234', value: 1234, format: 'currency', change: null }] },

@@ -4,7 +4,7 @@ import { columnKind } from '../html/format.js';
 import { formatDecimal, formatInteger } from '../html/numbers.js';
 import { toEpochMs, toNumber } from '../charts/data.js';
 import { excelFormat, type NumberFormat } from '../charts/format.js';
-import { quoteIdent } from '../../duck/duck.js';
+import { quoteIdent } from '../../duck/sql-text.js';
 import { defaultFormat } from '../format/columns.js';
 import { excelValueFormat } from '../format/values.js';
 

@@ -3,6 +3,7 @@
  * types and number formats, and each chart as a picture beside its data. Written with exceljs's
  * streaming writer to a temporary file that is renamed into place.
  */
+import type ExcelJS from 'exceljs';
 import { createWriteStream, existsSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import type { ReportModel } from '../model.js';
 import { tableOf, type MetricsOutput } from '../../outputs.js';
@@ -78,8 +79,17 @@ function closed(file: WriteStream): Promise<void> {
   });
 }
 
+/**
+ * exceljs's streaming writer alone: the package's entry also loads the reader and the in-memory
+ * workbook (unzipper and more), which doubles its load time. exceljs has no `exports` map, so the
+ * file is importable; the types are the package's own.
+ */
+async function loadWorkbookWriter(): Promise<typeof ExcelJS.stream.xlsx.WorkbookWriter> {
+  // @ts-expect-error: the file has no type declarations of its own
+  return ((await import('exceljs/lib/stream/xlsx/workbook-writer.js')) as { default: typeof ExcelJS.stream.xlsx.WorkbookWriter }).default;
+}
+
 export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOptions = {}): Promise<void> {
-  const ExcelJS = (await import('exceljs')).default;
   const source = opts.source ?? previewSource();
   const tmp = `${path}.${process.pid}.tmp`;
   const tableCells = model.cells.filter((c) => c.status === 'succeeded' && tableOf(c.output));
@@ -111,7 +121,8 @@ export async function writeXlsx(model: ReportModel, path: string, opts: XlsxOpti
   // A write error (a full disk) fails the commit, even one that came before it.
   const failed = new Promise<never>((_, reject) => file.on('error', reject));
   failed.catch(() => undefined);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false, zip: { zlib } });
+  const WorkbookWriter = await loadWorkbookWriter();
+  const workbook = new WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false, zip: { zlib } });
   workbook.creator = 'Quire';
   workbook.title = model.title;
   const pictures = drawings(workbook);

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import type { TableOutput } from '../../outputs.js';
-import { sqlString } from '../../duck/duck.js';
+import { sqlString } from '../../duck/sql-text.js';
 import type { StoredTable } from '../../runs/tables.js';
 import { previewValue, type ColumnPlan, type XlsxValue } from './columns.js';
 
@@ -52,6 +52,9 @@ export function parquetSource(dir: string, tables: Record<string, StoredTable>):
   const fallback = previewSource();
   const connect = () =>
     (db ??= (async () => {
+      // Loaded here: a report without stored tables (or an HTML export) does not load DuckDB.
+      // The package is CommonJS: its exports object is the default export (the CLI bundle keeps only that one).
+      const { DuckDBInstance } = (await import('@duckdb/node-api')).default;
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       return { instance, conn: await instance.connect() };
     })());
