@@ -29,7 +29,13 @@ describe('PDF export and the browser', () => {
     const launch = vi.spyOn(PdfRenderer, 'launch');
     // The chart memo is asked first thing when a chart is drawn: record whether Chromium was starting by then.
     const launchesWhenDrawing: number[] = [];
-    const memo: ChartMemo = { get: () => (launchesWhenDrawing.push(launch.mock.calls.length), null), set: () => undefined };
+    const memo: ChartMemo = {
+      get: () => {
+        launchesWhenDrawing.push(launch.mock.calls.length);
+        return null;
+      },
+      set: () => undefined,
+    };
     const dir = mkdtempSync(join(tmpdir(), 'quire-warm-'));
     expect(await writeExports(model, dir, ['pdf'], { charts: memo })).toEqual({ pdf: 'report.pdf' });
     expect(launchesWhenDrawing).toEqual([1]);
