@@ -69,8 +69,14 @@ export async function run(): Promise<string[]> {
   // `return t` is the trip itself; the filter makes Arquero look at every row and the columns go back as the rows it kept.
   for (const code of ['return t', 'return t.filter((d) => d.amount >= 0)']) {
     const { b, r, phases, missing } = await measure(conn, code);
-    const head = code === 'return t' ? `1,000,000 rows × 6 columns: CREATE TABLE AS ${ms(b)}; DuckDB → Arquero → DuckDB ${ms(r)} → ${ratio(r, b)} (goal ≤ 3×)` : `  same with \`${code}\`: CREATE TABLE AS ${ms(b)}; trip ${ms(r)} → ${ratio(r, b)}`;
-    lines.push(head, `  phases (median of ${RUNS}): read columns (isolate getting ready meanwhile) ${ms(median(phases.read))}, hand over + Arquero table + code + export ${ms(median(phases.code))}, write back ${ms(median(phases.write))}; rows differing after the trip: ${missing}`);
+    const head =
+      code === 'return t'
+        ? `1,000,000 rows × 6 columns: CREATE TABLE AS ${ms(b)}; DuckDB → Arquero → DuckDB ${ms(r)} → ${ratio(r, b)} (goal ≤ 3×)`
+        : `  same with \`${code}\`: CREATE TABLE AS ${ms(b)}; trip ${ms(r)} → ${ratio(r, b)}`;
+    lines.push(
+      head,
+      `  phases (median of ${RUNS}): read columns (isolate getting ready meanwhile) ${ms(median(phases.read))}, hand over + Arquero table + code + export ${ms(median(phases.code))}, write back ${ms(median(phases.write))}; rows differing after the trip: ${missing}`,
+    );
   }
   await state.close();
   conn.closeSync();

@@ -24,12 +24,12 @@ export async function run(): Promise<string[]> {
   for (let i = 0; i < 5; i++) {
     rmSync(join(dir, 'runs'), { recursive: true, force: true });
     cold.push(await time(() => runNotebook(nb, opts)));
-    let m = (await (async () => {
+    let m = await (async () => {
       const t0 = performance.now();
       const r = await runNotebook(nb, opts);
       warm.push(performance.now() - t0);
       return r.manifest;
-    })());
+    })();
     cells = m.cells.length;
     warmHits = m.cells.filter((c) => c.cache_hit).length;
     const t0 = performance.now();
@@ -55,11 +55,13 @@ export async function run(): Promise<string[]> {
     cliCold.push(cli([]));
     cliWarm.push(cli([]));
   }
-  const bare = median([0, 1, 2, 3, 4].map(() => {
-    const t0 = performance.now();
-    spawnSync(process.execPath, ['--input-type=module', '-e', "await import('@duckdb/node-api')"], { cwd: REPO, stdio: 'ignore' });
-    return performance.now() - t0;
-  }));
+  const bare = median(
+    [0, 1, 2, 3, 4].map(() => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['--input-type=module', '-e', "await import('@duckdb/node-api')"], { cwd: REPO, stdio: 'ignore' });
+      return performance.now() - t0;
+    }),
+  );
   return [
     `monthly review, 1,000,000 orders, html export: cold ${ms(c)}, warm rerun with nothing changed ${ms(w)} → ${ratio(w, c)} of cold (goal ≤ 0.10×); ${warmHits} of ${cells} cells from the cache`,
     `  rerun with region=EU: ${ranRegion.length} of ${cells} cells ran (${ranRegion.join(', ')}), ${ms(r)} → ${ratio(r, c)} of cold`,

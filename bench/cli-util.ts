@@ -45,7 +45,7 @@ export const REVIEW_SQL: Record<string, string> = {
   daily: 'SELECT order_date::DATE AS day, count(*) AS orders, round(sum(amount), 2) AS revenue FROM month_orders GROUP BY 1 ORDER BY 1',
   vs_previous:
     "SELECT sum(amount) FILTER (order_date >= $month_start) AS revenue, sum(amount) FILTER (order_date < $month_start) AS prev_revenue FROM read_csv('orders.csv') " +
-    "WHERE order_date >= $month_start - INTERVAL 1 MONTH AND order_date < $month_end",
+    'WHERE order_date >= $month_start - INTERVAL 1 MONTH AND order_date < $month_end',
 };
 export const MONTH = { start: '2026-06-01', end: '2026-07-01' };
 
@@ -85,6 +85,9 @@ export async function demoRun(): Promise<{ dir: string; runId: string; runDir: s
   copyFileSync(join(REPO, 'notebooks', 'monthly-review.yaml'), join(dir, 'notebooks', 'monthly-review.yaml'));
   spawnTime(process.execPath, [QUIRE, 'run', 'notebooks/monthly-review.yaml', '--param', 'month=2026-06', '--export', 'html'], dir);
   const runs = join(dir, 'runs', 'monthly-review');
-  const runId = readdirSync(runs).filter((f) => !f.startsWith('.')).sort().pop()!;
+  const runId = readdirSync(runs)
+    .filter((f) => !f.startsWith('.'))
+    .sort()
+    .pop()!;
   return { dir, runId, runDir: join(runs, runId) };
 }

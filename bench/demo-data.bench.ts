@@ -32,7 +32,9 @@ export async function run(): Promise<string[]> {
     lines.push(
       `demo-data ${ORDERS.toLocaleString('en-US')} orders: ${s.toFixed(1)} s, ${(s / TARGET_S).toFixed(2)}× of the ${TARGET_S} s target ${s < TARGET_S ? '(ok)' : '(TOO SLOW)'}`,
       ...steps,
-      `  file: ${mb.toFixed(0)} MB, ${Object.values(r.tables).reduce((x, y) => x + y, 0).toLocaleString('en-US')} rows in ${Object.keys(r.tables).length} tables`,
+      `  file: ${mb.toFixed(0)} MB, ${Object.values(r.tables)
+        .reduce((x, y) => x + y, 0)
+        .toLocaleString('en-US')} rows in ${Object.keys(r.tables).length} tables`,
       `baseline CREATE TABLE t AS SELECT range, hash(range) FROM range(10000000): ${(base / 1000).toFixed(2)} s`,
       `ratio build / baseline: ${(r.ms / base).toFixed(1)}×`,
     );

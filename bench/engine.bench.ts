@@ -10,26 +10,26 @@ const REPO = join(import.meta.dirname, '..');
 
 /** 20 statements of the kinds a monthly review runs: aggregates, filters, joins, windows. */
 const STATEMENTS: string[] = [
-  "SELECT region, sum(amount) AS revenue FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY region",
-  "SELECT channel, device, count(*) AS n FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY ALL",
+  'SELECT region, sum(amount) AS revenue FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY region',
+  'SELECT channel, device, count(*) AS n FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY ALL',
   "SELECT date_trunc('day', order_date) AS day, sum(amount) AS revenue FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY 1 ORDER BY 1",
-  "SELECT status, count(*) AS n, avg(amount) AS aov FROM orders GROUP BY status",
-  "SELECT c.plan, sum(o.amount) AS revenue FROM orders o JOIN customers c USING (customer_id) WHERE o.order_date >= $start AND o.order_date < $end GROUP BY c.plan",
-  "SELECT customer_id, sum(amount) AS revenue FROM orders GROUP BY customer_id ORDER BY revenue DESC LIMIT 20",
-  "SELECT count(DISTINCT customer_id) AS active FROM orders WHERE order_date >= $start AND order_date < $end",
+  'SELECT status, count(*) AS n, avg(amount) AS aov FROM orders GROUP BY status',
+  'SELECT c.plan, sum(o.amount) AS revenue FROM orders o JOIN customers c USING (customer_id) WHERE o.order_date >= $start AND o.order_date < $end GROUP BY c.plan',
+  'SELECT customer_id, sum(amount) AS revenue FROM orders GROUP BY customer_id ORDER BY revenue DESC LIMIT 20',
+  'SELECT count(DISTINCT customer_id) AS active FROM orders WHERE order_date >= $start AND order_date < $end',
   "SELECT date_trunc('month', order_date) AS month, sum(amount) AS revenue, count(*) AS orders FROM orders GROUP BY 1 ORDER BY 1",
-  "SELECT region, quantile_cont(amount, 0.5) AS median_amount, quantile_cont(amount, 0.9) AS p90 FROM orders GROUP BY region",
-  "SELECT country_code, count(*) AS n FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY 1 ORDER BY n DESC",
-  "SELECT event_type, page, count(*) AS n FROM events GROUP BY ALL",
-  "SELECT plan, sum(mrr) AS mrr FROM subscriptions WHERE ended_on IS NULL GROUP BY plan",
-  "SELECT priority, avg(epoch(resolved_at) - epoch(opened_at)) / 3600 AS hours FROM tickets WHERE resolved_at IS NOT NULL GROUP BY priority",
-  "SELECT experiment, variant, count(*) AS n FROM experiment_assignments GROUP BY ALL",
-  "SELECT items, count(*) AS n, sum(discount) AS discounts FROM orders GROUP BY items ORDER BY items",
+  'SELECT region, quantile_cont(amount, 0.5) AS median_amount, quantile_cont(amount, 0.9) AS p90 FROM orders GROUP BY region',
+  'SELECT country_code, count(*) AS n FROM orders WHERE order_date >= $start AND order_date < $end GROUP BY 1 ORDER BY n DESC',
+  'SELECT event_type, page, count(*) AS n FROM events GROUP BY ALL',
+  'SELECT plan, sum(mrr) AS mrr FROM subscriptions WHERE ended_on IS NULL GROUP BY plan',
+  'SELECT priority, avg(epoch(resolved_at) - epoch(opened_at)) / 3600 AS hours FROM tickets WHERE resolved_at IS NOT NULL GROUP BY priority',
+  'SELECT experiment, variant, count(*) AS n FROM experiment_assignments GROUP BY ALL',
+  'SELECT items, count(*) AS n, sum(discount) AS discounts FROM orders GROUP BY items ORDER BY items',
   "SELECT region, channel, sum(amount) FILTER (status = 'refunded') / sum(amount) AS refund_share FROM orders GROUP BY ALL",
-  "SELECT o.region, count(*) AS n FROM orders o WHERE o.amount > (SELECT avg(amount) * 3 FROM orders) GROUP BY 1",
-  "SELECT order_date, revenue, avg(revenue) OVER (ORDER BY order_date ROWS 6 PRECEDING) AS avg7 FROM (SELECT order_date, sum(amount) AS revenue FROM orders GROUP BY 1) ORDER BY 1",
-  "SELECT segment, customer_status, count(*) AS n, avg(lifetime_value) AS ltv FROM customers GROUP BY ALL",
-  "SELECT * FROM orders WHERE order_date >= $start AND order_date < $end AND amount > 250 ORDER BY amount DESC LIMIT 100",
+  'SELECT o.region, count(*) AS n FROM orders o WHERE o.amount > (SELECT avg(amount) * 3 FROM orders) GROUP BY 1',
+  'SELECT order_date, revenue, avg(revenue) OVER (ORDER BY order_date ROWS 6 PRECEDING) AS avg7 FROM (SELECT order_date, sum(amount) AS revenue FROM orders GROUP BY 1) ORDER BY 1',
+  'SELECT segment, customer_status, count(*) AS n, avg(lifetime_value) AS ltv FROM customers GROUP BY ALL',
+  'SELECT * FROM orders WHERE order_date >= $start AND order_date < $end AND amount > 250 ORDER BY amount DESC LIMIT 100',
 ];
 
 function notebookYaml(statements: string[]): string {
@@ -94,7 +94,8 @@ export async function run(): Promise<string[]> {
     return performance.now() - t0;
   };
   // Baseline: a node process that opens the same database with @duckdb/node-api and runs the same SELECT.
-  const baselineScript = `import('@duckdb/node-api').then(async (d) => { const i = await d.DuckDBInstance.create(':memory:'); ` +
+  const baselineScript =
+    `import('@duckdb/node-api').then(async (d) => { const i = await d.DuckDBInstance.create(':memory:'); ` +
     `const c = await i.connect(); await c.run("ATTACH 'warehouse.duckdb' AS db (READ_ONLY)"); await c.runAndReadAll('SELECT 1 AS x'); })`;
   const baselineFile = join(REPO, 'bench', `.baseline-${process.pid}.mjs`);
   writeFileSync(baselineFile, baselineScript);

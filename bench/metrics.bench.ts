@@ -39,15 +39,43 @@ const METRICS: BenchMetric[] = [
   { name: 'revenue', agg: 'sum', num: 'SUM(amount)', filter: C, partials: { amt: 'sum(amount)' }, combine: (f) => `coalesce(${S('amt', `c AND ${f}`)}, 0)` },
   { name: 'orders', agg: 'count', num: 'COUNT(*)', filter: C, partials: { n: 'count(*)' }, combine: (f) => `coalesce(${S('n', `c AND ${f}`)}, 0)` },
   { name: 'avg_amount', agg: 'avg', num: 'AVG(amount)', filter: C, combine: (f) => `${S('amt', `c AND ${f}`)} / NULLIF(${S('n_amt', `c AND ${f}`)}, 0)`, partials: { n_amt: 'count(amount)' } },
-  { name: 'refund_rate', agg: 'ratio', num: "SUM(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END)", den: 'COUNT(*)', partials: { ref: "sum(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END)" }, combine: (f) => `${S('ref', f)} / NULLIF(${S('n', f)}, 0)` },
+  {
+    name: 'refund_rate',
+    agg: 'ratio',
+    num: "SUM(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END)",
+    den: 'COUNT(*)',
+    partials: { ref: "sum(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END)" },
+    combine: (f) => `${S('ref', f)} / NULLIF(${S('n', f)}, 0)`,
+  },
   { name: 'discounts', agg: 'sum', num: 'SUM(discount)', filter: C, partials: { disc: 'sum(discount)' }, combine: (f) => `coalesce(${S('disc', `c AND ${f}`)}, 0)` },
-  { name: 'items_per_order', agg: 'avg', num: 'AVG(items)', filter: C, partials: { it: 'sum(items)', itn: 'count(items)' }, combine: (f) => `${S('it', `c AND ${f}`)} / NULLIF(${S('itn', `c AND ${f}`)}, 0)` },
+  {
+    name: 'items_per_order',
+    agg: 'avg',
+    num: 'AVG(items)',
+    filter: C,
+    partials: { it: 'sum(items)', itn: 'count(items)' },
+    combine: (f) => `${S('it', `c AND ${f}`)} / NULLIF(${S('itn', `c AND ${f}`)}, 0)`,
+  },
   { name: 'largest_order', agg: 'max', num: 'MAX(amount)', filter: C, partials: { mx: 'max(amount)' }, combine: (f) => `max(mx) FILTER (WHERE c AND ${f})` },
   { name: 'smallest_order', agg: 'min', num: 'MIN(amount)', filter: C, partials: { mn: 'min(amount)' }, combine: (f) => `min(mn) FILTER (WHERE c AND ${f})` },
-  { name: 'discount_rate', agg: 'ratio', num: 'SUM(discount)', den: 'SUM(amount + discount)', filter: C, partials: { gross: 'sum(amount + discount)' }, combine: (f) => `${S('disc', `c AND ${f}`)} / NULLIF(${S('gross', `c AND ${f}`)}, 0)` },
+  {
+    name: 'discount_rate',
+    agg: 'ratio',
+    num: 'SUM(discount)',
+    den: 'SUM(amount + discount)',
+    filter: C,
+    partials: { gross: 'sum(amount + discount)' },
+    combine: (f) => `${S('disc', `c AND ${f}`)} / NULLIF(${S('gross', `c AND ${f}`)}, 0)`,
+  },
   { name: 'refunded_amount', agg: 'sum', num: 'SUM(amount)', filter: "status = 'refunded'", combine: (f) => `coalesce(${S('amt', `r AND ${f}`)}, 0)` },
 ];
-const DISTINCT: BenchMetric = { name: 'active_customers', agg: 'count_distinct', num: 'COUNT(DISTINCT customer_id)', filter: C, partials: { ids: "list(customer_id) FILTER (WHERE status = 'completed')" } };
+const DISTINCT: BenchMetric = {
+  name: 'active_customers',
+  agg: 'count_distinct',
+  num: 'COUNT(DISTINCT customer_id)',
+  filter: C,
+  partials: { ids: "list(customer_id) FILTER (WHERE status = 'completed')" },
+};
 const SETS: Record<'A' | 'B', BenchMetric[]> = { A: METRICS, B: [...METRICS.slice(0, 9), DISTINCT] };
 
 const SEGMENTS = [
@@ -59,10 +87,18 @@ const REGIONS = ['NA', 'EU', 'APAC', 'LATAM'];
 const DEVICES = ['desktop', 'mobile', 'tablet'];
 
 function specsYaml(): string {
-  const docs = [...METRICS, DISTINCT].map((m) => [
-    'metric:', `  name: ${m.name}`, '  source: orders', '  time_column: order_date', `  aggregation: ${m.agg}`,
-    `  numerator: ${JSON.stringify(m.num)}`, ...(m.den ? [`  denominator: ${JSON.stringify(m.den)}`] : []), ...(m.filter ? [`  filters: [${JSON.stringify(m.filter)}]`] : []),
-  ].join('\n'));
+  const docs = [...METRICS, DISTINCT].map((m) =>
+    [
+      'metric:',
+      `  name: ${m.name}`,
+      '  source: orders',
+      '  time_column: order_date',
+      `  aggregation: ${m.agg}`,
+      `  numerator: ${JSON.stringify(m.num)}`,
+      ...(m.den ? [`  denominator: ${JSON.stringify(m.den)}`] : []),
+      ...(m.filter ? [`  filters: [${JSON.stringify(m.filter)}]`] : []),
+    ].join('\n'),
+  );
   docs.push('slice:\n  name: region\n  column: region', 'slice:\n  name: device\n  column: device');
   for (const s of SEGMENTS) docs.push(`segment:\n  name: ${s.name}\n  where: ${JSON.stringify(s.where)}`);
   return `${docs.join('\n---\n')}\n`;
@@ -95,7 +131,9 @@ function handCubeQuery(metrics: BenchMetric[]): string {
   const cube = `cube AS ${distinct ? 'MATERIALIZED ' : ''}(
   SELECT date_trunc('month', order_date)::DATE AS month, region, device, status = 'completed' AS c, status = 'refunded' AS r,
     ${SEGMENTS.map((s) => `${s.where} AS ${s.flag}`).join(', ')},
-    ${Object.entries(partials).map(([k, v]) => `${v} AS ${k}`).join(', ')}
+    ${Object.entries(partials)
+      .map(([k, v]) => `${v} AS ${k}`)
+      .join(', ')}
   FROM orders WHERE ${WHERE_WINDOW} GROUP BY ALL)`;
   const wide = `SELECT month, region, device, GROUPING(region, device) AS g,\n  ${cols.join(',\n  ')}
 FROM cube GROUP BY GROUPING SETS ((month, region, device), (month))`;

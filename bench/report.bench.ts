@@ -35,7 +35,11 @@ function child(mode: 'stream' | 'exceljs', runDir: string, out: string): ChildRe
     maxBuffer: 16 * 1024 * 1024,
     timeout: CHILD_TIMEOUT_MS,
   });
-  const last = r.stdout?.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const last = r.stdout
+    ?.trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   const progress = last ? (JSON.parse(last) as { phase?: string; seconds: number; rssMb: number; rows: number }) : null;
   if (r.signal === 'SIGTERM') {
     const how = progress ? `; it had ${progress.phase} (${progress.rows.toLocaleString('en-US')} rows) after ${progress.seconds.toFixed(0)} s with peak RSS ${progress.rssMb.toFixed(0)} MB` : '';
@@ -73,12 +77,14 @@ async function pdfPart(): Promise<string[]> {
   const singles: number[] = [];
   for (let i = 0; i < 3; i++) singles.push(await time(() => writeExports(model, demo.dir, ['pdf'])));
   out.push(`PDF of the demo monthly review (${charts} charts, ${tables} tables), browser start included: median ${ms(median(singles))} of 3 (goal ≤ 3000 ms)`);
-  const cli = median([0, 1, 2].map(() => {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [join(REPO, 'bin', 'quire.js'), 'export', demo.manifest.id, '--format', 'pdf'], { cwd: dir, stdio: 'ignore' });
-    if (r.status !== 0) throw new Error('quire export failed');
-    return performance.now() - t0;
-  }));
+  const cli = median(
+    [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(REPO, 'bin', 'quire.js'), 'export', demo.manifest.id, '--format', 'pdf'], { cwd: dir, stdio: 'ignore' });
+      if (r.status !== 0) throw new Error('quire export failed');
+      return performance.now() - t0;
+    }),
+  );
   out.push(`  the same as \`quire export <run> --format pdf\`, process start to exit: ${ms(cli)}`);
 
   // 2. A batch of 20 parameterized runs, their PDFs through one browser.
@@ -126,8 +132,7 @@ async function xlsxPart(): Promise<string[]> {
   const plain = child('exceljs', bigRun.dir, join(big, 'plain.xlsx'));
   out.push(
     !('seconds' in plain)
-      ? `  exceljs non-streaming Workbook on the same rows: ${plain.error} (16 GB heap)` +
-          (plain.rssMb ? ` → streaming peak RSS is at most ${ratio(streamed.rssMb, plain.rssMb)} of it` : '')
+      ? `  exceljs non-streaming Workbook on the same rows: ${plain.error} (16 GB heap)${plain.rssMb ? ` → streaming peak RSS is at most ${ratio(streamed.rssMb, plain.rssMb)} of it` : ''}`
       : `  exceljs non-streaming Workbook on the same rows: ${plain.error ? `failed (${plain.error}) after ` : ''}${plain.seconds.toFixed(1)} s, peak RSS ${plain.rssMb.toFixed(0)} MB → streaming peak RSS is ${ratio(streamed.rssMb, plain.rssMb)} of it, time ${ratio(streamed.seconds, plain.seconds)}`,
   );
   return out;

@@ -22,7 +22,10 @@ function project(firing: number): string {
       const c = n < firing && i === 0 ? `${n % 10}/10 * * * * *` : cron.replace('M', M);
       return `  - { name: s${i}, cron: "${c}", timezone: ${ZONES[(n + i) % ZONES.length]}, missed: once, overlap: queue }\n`;
     });
-    writeFileSync(join(dir, `nb${String(n).padStart(3, '0')}.yaml`), `title: Notebook ${n}\ncells:\n  - id: a\n    type: query\n    sql: SELECT ${n} AS n\nexport: [html]\nschedules:\n${schedules.join('')}`);
+    writeFileSync(
+      join(dir, `nb${String(n).padStart(3, '0')}.yaml`),
+      `title: Notebook ${n}\ncells:\n  - id: a\n    type: query\n    sql: SELECT ${n} AS n\nexport: [html]\nschedules:\n${schedules.join('')}`,
+    );
   }
   return dir;
 }

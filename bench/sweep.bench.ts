@@ -18,5 +18,7 @@ export async function run(): Promise<string[]> {
   await sweep(2);
   const seq = await time(() => sweep(1));
   const par = await time(() => sweep(2));
-  return [`sweep of 12 runs of the monthly review (1,000,000 orders): sequential ${ms(seq)}, --concurrency 2 ${ms(par)} → ${ratio(par, seq)} of sequential (${ratio(seq, par)} faster) on ${(await import('node:os')).cpus().length} CPUs`];
+  return [
+    `sweep of 12 runs of the monthly review (1,000,000 orders): sequential ${ms(seq)}, --concurrency 2 ${ms(par)} → ${ratio(par, seq)} of sequential (${ratio(seq, par)} faster) on ${(await import('node:os')).cpus().length} CPUs`,
+  ];
 }

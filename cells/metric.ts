@@ -35,7 +35,6 @@ function request(spec: MetricCellSpec, window: MetricRequest['window']): MetricR
   return { metrics: spec.metrics, slices: spec.slices, segments: spec.segments, window, grain: spec.grain, compare: spec.compare };
 }
 
-
 /** A single error as itself; several as one error carrying every message. */
 function oneError(errors: QuireError[]): QuireError {
   if (errors.length === 1) return errors[0];
@@ -61,10 +60,12 @@ export const metricCell: CellType<MetricCellSpec> = {
         const t = analyzeTemplate(text, ctx.source, path);
         if (t.error) errors.push(t.error);
         for (const v of t.variables.filter((v) => v !== 'params')) {
-          errors.push(new UserError('E_LIQUID_VARIABLE', `time_window of cell ${spec.id} uses '${v}'; it sees only params`, {
-            location: ctx.source.locate(path),
-            hint: 'e.g. "{{ params.month_start }}"',
-          }));
+          errors.push(
+            new UserError('E_LIQUID_VARIABLE', `time_window of cell ${spec.id} uses '${v}'; it sees only params`, {
+              location: ctx.source.locate(path),
+              hint: 'e.g. "{{ params.month_start }}"',
+            }),
+          );
         }
         // A template's value is known only at run time: check the rest with a stand-in date.
         return isTemplate(text) ? (i === 0 ? '2000-01-01' : '2000-01-02') : text;
@@ -84,13 +85,20 @@ export const metricCell: CellType<MetricCellSpec> = {
         const id = src.reference!;
         const at = m.origin.source.locate([...m.origin.path, 'source']);
         if (id === spec.id || !ids.includes(id)) {
-          const dym = didYouMean(id, ids.filter((x) => x !== spec.id));
-          errors.push(new UserError('E_METRIC_SOURCE', id === spec.id
-            ? `${specLabel(m)} reads cell:${id}, the metric cell itself`
-            : `${specLabel(m)} reads cell:${id}, which is not a cell of this notebook${dym ? ` — ${dym}` : ''}`, {
-            location: at,
-            hint: `cell ${spec.id} uses this metric; cell:<id> names an earlier cell whose table the metric reads`,
-          }));
+          const dym = didYouMean(
+            id,
+            ids.filter((x) => x !== spec.id),
+          );
+          errors.push(
+            new UserError(
+              'E_METRIC_SOURCE',
+              id === spec.id ? `${specLabel(m)} reads cell:${id}, the metric cell itself` : `${specLabel(m)} reads cell:${id}, which is not a cell of this notebook${dym ? ` — ${dym}` : ''}`,
+              {
+                location: at,
+                hint: `cell ${spec.id} uses this metric; cell:<id> names an earlier cell whose table the metric reads`,
+              },
+            ),
+          );
         }
       }
     }
@@ -117,7 +125,10 @@ export const metricCell: CellType<MetricCellSpec> = {
       throw err instanceof ValidationErrors ? oneError(err.errors) : err;
     }
     const { resolved, compiled } = planned;
-    ctx.logger.log('info', `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.source} [${s.metrics.join(', ')}]`).join('; ')}`);
+    ctx.logger.log(
+      'info',
+      `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
+    );
     try {
       await computeIntoTable(ctx.conn, resolved, compiled, spec.id);
     } catch (err) {
@@ -130,7 +141,13 @@ export const metricCell: CellType<MetricCellSpec> = {
     const output: MetricsOutput = {
       kind: 'metrics',
       table: await ctx.readTable(spec.id, PREVIEW_ROWS),
-      metrics: resolved.metrics.map((m) => ({ name: m.name, display_name: m.display_name ?? m.name, unit: m.unit ?? 'number', ...(m.description ? { description: m.description } : {}), ...(m.good ? { good: m.good } : {}) })),
+      metrics: resolved.metrics.map((m) => ({
+        name: m.name,
+        display_name: m.display_name ?? m.name,
+        unit: m.unit ?? 'number',
+        ...(m.description ? { description: m.description } : {}),
+        ...(m.good ? { good: m.good } : {}),
+      })),
       grain: resolved.grain,
       compare: resolved.compare,
     };

@@ -38,37 +38,51 @@ export const queryCell: CellType<QuerySpec> = {
       if (!conn) {
         const names = [DEFAULT_CONNECTION, ...Object.keys(ctx.project.config.connections)];
         const dym = didYouMean(spec.connection, names);
-        errors.push(new UserError('E_CONNECTION_UNKNOWN', `unknown connection '${spec.connection}' in cell ${spec.id}${dym ? ` — ${dym}` : ''}`, {
-          location: ctx.source.locate([...ctx.path, 'connection']),
-          hint: names.length > 1 ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
-        }));
+        errors.push(
+          new UserError('E_CONNECTION_UNKNOWN', `unknown connection '${spec.connection}' in cell ${spec.id}${dym ? ` — ${dym}` : ''}`, {
+            location: ctx.source.locate([...ctx.path, 'connection']),
+            hint: names.length > 1 ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
+          }),
+        );
       } else if (!type) {
-        errors.push(new UserError('E_CONNECTION_UNSUPPORTED', `connection '${spec.connection}' is of type ${conn.type}, which this version of quire cannot run queries on yet`, {
-          location: ctx.source.locate([...ctx.path, 'connection']),
-          hint: 'use the embedded DuckDB or a `type: duckdb` connection',
-        }));
+        errors.push(
+          new UserError('E_CONNECTION_UNSUPPORTED', `connection '${spec.connection}' is of type ${conn.type}, which this version of quire cannot run queries on yet`, {
+            location: ctx.source.locate([...ctx.path, 'connection']),
+            hint: 'use the embedded DuckDB or a `type: duckdb` connection',
+          }),
+        );
         return { references: [], errors };
       }
     }
     const sql = cleanSql(spec.sql);
     const parsed = await type!.analyze(sql, ctx.parser);
     if (parsed.syntaxError) {
-      errors.push(new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
-        location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
-        hint: `fix the SQL; ${type!.type === 'postgres' ? 'PostgreSQL' : 'DuckDB'}'s parser rejected it`,
-      }));
+      errors.push(
+        new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
+          location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
+          hint: `fix the SQL; ${type!.type === 'postgres' ? 'PostgreSQL' : 'DuckDB'}'s parser rejected it`,
+        }),
+      );
     } else if (!parsed.readOnly && spec.mode !== 'write') {
       errors.push(new UserError('E_SQL_WRITE', `cell ${spec.id} is not a read-only query`, { location: ctx.source.locate(sqlPath), hint: READ_ONLY_HINT }));
     }
     for (const name of parsed.params) {
       if (ctx.paramNames.includes(name)) continue;
       const dym = didYouMean(name, ctx.paramNames);
-      errors.push(new UserError('E_SQL_PARAM_UNKNOWN', `cell ${spec.id} uses $${name}, which is not a param${dym ? ` — ${dym.replace("'", "'$")}` : ''}`, {
-        location: ctx.source.locate(sqlPath),
-        hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => `$${p}`).join(', ')}` : 'declare it under `params:`',
-      }));
+      errors.push(
+        new UserError('E_SQL_PARAM_UNKNOWN', `cell ${spec.id} uses $${name}, which is not a param${dym ? ` — ${dym.replace("'", "'$")}` : ''}`, {
+          location: ctx.source.locate(sqlPath),
+          hint: ctx.paramNames.length ? `params available: ${ctx.paramNames.map((p) => `$${p}`).join(', ')}` : 'declare it under `params:`',
+        }),
+      );
     }
-    const reads = { params: parsed.params, files: parsed.files ?? [], volatile: spec.mode === 'write' || parsed.volatile === true, connection: spec.connection ?? DEFAULT_CONNECTION, cache: spec.cache };
+    const reads = {
+      params: parsed.params,
+      files: parsed.files ?? [],
+      volatile: spec.mode === 'write' || parsed.volatile === true,
+      connection: spec.connection ?? DEFAULT_CONNECTION,
+      cache: spec.cache,
+    };
     return { references: parsed.tables, errors, reads };
   },
 

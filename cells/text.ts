@@ -61,7 +61,9 @@ export const textCell: CellType<TextSpec> = {
     const partials = join(ctx.project.root, PARTIALS_DIR);
     const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown'], partials);
     const reads = { params: templateParams(spec.markdown, partials), database: false, volatile: templateReadsClock(spec.markdown) };
-    const unknown = error ? [] : unknownTemplateNames(spec.markdown, ctx.source, [...ctx.path, 'markdown'], { cellIds: ctx.cellIds.filter((id) => id !== spec.id), paramNames: ctx.paramNames }, partials);
+    const unknown = error
+      ? []
+      : unknownTemplateNames(spec.markdown, ctx.source, [...ctx.path, 'markdown'], { cellIds: ctx.cellIds.filter((id) => id !== spec.id), paramNames: ctx.paramNames }, partials);
     return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : unknown, reads };
   },
 
@@ -81,7 +83,10 @@ export const textCell: CellType<TextSpec> = {
     }
     if (missing.count) {
       const where = ctx.source.locate([...ctx.path, 'markdown']);
-      ctx.logger.log('warn', `cell ${spec.id}: ${missing.count} ${missing.count === 1 ? 'value was' : 'values were'} NULL or missing and ${missing.count === 1 ? 'prints' : 'print'} as "${missing.text}" (${where.file}:${where.line}:${where.col}); a period without data? (\`expect: { rows: ">0" }\` on the data cell makes that an error)`);
+      ctx.logger.log(
+        'warn',
+        `cell ${spec.id}: ${missing.count} ${missing.count === 1 ? 'value was' : 'values were'} NULL or missing and ${missing.count === 1 ? 'prints' : 'print'} as "${missing.text}" (${where.file}:${where.line}:${where.col}); a period without data? (\`expect: { rows: ">0" }\` on the data cell makes that an error)`,
+      );
     }
     return { kind: 'text', html: renderMarkdown(markdown, spec.html === true) };
   },

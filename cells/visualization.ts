@@ -12,7 +12,10 @@ const schema = cellSchema('visualization', {
   data: z.string().regex(CELL_ID, 'data names a cell id').describe('The cell whose table is plotted'),
   chart: z.enum(CHART_TYPES).optional().describe('line | bar | area | scatter | pie | heatmap | table | kpi; picked from the column types when left out'),
   x: field.optional().describe('Column on the horizontal axis (pie: the categories)'),
-  y: z.union([field, z.array(field).min(1)]).optional().describe('Column(s) of values; several make one series each'),
+  y: z
+    .union([field, z.array(field).min(1)])
+    .optional()
+    .describe('Column(s) of values; several make one series each'),
   color: field.optional().describe('Column that colours the marks (heatmap: the value of each cell)'),
   vega_lite: z.record(z.string(), z.unknown()).optional().describe('A full Vega-Lite spec; the rows of `data` are injected as data.values'),
   plotly: z
@@ -42,16 +45,14 @@ function rowsOf(reader: { columnNames(): string[]; columnTypes(): unknown[]; get
 async function readCapped(ctx: RunContext, dataId: string, total: number, limit: number): Promise<{ table: TableOutput; step: number }> {
   if (total <= limit) return { table: await ctx.readTable(dataId, limit), step: 1 };
   const step = Math.ceil(total / limit);
-  const reader = await ctx.conn.runAndReadAll(
-    `SELECT * FROM ${RESULTS_CATALOG}.main.${quoteIdent(dataId)} WHERE rowid % ${step} = 0 ORDER BY rowid LIMIT ${limit}`,
-  );
+  const reader = await ctx.conn.runAndReadAll(`SELECT * FROM ${RESULTS_CATALOG}.main.${quoteIdent(dataId)} WHERE rowid % ${step} = 0 ORDER BY rowid LIMIT ${limit}`);
   const { columns, rows } = rowsOf(reader);
   return { table: { kind: 'table', columns, rows, rowCount: total }, step };
 }
 
 export const visualizationCell: CellType<VisualizationSpec> = {
   type: 'visualization',
-  description: 'A chart of another cell\'s table: shorthand (line, bar, ...), a Vega-Lite spec or a Plotly figure',
+  description: "A chart of another cell's table: shorthand (line, bar, ...), a Vega-Lite spec or a Plotly figure",
   schema,
   outputKind: 'chart',
 
@@ -64,29 +65,40 @@ export const visualizationCell: CellType<VisualizationSpec> = {
       errors.push(new UserError('E_VIZ_SPEC', `cell ${spec.id} has both vega_lite and plotly; a visualization draws one`, { location: at('plotly'), hint: 'keep one of them' }));
     }
     if (full.length && spec.chart !== undefined) {
-      errors.push(new UserError('E_VIZ_SPEC', `cell ${spec.id} names chart: ${spec.chart} and also gives a ${full[0]} spec`, { location: at('chart'), hint: `drop \`chart:\` to use the ${full[0]} spec, or drop the spec` }));
+      errors.push(
+        new UserError('E_VIZ_SPEC', `cell ${spec.id} names chart: ${spec.chart} and also gives a ${full[0]} spec`, {
+          location: at('chart'),
+          hint: `drop \`chart:\` to use the ${full[0]} spec, or drop the spec`,
+        }),
+      );
     }
     if (full.length && shorthand.length) {
-      errors.push(new UserError('E_VIZ_SPEC', `cell ${spec.id}: ${shorthand.join(', ')} ${shorthand.length === 1 ? 'belongs' : 'belong'} to shorthand charts, not to a ${full[0]} spec`, {
-        location: at(shorthand[0]!),
-        hint: full[0] === 'vega_lite' ? 'name fields inside the spec\'s encoding' : 'name columns inside the traces (x: column)',
-      }));
+      errors.push(
+        new UserError('E_VIZ_SPEC', `cell ${spec.id}: ${shorthand.join(', ')} ${shorthand.length === 1 ? 'belongs' : 'belong'} to shorthand charts, not to a ${full[0]} spec`, {
+          location: at(shorthand[0]!),
+          hint: full[0] === 'vega_lite' ? "name fields inside the spec's encoding" : 'name columns inside the traces (x: column)',
+        }),
+      );
     }
     const data = ctx.cells.get(spec.data);
     if (!ctx.cellIds.includes(spec.data)) {
       const dym = didYouMean(spec.data, ctx.cellIds);
-      errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} plots unknown cell '${spec.data}'${dym ? ` — ${dym}` : ''}`, {
-        location: at('data'),
-        hint: `data: names a cell of this notebook whose result is a table (cells: ${ctx.cellIds.join(', ')})`,
-      }));
+      errors.push(
+        new UserError('E_UNKNOWN_CELL', `cell ${spec.id} plots unknown cell '${spec.data}'${dym ? ` — ${dym}` : ''}`, {
+          location: at('data'),
+          hint: `data: names a cell of this notebook whose result is a table (cells: ${ctx.cellIds.join(', ')})`,
+        }),
+      );
     } else {
       if (spec.data === spec.id) {
         errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} cannot plot itself`, { location: at('data'), hint: 'point data: at a query or code cell' }));
       } else if (data && !data.outputKinds.some((k) => TABLE_KINDS.includes(k))) {
-        errors.push(new UserError('E_VIZ_DATA', `cell ${spec.id} plots '${spec.data}', a ${data.type} cell, which yields no table`, {
-          location: at('data'),
-          hint: 'point data: at a query, code or metric cell',
-        }));
+        errors.push(
+          new UserError('E_VIZ_DATA', `cell ${spec.id} plots '${spec.data}', a ${data.type} cell, which yields no table`, {
+            location: at('data'),
+            hint: 'point data: at a query, code or metric cell',
+          }),
+        );
       }
     }
     return { references: [spec.data], errors };
@@ -96,14 +108,19 @@ export const visualizationCell: CellType<VisualizationSpec> = {
     const up = ctx.upstream.get(spec.data);
     const source = up ? tableOf(up.output) : null;
     if (!source) {
-      throw new UserError('E_VIZ_DATA', up ? `cell ${spec.id} plots '${spec.data}', which yields ${up.output.kind === 'value' ? 'a value' : up.output.kind}, not a table` : `cell ${spec.id} plots '${spec.data}', which is not a cell this one depends on`, {
-        location: ctx.source.locate([...ctx.path, 'data']),
-        hint: 'point data: at a query, code or metric cell whose result is a table',
-      });
+      throw new UserError(
+        'E_VIZ_DATA',
+        up
+          ? `cell ${spec.id} plots '${spec.data}', which yields ${up.output.kind === 'value' ? 'a value' : up.output.kind}, not a table`
+          : `cell ${spec.id} plots '${spec.data}', which is not a cell this one depends on`,
+        {
+          location: ctx.source.locate([...ctx.path, 'data']),
+          hint: 'point data: at a query, code or metric cell whose result is a table',
+        },
+      );
     }
     const total = source.rowCount;
-    const { table, step } =
-      spec.chart === 'table' ? { table: await ctx.readTable(spec.data, TABLE_ROWS), step: 1 } : await readCapped(ctx, spec.data, total, spec.max_points ?? MAX_POINTS);
+    const { table, step } = spec.chart === 'table' ? { table: await ctx.readTable(spec.data, TABLE_ROWS), step: 1 } : await readCapped(ctx, spec.data, total, spec.max_points ?? MAX_POINTS);
     try {
       return await buildChart(spec, table, {
         dataId: spec.data,

@@ -25,7 +25,10 @@ export const baseCellShape = {
     .describe('In the report: true (in full), false (hidden; kept in XLSX and the run folder) or summary (the first rows). Default: hidden for a table another cell reads, shown otherwise'),
   expect: z
     .strictObject({
-      rows: z.string().regex(/^\s*(>=|<=|>|<|==|=|!=)?\s*\d+\s*$/, 'rows takes a count with an optional comparison, e.g. ">0", ">=12", "0"').describe('Row count the result must have, e.g. ">0", ">=12", "==1"'),
+      rows: z
+        .string()
+        .regex(/^\s*(>=|<=|>|<|==|=|!=)?\s*\d+\s*$/, 'rows takes a count with an optional comparison, e.g. ">0", ">=12", "0"')
+        .describe('Row count the result must have, e.g. ">0", ">=12", "==1"'),
       on_fail: z.enum(['fail', 'warn']).optional().describe('fail (default): the cell fails; warn: a warning in the log and report'),
     })
     .optional()

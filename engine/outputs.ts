@@ -136,4 +136,3 @@ export interface DataStamp {
   /** Short hex digest of every result table's columns and contents: equal data, equal fingerprint. */
   fingerprint: string;
 }
-

@@ -14,7 +14,11 @@ const ISOLATE_DIR = join(REPO, 'cells', 'code', 'isolate');
  */
 async function ensureIsolateBundle(): Promise<void> {
   const bundle = join(REPO, ISOLATE_BUNDLE);
-  const newest = Math.max(...readdirSync(ISOLATE_DIR).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(ISOLATE_DIR, f)).mtimeMs));
+  const newest = Math.max(
+    ...readdirSync(ISOLATE_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => statSync(join(ISOLATE_DIR, f)).mtimeMs),
+  );
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest) return;
   await buildIsolateBundle(join(ISOLATE_DIR, 'entry.ts'), bundle);
 }

@@ -7,9 +7,11 @@ import { withLocalGlobals } from './context-globals.js';
 export const SCOPE_NAMES = ['aq', 'op', 'params'] as const;
 
 const RESERVED = new Set(
-  ('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
     'instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package ' +
-    'private protected public await arguments eval undefined NaN Infinity globalThis').split(' '),
+    'private protected public await arguments eval undefined NaN Infinity globalThis'
+  ).split(' '),
 );
 
 /** Why an input id can't be a JavaScript variable name in the cell's scope, or null when it can. */

@@ -23,7 +23,6 @@ export function poolableArray<T extends Float64Array | Int32Array | Uint8Array>(
   return bytes < MIN_CLASS ? new type(n) : new type(new ArrayBuffer(sizeClass(bytes)), 0, n);
 }
 
-
 /** The pool of one EngineState (BUFFER_POOL). */
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();

@@ -15,8 +15,16 @@ import { longValues, readSeeded, SEED_MAX_UNIQUE, SEED_MIN_ROWS, seedCode, seede
 import { tableFacts } from './table-facts.js';
 
 const INTEGER = new Set([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.UHUGEINT,
 ]);
 const NUMERIC = new Set([...INTEGER, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL]);
 const TIMESTAMPS = new Set([DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ]);
@@ -58,7 +66,11 @@ function newSink(pool: BufferPool, name: string, kind: ColumnKind, sourceType: s
     case 'date':
       return { pool, col: { name, kind, values: pool.takeArray(Int32Array, n, overwritten), valid: null, sourceType } };
     default:
-      return { pool, col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: pool.takeArray(Int32Array, n, overwritten), distinct: true, valid: null, sourceType }, dict: new TextDictionary() };
+      return {
+        pool,
+        col: { name, kind, bytes: new Uint8Array(0), offsets: new Int32Array(1), codes: pool.takeArray(Int32Array, n, overwritten), distinct: true, valid: null, sourceType },
+        dict: new TextDictionary(),
+      };
   }
 }
 
@@ -117,7 +129,12 @@ function readValues(sink: Sink, vector: duckdb.Vector, rows: number, at: number,
 }
 
 const PUSHED_AS: Record<ColumnKind, duckdb.Type> = {
-  number: duckdb.Type.DOUBLE, timestamp: duckdb.Type.DOUBLE, boolean: duckdb.Type.BOOLEAN, date: duckdb.Type.DATE, string: duckdb.Type.VARCHAR, json: duckdb.Type.VARCHAR,
+  number: duckdb.Type.DOUBLE,
+  timestamp: duckdb.Type.DOUBLE,
+  boolean: duckdb.Type.BOOLEAN,
+  date: duckdb.Type.DATE,
+  string: duckdb.Type.VARCHAR,
+  json: duckdb.Type.VARCHAR,
 };
 
 type Plan = ReturnType<typeof plan>;
@@ -130,9 +147,17 @@ async function readPushed(conn: DuckDBConnection, source: string, plans: Plan[],
   const exprs = [...plans.map((p) => p.sql), ...seeds.map((s) => s.sql)];
   const types = [...plans.map((p) => PUSHED_AS[p.kind]), ...seeds.map(() => duckdb.Type.INTEGER)];
   try {
-    await pushChunks(conn, source, count, exprs, types, seeds.flatMap((s) => s.params), (input, rows, at) => {
-      for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, FIRST_COLUMN + i), rows, at, count, input);
-    });
+    await pushChunks(
+      conn,
+      source,
+      count,
+      exprs,
+      types,
+      seeds.flatMap((s) => s.params),
+      (input, rows, at) => {
+        for (let i = 0; i < sinks.length; i++) readVector(sinks[i], duckdb.data_chunk_get_vector(input, FIRST_COLUMN + i), rows, at, count, input);
+      },
+    );
     return true;
   } catch (err) {
     if (err instanceof NotConsecutive) return false;
@@ -164,7 +189,13 @@ export async function readColumns(conn: DuckDBConnection, source: string, pool: 
   const names = head.columnNames();
   const types = head.columnTypes();
   const plans = names.map((n, i) => plan(n, types[i]));
-  const { count, maxRowid, stats, firstValues } = await tableFacts(conn, source, names, types, plans.map((p) => !!p.integer));
+  const { count, maxRowid, stats, firstValues } = await tableFacts(
+    conn,
+    source,
+    names,
+    types,
+    plans.map((p) => !!p.integer),
+  );
   const newSinks = (overwritten: boolean) =>
     names.map((n, i) => {
       const sink = newSink(pool, n, plans[i].kind, String(types[i]), count, overwritten);

@@ -69,10 +69,7 @@ export function checkTable(t: TransferTable): void {
     if (c.valid && (!(c.valid instanceof Uint8Array) || c.valid.length !== n)) throw new Error(`column ${c.name}: bad validity`);
     if (isText(c)) checkText(c, n);
     else {
-      const ok =
-        (c.kind === 'number' || c.kind === 'timestamp') ? c.values instanceof Float64Array
-        : c.kind === 'date' ? c.values instanceof Int32Array
-        : c.values instanceof Uint8Array;
+      const ok = c.kind === 'number' || c.kind === 'timestamp' ? c.values instanceof Float64Array : c.kind === 'date' ? c.values instanceof Int32Array : c.values instanceof Uint8Array;
       if (!ok || c.values.length !== n) throw new Error(`column ${c.name}: bad values`);
     }
   }
@@ -115,7 +112,11 @@ export async function writeColumns(conn: DuckDBConnection, catalog: string, name
     await conn.run(`CREATE OR REPLACE TABLE ${target} (${table.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].sql}`).join(', ')})`);
     return;
   }
-  const { dir, file } = writeScratch(scratch, table, types.map((t) => t.writer));
+  const { dir, file } = writeScratch(
+    scratch,
+    table,
+    types.map((t) => t.writer),
+  );
   let failed = true;
   try {
     const select = table.columns.map((c, i) => `${fromParquet(`c${i}`, types[i].sql, types[i].writer)} AS ${quoteIdent(c.name)}`).join(', ');

@@ -37,11 +37,16 @@ function inputErrors(spec: CodeSpec, ctx: AnalyzeContext): QuireError[] {
     } else if (seen.has(name)) {
       errors.push(new UserError('E_CODE_INPUT', `cell ${spec.id} lists input '${name}' twice`, { location, hint: 'list each input once' }));
     } else if (!ctx.cellIds.includes(name)) {
-      const dym = didYouMean(name, ctx.cellIds.filter((id) => id !== spec.id));
-      errors.push(new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, {
-        location,
-        hint: `cells in this notebook: ${ctx.cellIds.join(', ')}`,
-      }));
+      const dym = didYouMean(
+        name,
+        ctx.cellIds.filter((id) => id !== spec.id),
+      );
+      errors.push(
+        new UserError('E_UNKNOWN_CELL', `cell ${spec.id} has unknown input '${name}'${dym ? ` — ${dym}` : ''}`, {
+          location,
+          hint: `cells in this notebook: ${ctx.cellIds.join(', ')}`,
+        }),
+      );
     }
     seen.add(name);
   });
@@ -107,7 +112,9 @@ function sandboxFailure(spec: CodeSpec, err: SandboxError, ctx: RunContext): Use
       const scope = /ReferenceError/.test(info?.name ?? '') && /\b(require|process|import|fetch|setTimeout|setInterval|module|Buffer)\b/.test(err.message);
       return new UserError('E_CODE_ERROR', `cell ${spec.id}: ${info?.name ?? 'Error'}: ${err.message}${where}`, {
         location,
-        hint: scope ? 'code cells run isolated: no require/import, process, file system, network or timers; only aq, op, params and the inputs' : 'fix the code; console.log output goes to the run log',
+        hint: scope
+          ? 'code cells run isolated: no require/import, process, file system, network or timers; only aq, op, params and the inputs'
+          : 'fix the code; console.log output goes to the run log',
       });
     }
     default:
@@ -127,10 +134,12 @@ export const codeCell: CellType<CodeSpec> = {
     const usable = inputs.filter((n) => !inputNameProblem(n));
     const syntax = syntaxError(spec.id, spec.code, usable);
     if (syntax) {
-      errors.push(new UserError('E_CODE_SYNTAX', `JavaScript syntax error in cell ${spec.id}: ${syntax.message} (line ${syntax.line} of its code)`, {
-        location: codeLocation(spec, ctx, syntax.line, syntax.column),
-        hint: 'fix the JavaScript; the code is the body of a function, so end it with `return ...`',
-      }));
+      errors.push(
+        new UserError('E_CODE_SYNTAX', `JavaScript syntax error in cell ${spec.id}: ${syntax.message} (line ${syntax.line} of its code)`, {
+          location: codeLocation(spec, ctx, syntax.line, syntax.column),
+          hint: 'fix the JavaScript; the code is the body of a function, so end it with `return ...`',
+        }),
+      );
     }
     return { references: inputs, errors, reads: { params: paramsUsed(spec.code), database: false } };
   },

@@ -78,7 +78,13 @@ function fixedValues(c: TransferColumn, layout: Layout, from: number, rows: numb
   if (isText(c)) throw new Error('internal: text column as fixed width');
   const count = at ? at.length : rows;
   const row = (i: number) => (at ? at[i] : from + i);
-  if (layout === 'bool') return bitPacked(Uint8Array.from({ length: count }, (_, i) => c.values[row(i)]), count, 1, false);
+  if (layout === 'bool')
+    return bitPacked(
+      Uint8Array.from({ length: count }, (_, i) => c.values[row(i)]),
+      count,
+      1,
+      false,
+    );
   if (layout === 'ts') {
     // Epoch ms (days for a date) → int64 µs as little-endian word pairs, no BigInt per value; exact below 2^53 µs.
     const scale = c.kind === 'date' ? 864e8 : 1000;
@@ -196,35 +202,96 @@ export function writeParquet(path: string, table: TransferTable, layouts: readon
       const text = isText(c) && !dict ? textPages(c, from, rows, at, remaps[i]!) : null;
       if (dict && isText(c) && (at ? at.length : rows) > 0) {
         dictOffset = offset;
-        add([pageHeader(2, dict.length, [7, 'struct', [[1, 'i32', c.offsets.length - 1], [2, 'i32', DICTIONARY]]]), dict]);
+        add([
+          pageHeader(2, dict.length, [
+            7,
+            'struct',
+            [
+              [1, 'i32', c.offsets.length - 1],
+              [2, 'i32', DICTIONARY],
+            ],
+          ]),
+          dict,
+        ]);
         values = wideCodes(c, from, rows, at);
       } else if (text && text.size > 0) {
         const { dict, size: entries, codes } = text;
         dictOffset = offset;
-        add([pageHeader(2, dict.length, [7, 'struct', [[1, 'i32', entries], [2, 'i32', DICTIONARY]]]), dict]);
+        add([
+          pageHeader(2, dict.length, [
+            7,
+            'struct',
+            [
+              [1, 'i32', entries],
+              [2, 'i32', DICTIONARY],
+            ],
+          ]),
+          dict,
+        ]);
         const width = Math.max(1, Math.ceil(Math.log2(Math.max(entries, 2))));
         values = [Uint8Array.of(width), bitPacked(codes, codes.length, width, true)];
       } else values = isText(c) ? [] : [fixedValues(c, layouts[i], from, rows, at)]; // text: every row NULL
       const body = [...defs, ...values];
       const dataOffset = offset;
-      add([pageHeader(0, size(body), [5, 'struct', [[1, 'i32', rows], [2, 'i32', dictOffset === null ? PLAIN : DICTIONARY], [3, 'i32', RLE], [4, 'i32', RLE]]]), ...body]);
+      add([
+        pageHeader(0, size(body), [
+          5,
+          'struct',
+          [
+            [1, 'i32', rows],
+            [2, 'i32', dictOffset === null ? PLAIN : DICTIONARY],
+            [3, 'i32', RLE],
+            [4, 'i32', RLE],
+          ],
+        ]),
+        ...body,
+      ]);
       const meta: Field[] = [
-        [1, 'i32', PHYSICAL[layouts[i]]], [2, 'list<i32>', dictOffset === null ? [PLAIN, RLE] : [DICTIONARY, RLE]], [3, 'list<string>', [`c${i}`]],
-        [4, 'i32', 0], [5, 'i64', rows], [6, 'i64', offset - first], [7, 'i64', offset - first], [9, 'i64', dataOffset],
+        [1, 'i32', PHYSICAL[layouts[i]]],
+        [2, 'list<i32>', dictOffset === null ? [PLAIN, RLE] : [DICTIONARY, RLE]],
+        [3, 'list<string>', [`c${i}`]],
+        [4, 'i32', 0],
+        [5, 'i64', rows],
+        [6, 'i64', offset - first],
+        [7, 'i64', offset - first],
+        [9, 'i64', dataOffset],
       ];
       if (dictOffset !== null) meta.push([11, 'i64', dictOffset]);
-      return [[2, 'i64', first], [3, 'struct', meta]];
+      return [
+        [2, 'i64', first],
+        [3, 'struct', meta],
+      ];
     });
-    rowGroups.push([[1, 'list<struct>', chunks], [2, 'i64', offset - start], [3, 'i64', rows]]);
+    rowGroups.push([
+      [1, 'list<struct>', chunks],
+      [2, 'i64', offset - start],
+      [3, 'i64', rows],
+    ]);
   }
-  const schema: Field[][] = [[[4, 'string', 'schema'], [5, 'i32', table.columns.length]]];
+  const schema: Field[][] = [
+    [
+      [4, 'string', 'schema'],
+      [5, 'i32', table.columns.length],
+    ],
+  ];
   table.columns.forEach((c, i) => {
-    const el: Field[] = [[1, 'i32', PHYSICAL[layouts[i]]], [3, 'i32', c.valid ? 1 : 0], [4, 'string', `c${i}`]];
+    const el: Field[] = [
+      [1, 'i32', PHYSICAL[layouts[i]]],
+      [3, 'i32', c.valid ? 1 : 0],
+      [4, 'string', `c${i}`],
+    ];
     if (layouts[i] === 'text') el.push([6, 'i32', 0]); // UTF8
     if (layouts[i] === 'date') el.push([6, 'i32', 6]); // DATE
     schema.push(el);
   });
-  const footer = new ThriftWriter().struct([[1, 'i32', 1], [2, 'list<struct>', schema], [3, 'i64', table.rowCount], [4, 'list<struct>', rowGroups]]).bytes();
+  const footer = new ThriftWriter()
+    .struct([
+      [1, 'i32', 1],
+      [2, 'list<struct>', schema],
+      [3, 'i64', table.rowCount],
+      [4, 'list<struct>', rowGroups],
+    ])
+    .bytes();
   add([footer, le32(footer.length), MAGIC]);
   // Over an existing file in place (its memory is already there on tmpfs), then cut to length.
   const fd = openSync(path, existsSync(path) ? 'r+' : 'w');

@@ -107,7 +107,13 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     });
     const sources: TransferColumn[] = [];
     const arrays: ArrayBufferView[] = [];
-    const packed = tables.map(({ name, table }) => ({ name, columns: packColumns(table.columns.map((c) => toIsolateColumn(sources.push(c) - 1, c)), arrays) }));
+    const packed = tables.map(({ name, table }) => ({
+      name,
+      columns: packColumns(
+        table.columns.map((c) => toIsolateColumn(sources.push(c) - 1, c)),
+        arrays,
+      ),
+    }));
     const names = tables.map((t) => t.name);
     let script: ivm.Script;
     try {
@@ -142,7 +148,14 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     if (stopped) throw new SandboxError('aborted', 'stopped: the run was interrupted');
     const message = messageOf(err);
     // isolated-vm ends the call when code asks for a module: there is no module loader inside.
-    if (message === 'Not supported') throw new SandboxError('thrown', 'import() is not available: code cells have no modules (aq, op, params and the inputs are in scope)', { kind: 'thrown', name: 'Error', message: 'import() is not available', line: null, column: null });
+    if (message === 'Not supported')
+      throw new SandboxError('thrown', 'import() is not available: code cells have no modules (aq, op, params and the inputs are in scope)', {
+        kind: 'thrown',
+        name: 'Error',
+        message: 'import() is not available',
+        line: null,
+        column: null,
+      });
     if (/timed out/i.test(message)) throw new SandboxError('timeout', `did not finish within timeout_ms (${run.timeoutMs} ms) and was stopped`);
     if (cell?.isolate.isDisposed || /memory limit/i.test(message)) throw memoryError(run.memoryMb);
     throw new SandboxError('crashed', `failed: ${message}`);

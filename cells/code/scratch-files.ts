@@ -71,10 +71,11 @@ export class ScratchFiles {
 
   private removeIdle(): void {
     this.timer = null;
-    for (const files of this.idle.values()) for (const f of files) {
-      rmSync(f, { force: true });
-      this.made.delete(f);
-    }
+    for (const files of this.idle.values())
+      for (const f of files) {
+        rmSync(f, { force: true });
+        this.made.delete(f);
+      }
     this.idle.clear();
   }
 

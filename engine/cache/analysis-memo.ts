@@ -34,13 +34,15 @@ export interface AnalysisMemo {
 export function analysisMemo(runsDir: string, nb: Notebook): AnalysisMemo {
   const file = join(runsDir, CACHE_DIR, nb.id, 'analysis.json');
   const { root, config } = nb.project;
-  const key = sha256(canonicalJson({
-    build: buildStamp(),
-    notebook: nb.sha256,
-    root,
-    config,
-    project: projectFilesFingerprint(root, config.metrics, nb.top.definitions ?? null),
-  }));
+  const key = sha256(
+    canonicalJson({
+      build: buildStamp(),
+      notebook: nb.sha256,
+      root,
+      config,
+      project: projectFilesFingerprint(root, config.metrics, nb.top.definitions ?? null),
+    }),
+  );
   return {
     get() {
       try {

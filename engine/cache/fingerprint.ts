@@ -71,7 +71,13 @@ export function projectFilesFingerprint(root: string, metricDirs: readonly strin
   const named = new Set<string>();
   const defsText = JSON.stringify(definitions ?? null);
   for (const text of [defsText, ...specFiles.map((f) => safeRead(f))]) for (const m of text.matchAll(DATA_FILE)) named.add(m[0]);
-  const stamps = [...fileStamps(root, specFiles), ...fileStamps(root, [...named].filter((p) => !isRemote(p)))];
+  const stamps = [
+    ...fileStamps(root, specFiles),
+    ...fileStamps(
+      root,
+      [...named].filter((p) => !isRemote(p)),
+    ),
+  ];
   return sha256(JSON.stringify([stamps, defsText]));
 }
 

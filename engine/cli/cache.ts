@@ -9,7 +9,7 @@ export function register(program: Command): void {
   const cache = program.command('cache').description('the cell cache (under the runs folder)');
   cache
     .command('clear')
-    .description('delete cached cell results: all of them, or one notebook\'s')
+    .description("delete cached cell results: all of them, or one notebook's")
     .argument('[notebook]', 'only this notebook (its file or its id)')
     .option('--runs-dir <dir>', 'runs folder (default: runs_dir of quire.yaml)')
     .action((notebook: string | undefined, opts: { runsDir?: string }) => {

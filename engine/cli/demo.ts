@@ -7,7 +7,6 @@ import { printRunSummary, EXIT } from './run.js';
 import { progressPrinter } from './progress.js';
 import { packageRoot } from '../util/package-root.js';
 
-
 export function register(program: Command): void {
   program
     .command('demo')

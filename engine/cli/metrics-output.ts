@@ -13,7 +13,11 @@ export function formatTextTable(columns: TableColumn[], rows: TableValue[][]): s
   const cells = rows.map((r) => r.map(textOf));
   const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i].length)));
   const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number'));
-  const line = (vals: string[]) => vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return `${[line(columns.map((c) => c.name)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
 }
 
@@ -28,5 +32,9 @@ export function formatCsv(columns: TableColumn[], rows: TableValue[][]): string 
 }
 
 export function formatJson(columns: TableColumn[], rows: TableValue[][]): string {
-  return `${JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))), null, 2)}\n`;
+  return `${JSON.stringify(
+    rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))),
+    null,
+    2,
+  )}\n`;
 }

@@ -39,7 +39,10 @@ async function openSession(project: Project, withDatabase: boolean): Promise<Duc
 }
 
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */
-async function withCatalog<T>(opts: ProjectOpts & { database?: boolean; tolerate?: boolean }, fn: (ctx: { project: Project; session: DuckSession; catalog: MetricCatalog; errors: QuireError[] }) => Promise<T>): Promise<T> {
+async function withCatalog<T>(
+  opts: ProjectOpts & { database?: boolean; tolerate?: boolean },
+  fn: (ctx: { project: Project; session: DuckSession; catalog: MetricCatalog; errors: QuireError[] }) => Promise<T>,
+): Promise<T> {
   const project = loadProject(opts.project ?? process.cwd());
   const session = await openSession(project, opts.database ?? false);
   try {
@@ -167,7 +170,8 @@ export function register(program: Command): void {
           }
         }
         if (opts.json) {
-          const pick = (s: MetricSpec | SliceSpec | SegmentSpec) => Object.fromEntries(Object.entries(s).filter(([k]) => !['kind', 'origin', 'num', 'den', 'filterExprs', 'expr', 'tables'].includes(k)));
+          const pick = (s: MetricSpec | SliceSpec | SegmentSpec) =>
+            Object.fromEntries(Object.entries(s).filter(([k]) => !['kind', 'origin', 'num', 'den', 'filterExprs', 'expr', 'tables'].includes(k)));
           const ms = [...catalog.metrics.values()].filter((m) => opts.category === undefined || (m.category ?? 'uncategorized') === opts.category);
           process.stdout.write(`${JSON.stringify({ metrics: ms.map(pick), slices: [...catalog.slices.values()].map(pick), segments: [...catalog.segments.values()].map(pick) }, null, 2)}\n`);
         } else process.stdout.write(listText(catalog, opts.category));
@@ -190,8 +194,12 @@ export function register(program: Command): void {
         if (spec.kind !== 'metric') return;
         const conn = await session.connect();
         const { compiled } = await planMetrics(conn, catalog, requestOf([name], opts), project);
-        const params = Object.entries(compiled.params).map(([k, v]) => `$${k} = DATE '${v}'`).join(', ');
-        const plans = compiled.scans.map((s) => `--   ${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'})`);
+        const params = Object.entries(compiled.params)
+          .map(([k, v]) => `$${k} = DATE '${v}'`)
+          .join(', ');
+        const plans = compiled.scans.map(
+          (s) => `--   ${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'})`,
+        );
         process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${compiled.sql};\n`);
       });
     });
@@ -204,7 +212,9 @@ export function register(program: Command): void {
         const errors = [...loadErrors, ...bindErrors];
         const counts = `${catalog.metrics.size} metrics, ${catalog.slices.size} slices, ${catalog.segments.size} segments`;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ valid: !errors.length, counts: { metrics: catalog.metrics.size, slices: catalog.slices.size, segments: catalog.segments.size }, errors: errors.map((e) => ({ code: e.code, message: e.message, location: e.location ?? null, hint: e.hint ?? null })), notes }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ valid: !errors.length, counts: { metrics: catalog.metrics.size, slices: catalog.slices.size, segments: catalog.segments.size }, errors: errors.map((e) => ({ code: e.code, message: e.message, location: e.location ?? null, hint: e.hint ?? null })), notes }, null, 2)}\n`,
+          );
         } else if (errors.length) {
           for (const e of errors) process.stderr.write(`${formatError(e)}\n\n`);
           process.stderr.write(`${errors.length} problem${errors.length === 1 ? '' : 's'} found (${counts} valid)\n`);

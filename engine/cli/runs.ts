@@ -30,7 +30,13 @@ export function register(program: Command): void {
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
       const entries = listRuns(runsDirOf(opts.runsDir), id, warnDamaged).slice(0, opts.limit);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(entries.map((e) => ({ ...e.manifest, dir: e.dir })), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            entries.map((e) => ({ ...e.manifest, dir: e.dir })),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       if (!entries.length) {
@@ -38,7 +44,10 @@ export function register(program: Command): void {
         return;
       }
       for (const { manifest: m } of entries) {
-        const params = Object.entries(m.params).filter(([k]) => !/_(start|end)$/.test(k)).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`).join(' ');
+        const params = Object.entries(m.params)
+          .filter(([k]) => !/_(start|end)$/.test(k))
+          .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)
+          .join(' ');
         process.stdout.write(`${m.id}  ${colourOf(m.status)(m.status.padEnd(9))}  ${m.notebook.id.padEnd(20)}  ${m.started_at}  ${dim(params)}\n`);
       }
     });
@@ -61,7 +70,12 @@ export function register(program: Command): void {
       if (m.error) out.push(`error    ${m.error}`);
       out.push('cells:');
       for (const c of m.cells) {
-        const detail = c.status === 'failed' ? `${c.error?.message}${c.error?.location ? ` (${c.error.location})` : ''}` : c.status === 'skipped' ? String(c.skipped_reason) : `${c.duration_ms} ms${c.rows === null ? '' : `, ${countOf(c.rows, 'row')}`}`;
+        const detail =
+          c.status === 'failed'
+            ? `${c.error?.message}${c.error?.location ? ` (${c.error.location})` : ''}`
+            : c.status === 'skipped'
+              ? String(c.skipped_reason)
+              : `${c.duration_ms} ms${c.rows === null ? '' : `, ${countOf(c.rows, 'row')}`}`;
         out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`);
       }
       out.push(`folder   ${dir}`);

@@ -6,7 +6,7 @@ import { listSchedules } from '../schedule/list.js';
 import { bold, dim, red } from './progress.js';
 
 export function register(program: Command): void {
-  const schedule = program.command('schedule').description('the schedules of a project\'s notebooks');
+  const schedule = program.command('schedule').description("the schedules of a project's notebooks");
   schedule
     .command('list')
     .description('every schedule with its next fire times, in its own timezone and in UTC')

@@ -14,7 +14,13 @@ import { renderEml, smtpSettings, smtpTransport } from '../deliver/smtp.js';
 import { EXPORT_FORMATS, exporterOf, parseExportFormats } from '../export/index.js';
 import { green, red, yellow } from './progress.js';
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 function show(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -38,7 +44,9 @@ export function register(program: Command): void {
     .argument('<run-id>', 'run id (or a unique prefix)')
     .requiredOption('--to <addresses>', 'recipients, comma-separated (repeatable)', list)
     .option('--cc <addresses>', 'copies, comma-separated (repeatable)', list)
-    .option('--attach <formats>', `exports to attach, comma-separated: ${EXPORT_FORMATS.join(', ')} (default: the run's pdf and xlsx, else its html)`, (v: string, prev: string[] = []) => [...new Set([...prev, ...parseExportFormats(v, '--attach')])])
+    .option('--attach <formats>', `exports to attach, comma-separated: ${EXPORT_FORMATS.join(', ')} (default: the run's pdf and xlsx, else its html)`, (v: string, prev: string[] = []) => [
+      ...new Set([...prev, ...parseExportFormats(v, '--attach')]),
+    ])
     .option('--subject <text>', 'subject (Liquid over params and run; default: the report title)')
     .option('--max-attachment-mb <mb>', 'attachments past this total are left out (the mail says so)', (v) => Number(v))
     .option('--dry-run', 'write the message as .eml files into the run folder instead of sending')
@@ -62,8 +70,16 @@ export function register(program: Command): void {
         const m = composed.message;
         for (const recipient of [...opts.to, ...(opts.cc ?? [])]) {
           const eml = await renderEml({
-            from, to: m.to, cc: m.cc, envelopeTo: recipient, subject: m.subject, html: m.html, text: m.text,
-            messageId: messageIdFor(manifest.id, 'dry-run', recipient, from), date: new Date(), headers: { 'X-Quire-Run': manifest.id },
+            from,
+            to: m.to,
+            cc: m.cc,
+            envelopeTo: recipient,
+            subject: m.subject,
+            html: m.html,
+            text: m.text,
+            messageId: messageIdFor(manifest.id, 'dry-run', recipient, from),
+            date: new Date(),
+            headers: { 'X-Quire-Run': manifest.id },
             attachments: m.attachments.map((a) => ({ filename: a.filename, path: join(dir, a.file) })),
           });
           const file = join(dir, `email-${recipient.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`);

@@ -12,7 +12,10 @@ const show = (p: string) => {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') ? rel : p;
 };
-const label = (m: BatchMember) => Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(' ');
+const label = (m: BatchMember) =>
+  Object.entries(m.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 
 /** `quire run <nb> --sweep name=a,b ...`: one run per combination, a batch summary at the end. Exit 1 if any run failed. */
 export async function runSweepCommand(

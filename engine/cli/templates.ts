@@ -82,23 +82,29 @@ export function register(program: Command): void {
     .description('copy a template into the project: the notebook, and the metric specs it needs')
     .argument('<name>', 'template name (see quire templates list)')
     .argument('[notebook]', 'the notebook file to write (default notebooks/<name>.yaml)')
-    .option('--force', 'overwrite the notebook and the template\'s spec file if they exist')
+    .option('--force', "overwrite the notebook and the template's spec file if they exist")
     .option('--json', 'print the result as JSON')
     .action(async (name: string, target: string | undefined, opts: { force?: boolean; json?: boolean }) => {
       const r = await useTemplate({ name, target, force: opts.force });
       const cwd = process.cwd();
       const rel = (p: string) => relative(cwd, p) || p;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({
-          template: r.template.name,
-          notebook: rel(r.notebook),
-          metrics_file: r.metricsFile && rel(r.metricsFile),
-          added: r.added,
-          kept: r.kept,
-          inline: r.inline,
-          overwritten: r.overwritten.map(rel),
-          run: r.runCommand,
-        }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              template: r.template.name,
+              notebook: rel(r.notebook),
+              metrics_file: r.metricsFile && rel(r.metricsFile),
+              added: r.added,
+              kept: r.kept,
+              inline: r.inline,
+              overwritten: r.overwritten.map(rel),
+              run: r.runCommand,
+            },
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       const lines = [`${green('✓')} ${r.overwritten.includes(r.notebook) ? 'replaced' : 'created'} ${rel(r.notebook)} from template ${r.template.name}`];
@@ -117,15 +123,20 @@ export function register(program: Command): void {
 
   templates
     .command('gallery')
-    .description('build a static, offline gallery page: one card per template with a picture of its report\'s first page')
+    .description("build a static, offline gallery page: one card per template with a picture of its report's first page")
     .option('--out <dir>', 'folder to write index.html into', 'gallery')
-    .option('--database <path>', 'the demo warehouse to run the templates on (default: the project\'s database)')
+    .option('--database <path>', "the demo warehouse to run the templates on (default: the project's database)")
     .option('--only <names>', 'comma-separated template names (default: all)')
     .action(async (opts: { out: string; database?: string; only?: string }) => {
       const r = await buildGallery({
         out: opts.out,
         database: opts.database,
-        only: opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        only: opts.only
+          ? opts.only
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
         onProgress: (msg) => process.stderr.write(`${msg}\n`),
       });
       process.stdout.write(`${green('✓')} gallery of ${r.cards} templates: ${relative(process.cwd(), r.index) || r.index}\n`);

@@ -15,7 +15,6 @@ export const DEFAULT_CONNECTION = 'default';
 
 export type QueryMode = 'read' | 'write';
 
-
 /** When a server's data may be served from the cell cache (quire.yaml connection or cell `cache:`). */
 export interface CacheDeclaration {
   /** A duration (30m, 1h, 1d): results are served for at most that long. */

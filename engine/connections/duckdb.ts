@@ -28,7 +28,11 @@ class DuckFileConnection implements Connection {
   private readonly running = new Set<DuckDBConnection>();
   private closed = false;
 
-  constructor(readonly name: string, private readonly path: string, write: boolean) {
+  constructor(
+    readonly name: string,
+    private readonly path: string,
+    write: boolean,
+  ) {
     this.catalog = name === DEFAULT_CONNECTION ? DEFAULT_CATALOG : name;
     this.attachments = path === ':memory:' ? [] : [{ alias: this.catalog, path, readOnly: !write }];
   }

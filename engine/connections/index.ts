@@ -21,10 +21,10 @@ const RESERVED = ['default', 'db', 'memory', 'system', 'temp', 'main'];
 /** A connection in quire.yaml `connections:`: the keys of one of the types above. */
 type Option = z.core.$ZodTypeDiscriminable;
 export type ConnectionConfig = { type: string } & Record<string, unknown>;
-export const connectionConfigSchema = z.discriminatedUnion('type', [
-  ...CONNECTION_TYPES.map((t) => t.schema as unknown as Option),
-  ...Object.values(PLANNED),
-] as [Option, ...Option[]]) as unknown as z.ZodType<ConnectionConfig>;
+export const connectionConfigSchema = z.discriminatedUnion('type', [...CONNECTION_TYPES.map((t) => t.schema as unknown as Option), ...Object.values(PLANNED)] as [
+  Option,
+  ...Option[],
+]) as unknown as z.ZodType<ConnectionConfig>;
 
 /** quire.yaml `connections:`, by name. */
 export const connectionsSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), connectionConfigSchema).superRefine((connections, ctx) => {

@@ -87,7 +87,20 @@ export function toPositional(sql: string, types: Readonly<Record<string, SqlPara
 }
 
 const WRITES = /"(InsertStmt|UpdateStmt|DeleteStmt|MergeStmt|IntoClause|intoClause|lockingClause)"/;
-const VOLATILE = new Set(['now', 'random', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp', 'timeofday', 'gen_random_uuid', 'nextval', 'setval', 'current_date', 'current_timestamp', 'localtimestamp']);
+const VOLATILE = new Set([
+  'now',
+  'random',
+  'clock_timestamp',
+  'statement_timestamp',
+  'transaction_timestamp',
+  'timeofday',
+  'gen_random_uuid',
+  'nextval',
+  'setval',
+  'current_date',
+  'current_timestamp',
+  'localtimestamp',
+]);
 
 /** Walks the parse tree (plain JSON) calling `visit` with each node's type name and body. */
 function walk(node: unknown, visit: (type: string, body: Record<string, unknown>) => void): void {

@@ -25,16 +25,50 @@ export interface DuckColumn {
 }
 
 const SCALARS: Record<number, string> = {
-  16: 'BOOLEAN', 20: 'BIGINT', 21: 'SMALLINT', 23: 'INTEGER', 26: 'UBIGINT', 700: 'FLOAT', 701: 'DOUBLE',
-  25: 'VARCHAR', 1043: 'VARCHAR', 1042: 'VARCHAR', 19: 'VARCHAR', 18: 'VARCHAR',
-  1082: 'DATE', 1114: 'TIMESTAMP', 1184: 'TIMESTAMPTZ', 1083: 'TIME', 1266: 'TIMETZ', 1186: 'INTERVAL',
-  2950: 'UUID', 114: 'JSON', 3802: 'JSON', 17: 'BLOB', 1700: 'DECIMAL',
+  16: 'BOOLEAN',
+  20: 'BIGINT',
+  21: 'SMALLINT',
+  23: 'INTEGER',
+  26: 'UBIGINT',
+  700: 'FLOAT',
+  701: 'DOUBLE',
+  25: 'VARCHAR',
+  1043: 'VARCHAR',
+  1042: 'VARCHAR',
+  19: 'VARCHAR',
+  18: 'VARCHAR',
+  1082: 'DATE',
+  1114: 'TIMESTAMP',
+  1184: 'TIMESTAMPTZ',
+  1083: 'TIME',
+  1266: 'TIMETZ',
+  1186: 'INTERVAL',
+  2950: 'UUID',
+  114: 'JSON',
+  3802: 'JSON',
+  17: 'BLOB',
+  1700: 'DECIMAL',
 };
 
 /** Array type oid → its element's oid. */
 const ARRAYS: Record<number, number> = {
-  1000: 16, 1016: 20, 1005: 21, 1007: 23, 1021: 700, 1022: 701, 1009: 25, 1015: 1043, 1014: 1042,
-  1182: 1082, 1115: 1114, 1185: 1184, 1187: 1186, 2951: 2950, 199: 114, 3807: 3802, 1231: 1700,
+  1000: 16,
+  1016: 20,
+  1005: 21,
+  1007: 23,
+  1021: 700,
+  1022: 701,
+  1009: 25,
+  1015: 1043,
+  1014: 1042,
+  1182: 1082,
+  1115: 1114,
+  1185: 1184,
+  1187: 1186,
+  2951: 2950,
+  199: 114,
+  3807: 3802,
+  1231: 1700,
 };
 
 /**
@@ -42,7 +76,10 @@ const ARRAYS: Record<number, number> = {
  * would (DuckDB's VARCHAR → DECIMAL(38,x) cast is ~50× slower than this).
  */
 export function decimalOf(text: string, width: number, scale: number): DuckDBDecimalValue {
-  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new UserError('E_PG_TYPE', `the numeric value ${text} cannot be stored as DECIMAL(${width},${scale})`, { hint: 'filter out NaN and infinite values in the query, or cast the column to float8' });
+  if (!/^-?\d+(\.\d+)?$/.test(text))
+    throw new UserError('E_PG_TYPE', `the numeric value ${text} cannot be stored as DECIMAL(${width},${scale})`, {
+      hint: 'filter out NaN and infinite values in the query, or cast the column to float8',
+    });
   const negative = text.startsWith('-');
   const [whole, fraction = ''] = (negative ? text.slice(1) : text).split('.');
   const digits = (fraction + '0'.repeat(scale + 1)).slice(0, scale + 1);

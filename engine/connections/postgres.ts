@@ -35,7 +35,11 @@ export class PostgresConnection implements Connection {
   private closed = false;
   private readonly clientsEnded: Promise<void>[] = [];
 
-  constructor(readonly name: string, readonly config: PostgresConfig, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly name: string,
+    readonly config: PostgresConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private getPool(): pg.Pool {
     this.pool ??= new pg.Pool({ connectionString: this.config.url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 5_000, application_name: 'quire' });
@@ -68,9 +72,13 @@ export class PostgresConnection implements Connection {
     await loadParser();
     const check = await analyzePostgres(req.sql);
     const locate = (offset: number | undefined) => req.locateOffset?.(offset);
-    if (check.syntaxError) throw pgError({ code: '42601', message: check.syntaxError.message }, { connection: this.name, url: this.config.url, cellId: req.cellId, locate: () => locate(check.syntaxError?.offset) });
+    if (check.syntaxError)
+      throw pgError({ code: '42601', message: check.syntaxError.message }, { connection: this.name, url: this.config.url, cellId: req.cellId, locate: () => locate(check.syntaxError?.offset) });
     if (req.mode !== 'write' && !check.readOnly) {
-      throw pgError({ code: '25006', message: `not a read-only query (${check.statements ?? 0} statement(s); a read cell holds one SELECT)` }, { connection: this.name, url: this.config.url, cellId: req.cellId });
+      throw pgError(
+        { code: '25006', message: `not a read-only query (${check.statements ?? 0} statement(s); a read cell holds one SELECT)` },
+        { connection: this.name, url: this.config.url, cellId: req.cellId },
+      );
     }
     const positional = toPositional(req.sql, req.params.types);
     const values = positional.names.map((n) => req.params.values[n] ?? null);
@@ -182,7 +190,11 @@ export class PostgresConnection implements Connection {
       }
       const version = String((await client.query('SHOW server_version')).rows[0].server_version);
       await client.query('BEGIN READ ONLY');
-      const row = (await client.query("SELECT current_setting('transaction_read_only') AS ro, current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super")).rows[0] as { ro: string; who: string; super: boolean };
+      const row = (await client.query("SELECT current_setting('transaction_read_only') AS ro, current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super")).rows[0] as {
+        ro: string;
+        who: string;
+        super: boolean;
+      };
       await client.query('ROLLBACK');
       const readOnly = row.ro === 'on';
       const detail = readOnly

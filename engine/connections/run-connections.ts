@@ -51,7 +51,8 @@ export class RunConnections {
   /** A connection by name (default: the project database); an unknown or unsupported one is an error. */
   get(name: string = DEFAULT_CONNECTION): Connection {
     const c = this.byName.get(name);
-    if (!c) throw new UserError('E_CONNECTION_UNKNOWN', `no connection '${name}' this version of quire can run queries on`, { hint: 'check `connections:` in quire.yaml and `quire validate` the notebook' });
+    if (!c)
+      throw new UserError('E_CONNECTION_UNKNOWN', `no connection '${name}' this version of quire can run queries on`, { hint: 'check `connections:` in quire.yaml and `quire validate` the notebook' });
     return c;
   }
 

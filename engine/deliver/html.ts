@@ -21,7 +21,7 @@ export interface EmailContent {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const FONT = "font-family:Helvetica,Arial,sans-serif;";
+const FONT = 'font-family:Helvetica,Arial,sans-serif;';
 const MUTED = 'color:#5f6b7a;';
 
 function paramText(v: unknown): string {
@@ -29,7 +29,9 @@ function paramText(v: unknown): string {
 }
 
 function shownParams(params: Record<string, unknown>): [string, string][] {
-  return Object.entries(params).filter(([k]) => !/_(start|end)$/.test(k) || !(k.replace(/_(start|end)$/, '') in params)).map(([k, v]) => [k, paramText(v)]);
+  return Object.entries(params)
+    .filter(([k]) => !/_(start|end)$/.test(k) || !(k.replace(/_(start|end)$/, '') in params))
+    .map(([k, v]) => [k, paramText(v)]);
 }
 
 export function emailHtml(c: EmailContent): string {
@@ -37,7 +39,9 @@ export function emailHtml(c: EmailContent): string {
   parts.push(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(c.title)}</title></head>`);
   parts.push(`<body style="margin:0;padding:0;background:#f4f6f8;">`);
   parts.push(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f6f8;"><tr><td align="center" style="padding:24px 12px;">`);
-  parts.push(`<table role="presentation" width="640" cellpadding="0" cellspacing="0" style="max-width:640px;width:100%;background:#ffffff;border:1px solid #dde3ea;border-radius:6px;${FONT}color:#1f2933;">`);
+  parts.push(
+    `<table role="presentation" width="640" cellpadding="0" cellspacing="0" style="max-width:640px;width:100%;background:#ffffff;border:1px solid #dde3ea;border-radius:6px;${FONT}color:#1f2933;">`,
+  );
   parts.push(`<tr><td style="padding:24px 24px 8px 24px;"><h1 style="margin:0 0 4px 0;font-size:22px;line-height:28px;${FONT}color:#1f2933;">${esc(c.title)}</h1>`);
   const when = c.scheduledFor ? `scheduled for ${esc(c.scheduledFor)}` : `run at ${esc(c.startedAt)}`;
   parts.push(`<p style="margin:0;font-size:13px;${MUTED}">Run ${esc(c.runId)} · ${esc(c.status)} · ${when}</p></td></tr>`);
@@ -48,7 +52,9 @@ export function emailHtml(c: EmailContent): string {
     parts.push(`</table></td></tr>`);
   }
   if (c.notes.length) {
-    parts.push(`<tr><td style="padding:8px 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#fff8e6;border:1px solid #f0c36d;border-radius:4px;"><tr><td style="padding:10px 12px;font-size:13px;${FONT}color:#6b4e00;">`);
+    parts.push(
+      `<tr><td style="padding:8px 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#fff8e6;border:1px solid #f0c36d;border-radius:4px;"><tr><td style="padding:10px 12px;font-size:13px;${FONT}color:#6b4e00;">`,
+    );
     parts.push(c.notes.map((n) => esc(n)).join('<br>'));
     parts.push(`</td></tr></table></td></tr>`);
   }
@@ -107,7 +113,10 @@ export function emailText(c: EmailContent): string {
 
 /** A short alert for the owner: why a report was held or not delivered. */
 export function alertHtml(title: string, lines: string[]): string {
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="margin:0;padding:16px;background:#ffffff;">` +
+  return (
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="margin:0;padding:16px;background:#ffffff;">` +
     `<div style="${FONT}font-size:14px;color:#1f2933;"><p style="margin:0 0 8px 0;font-weight:bold;">${esc(title)}</p>` +
-    lines.map((l) => `<p style="margin:0 0 6px 0;">${esc(l)}</p>`).join('') + `</div></body></html>`;
+    lines.map((l) => `<p style="margin:0 0 6px 0;">${esc(l)}</p>`).join('') +
+    `</div></body></html>`
+  );
 }

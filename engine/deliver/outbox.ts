@@ -154,7 +154,10 @@ export class Outbox {
         e.state = c.outcome === 'unknown' ? 'unknown' : 'pending';
         e.final = spent;
         e.not_before = spent ? null : new Date(this.clock() + backoffDelay(this.backoff, n, this.random)).toISOString();
-        this.log('warn', `mail-${spent ? 'unknown' : 'retry'} ${fields} outcome=${c.outcome} reply="${c.reply}"${spent ? ' (retries spent; it may or may not have arrived)' : ` next=${e.not_before}`}`);
+        this.log(
+          'warn',
+          `mail-${spent ? 'unknown' : 'retry'} ${fields} outcome=${c.outcome} reply="${c.reply}"${spent ? ' (retries spent; it may or may not have arrived)' : ` next=${e.not_before}`}`,
+        );
       }
     }
     writeRecord(runDir, r, new Date(this.clock()));

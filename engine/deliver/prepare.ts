@@ -28,7 +28,20 @@ export interface PrepareOptions {
 
 function freshRecord(manifest: RunManifest, opts: PrepareOptions, owner: string | null): DeliveryRecord {
   const at = opts.now.toISOString();
-  return { version: 1, run: manifest.id, notebook: manifest.notebook.id, schedule: opts.schedule, created_at: at, updated_at: at, status: 'pending', held: null, gates: [], owner, messages: {}, entries: [] };
+  return {
+    version: 1,
+    run: manifest.id,
+    notebook: manifest.notebook.id,
+    schedule: opts.schedule,
+    created_at: at,
+    updated_at: at,
+    status: 'pending',
+    held: null,
+    gates: [],
+    owner,
+    messages: {},
+    entries: [],
+  };
 }
 
 function heldAlert(r: DeliveryRecord, manifest: RunManifest, runDir: string, reason: string, gate: string | null, from: string): void {
@@ -82,7 +95,10 @@ export interface ManualOptions extends PrepareOptions {
 export function prepareManual(runDir: string, manifest: RunManifest, opts: ManualOptions): { record: DeliveryRecord; key: string } | { held: string } {
   const composed = composeReport(runDir, manifest, { kind: 'manual', to: opts.to, cc: opts.cc, subject: opts.subject, attach: opts.attach, maxAttachmentBytes: opts.maxAttachmentBytes });
   if ('held' in composed) return { held: composed.held };
-  const key = `manual-${createHash('sha256').update(JSON.stringify([opts.attach, composed.message.subject, opts.to, opts.cc ?? []])).digest('hex').slice(0, 8)}`;
+  const key = `manual-${createHash('sha256')
+    .update(JSON.stringify([opts.attach, composed.message.subject, opts.to, opts.cc ?? []]))
+    .digest('hex')
+    .slice(0, 8)}`;
   const r = readRecord(runDir) ?? freshRecord(manifest, opts, null);
   r.messages[key] ??= composed.message;
   addEntries(r, key, [...opts.to, ...(opts.cc ?? [])], opts.from);

@@ -1,18 +1,5 @@
 import { existsSync } from 'node:fs';
-import {
-  DuckDBInstance,
-  type DuckDBConnection,
-  type DuckDBPreparedStatement,
-  type DuckDBType,
-  BIGINT,
-  BOOLEAN,
-  DATE,
-  DOUBLE,
-  LIST,
-  VARCHAR,
-  dateValue,
-  listValue,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, BIGINT, BOOLEAN, DATE, DOUBLE, LIST, VARCHAR, dateValue, listValue } from '@duckdb/node-api';
 import { OperationalError, UserError } from '../util/errors.js';
 import { quoteIdent, RESULTS_CATALOG, sqlString } from './sql-text.js';
 import type { DuckInstancePool } from './duck-pool.js';
@@ -160,9 +147,7 @@ export class DuckSession {
 
 function missingDatabase(path: string, alias: string): UserError {
   return new UserError('E_DATABASE_MISSING', `database file not found: ${path}`, {
-    hint: alias === DEFAULT_CATALOG
-      ? 'create it (the demo data: `quire demo-data`) or fix `database:` in quire.yaml'
-      : `fix the path of connection '${alias}' in quire.yaml`,
+    hint: alias === DEFAULT_CATALOG ? 'create it (the demo data: `quire demo-data`) or fix `database:` in quire.yaml' : `fix the path of connection '${alias}' in quire.yaml`,
   });
 }
 

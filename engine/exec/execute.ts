@@ -35,14 +35,7 @@ async function openCache(args: Omit<Parameters<typeof planCache>[0], 'fingerprin
  * Runs every cell of a prepared notebook, saving finished tables through `store`, and closes the
  * DuckDB session and the connections. An internal error (a bug, not a cell's failure) ends it `failed` with the reason.
  */
-export async function executeRun(args: {
-  nb: Notebook;
-  prepared: PreparedRun;
-  titles: Map<string, string | null>;
-  store: RunStore;
-  logger: Logger;
-  opts: RunOptions;
-}): Promise<ExecutedRun> {
+export async function executeRun(args: { nb: Notebook; prepared: PreparedRun; titles: Map<string, string | null>; store: RunStore; logger: Logger; opts: RunOptions }): Promise<ExecutedRun> {
   const { nb, prepared, logger, opts } = args;
   const { session, connections, dag, reads, params, runsDir } = prepared;
   const mode = opts.cache ?? 'use';
@@ -51,13 +44,31 @@ export async function executeRun(args: {
   try {
     const cache = writesCache(mode) ? await openCache({ nb, dag, reads, params, runsDir, noCache: !readsCache(mode) }, connections, logger) : undefined;
     const results = await executeDag({
-      nb, dag, session, connections, params, titles: args.titles, logger, signal, concurrency: opts.concurrency ?? 4, onEvent: opts.onEvent, cache,
+      nb,
+      dag,
+      session,
+      connections,
+      params,
+      titles: args.titles,
+      logger,
+      signal,
+      concurrency: opts.concurrency ?? 4,
+      onEvent: opts.onEvent,
+      cache,
       keep: args.store.keeper(cache),
       state: opts.state ?? processState(),
     });
     const cells = dag.ids.map((id) => results.get(id)!.record);
     for (const [id, r] of results) outputs.set(id, r.output);
-    return { cells, outputs, ...statusOfCells(nb.cells.map((c) => c.spec), cells, signal) };
+    return {
+      cells,
+      outputs,
+      ...statusOfCells(
+        nb.cells.map((c) => c.spec),
+        cells,
+        signal,
+      ),
+    };
   } catch (err) {
     return { cells: [], outputs, status: 'failed', error: `run aborted by an internal error: ${(err as Error).message}` };
   } finally {

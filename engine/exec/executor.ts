@@ -21,9 +21,7 @@ export interface CellResult {
   output: CellOutput | null;
 }
 
-export type ExecEvent =
-  | { kind: 'start'; id: string }
-  | { kind: 'end'; id: string; record: CellRecord };
+export type ExecEvent = { kind: 'start'; id: string } | { kind: 'end'; id: string; record: CellRecord };
 
 export interface ExecuteOptions {
   nb: Notebook;
@@ -111,8 +109,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
     }
   };
 
-  const skip = (cell: NotebookCell, reason: string) =>
-    finish(cell, { status: 'skipped', duration_ms: null, rows: null, error: null, skipped_reason: reason }, null);
+  const skip = (cell: NotebookCell, reason: string) => finish(cell, { status: 'skipped', duration_ms: null, rows: null, error: null, skipped_reason: reason }, null);
 
   const start = (cell: NotebookCell) => {
     const id = cell.spec.id;
@@ -132,7 +129,17 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           conn = await session.connect();
           for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
           const returned = await cell.cellType.run(cell.spec, {
-            cellId: id, conn, params: opts.params, project: nb.project, definitions: nb.top.definitions ?? {}, cellIds: dag.ids, source: nb.source, path: cell.path, logger, signal: deadline.signal, upstream,
+            cellId: id,
+            conn,
+            params: opts.params,
+            project: nb.project,
+            definitions: nb.top.definitions ?? {},
+            cellIds: dag.ids,
+            source: nb.source,
+            path: cell.path,
+            logger,
+            signal: deadline.signal,
+            upstream,
             connection: (name) => connections.get(name),
             readTable: (table, limit, rowCount) => session.readTable(conn!, table, limit, rowCount),
             state: opts.state,
@@ -151,7 +158,11 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         const error = signal.aborted
           ? errorRecord(new UserError('E_INTERRUPTED', `cell ${id} interrupted: ${stopReason}`))
           : deadline.expired()
-            ? errorRecord(new UserError('E_TIMEOUT', `cell ${id} did not finish within its timeout of ${timeoutMs} ms`, { hint: 'make the query cheaper, or raise `timeout_ms` of the cell (or `sql_timeout_ms` in quire.yaml)' }))
+            ? errorRecord(
+                new UserError('E_TIMEOUT', `cell ${id} did not finish within its timeout of ${timeoutMs} ms`, {
+                  hint: 'make the query cheaper, or raise `timeout_ms` of the cell (or `sql_timeout_ms` in quire.yaml)',
+                }),
+              )
             : errorRecord(err);
         finish(cell, { status: 'failed', duration_ms: Math.round(clock() - t0), rows: null, error }, null);
         if ((cell.spec.on_error ?? 'stop') === 'stop') stopReason ??= `cell ${id} failed`;
@@ -160,7 +171,10 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         if (conn) session.release(conn);
       }
     })();
-    running.set(id, task.finally(() => running.delete(id)));
+    running.set(
+      id,
+      task.finally(() => running.delete(id)),
+    );
   };
 
   const pending = [...dag.ids];

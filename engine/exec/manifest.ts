@@ -27,14 +27,7 @@ export function cellTitles(nb: Notebook, renderTitle: (template: string) => stri
 }
 
 /** The manifest of a run that has just started: `running`, no cells, no exports. */
-export function startManifest(args: {
-  nb: Notebook;
-  runId: string;
-  title: string;
-  params: ResolvedParams;
-  startedAt: Date;
-  trigger?: RunManifest['trigger'];
-}): RunManifest {
+export function startManifest(args: { nb: Notebook; runId: string; title: string; params: ResolvedParams; startedAt: Date; trigger?: RunManifest['trigger'] }): RunManifest {
   const { nb, params } = args;
   return {
     id: args.runId,

@@ -15,7 +15,10 @@ export class RunStore {
   private readonly tables: RunTables;
   private keepError: Error | null = null;
 
-  constructor(private readonly dir: string, logger: Logger) {
+  constructor(
+    private readonly dir: string,
+    logger: Logger,
+  ) {
     this.tables = new RunTables(dir, logger);
   }
 

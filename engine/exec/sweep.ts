@@ -31,7 +31,14 @@ export function parseSweeps(args: readonly string[]): SweepAxis[] {
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? '' : arg.slice(0, eq).trim();
-    const values = eq < 0 ? [] : arg.slice(eq + 1).split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values =
+      eq < 0
+        ? []
+        : arg
+            .slice(eq + 1)
+            .split(',')
+            .map((v) => v.trim())
+            .filter((v) => v !== '');
     if (!name || !values.length) throw new UserError('E_SWEEP_SYNTAX', `--sweep ${JSON.stringify(arg)} is not name=value1,value2,...`, { hint: 'e.g. --sweep region=NA,EU,APAC' });
     if (axes.some((a) => a.name === name)) throw new UserError('E_SWEEP_SYNTAX', `param ${name} is swept twice`, { hint: `give one --sweep ${name}=... with every value` });
     axes.push({ name, values: [...new Set(values)] });
@@ -139,7 +146,11 @@ export async function runSweep(nb: Notebook, opts: SweepOptions): Promise<{ summ
   }
   const runsDir = opts.run?.runsDir ?? projectPath(nb.project, nb.project.config.runs_dir);
   const summary: BatchSummary = {
-    id: `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${randomBytes(3).toString('hex')}`,
+    id: `${started
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')
+      .replace('T', '-')}-${randomBytes(3).toString('hex')}`,
     notebook: { id: nb.id, path: nb.displayPath },
     started_at: started.toISOString(),
     finished_at: new Date().toISOString(),

@@ -31,10 +31,12 @@ export function checkExportFormats(source: YamlSource, raw: unknown = source.toJ
       if (typeof format !== 'string' || exporterOf(format)) return;
       const dym = didYouMean(format, EXPORT_FORMATS);
       const at = [...list, i];
-      errors.push(new UserError('E_EXPORT_FORMAT', `${describePath(at)}: unknown export format '${format}'${dym ? ` — ${dym}` : ''}`, {
-        location: source.locate(at),
-        hint: `export formats: ${EXPORT_FORMATS.join(', ')}`,
-      }));
+      errors.push(
+        new UserError('E_EXPORT_FORMAT', `${describePath(at)}: unknown export format '${format}'${dym ? ` — ${dym}` : ''}`, {
+          location: source.locate(at),
+          hint: `export formats: ${EXPORT_FORMATS.join(', ')}`,
+        }),
+      );
     });
   }
   return errors;

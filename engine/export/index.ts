@@ -39,7 +39,10 @@ export function exportersOf(formats: readonly string[], where = 'export'): Expor
 
 /** `html,pdf` (CLI) → formats; an unknown one is a UserError naming it and the known ones. */
 export function parseExportFormats(value: string, flag = '--export'): ExportFormat[] {
-  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (!items.length) throw new UserError('E_BAD_ARGUMENT', `${flag} needs at least one format`, { hint: `formats: ${EXPORT_FORMATS.join(', ')}` });
   return exportersOf(items, flag).map((e) => e.format as ExportFormat);
 }

@@ -32,9 +32,13 @@ export const pdfExporter: Exporter<'pdf'> = {
   async write(_model, runDir, ctx) {
     const { model: prepared, failures: broken } = await ctx.charts('light');
     if (broken.length) {
-      throw new OperationalError('E_PDF_CHART', `${broken.length} chart${broken.length === 1 ? '' : 's'} failed to render, so no PDF was written — ${broken.map((b) => `${b.cellId}: ${b.error}`).join('; ')}`, {
-        hint: 'fix the chart (see the run log), or export html/xlsx only',
-      });
+      throw new OperationalError(
+        'E_PDF_CHART',
+        `${broken.length} chart${broken.length === 1 ? '' : 's'} failed to render, so no PDF was written — ${broken.map((b) => `${b.cellId}: ${b.error}`).join('; ')}`,
+        {
+          hint: 'fix the chart (see the run log), or export html/xlsx only',
+        },
+      );
     }
     const bytes = await (await ctx.browser()).render(forPrint(prepared), { paper: ctx.paper });
     writeFileAtomic(join(runDir, this.file), bytes);

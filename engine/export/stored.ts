@@ -9,7 +9,11 @@ import { loadStoredOutputs, outputsMap } from '../runs/tables.js';
  * full tables for Excel. The report shows the run as its cells left it, not a failure of an
  * earlier export.
  */
-export function storedReport(dir: string, manifest: RunManifest, theme?: 'light' | 'dark'): { model: ReportModel; tables: TableSource; outcome: { status: RunManifest['status']; error: RunManifest['error'] } } {
+export function storedReport(
+  dir: string,
+  manifest: RunManifest,
+  theme?: 'light' | 'dark',
+): { model: ReportModel; tables: TableSource; outcome: { status: RunManifest['status']; error: RunManifest['error'] } } {
   const stored = loadStoredOutputs(dir, manifest.id);
   const asRun = { ...manifest, status: stored.status, error: stored.error };
   const model: ReportModel = {

@@ -41,8 +41,15 @@ export async function bindSource(conn: DuckDBConnection, m: MetricSpec, source: 
     return null;
   } catch (err) {
     const message = (err as Error).message;
-    return specError('E_METRIC_SOURCE', 'metric', m.name, m.origin.source, [...m.origin.path, 'source'], `source ${m.source}: ${message.split('\n')[0]}`,
-      source.kind === 'cell' ? 'cell:<id> reads the result of that cell; check the id' : hintOf(message));
+    return specError(
+      'E_METRIC_SOURCE',
+      'metric',
+      m.name,
+      m.origin.source,
+      [...m.origin.path, 'source'],
+      `source ${m.source}: ${message.split('\n')[0]}`,
+      source.kind === 'cell' ? 'cell:<id> reads the result of that cell; check the id' : hintOf(message),
+    );
   }
 }
 
@@ -58,7 +65,17 @@ export async function bindMetric(conn: DuckDBConnection, m: MetricSpec, source: 
       const r = await conn.runAndReadAll(`DESCRIBE SELECT ${quoteIdent(m.time_column)} FROM ${source.sql}`);
       const type = String(r.getRows()[0][1]);
       if (!TIME_TYPES.test(type)) {
-        errors.push(specError('E_METRIC_TIME', 'metric', m.name, m.origin.source, [...p, 'time_column'], `time_column ${m.time_column} is ${type}, not a DATE or TIMESTAMP`, 'use a date/timestamp column, or cast it in a query cell and use source: cell:<id>'));
+        errors.push(
+          specError(
+            'E_METRIC_TIME',
+            'metric',
+            m.name,
+            m.origin.source,
+            [...p, 'time_column'],
+            `time_column ${m.time_column} is ${type}, not a DATE or TIMESTAMP`,
+            'use a date/timestamp column, or cast it in a query cell and use source: cell:<id>',
+          ),
+        );
       }
     } catch (err) {
       const message = (err as Error).message;

@@ -60,10 +60,12 @@ export async function loadCatalog(opts: LoadCatalogOptions): Promise<{ catalog: 
     if (first) {
       const at = spec.origin.source.locate([...spec.origin.path, 'name']);
       const firstAt = first.origin.source.locate([...first.origin.path, 'name']);
-      errors.push(new UserError('E_METRIC_DUPLICATE', `duplicate ${spec.kind} name '${spec.name}': defined in ${firstAt.file}:${firstAt.line} and in ${at.file}:${at.line}`, {
-        location: at,
-        hint: `${spec.kind} names are unique across the metrics folders and the notebook's definitions; rename or remove one`,
-      }));
+      errors.push(
+        new UserError('E_METRIC_DUPLICATE', `duplicate ${spec.kind} name '${spec.name}': defined in ${firstAt.file}:${firstAt.line} and in ${at.file}:${at.line}`, {
+          location: at,
+          hint: `${spec.kind} names are unique across the metrics folders and the notebook's definitions; rename or remove one`,
+        }),
+      );
       continue;
     }
     if (!(await checkExpressions(opts.parser, spec, errors))) {
@@ -84,15 +86,33 @@ function checkDerived(catalog: MetricCatalog, errors: QuireError[]): void {
     for (const ref of m.expr.columns) {
       if (catalog.metrics.has(ref) || catalog.broken.has(`metric:${ref}`)) continue;
       const dym = didYouMean(ref, names);
-      errors.push(specError('E_METRIC_UNKNOWN', 'metric', m.name, m.origin.source, [...m.origin.path, 'expression'],
-        `expression uses '${ref}', which is not a metric${dym ? ` — ${dym}` : ''}`, `metrics: ${names.join(', ')}`));
+      errors.push(
+        specError(
+          'E_METRIC_UNKNOWN',
+          'metric',
+          m.name,
+          m.origin.source,
+          [...m.origin.path, 'expression'],
+          `expression uses '${ref}', which is not a metric${dym ? ` — ${dym}` : ''}`,
+          `metrics: ${names.join(', ')}`,
+        ),
+      );
       catalog.broken.add(`metric:${m.name}`);
     }
   }
   for (const cycle of derivedCycles(catalog.metrics)) {
     const first = catalog.metrics.get(cycle[0])!;
-    errors.push(specError('E_METRIC_CYCLE', 'metric', first.name, first.origin.source, [...first.origin.path, 'expression'],
-      `derived metrics form a cycle: ${[...cycle, cycle[0]].join(' -> ')}`, 'a derived metric cannot use itself, directly or through other derived metrics'));
+    errors.push(
+      specError(
+        'E_METRIC_CYCLE',
+        'metric',
+        first.name,
+        first.origin.source,
+        [...first.origin.path, 'expression'],
+        `derived metrics form a cycle: ${[...cycle, cycle[0]].join(' -> ')}`,
+        'a derived metric cannot use itself, directly or through other derived metrics',
+      ),
+    );
     for (const n of cycle) catalog.broken.add(`metric:${n}`);
   }
   // A derived metric over a broken one is broken too (already reported where the fault is).

@@ -58,15 +58,32 @@ function timePlan(req: ResolvedRequest): TimePlan {
   const inWindow = (col: string) => `${col} >= $quire_start AND ${col} < $quire_end`;
   if (grain === 'all_time') {
     if (!w) {
-      return { params, periodExpr: () => NO_PERIOD, scanFilter: () => null, periodsSql: `SELECT ${NO_PERIOD} AS __quire_p`, prevKey: 'NULL', outputFilter: null, startSql: 'CAST(NULL AS DATE)', endSql: 'CAST(NULL AS DATE)' };
+      return {
+        params,
+        periodExpr: () => NO_PERIOD,
+        scanFilter: () => null,
+        periodsSql: `SELECT ${NO_PERIOD} AS __quire_p`,
+        prevKey: 'NULL',
+        outputFilter: null,
+        startSql: 'CAST(NULL AS DATE)',
+        endSql: 'CAST(NULL AS DATE)',
+      };
     }
     if (!compare) {
-      return { params, periodExpr: () => '$quire_start', scanFilter: inWindow, periodsSql: 'SELECT $quire_start AS __quire_p', prevKey: 'NULL', outputFilter: null, startSql: '$quire_start', endSql: '$quire_end' };
+      return {
+        params,
+        periodExpr: () => '$quire_start',
+        scanFilter: inWindow,
+        periodsSql: 'SELECT $quire_start AS __quire_p',
+        prevKey: 'NULL',
+        outputFilter: null,
+        startSql: '$quire_start',
+        endSql: '$quire_end',
+      };
     }
     const c: Window = comparisonWindow(w, compare);
     Object.assign(params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
-    const scanFilter = (col: string) =>
-      c.end === w.start ? `${col} >= $quire_cmp_start AND ${col} < $quire_end` : `((${inWindow(col)}) OR (${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end))`;
+    const scanFilter = (col: string) => (c.end === w.start ? `${col} >= $quire_cmp_start AND ${col} < $quire_end` : `((${inWindow(col)}) OR (${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end))`);
     return {
       params,
       periodExpr: (col) => `CASE WHEN ${col} >= $quire_start THEN $quire_start ELSE $quire_cmp_start END`,
@@ -79,8 +96,7 @@ function timePlan(req: ResolvedRequest): TimePlan {
     };
   }
   const step = stepSql(grain);
-  const range = (from: string, to: string) =>
-    `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST(${truncSql(grain, from)} AS TIMESTAMP), CAST(${to} AS TIMESTAMP), ${step})`;
+  const range = (from: string, to: string) => `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST(${truncSql(grain, from)} AS TIMESTAMP), CAST(${to} AS TIMESTAMP), ${step})`;
   const prevKey = compare === 'previous_year' ? previousYearSql(grain, 'cur.__quire_p') : `CAST(cur.__quire_p - ${step} AS DATE)`;
   const base = { params, periodExpr: (col: string | null) => truncSql(grain, col!), prevKey, startSql: 'cur.__quire_p', endSql: `CAST(cur.__quire_p + ${step} AS DATE)` };
   if (!w) {
@@ -92,9 +108,7 @@ function timePlan(req: ResolvedRequest): TimePlan {
   Object.assign(params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
   const scanFilter = (col: string) =>
     compare === 'previous_period' ? `${col} >= $quire_cmp_start AND ${col} < $quire_end` : `((${inWindow(col)}) OR (${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end))`;
-  const periodsSql = compare === 'previous_period'
-    ? range('$quire_cmp_start', '$quire_end')
-    : `${range('$quire_start', '$quire_end')}\n  UNION\n  ${range('$quire_cmp_start', '$quire_cmp_end')}`;
+  const periodsSql = compare === 'previous_period' ? range('$quire_cmp_start', '$quire_end') : `${range('$quire_start', '$quire_end')}\n  UNION\n  ${range('$quire_cmp_start', '$quire_cmp_end')}`;
   return { ...base, scanFilter, periodsSql, outputFilter: `cur.__quire_p >= ${truncSql(grain, '$quire_start')}` };
 }
 
@@ -165,13 +179,16 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   ctes.push(`__quire_wide AS (\n  SELECT g.*${metricCols.map((c) => `,\n    ${c}`).join('')}\n  FROM __quire_grid g\n  ${joins.join('\n  ')}\n)`);
 
   let last = '__quire_wide';
-  req.closure.filter((m) => m.aggregation === 'derived').forEach((m: MetricSpec, k) => {
-    const name = `__quire_d_${k}`;
-    ctes.push(`${name} AS (\n  SELECT *, ${wrapExpr(m.expr!.text)} AS ${quoteIdent(m.name)} FROM ${last}\n)`);
-    last = name;
-  });
+  req.closure
+    .filter((m) => m.aggregation === 'derived')
+    .forEach((m: MetricSpec, k) => {
+      const name = `__quire_d_${k}`;
+      ctes.push(`${name} AS (\n  SELECT *, ${wrapExpr(m.expr!.text)} AS ${quoteIdent(m.name)} FROM ${last}\n)`);
+      last = name;
+    });
   const values = req.metrics.map(
-    (m, i) => `SELECT __quire_p, slice_type, slice_value, segment_name, __quire_seg_ord, ${lit(m.name)} AS metric_name, ${i} AS __quire_m_ord, ${clean(quoteIdent(m.name))} AS metric_value FROM ${last}`,
+    (m, i) =>
+      `SELECT __quire_p, slice_type, slice_value, segment_name, __quire_seg_ord, ${lit(m.name)} AS metric_name, ${i} AS __quire_m_ord, ${clean(quoteIdent(m.name))} AS metric_value FROM ${last}`,
   );
   ctes.push(`__quire_values AS ${req.compare ? 'MATERIALIZED ' : ''}(\n  ${values.join('\n  UNION ALL\n  ')}\n)`);
 
@@ -179,7 +196,11 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
     `${lit(req.grain)} AS period_type`,
     `${time.startSql} AS period_start_date`,
     `${time.endSql} AS period_end_date`,
-    'cur.metric_name', 'cur.slice_type', 'cur.slice_value', 'cur.segment_name', 'cur.metric_value',
+    'cur.metric_name',
+    'cur.slice_type',
+    'cur.slice_value',
+    'cur.segment_name',
+    'cur.metric_value',
   ];
   let from = '__quire_values cur';
   if (req.compare) {

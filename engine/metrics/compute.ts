@@ -80,11 +80,7 @@ export async function computeIntoTable(conn: DuckDBConnection, resolved: Resolve
 }
 
 /** Computes a request and returns every row (for the CLI and programs). */
-export async function computeRows(
-  conn: DuckDBConnection,
-  resolved: ResolvedRequest,
-  compiled: CompiledQuery,
-): Promise<{ columns: TableColumn[]; rows: TableValue[][] }> {
+export async function computeRows(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery): Promise<{ columns: TableColumn[]; rows: TableValue[][] }> {
   return execute(conn, resolved, compiled.sql, compiled.params, async (stmt) => {
     const reader = await stmt.runAndReadAll();
     const types = reader.columnTypes();

@@ -65,7 +65,6 @@ export function distinctPipeline(name: string, cube: string, list: string, conds
     ctes,
     joins,
     // Every cube row of a group carries the group's count: max() picks it.
-    value: (v, rollup) =>
-      `coalesce(${rollup ? `CASE WHEN ${rollup} = 0 THEN max(${s}.__quire_dv${v}) ELSE max(${t}.__quire_dv${v}) END` : `max(${t}.__quire_dv${v})`}, 0)`,
+    value: (v, rollup) => `coalesce(${rollup ? `CASE WHEN ${rollup} = 0 THEN max(${s}.__quire_dv${v}) ELSE max(${t}.__quire_dv${v}) END` : `max(${t}.__quire_dv${v})`}, 0)`,
   };
 }

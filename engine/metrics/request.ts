@@ -45,12 +45,7 @@ export interface ResolvedRequest {
 
 const KIND = { metrics: 'metric', slices: 'slice', segments: 'segment' } as const;
 
-export function resolveRequest(
-  catalog: MetricCatalog,
-  req: MetricRequest,
-  project: Project,
-  locator?: RequestLocator,
-): { resolved: ResolvedRequest; errors: QuireError[] } {
+export function resolveRequest(catalog: MetricCatalog, req: MetricRequest, project: Project, locator?: RequestLocator): { resolved: ResolvedRequest; errors: QuireError[] } {
   const errors: QuireError[] = [];
   const who = locator?.who ?? 'the request';
   const lookup = <T>(field: 'metrics' | 'slices' | 'segments', names: readonly string[], map: Map<string, T>): T[] => {
@@ -65,15 +60,19 @@ export function resolveRequest(
         return;
       }
       if (catalog.broken.has(`${KIND[field]}:${name}`)) {
-        errors.push(new UserError('E_METRIC_BROKEN', `${who} uses ${KIND[field]} '${name}', whose spec has problems (reported with it)`, { location: locator?.item(field, i), hint: 'fix the spec first' }));
+        errors.push(
+          new UserError('E_METRIC_BROKEN', `${who} uses ${KIND[field]} '${name}', whose spec has problems (reported with it)`, { location: locator?.item(field, i), hint: 'fix the spec first' }),
+        );
         return;
       }
       const known = [...map.keys()];
       const dym = didYouMean(name, known);
-      errors.push(new UserError('E_METRIC_UNKNOWN', `unknown ${KIND[field]} '${name}' in ${who}${dym ? ` — ${dym}` : ''}`, {
-        location: locator?.item(field, i),
-        hint: known.length ? `${field} defined: ${known.join(', ')}` : `no ${field} are defined: add specs under the metrics folder or the notebook's definitions`,
-      }));
+      errors.push(
+        new UserError('E_METRIC_UNKNOWN', `unknown ${KIND[field]} '${name}' in ${who}${dym ? ` — ${dym}` : ''}`, {
+          location: locator?.item(field, i),
+          hint: known.length ? `${field} defined: ${known.join(', ')}` : `no ${field} are defined: add specs under the metrics folder or the notebook's definitions`,
+        }),
+      );
     });
     return out;
   };
@@ -89,40 +88,53 @@ export function resolveRequest(
     const e = parseIsoDate(window.end);
     const bad = !s ? window.start : !e ? window.end : null;
     if (bad !== null) {
-      errors.push(new UserError('E_METRIC_WINDOW', `time_window bound ${JSON.stringify(bad)} is not a date (YYYY-MM-DD) in ${who}`, {
-        location: locator?.field('time_window'),
-        hint: 'e.g. time_window: ["{{ params.month_start }}", "{{ params.month_end }}"] — the end is exclusive',
-      }));
+      errors.push(
+        new UserError('E_METRIC_WINDOW', `time_window bound ${JSON.stringify(bad)} is not a date (YYYY-MM-DD) in ${who}`, {
+          location: locator?.field('time_window'),
+          hint: 'e.g. time_window: ["{{ params.month_start }}", "{{ params.month_end }}"] — the end is exclusive',
+        }),
+      );
     } else if (s! >= e!) {
-      errors.push(new UserError('E_METRIC_WINDOW', `time_window [${window.start}, ${window.end}) is empty in ${who}: the start must come before the end`, {
-        location: locator?.field('time_window'),
-        hint: 'windows are [start, end): the end date is not included',
-      }));
+      errors.push(
+        new UserError('E_METRIC_WINDOW', `time_window [${window.start}, ${window.end}) is empty in ${who}: the start must come before the end`, {
+          location: locator?.field('time_window'),
+          hint: 'windows are [start, end): the end date is not included',
+        }),
+      );
     } else if (compare === 'previous_year' && grain === 'all_time' && comparisonWindow(window, compare).end > window.start) {
-      errors.push(new UserError('E_METRIC_COMPARE', `compare: previous_year needs a time_window of at most a year in ${who}`, {
-        location: locator?.field('compare'),
-        hint: 'use a grain (e.g. grain: monthly) to compare each period with a year earlier',
-      }));
+      errors.push(
+        new UserError('E_METRIC_COMPARE', `compare: previous_year needs a time_window of at most a year in ${who}`, {
+          location: locator?.field('compare'),
+          hint: 'use a grain (e.g. grain: monthly) to compare each period with a year earlier',
+        }),
+      );
     }
   }
   if (compare && grain === 'all_time' && !window) {
-    errors.push(new UserError('E_METRIC_COMPARE', `compare: ${compare} needs a time_window or a grain in ${who}`, {
-      location: locator?.field('compare'),
-      hint: 'add time_window: [start, end), or a grain such as monthly',
-    }));
+    errors.push(
+      new UserError('E_METRIC_COMPARE', `compare: ${compare} needs a time_window or a grain in ${who}`, {
+        location: locator?.field('compare'),
+        hint: 'add time_window: [start, end), or a grain such as monthly',
+      }),
+    );
   }
 
-  const closure = metricClosure(catalog.metrics, metrics.map((m) => m.name));
+  const closure = metricClosure(
+    catalog.metrics,
+    metrics.map((m) => m.name),
+  );
   const timed = window !== null || grain !== 'all_time' || compare !== null;
   const sources = new Map<string, ResolvedSource>();
   for (const m of closure) {
     if (m.aggregation === 'derived') continue;
     if (timed && !m.time_column) {
       const what = window ? 'time_window' : grain !== 'all_time' ? 'grain' : 'compare';
-      errors.push(new UserError('E_METRIC_TIME', `${specLabel(m)} has no time_column, so ${who} can't use it with a ${what}`, {
-        location: locator?.field(what) ?? m.origin.source.locate(m.origin.path),
-        hint: `add time_column: to the metric at ${m.origin.source.locate(m.origin.path).file}:${m.origin.source.locate(m.origin.path).line}, or drop the ${what}`,
-      }));
+      errors.push(
+        new UserError('E_METRIC_TIME', `${specLabel(m)} has no time_column, so ${who} can't use it with a ${what}`, {
+          location: locator?.field(what) ?? m.origin.source.locate(m.origin.path),
+          hint: `add time_column: to the metric at ${m.origin.source.locate(m.origin.path).file}:${m.origin.source.locate(m.origin.path).line}, or drop the ${what}`,
+        }),
+      );
     }
     const src = resolveSource(m, project);
     if (src instanceof QuireError) errors.push(src);

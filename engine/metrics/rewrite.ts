@@ -26,7 +26,29 @@ const NULL_CONST: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '',
 const ONE: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_location: 0, value: { type: { id: 'INTEGER', type_info: null }, is_null: false, value: 1 } };
 
 /** Single-argument aggregates that skip NULL inputs: a CASE without ELSE restricts their rows. */
-const NULL_IGNORING = new Set(['sum', 'avg', 'mean', 'min', 'max', 'count', 'median', 'fsum', 'sumkahan', 'kahan_sum', 'product', 'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct', 'bool_and', 'bool_or', 'entropy']);
+const NULL_IGNORING = new Set([
+  'sum',
+  'avg',
+  'mean',
+  'min',
+  'max',
+  'count',
+  'median',
+  'fsum',
+  'sumkahan',
+  'kahan_sum',
+  'product',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
+  'variance',
+  'var_samp',
+  'var_pop',
+  'approx_count_distinct',
+  'bool_and',
+  'bool_or',
+  'entropy',
+]);
 
 function dropBadLocations(n: unknown): void {
   if (Array.isArray(n)) {
@@ -117,7 +139,7 @@ export interface Decomposed {
   /** The expression with each aggregate call replaced by `__quire_x<j>__`. */
   template: string;
   /** Per call j: how its partials combine, and the partial aggregates (SQL) over source rows. */
-  parts: Array<{ combine: Combine; partials: string[]; /** COUNT(DISTINCT x): x */ arg?: string }>;
+  parts: Array<{ combine: Combine; partials: string[] /** COUNT(DISTINCT x): x */; arg?: string }>;
 }
 
 const DECOMPOSABLE: Record<string, Combine> = { sum: 'sum', count: 'count', count_star: 'count', min: 'min', max: 'max', avg: 'avg', mean: 'avg' };

@@ -158,7 +158,13 @@ export async function scanCtes(
     const key = `${list}|${flagsOfMetric[mi] ?? ''}`;
     let p = pipelines.get(key);
     if (!p) {
-      p = distinctPipeline(`__quire_dist_${i}_${pipelines.size}`, cube, list, variants.map((v) => variantFlags(mi, v)), hasColumns);
+      p = distinctPipeline(
+        `__quire_dist_${i}_${pipelines.size}`,
+        cube,
+        list,
+        variants.map((v) => variantFlags(mi, v)),
+        hasColumns,
+      );
       pipelines.set(key, p);
       ctes.push(...p.ctes);
     }

@@ -56,9 +56,13 @@ export function resolveSource(spec: MetricSpec, project: Project): ResolvedSourc
     if (!c) {
       const names = Object.keys(connections);
       const dym = didYouMean(conn, names);
-      return fail(`unknown connection '${conn}' in source ${text}${dym ? ` — ${dym}` : ''}`, names.length ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml');
+      return fail(
+        `unknown connection '${conn}' in source ${text}${dym ? ` — ${dym}` : ''}`,
+        names.length ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
+      );
     }
-    if (c.type !== 'duckdb') return fail(`connection '${conn}' is of type ${c.type}, which metrics can't read yet`, 'use a table of the default database, a `type: duckdb` connection, a file or cell:<id>');
+    if (c.type !== 'duckdb')
+      return fail(`connection '${conn}' is of type ${c.type}, which metrics can't read yet`, 'use a table of the default database, a `type: duckdb` connection, a file or cell:<id>');
     return { kind: 'connection', sql: `${quoteIdent(conn)}.main.${quoteIdent(table)}` };
   }
   return fail(`cannot read source '${text}'`, 'a source is a table name, connection.table, a file path (.parquet/.csv/.json) or cell:<id>');

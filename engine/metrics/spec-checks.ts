@@ -25,8 +25,7 @@ export function checkBody(raw: RawSpec, errors: QuireError[]): AnySpec | null {
     errors.push(...specIssues(parsed.error.issues, kind, name, origin.source, schema, origin.path));
     return null;
   }
-  const err = (field: string, message: string, hint?: string) =>
-    errors.push(specError('E_METRIC_SPEC', kind, name, origin.source, [...origin.path, field], message, hint));
+  const err = (field: string, message: string, hint?: string) => errors.push(specError('E_METRIC_SPEC', kind, name, origin.source, [...origin.path, field], message, hint));
   const before = errors.length;
   if (kind === 'metric') {
     const m = parsed.data as MetricBody;
@@ -83,8 +82,10 @@ async function checkExpr(parser: DuckDBConnection, spec: AnySpec, path: YamlPath
   if (reserved) return fail(`'${reserved}': names starting with __quire are reserved`, 'rename the column in the source');
   if (role === 'aggregate' && parsed.aggregates === 0) return fail('must be an aggregate expression, e.g. SUM(amount) or COUNT(*)', 'wrap the column in an aggregate function');
   if (role !== 'aggregate' && parsed.aggregates > 0) {
-    return fail(role === 'condition' ? 'is a row condition and cannot use aggregate functions' : 'combines metric values and cannot use aggregate functions',
-      role === 'condition' ? 'put aggregates in numerator/denominator; conditions filter rows' : 'refer to other metrics by name, e.g. total_revenue / NULLIF(order_count, 0)');
+    return fail(
+      role === 'condition' ? 'is a row condition and cannot use aggregate functions' : 'combines metric values and cannot use aggregate functions',
+      role === 'condition' ? 'put aggregates in numerator/denominator; conditions filter rows' : 'refer to other metrics by name, e.g. total_revenue / NULLIF(order_count, 0)',
+    );
   }
   return { text, tables: parsed.tables, columns: parsed.columns, hasAggregate: parsed.aggregates > 0 };
 }
@@ -119,7 +120,17 @@ export async function checkExpressions(parser: DuckDBConnection, spec: AnySpec, 
     if (spec.expression !== undefined) {
       spec.expr = (await checkExpr(parser, spec, [...p, 'expression'], spec.expression, 'derived', errors)) ?? undefined;
       if (spec.expr && !spec.expr.columns.length) {
-        errors.push(specError('E_METRIC_SQL', 'metric', spec.name, spec.origin.source, [...p, 'expression'], 'expression: a derived metric combines other metrics, but this names none', 'e.g. expression: "total_revenue / NULLIF(order_count, 0)"'));
+        errors.push(
+          specError(
+            'E_METRIC_SQL',
+            'metric',
+            spec.name,
+            spec.origin.source,
+            [...p, 'expression'],
+            'expression: a derived metric combines other metrics, but this names none',
+            'e.g. expression: "total_revenue / NULLIF(order_count, 0)"',
+          ),
+        );
       }
     }
   } else if (spec.kind === 'slice') {
@@ -131,4 +142,3 @@ export async function checkExpressions(parser: DuckDBConnection, spec: AnySpec, 
   }
   return errors.length === before;
 }
-

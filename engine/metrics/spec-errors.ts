@@ -13,15 +13,7 @@ export function labelAt(kind: SpecKind, name: string | undefined, at: SourceLoca
 }
 
 /** A located problem of a spec: the message names the spec, its file and line. */
-export function specError(
-  code: string,
-  kind: SpecKind,
-  name: string | undefined,
-  source: YamlSource,
-  at: YamlPath | SourceLocation,
-  message: string,
-  hint: string = FORMAT_HINT,
-): UserError {
+export function specError(code: string, kind: SpecKind, name: string | undefined, source: YamlSource, at: YamlPath | SourceLocation, message: string, hint: string = FORMAT_HINT): UserError {
   const location = Array.isArray(at) ? source.locate(at) : (at as SourceLocation);
   return new UserError(code, `${labelAt(kind, name, location)}: ${message}`, { location, hint });
 }
@@ -30,14 +22,7 @@ export function specError(
  * zod issues of a spec body as located errors, worded for specs:
  * "unknown key 'aggregate' in metric total_revenue (metrics/revenue.yaml:4) — did you mean 'aggregation'?"
  */
-export function specIssues(
-  issues: readonly z.core.$ZodIssue[],
-  kind: SpecKind,
-  name: string | undefined,
-  source: YamlSource,
-  schema: z.core.$ZodType,
-  base: YamlPath,
-): UserError[] {
+export function specIssues(issues: readonly z.core.$ZodIssue[], kind: SpecKind, name: string | undefined, source: YamlSource, schema: z.core.$ZodType, base: YamlPath): UserError[] {
   const out: UserError[] = [];
   // A misspelt key suggested as a missing required one is reported once, as the misspelling.
   const suggested = new Set<string>();
@@ -79,7 +64,9 @@ export function specIssues(
     if (issue.code === 'invalid_value' && 'values' in issue) {
       const values = (issue.values as unknown[]).map(String);
       const dym = typeof got === 'string' ? didYouMean(got, values) : '';
-      out.push(specError('E_METRIC_SPEC', kind, name, source, path, `${field}: ${JSON.stringify(got)} is not one of ${values.join(', ')}${dym ? ` — ${dym}` : ''}`, `use one of: ${values.join(', ')}`));
+      out.push(
+        specError('E_METRIC_SPEC', kind, name, source, path, `${field}: ${JSON.stringify(got)} is not one of ${values.join(', ')}${dym ? ` — ${dym}` : ''}`, `use one of: ${values.join(', ')}`),
+      );
       continue;
     }
     out.push(specError('E_METRIC_SPEC', kind, name, source, path, `${field}: ${issue.message}`));

@@ -44,10 +44,12 @@ export function specFiles(project: Project): { files: string[]; errors: QuireErr
     const abs = projectPath(project, entry);
     if (!existsSync(abs)) {
       if (declared) {
-        errors.push(new UserError('E_METRICS_PATH', `metrics folder not found: ${entry}`, {
-          location: declared.locate(['metrics', i]),
-          hint: 'create the folder, or fix `metrics:` in quire.yaml (paths are relative to the project root)',
-        }));
+        errors.push(
+          new UserError('E_METRICS_PATH', `metrics folder not found: ${entry}`, {
+            location: declared.locate(['metrics', i]),
+            hint: 'create the folder, or fix `metrics:` in quire.yaml (paths are relative to the project root)',
+          }),
+        );
       }
       return;
     }
@@ -64,26 +66,32 @@ export function readSpecFile(file: string, errors: QuireError[]): RawSpec[] {
   for (const source of docs) {
     const raw = source.toJS();
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-      errors.push(new UserError('E_METRIC_SPEC', 'a spec document is `metric:`, `slice:` or `segment:` with its fields under it', {
-        location: source.locate([]),
-        hint: 'one spec per YAML document; separate documents with a line `---`',
-      }));
+      errors.push(
+        new UserError('E_METRIC_SPEC', 'a spec document is `metric:`, `slice:` or `segment:` with its fields under it', {
+          location: source.locate([]),
+          hint: 'one spec per YAML document; separate documents with a line `---`',
+        }),
+      );
       continue;
     }
     const keys = Object.keys(raw);
     const known = keys.filter((k): k is SpecKind => (SPEC_KINDS as readonly string[]).includes(k));
     for (const key of keys.filter((k) => !known.includes(k as SpecKind))) {
       const dym = didYouMean(key, SPEC_KINDS);
-      errors.push(new UserError('E_METRIC_SPEC_KEY', `unknown key '${key}' in ${source.file}${dym ? ` — ${dym}` : ''}`, {
-        location: source.locateKey([], key),
-        hint: 'a spec document starts with `metric:`, `slice:` or `segment:`',
-      }));
+      errors.push(
+        new UserError('E_METRIC_SPEC_KEY', `unknown key '${key}' in ${source.file}${dym ? ` — ${dym}` : ''}`, {
+          location: source.locateKey([], key),
+          hint: 'a spec document starts with `metric:`, `slice:` or `segment:`',
+        }),
+      );
     }
     if (known.length > 1) {
-      errors.push(new UserError('E_METRIC_SPEC', `one spec per YAML document, found ${known.join(' and ')}`, {
-        location: source.locateKey([], known[1]),
-        hint: 'separate specs with a line `---`',
-      }));
+      errors.push(
+        new UserError('E_METRIC_SPEC', `one spec per YAML document, found ${known.join(' and ')}`, {
+          location: source.locateKey([], known[1]),
+          hint: 'separate specs with a line `---`',
+        }),
+      );
       continue;
     }
     if (known.length === 1) out.push({ kind: known[0], body: (raw as Record<string, unknown>)[known[0]], origin: { source, path: [known[0]] } });
@@ -94,7 +102,11 @@ export function readSpecFile(file: string, errors: QuireError[]): RawSpec[] {
 export function inlineSpecs(definitions: NotebookDefinitions | undefined, source: YamlSource | undefined): RawSpec[] {
   if (!definitions || !source) return [];
   const out: RawSpec[] = [];
-  const groups: Array<[keyof NotebookDefinitions, SpecKind]> = [['metrics', 'metric'], ['slices', 'slice'], ['segments', 'segment']];
+  const groups: Array<[keyof NotebookDefinitions, SpecKind]> = [
+    ['metrics', 'metric'],
+    ['slices', 'slice'],
+    ['segments', 'segment'],
+  ];
   for (const [key, kind] of groups) {
     (definitions[key] ?? []).forEach((body, i) => {
       out.push({ kind, body, origin: { source, path: ['definitions', key, i] } });

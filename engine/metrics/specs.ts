@@ -19,8 +19,16 @@ export type Compare = (typeof COMPARES)[number];
 
 /** Column names of the long result; no metric may be called like one of them. */
 export const RESULT_COLUMNS = [
-  'period_type', 'period_start_date', 'period_end_date', 'metric_name', 'slice_type', 'slice_value',
-  'segment_name', 'metric_value', 'comparison_value', 'change_pct',
+  'period_type',
+  'period_start_date',
+  'period_end_date',
+  'metric_name',
+  'slice_type',
+  'slice_value',
+  'segment_name',
+  'metric_value',
+  'comparison_value',
+  'change_pct',
 ] as const;
 
 const name = z.string().regex(SPEC_NAME, 'names are lowercase letters, digits and _, starting with a letter');
@@ -47,7 +55,15 @@ export const sliceBodySchema = z.strictObject({
   display_name: z.string().optional(),
   description: z.string().optional(),
   values: z
-    .array(z.strictObject({ name: z.string().min(1).regex(/^[^|\n\r]+$/, "slice value names can't hold '|' or line breaks"), where: sql }))
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .min(1)
+          .regex(/^[^|\n\r]+$/, "slice value names can't hold '|' or line breaks"),
+        where: sql,
+      }),
+    )
     .min(1)
     .optional(),
   column: z.string().min(1).optional(),

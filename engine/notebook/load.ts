@@ -129,10 +129,12 @@ function parseNotebook(abs: string, displayPath: string, text: string, cellTypes
 
   const fileId = basename(abs, extname(abs));
   if (record.id === undefined && !NOTEBOOK_ID.test(fileId)) {
-    errors.push(new UserError('E_NOTEBOOK_ID', `the file name '${fileId}' is not a valid notebook id`, {
-      location: source.at(0),
-      hint: 'add `id: some-name` (lowercase letters, digits, - and _) at the top, or rename the file',
-    }));
+    errors.push(
+      new UserError('E_NOTEBOOK_ID', `the file name '${fileId}' is not a valid notebook id`, {
+        location: source.at(0),
+        hint: 'add `id: some-name` (lowercase letters, digits, - and _) at the top, or rename the file',
+      }),
+    );
   }
   const params = paramsSchema.safeParse(record.params ?? {});
   const notebook: Notebook = {
@@ -166,10 +168,12 @@ function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]
     const cellType = cellTypes.find((c) => c.type === cell.type);
     if (!cellType) {
       const dym = didYouMean(cell.type, typeNames);
-      errors.push(new UserError('E_CELL_TYPE_UNKNOWN', `unknown cell type '${cell.type}'${dym ? ` — ${dym}` : ''}`, {
-        location: source.locate([...path, 'type']),
-        hint: `cell types available: ${typeNames.join(', ')}`,
-      }));
+      errors.push(
+        new UserError('E_CELL_TYPE_UNKNOWN', `unknown cell type '${cell.type}'${dym ? ` — ${dym}` : ''}`, {
+          location: source.locate([...path, 'type']),
+          hint: `cell types available: ${typeNames.join(', ')}`,
+        }),
+      );
       return;
     }
     const parsed = cellType.schema.safeParse(cell);
@@ -180,10 +184,12 @@ function loadCells(rawCells: unknown[], source: YamlSource, errors: QuireError[]
     const spec = parsed.data;
     const first = seen.get(spec.id);
     if (first) {
-      errors.push(new UserError('E_DUPLICATE_ID', `duplicate cell id '${spec.id}' (first declared at line ${source.locate(first).line})`, {
-        location: source.locate([...path, 'id']),
-        hint: 'cell ids must be unique in a notebook; rename one of them',
-      }));
+      errors.push(
+        new UserError('E_DUPLICATE_ID', `duplicate cell id '${spec.id}' (first declared at line ${source.locate(first).line})`, {
+          location: source.locate([...path, 'id']),
+          hint: 'cell ids must be unique in a notebook; rename one of them',
+        }),
+      );
       return;
     }
     seen.set(spec.id, path);

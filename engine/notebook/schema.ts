@@ -37,9 +37,7 @@ export const notebookSchema = z.strictObject({
   description: z.string().optional(),
   tags: z.array(z.string()).optional(),
   params: paramsSchema.optional(),
-  definitions: z
-    .strictObject({ metrics: specBodies.optional(), slices: specBodies.optional(), segments: specBodies.optional() })
-    .optional(),
+  definitions: z.strictObject({ metrics: specBodies.optional(), slices: specBodies.optional(), segments: specBodies.optional() }).optional(),
   cells: z.array(z.unknown()).min(1, 'a notebook needs at least one cell'),
   export: formatNames.optional(),
   schedules: z.array(scheduleSchema).optional(),

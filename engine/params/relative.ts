@@ -18,27 +18,9 @@
  * (a string param whose value is "today" is the string "today").
  */
 import { UserError } from '../util/errors.js';
-import {
-  type CalendarDate,
-  type PeriodType,
-  addMonths,
-  formatDate,
-  formatMonth,
-  formatQuarter,
-  previousDay,
-  quarterOfMonth,
-} from './periods.js';
+import { type CalendarDate, type PeriodType, addMonths, formatDate, formatMonth, formatQuarter, previousDay, quarterOfMonth } from './periods.js';
 
-export const RELATIVE_WORDS = [
-  'today',
-  'yesterday',
-  'current_month',
-  'previous_month',
-  'current_quarter',
-  'previous_quarter',
-  'current_year',
-  'previous_year',
-] as const;
+export const RELATIVE_WORDS = ['today', 'yesterday', 'current_month', 'previous_month', 'current_quarter', 'previous_quarter', 'current_year', 'previous_year'] as const;
 export type RelativeWord = (typeof RELATIVE_WORDS)[number];
 
 export function isRelativeWord(value: unknown): value is RelativeWord {
@@ -98,11 +80,7 @@ export function localDate(now: Date, timezone: string): CalendarDate {
 }
 
 /** The period a relative word names at `now` in `timezone`: its grain and first day. */
-export function relativePeriod(
-  word: RelativeWord,
-  now: Date,
-  timezone: string,
-): { grain: 'day' | 'month' | 'quarter' | 'year'; start: CalendarDate } {
+export function relativePeriod(word: RelativeWord, now: Date, timezone: string): { grain: 'day' | 'month' | 'quarter' | 'year'; start: CalendarDate } {
   const today = localDate(now, timezone);
   switch (word) {
     case 'today':
@@ -133,12 +111,7 @@ export function relativePeriod(
  * date, 'YYYY-MM' for month, 'YYYY-Qn' for quarter, a number for year. `undefined` when the type
  * does not accept that word (see RELATIVE_WORDS_BY_TYPE).
  */
-export function evaluateRelative(
-  type: PeriodType,
-  word: RelativeWord,
-  now: Date,
-  timezone: string,
-): string | number | undefined {
+export function evaluateRelative(type: PeriodType, word: RelativeWord, now: Date, timezone: string): string | number | undefined {
   if (!RELATIVE_WORDS_BY_TYPE[type].includes(word)) return undefined;
   const { start } = relativePeriod(word, now, timezone);
   switch (type) {

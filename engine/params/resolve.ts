@@ -95,9 +95,7 @@ const EXAMPLE: Readonly<Record<ParamType, string>> = {
 };
 
 /** Outcome of checking one value against one spec. */
-export type CoerceResult =
-  | { ok: true; value: ParamValue }
-  | { ok: false; code: 'E_PARAM_TYPE' | 'E_PARAM_OPTION'; expected: string; got: string; hint: string };
+export type CoerceResult = { ok: true; value: ParamValue } | { ok: false; code: 'E_PARAM_TYPE' | 'E_PARAM_OPTION'; expected: string; got: string; hint: string };
 
 export interface CoerceContext {
   fromCli: boolean;
@@ -173,21 +171,13 @@ function coercePeriod(type: PeriodType, spec: ParamSpec, raw: unknown, ctx: Coer
   if (typeof value === 'string' && ctx.fromCli) value = value.trim();
   if (!ctx.fromCli && type === 'date' && value instanceof Date) {
     if (Number.isNaN(value.getTime())) return fail(spec, raw, ctx.fromCli);
-    const utcMidnight =
-      value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0 && value.getUTCMilliseconds() === 0;
-    value = utcMidnight
-      ? formatDate({ year: value.getUTCFullYear(), month: value.getUTCMonth() + 1, day: value.getUTCDate() })
-      : formatDate(localDate(value, ctx.timezone));
+    const utcMidnight = value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0 && value.getUTCMilliseconds() === 0;
+    value = utcMidnight ? formatDate({ year: value.getUTCFullYear(), month: value.getUTCMonth() + 1, day: value.getUTCDate() }) : formatDate(localDate(value, ctx.timezone));
   }
   if (isRelativeWord(value)) {
     const evaluated = evaluateRelative(type, value, ctx.now, ctx.timezone);
     if (evaluated === undefined) {
-      return fail(
-        spec,
-        raw,
-        ctx.fromCli,
-        `"${value}" names a longer period than a ${type}; use a ${type} like ${EXAMPLE[type]}, or one of ${RELATIVE_WORDS_BY_TYPE[type].join(', ')}`,
-      );
+      return fail(spec, raw, ctx.fromCli, `"${value}" names a longer period than a ${type}; use a ${type} like ${EXAMPLE[type]}, or one of ${RELATIVE_WORDS_BY_TYPE[type].join(', ')}`);
     }
     value = evaluated;
   }
@@ -242,7 +232,13 @@ export function coerceParamValue(spec: ParamSpec, raw: unknown, ctx: CoerceConte
     }
     case 'list': {
       if (fromCli && typeof raw === 'string') {
-        return { ok: true, value: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+        return {
+          ok: true,
+          value: raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        };
       }
       if (Array.isArray(raw)) {
         const items: string[] = [];
@@ -322,11 +318,7 @@ function unknownParamError(name: string, specs: Record<string, ParamSpec>, fromC
  * E_PARAM_TYPE, E_PARAM_OPTION): unknown names first, in given order, then declared params in
  * declared order. An unknown timezone throws a UserError 'E_TIMEZONE' before anything else.
  */
-export function resolveParams(
-  specs: Record<string, ParamSpec>,
-  given: Record<string, unknown>,
-  opts: ResolveOptions,
-): ResolvedParams {
+export function resolveParams(specs: Record<string, ParamSpec>, given: Record<string, unknown>, opts: ResolveOptions): ResolvedParams {
   assertTimezone(opts.timezone);
   const fromCli = opts.fromCli ?? false;
   const errors: UserError[] = [];
@@ -347,9 +339,7 @@ export function resolveParams(
       fromDefault = true;
       result = coerceParamValue(spec, spec.default, { fromCli: false, now: opts.now, timezone: opts.timezone });
     } else {
-      const how = fromCli
-        ? `pass it with -p ${name}=${spec.type === 'select' ? String(spec.options?.[0] ?? 'value') : EXAMPLE[spec.type]}`
-        : `give a value for "${name}" (${expectedOf(spec)})`;
+      const how = fromCli ? `pass it with -p ${name}=${spec.type === 'select' ? String(spec.options?.[0] ?? 'value') : EXAMPLE[spec.type]}` : `give a value for "${name}" (${expectedOf(spec)})`;
       errors.push(
         new UserError('E_PARAM_REQUIRED', `param "${name}" is required: it has no default and no value was given`, {
           hint: `${how}, or give it a default in the notebook`,
@@ -358,9 +348,7 @@ export function resolveParams(
       continue;
     }
     if (!result.ok) {
-      const message = fromDefault
-        ? `param "${name}" has an invalid default: expects ${result.expected}, got ${result.got}`
-        : `param "${name}" expects ${result.expected}, got ${result.got}`;
+      const message = fromDefault ? `param "${name}" has an invalid default: expects ${result.expected}, got ${result.got}` : `param "${name}" expects ${result.expected}, got ${result.got}`;
       const hint = fromDefault ? `fix the default in the notebook: ${result.hint}` : result.hint;
       errors.push(new UserError(result.code, message, { hint }));
       continue;

@@ -21,53 +21,48 @@ import { PARAM_NAME_PATTERN, PARAM_TYPES, paramSpecShape, type ParamSpec, type P
 
 export { PARAM_NAME_PATTERN, PARAM_TYPES, type ParamSpec, type ParamType };
 
-export const paramSpecSchema = paramSpecShape
-  .superRefine((spec, ctx) => {
-    if (spec.type === 'select' && spec.options === undefined) {
+export const paramSpecSchema = paramSpecShape.superRefine((spec, ctx) => {
+  if (spec.type === 'select' && spec.options === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: 'a select param needs options: the allowed values, e.g. options: [all, EU, NA]',
+    });
+    return;
+  }
+  if (spec.type !== 'select' && spec.options !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: `options are only allowed on select params, and this param's type is "${spec.type}"; use type: select, or remove options`,
+    });
+    return;
+  }
+  if (spec.options !== undefined) {
+    const seen = new Set<string>();
+    for (const [i, option] of spec.options.entries()) {
+      const key = String(option);
+      if (seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['options', i], message: `option ${JSON.stringify(key)} is listed twice` });
+      }
+      seen.add(key);
+    }
+  }
+  if (spec.default !== undefined) {
+    const result = checkDefault(spec);
+    if (!result.ok) {
       ctx.addIssue({
         code: 'custom',
-        path: ['options'],
-        message: 'a select param needs options: the allowed values, e.g. options: [all, EU, NA]',
+        path: ['default'],
+        message: `default must be ${result.expected}, got ${result.got}; ${result.hint}`,
       });
-      return;
     }
-    if (spec.type !== 'select' && spec.options !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['options'],
-        message: `options are only allowed on select params, and this param's type is "${spec.type}"; use type: select, or remove options`,
-      });
-      return;
-    }
-    if (spec.options !== undefined) {
-      const seen = new Set<string>();
-      for (const [i, option] of spec.options.entries()) {
-        const key = String(option);
-        if (seen.has(key)) {
-          ctx.addIssue({ code: 'custom', path: ['options', i], message: `option ${JSON.stringify(key)} is listed twice` });
-        }
-        seen.add(key);
-      }
-    }
-    if (spec.default !== undefined) {
-      const result = checkDefault(spec);
-      if (!result.ok) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['default'],
-          message: `default must be ${result.expected}, got ${result.got}; ${result.hint}`,
-        });
-      }
-    }
-  });
-
+  }
+});
 
 export const paramsSchema = z
   .record(z.string().regex(PARAM_NAME_PATTERN), paramSpecSchema, {
-    error: (issue) =>
-      issue.code === 'invalid_key'
-        ? `param name ${JSON.stringify(String(issue.input))} must start with a lower-case letter and hold only a-z, 0-9 and _`
-        : undefined,
+    error: (issue) => (issue.code === 'invalid_key' ? `param name ${JSON.stringify(String(issue.input))} must start with a lower-case letter and hold only a-z, 0-9 and _` : undefined),
   })
   .superRefine((specs, ctx) => {
     // `<period>_start` / `<period>_end` are derived; a declared param of that name would clash.

@@ -10,9 +10,7 @@ import { outputKindsOf, type CellInfo, type CellReads } from '../cell-type.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
 export function bindableParamNames(nb: Notebook): string[] {
-  return Object.entries(nb.top.params ?? {}).flatMap(([name, spec]) =>
-    isPeriodType(spec.type) ? [name, `${name}_start`, `${name}_end`] : [name],
-  );
+  return Object.entries(nb.top.params ?? {}).flatMap(([name, spec]) => (isPeriodType(spec.type) ? [name, `${name}_start`, `${name}_end`] : [name]));
 }
 
 /**
@@ -28,7 +26,10 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
   if (titleCheck.error) errors.push(titleCheck.error);
   else errors.push(...unknownTemplateNames(nb.top.title, nb.source, ['title'], { cellIds: [], paramNames }));
-  await parseSqlBatch(parser, nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []));
+  await parseSqlBatch(
+    parser,
+    nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []),
+  );
   const graphCells = [];
   for (const cell of nb.cells) {
     const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, cells, definitions: nb.top.definitions ?? {} });

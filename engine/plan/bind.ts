@@ -90,10 +90,12 @@ export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnectio
     // Bound again once every cell's table exists, so DuckDB's "Did you mean" can name a later cell.
     const again = /^Catalog Error/.test(f.message) ? await describe(conn, f.sql, params) : null;
     const message = again && 'error' in again && NAME_ERROR.test(again.error) ? again.error : f.message;
-    errors.push(new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
-      location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
-      hint: bindHint(message),
-    }));
+    errors.push(
+      new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
+        location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
+        hint: bindHint(message),
+      }),
+    );
   }
   return errors;
 }

@@ -51,10 +51,12 @@ export function buildDag(cells: GraphCell[], source: YamlSource): { dag: Dag; er
         errors.push(new UserError('E_SELF_DEPENDENCY', `cell ${cell.id} depends on itself`, { location: at, hint: 'remove it from depends_on' }));
       } else if (!known.has(dep)) {
         const dym = didYouMean(dep, ids);
-        errors.push(new UserError('E_UNKNOWN_CELL', `cell ${cell.id} depends on unknown cell '${dep}'${dym ? ` — ${dym}` : ''}`, {
-          location: at,
-          hint: `cells in this notebook: ${ids.join(', ')}`,
-        }));
+        errors.push(
+          new UserError('E_UNKNOWN_CELL', `cell ${cell.id} depends on unknown cell '${dep}'${dym ? ` — ${dym}` : ''}`, {
+            location: at,
+            hint: `cells in this notebook: ${ids.join(', ')}`,
+          }),
+        );
       } else addEdge(dep, cell.id, 'explicit');
     });
     // A cell reading a table of its own name reads the database table it shadows, not itself.
@@ -63,10 +65,12 @@ export function buildDag(cells: GraphCell[], source: YamlSource): { dag: Dag; er
   const byId = new Map(cells.map((c) => [c.id, c]));
   for (const cycle of orderedCycles(g, ids)) {
     const first = byId.get(cycle[0])!;
-    errors.push(new UserError('E_CYCLE', `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}`, {
-      location: source.locate(first.path),
-      hint: 'a cell cannot depend, directly or through others, on a cell that depends on it; remove one of these references',
-    }));
+    errors.push(
+      new UserError('E_CYCLE', `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}`, {
+        location: source.locate(first.path),
+        hint: 'a cell cannot depend, directly or through others, on a cell that depends on it; remove one of these references',
+      }),
+    );
   }
   const upstream = new Map(ids.map((id) => [id, (g.predecessors(id) ?? []) as string[]]));
   return { dag: { ids, edges, upstream, levels: errors.length ? [] : levelsOf(ids, upstream) }, errors };

@@ -3,11 +3,7 @@ import type { ReportModel } from './model.js';
 import type { CellOutput } from '../outputs.js';
 
 /** The report model of a run: its manifest plus each cell's output. */
-export function buildReportModel(
-  manifest: RunManifest,
-  outputs: ReadonlyMap<string, CellOutput | null>,
-  description?: string,
-): ReportModel {
+export function buildReportModel(manifest: RunManifest, outputs: ReadonlyMap<string, CellOutput | null>, description?: string): ReportModel {
   const started = Date.parse(manifest.started_at);
   const finished = manifest.finished_at ? Date.parse(manifest.finished_at) : null;
   return {

@@ -47,4 +47,3 @@ export interface ReportError {
   snippet?: string | null;
   hint?: string | null;
 }
-

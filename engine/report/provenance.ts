@@ -33,12 +33,5 @@ export function provenanceText(model: ReportModel): string {
   const params = userParams(model.params)
     .map(([k, v]) => `${k}=${paramValueText(v)}`)
     .join(' ');
-  return [
-    `run ${model.run.id}`,
-    `notebook ${model.notebook.id}@${model.notebook.sha256.slice(0, 12)}`,
-    params || 'no params',
-    dataStampText(model),
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  return [`run ${model.run.id}`, `notebook ${model.notebook.id}@${model.notebook.sha256.slice(0, 12)}`, params || 'no params', dataStampText(model)].filter(Boolean).join(' · ');
 }

@@ -11,7 +11,11 @@ export type { CellRecord, CellShow, CellStatus, RunManifest, RunStatus } from '.
 
 /** Sortable and unique: UTC time of the start plus random bits. */
 export function newRunId(now: Date): string {
-  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const t = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -22,7 +26,7 @@ export function newRunId(now: Date): string {
  * folder of that id is never reused.
  */
 export function createRunDir(runsDir: string, notebookId: string, runId: string, manifest: RunManifest): string {
-  const dir = insideOrThrow(join(runsDir, notebookId), join(runsDir, notebookId, runId), 'the notebook\'s runs folder');
+  const dir = insideOrThrow(join(runsDir, notebookId), join(runsDir, notebookId, runId), "the notebook's runs folder");
   insideOrThrow(runsDir, join(runsDir, notebookId), 'the runs folder');
   const tmp = join(runsDir, notebookId, `.${runId}.tmp-${process.pid}`);
   try {

@@ -83,7 +83,10 @@ export class RunTables {
   readonly stored: Record<string, StoredTable> = {};
   private readonly tablesDir: string;
 
-  constructor(private readonly dir: string, private readonly logger?: Logger) {
+  constructor(
+    private readonly dir: string,
+    private readonly logger?: Logger,
+  ) {
     this.tablesDir = join(dir, TABLES_DIR);
   }
 
@@ -152,7 +155,11 @@ export function writeStoredOutputs(dir: string, outputs: ReadonlyMap<string, Cel
     theme: opts.theme ?? null,
     data: { asOf: newestMtime(opts.dataFiles ?? []), fingerprint: digest.digest('hex').slice(0, 12) },
     outputs: plain,
-    tables: Object.fromEntries(Object.keys(tables).sort().map((id) => [id, tables[id]])),
+    tables: Object.fromEntries(
+      Object.keys(tables)
+        .sort()
+        .map((id) => [id, tables[id]]),
+    ),
   };
   writeJsonAtomic(join(dir, OUTPUTS_FILE), stored);
   return stored;

@@ -30,18 +30,22 @@ export function checkSchedules(nb: Notebook): QuireError[] {
     seen.add(s.name);
     const cron = cronProblem(s.cron);
     if (cron) {
-      errors.push(new UserError('E_CRON', `${name}: ${cron}`, {
-        location: at('cron'),
-        hint: '5 fields "minute hour day-of-month month day-of-week" (e.g. "0 7 1 * *"), or 6 with seconds first',
-      }));
+      errors.push(
+        new UserError('E_CRON', `${name}: ${cron}`, {
+          location: at('cron'),
+          hint: '5 fields "minute hour day-of-month month day-of-week" (e.g. "0 7 1 * *"), or 6 with seconds first',
+        }),
+      );
     }
     const tz = s.timezone ?? nb.project.config.timezone;
     const tzProblem = timezoneProblem(tz);
     if (tzProblem) {
-      errors.push(new UserError('E_TIMEZONE', `${name}: ${tzProblem}${s.timezone === undefined ? ' (the project timezone in quire.yaml)' : ''}`, {
-        location: at(s.timezone === undefined ? 'name' : 'timezone'),
-        hint: 'use an IANA timezone name such as UTC, Europe/Prague or America/New_York',
-      }));
+      errors.push(
+        new UserError('E_TIMEZONE', `${name}: ${tzProblem}${s.timezone === undefined ? ' (the project timezone in quire.yaml)' : ''}`, {
+          location: at(s.timezone === undefined ? 'name' : 'timezone'),
+          hint: 'use an IANA timezone name such as UTC, Europe/Prague or America/New_York',
+        }),
+      );
     } else {
       try {
         resolveParams(nb.top.params ?? {}, s.params ?? {}, { now: new Date(), timezone: tz });
@@ -58,10 +62,12 @@ export function checkSchedules(nb: Notebook): QuireError[] {
     const exports = s.export ?? nb.top.export ?? ['html'];
     for (const [j, format] of (email.attach ?? []).entries()) {
       if (!exports.includes(format)) {
-        errors.push(new UserError('E_SCHEDULE_ATTACH', `${name} attaches ${format} but does not export it (exports: ${exports.join(', ')})`, {
-          location: at('email', 'attach', j),
-          hint: `add ${format} to the schedule's export: list`,
-        }));
+        errors.push(
+          new UserError('E_SCHEDULE_ATTACH', `${name} attaches ${format} but does not export it (exports: ${exports.join(', ')})`, {
+            location: at('email', 'attach', j),
+            hint: `add ${format} to the schedule's export: list`,
+          }),
+        );
       }
     }
     const addresses: [string, (string | number)[]][] = [
@@ -71,7 +77,9 @@ export function checkSchedules(nb: Notebook): QuireError[] {
     ];
     for (const [address, path] of addresses) {
       if (!isAddress(address)) {
-        errors.push(new UserError('E_EMAIL_ADDRESS', `${name}: '${address}' is not an email address`, { location: at('email', ...path), hint: 'write name@example.com (or "Name <name@example.com>")' }));
+        errors.push(
+          new UserError('E_EMAIL_ADDRESS', `${name}: '${address}' is not an email address`, { location: at('email', ...path), hint: 'write name@example.com (or "Name <name@example.com>")' }),
+        );
       }
     }
     if (email.subject !== undefined) {
@@ -87,18 +95,22 @@ export function checkSchedules(nb: Notebook): QuireError[] {
       }
       for (const v of t.variables) {
         if (v !== 'params' && v !== 'run' && !cellIds.has(v)) {
-          errors.push(new UserError('E_SEND_IF', `${name}: send_if reads '${v}', which is not a cell of this notebook`, {
-            location: nb.source.locate(path),
-            hint: `conditions read params, run and cells (${[...cellIds].join(', ')})`,
-          }));
+          errors.push(
+            new UserError('E_SEND_IF', `${name}: send_if reads '${v}', which is not a cell of this notebook`, {
+              location: nb.source.locate(path),
+              hint: `conditions read params, run and cells (${[...cellIds].join(', ')})`,
+            }),
+          );
         }
       }
     }
     if (email.send_if?.length && email.owner === undefined) {
-      errors.push(new UserError('E_SEND_IF_OWNER', `${name} has send_if gates but no email.owner to tell when one holds a report`, {
-        location: at('email', 'send_if'),
-        hint: 'add `owner: someone@example.com` under email',
-      }));
+      errors.push(
+        new UserError('E_SEND_IF_OWNER', `${name} has send_if gates but no email.owner to tell when one holds a report`, {
+          location: at('email', 'send_if'),
+          hint: 'add `owner: someone@example.com` under email',
+        }),
+      );
     }
   });
   return errors;

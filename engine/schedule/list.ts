@@ -30,18 +30,20 @@ export function listSchedules(root: string, opts: { timezone: string; from: numb
     }
     return n;
   };
-  const schedules = scanned.flatMap((nb) => nb.schedules).map((d: ScheduleDef) => ({
-    key: d.key,
-    notebook: d.notebookRel,
-    notebook_id: d.notebookId,
-    name: d.spec.name,
-    cron: d.spec.cron,
-    timezone: d.timezone,
-    missed: d.missed,
-    overlap: d.overlap,
-    retries: d.retries,
-    email: d.spec.email?.to ?? [],
-    next: next(d.spec.cron, d.timezone),
-  }));
+  const schedules = scanned
+    .flatMap((nb) => nb.schedules)
+    .map((d: ScheduleDef) => ({
+      key: d.key,
+      notebook: d.notebookRel,
+      notebook_id: d.notebookId,
+      name: d.spec.name,
+      cron: d.spec.cron,
+      timezone: d.timezone,
+      missed: d.missed,
+      overlap: d.overlap,
+      retries: d.retries,
+      email: d.spec.email?.to ?? [],
+      next: next(d.spec.cron, d.timezone),
+    }));
   return { schedules, problems: scanned.flatMap((nb) => nb.problems) };
 }

@@ -43,7 +43,16 @@ export class ScheduleSet {
       const s = state.schedules[key];
       if (!s) {
         const next = nextFire(def.spec.cron, def.timezone, now);
-        state.schedules[key] = { notebook: def.notebookRel, notebook_id: def.notebookId, schedule: def.spec.name, timing: def.timing, hash: def.hash, next_due: iso(next), added_at: iso(now), last: null };
+        state.schedules[key] = {
+          notebook: def.notebookRel,
+          notebook_id: def.notebookId,
+          schedule: def.spec.name,
+          timing: def.timing,
+          hash: def.hash,
+          next_due: iso(next),
+          added_at: iso(now),
+          last: null,
+        };
         log('info', 'schedule-added', `${key} cron="${def.spec.cron}" tz=${def.timezone} next=${iso(next)}`);
         changed = true;
       } else if (s.hash !== def.hash) {

@@ -86,7 +86,16 @@ export class Scheduler {
     this.state = state;
     for (const warning of warnings) this.log('warn', 'state-damaged', warning);
     this.mail = new ScheduledMail(
-      { runsDir: opts.runsDir, state, clock: this.clock, random: opts.random, logger: this.logger, log: (level, event, detail) => this.log(level, event, detail), save: () => this.save(), kick: () => this.kick() },
+      {
+        runsDir: opts.runsDir,
+        state,
+        clock: this.clock,
+        random: opts.random,
+        logger: this.logger,
+        log: (level, event, detail) => this.log(level, event, detail),
+        save: () => this.save(),
+        kick: () => this.kick(),
+      },
       opts.mail ?? null,
     );
   }
@@ -161,7 +170,11 @@ export class Scheduler {
       const d = decideDue(def.spec.cron, def.timezone, def.missed, Date.parse(s.next_due), now, { graceMs: this.opts.graceMs ?? 60_000, cap: this.opts.missedCap ?? 100 });
       if (!d) continue;
       if (d.missed > 0) {
-        this.log('warn', 'ticks-missed', `${key} count=${d.missed}${d.capped ? '+' : ''} from=${iso(d.first)} to=${iso(d.last)} missed=${def.missed} running=${d.run.length}${d.dropped ? ` dropped=${d.dropped}` : ''}`);
+        this.log(
+          'warn',
+          'ticks-missed',
+          `${key} count=${d.missed}${d.capped ? '+' : ''} from=${iso(d.first)} to=${iso(d.last)} missed=${def.missed} running=${d.run.length}${d.dropped ? ` dropped=${d.dropped}` : ''}`,
+        );
       }
       const busy = this.state.queue.some((i) => i.key === key);
       for (const t of d.run) {
@@ -177,7 +190,20 @@ export class Scheduler {
           this.log('warn', 'overlap-skipped', `${key} scheduled_for=${scheduledFor} (the previous run is still going; overlap=skip)`);
           continue;
         }
-        this.state.queue.push({ key, notebook_id: def.notebookId, schedule: def.spec.name, scheduled_for: scheduledFor, run_id: runId, status: 'queued', failures: 0, interruptions: 0, not_before: null, queued_at: iso(now), started_at: null, last_error: null });
+        this.state.queue.push({
+          key,
+          notebook_id: def.notebookId,
+          schedule: def.spec.name,
+          scheduled_for: scheduledFor,
+          run_id: runId,
+          status: 'queued',
+          failures: 0,
+          interruptions: 0,
+          not_before: null,
+          queued_at: iso(now),
+          started_at: null,
+          last_error: null,
+        });
       }
       s.next_due = iso(d.nextDue);
       this.dirty = true;
@@ -223,7 +249,8 @@ export class Scheduler {
           clock: this.clock,
           run: this.opts.run ?? runNotebook,
           engine: this.engine,
-          onStart: () => this.log('info', 'run-started', `${item.key} scheduled_for=${item.scheduled_for} run=${item.run_id} attempt=${attempt} late_ms=${this.clock() - Date.parse(item.scheduled_for)}`),
+          onStart: () =>
+            this.log('info', 'run-started', `${item.key} scheduled_for=${item.scheduled_for} run=${item.run_id} attempt=${attempt} late_ms=${this.clock() - Date.parse(item.scheduled_for)}`),
         });
       } catch (err) {
         error = err;
@@ -255,7 +282,16 @@ export class Scheduler {
       this.complete(item, m, result!.dir, m.status, null);
       return;
     }
-    const why = m ? (m.error ?? m.cells.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.error?.message}`).join('; ')) || 'failed' : error instanceof QuireError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
+    const why = m
+      ? (m.error ??
+          m.cells
+            .filter((c) => c.status === 'failed')
+            .map((c) => `${c.id}: ${c.error?.message}`)
+            .join('; ')) ||
+        'failed'
+      : error instanceof QuireError
+        ? `${error.code}: ${error.message}`
+        : String((error as Error)?.message ?? error);
     item.failures++;
     item.last_error = why;
     const def = this.schedules.defs.get(item.key);
@@ -315,9 +351,13 @@ export class Scheduler {
 
   /** The real-time loop: step, sleep until the wanted time (or a kick), again, until stop(). */
   async loop(): Promise<void> {
-    const heartbeat = cron.schedule('* * * * * *', () => {
-      if (this.clock() >= this.wakeAt) this.kick();
-    }, { noOverlap: true, suppressMissedWarning: true } as never);
+    const heartbeat = cron.schedule(
+      '* * * * * *',
+      () => {
+        if (this.clock() >= this.wakeAt) this.kick();
+      },
+      { noOverlap: true, suppressMissedWarning: true } as never,
+    );
     try {
       while (!this.stopping) {
         let at: number;

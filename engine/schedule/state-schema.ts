@@ -14,9 +14,7 @@ export const scheduleStateSchema = z.object({
   /** The earliest fire time not yet taken (ISO, UTC). */
   next_due: iso,
   added_at: z.string(),
-  last: z
-    .object({ scheduled_for: z.string(), run_id: z.string().nullable(), status: z.string(), at: z.string(), error: z.string().nullable().optional() })
-    .nullable(),
+  last: z.object({ scheduled_for: z.string(), run_id: z.string().nullable(), status: z.string(), at: z.string(), error: z.string().nullable().optional() }).nullable(),
 });
 
 export const queueItemSchema = z.object({

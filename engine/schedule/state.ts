@@ -86,7 +86,10 @@ export function saveState(runsDir: string, state: SchedulerState, now: Date): vo
 }
 
 function compact(iso: string): string {
-  return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return iso
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
 }
 
 /** `20260301-060000Z-1a2b3c`: the run id of a tick, the same however often it is computed. */

@@ -55,12 +55,7 @@ export function describePath(path: YamlPath): string {
  * Turns zod issues into located UserErrors. `prefix` is where `schema`'s data sits in the file
  * (e.g. ['cells', 3] when a single cell was validated).
  */
-export function zodIssuesToErrors(
-  issues: readonly z.core.$ZodIssue[],
-  source: YamlSource,
-  schema: AnySchema,
-  prefix: YamlPath = [],
-): UserError[] {
+export function zodIssuesToErrors(issues: readonly z.core.$ZodIssue[], source: YamlSource, schema: AnySchema, prefix: YamlPath = []): UserError[] {
   const out: UserError[] = [];
   for (const issue of issues) {
     const rel = issue.path.filter((k): k is string | number => typeof k !== 'symbol');

@@ -5,13 +5,7 @@ import type { YamlPath, YamlSource } from '../source/source.js';
  * DuckDB errors quote the statement as "LINE n: <text>" with a caret under the culprit. Map that
  * back to the YAML file: `lineOffset` is how many lines the engine put before the user's SQL.
  */
-export function locateDuckError(
-  message: string,
-  sql: string,
-  source: YamlSource,
-  sqlPath: YamlPath,
-  lineOffset: number,
-) {
+export function locateDuckError(message: string, sql: string, source: YamlSource, sqlPath: YamlPath, lineOffset: number) {
   const lines = message.split('\n');
   const idx = lines.findIndex((l) => /^LINE \d+:/.test(l));
   if (idx < 0) return source.locate(sqlPath);
@@ -37,14 +31,7 @@ export function withoutSqlQuote(message: string): string {
 }
 
 /** A DuckDB failure of a cell, as a located error whose message names the cell. */
-export function sqlRuntimeError(
-  err: unknown,
-  cellId: string,
-  sql: string,
-  source: YamlSource,
-  sqlPath: YamlPath,
-  lineOffset: number,
-): QuireError {
+export function sqlRuntimeError(err: unknown, cellId: string, sql: string, source: YamlSource, sqlPath: YamlPath, lineOffset: number): QuireError {
   if (err instanceof QuireError) return err;
   const message = (err as Error).message ?? String(err);
   const headline = message.split('\n')[0];

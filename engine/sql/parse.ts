@@ -24,8 +24,24 @@ const MAX_ANALYSES = 2000;
 
 /** Functions whose value changes between runs on the same data. */
 const VOLATILE = new Set([
-  'now', 'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'today', 'get_current_time',
-  'get_current_timestamp', 'transaction_timestamp', 'random', 'uuid', 'gen_random_uuid', 'uuidv4', 'uuidv7', 'setseed', 'nextval', 'currval',
+  'now',
+  'current_date',
+  'current_time',
+  'current_timestamp',
+  'localtime',
+  'localtimestamp',
+  'today',
+  'get_current_time',
+  'get_current_timestamp',
+  'transaction_timestamp',
+  'random',
+  'uuid',
+  'gen_random_uuid',
+  'uuidv4',
+  'uuidv7',
+  'setseed',
+  'nextval',
+  'currval',
 ]);
 
 /**

@@ -95,7 +95,9 @@ export async function useTemplate(opts: UseOptions): Promise<UseResult> {
   }
   const fileId = basename(notebook, extname(notebook));
   if (!NOTEBOOK_ID.test(fileId)) {
-    throw new UserError('E_BAD_ARGUMENT', `'${fileId}' is not a valid notebook id (the file name becomes the notebook id)`, { hint: 'use lowercase letters, digits, - and _, e.g. notebooks/sales-review.yaml' });
+    throw new UserError('E_BAD_ARGUMENT', `'${fileId}' is not a valid notebook id (the file name becomes the notebook id)`, {
+      hint: 'use lowercase letters, digits, - and _, e.g. notebooks/sales-review.yaml',
+    });
   }
   if (existsSync(notebook) && statSync(notebook).isDirectory()) {
     throw new UserError('E_BAD_ARGUMENT', `${shown(cwd, notebook)} is a folder`, { hint: `give a file, e.g. ${shown(cwd, join(notebook, `${template.name}.yaml`))}` });
@@ -155,9 +157,13 @@ export async function useTemplate(opts: UseOptions): Promise<UseResult> {
     }
   }
   if (clashes.length) {
-    throw new UserError('E_TEMPLATE_CLASH', `template ${template.name} defines ${clashes.length === 1 ? 'a spec' : `${clashes.length} specs`} the project already defines differently:\n  - ${clashes.join('\n  - ')}`, {
-      hint: 'nothing was written; rename or remove the project\'s specs of those names, or use the template in another project',
-    });
+    throw new UserError(
+      'E_TEMPLATE_CLASH',
+      `template ${template.name} defines ${clashes.length === 1 ? 'a spec' : `${clashes.length} specs`} the project already defines differently:\n  - ${clashes.join('\n  - ')}`,
+      {
+        hint: "nothing was written; rename or remove the project's specs of those names, or use the template in another project",
+      },
+    );
   }
   if (toWrite.length && existsSync(specFile)) {
     if (!opts.force) {
@@ -190,4 +196,3 @@ export async function useTemplate(opts: UseOptions): Promise<UseResult> {
     runCommand: `quire run ${shown(cwd, notebook)}`,
   };
 }
-

@@ -53,7 +53,13 @@ export function unknownTemplateNames(text: string, source: YamlSource, path: Yam
         report(`params.${field}`, v, 'E_LIQUID_UNKNOWN_PARAM', withDym(`unknown param '${field}' in {{ params.${field} }}`, didYouMean(field, names.paramNames)), `params of this notebook: ${known}`);
       } else if (names.cellIds.includes(root)) {
         if (typeof field !== 'string' || (CELL_FIELDS as readonly string[]).includes(field)) continue;
-        report(`${root}.${field}`, v, 'E_LIQUID_UNKNOWN_FIELD', withDym(`cell ${root} has no '${field}' for templates`, didYouMean(field, CELL_FIELDS)), `a template reads ${root}.${CELL_FIELDS.join(`, ${root}.`)}`);
+        report(
+          `${root}.${field}`,
+          v,
+          'E_LIQUID_UNKNOWN_FIELD',
+          withDym(`cell ${root} has no '${field}' for templates`, didYouMean(field, CELL_FIELDS)),
+          `a template reads ${root}.${CELL_FIELDS.join(`, ${root}.`)}`,
+        );
       } else {
         const candidates = ['params', ...names.cellIds];
         const known = names.cellIds.length ? `params and the cells ${names.cellIds.join(', ')}` : 'params only (titles see no cells)';

@@ -47,8 +47,7 @@ const filters: Record<string, FilterImplOptions> = {
       const dym = didYouMean(String(name), known);
       throw new Error(`metric filter: no metric '${name}' in this cell${dym ? ` — ${dym}` : ''} (it has ${known.join(', ')})`);
     }
-    const overall = (r: Record<string, unknown>) =>
-      (r.slice_type === undefined ? (r.slice_value ?? 'all') === 'all' : r.slice_type === 'none') && (r.segment_name ?? 'all') === 'all';
+    const overall = (r: Record<string, unknown>) => (r.slice_type === undefined ? (r.slice_value ?? 'all') === 'all' : r.slice_type === 'none') && (r.segment_name ?? 'all') === 'all';
     let best: Record<string, unknown> | undefined;
     for (const r of named.filter(overall)) {
       if (!best || String(r.period_start_date ?? '') > String(best.period_start_date ?? '')) best = r;
@@ -150,12 +149,7 @@ export function renderErrorHint(err: unknown): string {
  * Parses a template field; a syntax error is located in the YAML file. Returns the root
  * variable names it reads (cell ids, `params`), or the error.
  */
-export function analyzeTemplate(
-  text: string,
-  source: YamlSource,
-  path: YamlPath,
-  partials?: string,
-): { variables: string[]; error?: UserError } {
+export function analyzeTemplate(text: string, source: YamlSource, path: YamlPath, partials?: string): { variables: string[]; error?: UserError } {
   if (!isTemplate(text)) return { variables: [] };
   try {
     const l = liquid(partials);
@@ -168,7 +162,7 @@ export function analyzeTemplate(
       variables: [],
       error: new UserError('E_LIQUID_SYNTAX', `template error: ${e.message.split(',')[0].split('\n')[0]}`, {
         location: source.locateInString(path, offset),
-        hint: 'check {{ }} / {% %} pairs and filter names (number, percent, currency, date, metric and Liquid\'s own)',
+        hint: "check {{ }} / {% %} pairs and filter names (number, percent, currency, date, metric and Liquid's own)",
       }),
     };
   }

@@ -24,10 +24,7 @@ export function isInlineImage(src: string): boolean {
 }
 
 const OPTIONS: sanitize.IOptions = {
-  allowedTags: [
-    ...sanitize.defaults.allowedTags,
-    'img', 'del', 'ins', 'input', 'details', 'summary', 'sup', 'sub', 'kbd', 'mark', 'figure', 'figcaption',
-  ],
+  allowedTags: [...sanitize.defaults.allowedTags, 'img', 'del', 'ins', 'input', 'details', 'summary', 'sup', 'sub', 'kbd', 'mark', 'figure', 'figcaption'],
   allowedAttributes: {
     a: ['href', 'title'],
     img: ['src', 'alt', 'title', 'width', 'height'],
@@ -50,8 +47,7 @@ const OPTIONS: sanitize.IOptions = {
       return { tagName, attribs: href !== undefined && isSafeLink(href) ? { ...rest, href } : rest };
     },
     // A remote (or relative) image would be fetched when the report opens: show its alt text.
-    img: (tagName, attribs) =>
-      attribs.src !== undefined && isInlineImage(attribs.src) ? { tagName, attribs } : { tagName: 'span', attribs: { class: 'image-alt' }, text: attribs.alt ?? '' },
+    img: (tagName, attribs) => (attribs.src !== undefined && isInlineImage(attribs.src) ? { tagName, attribs } : { tagName: 'span', attribs: { class: 'image-alt' }, text: attribs.alt ?? '' }),
     // Only checkboxes (GFM task lists), never a form field.
     input: (tagName, attribs) => (attribs.type === 'checkbox' ? { tagName, attribs: { ...attribs, disabled: '' } } : { tagName: 'span', attribs: {} }),
   },

@@ -19,11 +19,7 @@ export class QuireError extends Error {
   readonly location?: SourceLocation;
   readonly hint?: string;
 
-  constructor(
-    code: string,
-    message: string,
-    opts: { location?: SourceLocation; hint?: string; kind?: QuireErrorKind; cause?: unknown } = {},
-  ) {
+  constructor(code: string, message: string, opts: { location?: SourceLocation; hint?: string; kind?: QuireErrorKind; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'QuireError';
     this.code = code;

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { runNotebook } from '../../engine/index.js';
 import { fixtureProject, quire } from '../helpers/cli.js';
 
-const hits = (m: { cells: { id: string; cache_hit: boolean }[] }) => m.cells.filter((c) => c.cache_hit).map((c) => c.id).sort();
-const ran = (m: { cells: { id: string; cache_hit: boolean }[] }) => m.cells.filter((c) => !c.cache_hit).map((c) => c.id).sort();
+const hits = (m: { cells: { id: string; cache_hit: boolean }[] }) =>
+  m.cells
+    .filter((c) => c.cache_hit)
+    .map((c) => c.id)
+    .sort();
+const ran = (m: { cells: { id: string; cache_hit: boolean }[] }) =>
+  m.cells
+    .filter((c) => !c.cache_hit)
+    .map((c) => c.id)
+    .sort();
 
 describe('cell cache', () => {
   it('reuses every unchanged cell, reruns exactly the cells a changed param reaches, and says why', async () => {
@@ -73,7 +81,12 @@ describe('cell cache', () => {
     expect(quire(['run', 'notebook.yaml', '-p', 'region=NA'], dir).code).toBe(0);
     r = quire(['plan', 'notebook.yaml', '-p', 'region=EU', '--json'], dir);
     const plan = JSON.parse(r.stdout);
-    expect(plan.cells.filter((c: { action: string }) => c.action === 'cache').map((c: { id: string }) => c.id).sort()).toEqual(['notes', 'signups', 'targets']);
+    expect(
+      plan.cells
+        .filter((c: { action: string }) => c.action === 'cache')
+        .map((c: { id: string }) => c.id)
+        .sort(),
+    ).toEqual(['notes', 'signups', 'targets']);
     expect(plan.cells.find((c: { id: string }) => c.id === 'month_orders').reason).toBe('param region changed (NA → EU)');
     expect(JSON.parse(quire(['runs', 'list', '--json'], dir).stdout)).toHaveLength(1);
     r = quire(['cache', 'clear'], dir);

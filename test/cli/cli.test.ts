@@ -110,9 +110,7 @@ describe('quire graph / schema', () => {
   it('prints the DAG as text, mermaid and dot', () => {
     const dir = fixtureProject('concurrent');
     const text = quire(['graph', 'notebook.yaml'], dir);
-    expect(text.stdout).toBe(
-      'level 1 (concurrent):\n  scan (query)\n  lookup (query)\n  events_by_type (query)\nlevel 2:\n  combined (query)  <- scan, lookup, events_by_type\n',
-    );
+    expect(text.stdout).toBe('level 1 (concurrent):\n  scan (query)\n  lookup (query)\n  events_by_type (query)\nlevel 2:\n  combined (query)  <- scan, lookup, events_by_type\n');
     const mermaid = quire(['graph', 'notebook.yaml', '--format', 'mermaid'], dir);
     expect(mermaid.stdout).toContain('flowchart TD');
     expect(mermaid.stdout).toContain('scan --> combined');

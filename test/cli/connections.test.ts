@@ -50,7 +50,8 @@ describe('server cells in plan and run', () => {
     expect(run.stderr + run.stdout).not.toMatch(/Visible0Pw/);
     expect(run.code).toBe(0);
 
-    const active = async () => (await db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`, [db.name]))[0].n as number;
+    const active = async () =>
+      (await db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`, [db.name]))[0].n as number;
     const child = quireAsync(['run', 'slow.yaml'], dir, env);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     while ((await active()) === 0) await new Promise((r) => setImmediate(r));

@@ -58,7 +58,7 @@ beforeAll(() => {
 });
 
 describe('email delivery over a real SMTP server', () => {
-  it('a scheduled run mails its report: recipients, subject, body, and the run\'s own PDF (sha256)', async () => {
+  it("a scheduled run mails its report: recipients, subject, body, and the run's own PDF (sha256)", async () => {
     const sink = await new SmtpSink().start();
     let now = Date.parse('2026-02-01T05:59:59Z');
     const lines: string[] = [];
@@ -135,7 +135,12 @@ describe('email delivery over a real SMTP server', () => {
     await sink.close();
     const [entry] = record.entries;
     expect(entry!.state).toBe('sent');
-    expect(entry!.attempts.map((a) => [a.outcome, a.code])).toEqual([['temporary', 451], ['temporary', 451], ['temporary', 451], ['sent', 250]]);
+    expect(entry!.attempts.map((a) => [a.outcome, a.code])).toEqual([
+      ['temporary', 451],
+      ['temporary', 451],
+      ['temporary', 451],
+      ['sent', 250],
+    ]);
     expect(sink.bodies.map((b) => b.messageId)).toEqual(Array(4).fill(entry!.message_id));
     expect(sink.received).toHaveLength(1);
   });
@@ -217,7 +222,12 @@ describe('email delivery over a real SMTP server', () => {
     const r1 = prepareScheduled(empty.dir, empty.manifest, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r1.held!.reason).toMatch(/report\.pdf of run .* is empty/);
     const missing = runCopy();
-    const m2 = { ...missing.manifest, status: 'failed' as const, error: 'report could not be written: report.pdf could not be written: no browser', exports: { html: 'report.html', xlsx: 'report.xlsx' } };
+    const m2 = {
+      ...missing.manifest,
+      status: 'failed' as const,
+      error: 'report could not be written: report.pdf could not be written: no browser',
+      exports: { html: 'report.html', xlsx: 'report.xlsx' },
+    };
     const r2 = prepareScheduled(missing.dir, m2, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
     expect(r2.held!.reason).toMatch(/is failed: report could not be written/);
     const r3 = prepareScheduled(runCopy().dir, { ...missing.manifest, exports: { html: 'report.html' } }, EMAIL, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
@@ -234,7 +244,10 @@ describe('email delivery over a real SMTP server', () => {
     const { dir, manifest } = runCopy();
     const gate = '{{ checks.first.total > 1000000 }}';
     const r = prepareScheduled(dir, manifest, { ...EMAIL, send_if: ['{{ checks.first.failed == 0 }}', gate] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly' });
-    expect(r.gates.map((g) => [g.passed, g.output])).toEqual([[true, 'true'], [false, 'false']]);
+    expect(r.gates.map((g) => [g.passed, g.output])).toEqual([
+      [true, 'true'],
+      [false, 'false'],
+    ]);
     expect(r.held).toMatchObject({ gate });
     const record = await drain(dir, sink.url);
     await sink.close();
@@ -249,7 +262,12 @@ describe('email delivery over a real SMTP server', () => {
     const sink = await new SmtpSink().start();
     const { dir, manifest } = runCopy();
     const xlsxSize = readFileSync(join(dir, 'report.xlsx')).length;
-    prepareScheduled(dir, manifest, { ...EMAIL, to: ['finance@example.com'], cc: [], attach: ['pdf', 'xlsx'] }, { from: FROM, now: PREPARED_AT, schedule: 'monthly', maxAttachmentBytes: xlsxSize + 10 });
+    prepareScheduled(
+      dir,
+      manifest,
+      { ...EMAIL, to: ['finance@example.com'], cc: [], attach: ['pdf', 'xlsx'] },
+      { from: FROM, now: PREPARED_AT, schedule: 'monthly', maxAttachmentBytes: xlsxSize + 10 },
+    );
     await drain(dir, sink.url);
     await sink.close();
     const mail = sink.received[0]!.parsed;

@@ -42,7 +42,20 @@ describe('the starter pack (metrics/)', () => {
       expect(typeof m.category, m.name as string).toBe('string');
     }
     const names = metrics.map((m) => m.name);
-    for (const n of ['total_revenue', 'order_count', 'avg_order_value', 'refund_rate', 'active_customers', 'new_customers', 'mrr', 'churn_rate', 'homepage_ctr', 'conversion_rate', 'ticket_resolution_time']) expect(names).toContain(n);
+    for (const n of [
+      'total_revenue',
+      'order_count',
+      'avg_order_value',
+      'refund_rate',
+      'active_customers',
+      'new_customers',
+      'mrr',
+      'churn_rate',
+      'homepage_ctr',
+      'conversion_rate',
+      'ticket_resolution_time',
+    ])
+      expect(names).toContain(n);
     expect(slices.length).toBeGreaterThanOrEqual(3);
     expect(segments.length).toBeGreaterThanOrEqual(3);
   });
@@ -71,7 +84,13 @@ describe('quire metrics', () => {
     expect(all.stdout).toMatch(/^revenue\n(.*\n)* {2}total_revenue +currency +sum over orders — Amount charged on completed orders/m);
     expect(all.stdout).toContain('geography');
     const support = quire(['metrics', 'list', '--category', 'support'], dir);
-    expect(support.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0])).toEqual(['open_ticket_share', 'ticket_count', 'ticket_resolution_time']);
+    expect(
+      support.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(['open_ticket_share', 'ticket_count', 'ticket_resolution_time']);
     const typo = quire(['metrics', 'list', '--category', 'suport'], dir);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("no metrics in category 'suport' — did you mean 'support'?");

@@ -33,12 +33,14 @@ describe('bad metric specs are located errors that say what to do', () => {
     expect(err).toContain('metrics/revenue.yaml:11:11: error[E_METRIC_SQL]: segment big (metrics/revenue.yaml:11): SQL in where does not parse: syntax error at or near "AND"');
   });
 
-  it('unknown columns and tables at validate time, with DuckDB\'s candidates', () => {
+  it("unknown columns and tables at validate time, with DuckDB's candidates", () => {
     const err = validate('metrics-bad-column');
-    expect(err).toContain('metrics/revenue.yaml:6:19: error[E_METRIC_BIND]: metric total_revenue (metrics/revenue.yaml:6): numerator: Binder Error: Referenced column "amout" not found in FROM clause!');
+    expect(err).toContain(
+      'metrics/revenue.yaml:6:19: error[E_METRIC_BIND]: metric total_revenue (metrics/revenue.yaml:6): numerator: Binder Error: Referenced column "amout" not found in FROM clause!',
+    );
     expect(err).toContain('hint: Candidate bindings: "amount"');
     expect(err).toContain('metric refunds (metrics/revenue.yaml:11): time_column: Binder Error: Referenced column "orderdate" not found');
-    expect(err).toContain("metric refunds (metrics/revenue.yaml:14): filters.0: Binder Error: Referenced column \"stat\" not found");
+    expect(err).toContain('metric refunds (metrics/revenue.yaml:14): filters.0: Binder Error: Referenced column "stat" not found');
     expect(err).toContain('metric nowhere (metrics/revenue.yaml:18): source no_such_table: Catalog Error: Table with name no_such_table does not exist!');
     expect(err).toContain('4 problems found');
   });

@@ -16,7 +16,8 @@ async function project(): Promise<string> {
   conn.closeSync();
   db.closeSync();
   writeFileSync(join(dir, 'quire.yaml'), 'database: tz.duckdb\ntimezone: America/New_York\nmetrics: [metrics]\n');
-  const spec = 'metric:\n  name: events\n  display_name: Events\n  description: Events\n  category: activity\n  unit: count\n  source: events\n  time_column: happened_at\n  aggregation: count\n  numerator: "COUNT(*)"\n';
+  const spec =
+    'metric:\n  name: events\n  display_name: Events\n  description: Events\n  category: activity\n  unit: count\n  source: events\n  time_column: happened_at\n  aggregation: count\n  numerator: "COUNT(*)"\n';
   mkdirSync(join(dir, 'metrics'));
   writeFileSync(join(dir, 'metrics', 'events.yaml'), spec);
   return dir;

@@ -90,7 +90,7 @@ describe('quire export', () => {
     expect(quire(['export', m.id, '--format', 'docx'], dir).stderr).toContain("error[E_BAD_ARGUMENT]: unknown export format 'docx'");
   });
 
-  it('the notebook\'s export: is the default of quire run; --export overrides it; quire.yaml theme: applies', () => {
+  it("the notebook's export: is the default of quire run; --export overrides it; quire.yaml theme: applies", () => {
     const dir = fixtureProject('report-small');
     writeFileSync(join(dir, 'notebook.yaml'), `${readFileSync(join(dir, 'notebook.yaml'), 'utf8')}export: [xlsx]\n`);
     expect(runJson(dir).m.exports).toEqual({ xlsx: 'report.xlsx' });

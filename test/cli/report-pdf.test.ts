@@ -114,7 +114,21 @@ describe('PdfRenderer', () => {
   it('fails loudly when a chart did not draw in the page (never a PDF with a blank chart)', async () => {
     const broken = model([
       { id: 'ok', type: 'query', status: 'succeeded', output: { kind: 'table', columns: [{ name: 'x', type: 'INTEGER' }], rows: [[1]], rowCount: 1 } },
-      { id: 'blank', type: 'visualization', status: 'succeeded', output: { kind: 'chart', engine: 'vega-lite', chart: 'bar', data: 'ok', spec: {}, points: 1, totalRows: 1, rendered: { svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>' } } },
+      {
+        id: 'blank',
+        type: 'visualization',
+        status: 'succeeded',
+        output: {
+          kind: 'chart',
+          engine: 'vega-lite',
+          chart: 'bar',
+          data: 'ok',
+          spec: {},
+          points: 1,
+          totalRows: 1,
+          rendered: { svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>' },
+        },
+      },
     ]);
     const err = await pdf.render(broken).catch((e) => e);
     expect(err.code).toBe('E_PDF_CHART');
@@ -128,9 +142,19 @@ describe('PdfRenderer', () => {
     const bad = model([
       { id: 'd', type: 'query', status: 'succeeded', output: { kind: 'table', columns: [{ name: 'x', type: 'INTEGER' }], rows: [[1]], rowCount: 1 } },
       {
-        id: 'c', type: 'visualization', title: 'Uses an unknown function', status: 'succeeded',
-        output: { kind: 'chart', engine: 'vega-lite', chart: 'vega_lite', data: 'd', points: 1, totalRows: 1,
-          spec: { data: { values: [{ x: 1 }] }, transform: [{ calculate: 'nosuchfunction(datum.x)', as: 'y' }], mark: 'bar', encoding: { x: { field: 'y', type: 'quantitative' } } } },
+        id: 'c',
+        type: 'visualization',
+        title: 'Uses an unknown function',
+        status: 'succeeded',
+        output: {
+          kind: 'chart',
+          engine: 'vega-lite',
+          chart: 'vega_lite',
+          data: 'd',
+          points: 1,
+          totalRows: 1,
+          spec: { data: { values: [{ x: 1 }] }, transform: [{ calculate: 'nosuchfunction(datum.x)', as: 'y' }], mark: 'bar', encoding: { x: { field: 'y', type: 'quantitative' } } },
+        },
       },
     ]);
     const err = await writeExports(bad, dir, ['html', 'pdf'], { pdf }).catch((e) => e);

@@ -41,7 +41,9 @@ describe('report.xlsx', () => {
     expect(s.getCell('A1').font.bold).toBe(true);
     expect(text).toContain('succeeded');
     expect(text).toContain('<img src=x onerror=alert(1)> Zürich 東京'); // param value
-    expect(text.some((t) => /^run \S+ · notebook notebook@[0-9a-f]{12} · month=2025-06 label=<img src=x onerror=alert\(1\)> Zürich 東京 · data as of .* · fingerprint [0-9a-f]{12}$/.test(t))).toBe(true);
+    expect(text.some((t) => /^run \S+ · notebook notebook@[0-9a-f]{12} · month=2025-06 label=<img src=x onerror=alert\(1\)> Zürich 東京 · data as of .* · fingerprint [0-9a-f]{12}$/.test(t))).toBe(
+      true,
+    );
     // KPI cards as numbers with their formats
     const revenueRow = s.getRows(1, s.rowCount)!.find((r) => r.getCell(1).value === 'Revenue')!;
     expect(typeof revenueRow.getCell(2).value).toBe('number');
@@ -80,7 +82,11 @@ describe('report.xlsx', () => {
     expect(count('totals')).toBe(0); // KPI cards are on the Summary
     const image = wb.getImage(Number(wb.getWorksheet('daily')!.getImages()[0]!.imageId));
     expect(image.extension).toBe('png');
-    expect(Buffer.from(image.buffer as ArrayBuffer).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(image.buffer as ArrayBuffer)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('sheet names are valid, unique and cut at a word', () => {
@@ -102,7 +108,9 @@ describe('a table of 250,000 rows', () => {
     expect(m.cells.find((c) => c.id === 'big')!.rows).toBe(250_000);
     const sheet = execFileSync('unzip', ['-p', join(m.dir, 'report.xlsx'), 'xl/worksheets/sheet2.xml'], { maxBuffer: 512 * 1024 * 1024 });
     const tail = sheet.subarray(sheet.length - 1500).toString('utf8');
-    expect(tail).toMatch(/<row r="250001"><c r="A250001" s="\d+"><v>249999<\/v><\/c><c r="B250001" s="\d+"><v>62499.75<\/v><\/c><c r="C250001" s="\d+"><v>\d+<\/v><\/c><c r="D250001" t="inlineStr"><is><t xml:space="preserve">a<\/t><\/is><\/c><\/row><\/sheetData><autoFilter ref="A1:D250001"\/>/);
+    expect(tail).toMatch(
+      /<row r="250001"><c r="A250001" s="\d+"><v>249999<\/v><\/c><c r="B250001" s="\d+"><v>62499.75<\/v><\/c><c r="C250001" s="\d+"><v>\d+<\/v><\/c><c r="D250001" t="inlineStr"><is><t xml:space="preserve">a<\/t><\/is><\/c><\/row><\/sheetData><autoFilter ref="A1:D250001"\/>/,
+    );
     const html = readFileSync(join(m.dir, 'report.html'), 'utf8');
     expect(html).toContain('Showing first 100 of 250,000 rows');
     expect(html).toContain('Showing 5,000 of 250,000 rows (1 in every 50)');

@@ -18,7 +18,7 @@ describe('quire validate and quire schedule list', () => {
     expect(r.stderr).toMatch(/error\[E_SEND_IF_OWNER\]/);
   });
 
-  it('schedule list shows the next fire times in the schedule\'s zone and in UTC', () => {
+  it("schedule list shows the next fire times in the schedule's zone and in UTC", () => {
     const dir = fixtureProject('deliver');
     const r = quire(['schedule', 'list', '.', '--from', '2026-03-15T00:00:00Z'], dir, { QUIRE_SMTP_URL: 'smtp://127.0.0.1:1' });
     expect(r.stderr).toBe('');

@@ -12,7 +12,10 @@ import { BIN, TEST_DB } from '../helpers/paths.js';
 /** Kills this process's `quire __run-child` children whose command line names `notebook`. */
 function killRunChild(notebook: string): number {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  const pids = out.split('\n').filter((l) => l.includes('__run-child') && l.includes(notebook)).map((l) => Number.parseInt(l.trim(), 10));
+  const pids = out
+    .split('\n')
+    .filter((l) => l.includes('__run-child') && l.includes(notebook))
+    .map((l) => Number.parseInt(l.trim(), 10));
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   return pids.length;
 }

@@ -87,10 +87,21 @@ describe('quire templates (CLI)', () => {
     try {
       stageProject(dir, process.env.QUIRE_TEST_DB!);
       mkdirSync(join(dir, 'metrics'), { recursive: true });
-      writeFileSync(join(dir, 'metrics', 'money.yaml'), `${[
-        'metric:', '  name: total_revenue', '  source: orders', '  time_column: order_date', '  aggregation: sum', '  numerator: "SUM(amount + discount)"',
-        '---', 'slice:', '  name: channel', '  column: channel',
-      ].join('\n')}\n`);
+      writeFileSync(
+        join(dir, 'metrics', 'money.yaml'),
+        `${[
+          'metric:',
+          '  name: total_revenue',
+          '  source: orders',
+          '  time_column: order_date',
+          '  aggregation: sum',
+          '  numerator: "SUM(amount + discount)"',
+          '---',
+          'slice:',
+          '  name: channel',
+          '  column: channel',
+        ].join('\n')}\n`,
+      );
       const r = quire(['templates', 'use', 'monthly-business-review', '--force'], dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("metric 'total_revenue' differs from metrics/money.yaml:2 (numerator, filters, unit)");
@@ -109,7 +120,7 @@ describe('quire templates (CLI)', () => {
 });
 
 describe('quire templates gallery', () => {
-  it('builds a self-contained page with a picture of each report\'s first page', () => {
+  it("builds a self-contained page with a picture of each report's first page", () => {
     const out = mkdtempSync(join(tmpdir(), 'quire-gallery-'));
     try {
       const r = quire(['templates', 'gallery', '--out', out, '--database', process.env.QUIRE_TEST_DB!, '--only', 'kpi-scorecard,data-quality-report'], project());

@@ -6,7 +6,11 @@ import { fixtureProject, quire } from '../helpers/cli.js';
 
 const outputs = (dir: string) => JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8'));
 const log = (dir: string) => readFileSync(join(dir, 'run.log'), 'utf8');
-const ran = (m: { cells: { id: string; cache_hit: boolean }[] }) => m.cells.filter((c) => !c.cache_hit).map((c) => c.id).sort();
+const ran = (m: { cells: { id: string; cache_hit: boolean }[] }) =>
+  m.cells
+    .filter((c) => !c.cache_hit)
+    .map((c) => c.id)
+    .sort();
 
 describe('warm reruns', () => {
   it('serve an unchanged notebook without starting DuckDB, linking the cached tables into the run folder', async () => {

@@ -71,7 +71,18 @@ export async function openEngine(fixture = 'metrics-correctness'): Promise<Engin
   if (errors.length) throw new Error(errors.map((e) => e.message).join('\n'));
   const db = await DuckDBInstance.create(process.env.QUIRE_TEST_DB!, { access_mode: 'READ_ONLY' });
   const hand = await db.connect();
-  return { project, session, conn, catalog, hand, close: () => { hand.closeSync(); db.closeSync(); session.close(); } };
+  return {
+    project,
+    session,
+    conn,
+    catalog,
+    hand,
+    close: () => {
+      hand.closeSync();
+      db.closeSync();
+      session.close();
+    },
+  };
 }
 
 export async function engineRows(ctx: EngineContext, request: MetricRequest): Promise<{ columns: string[]; rows: Row[] }> {

@@ -8,5 +8,10 @@ export function pdfText(path: string, layout = false): string {
 /** pdfinfo's fields (Pages, Page size, ...). */
 export function pdfInfo(path: string): Record<string, string> {
   const out = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
-  return Object.fromEntries(out.split('\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
 }

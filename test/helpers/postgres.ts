@@ -39,9 +39,10 @@ export async function createTestDatabase(setup = ''): Promise<TestDatabase> {
     }
   };
   const drop = () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-  if (setup) await sql(setup).catch(async (err: unknown) => {
-    await drop();
-    throw err;
-  });
+  if (setup)
+    await sql(setup).catch(async (err: unknown) => {
+      await drop();
+      throw err;
+    });
   return { name, url, sql, drop };
 }

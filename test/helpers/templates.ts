@@ -61,10 +61,16 @@ export async function run(name: string, params: Record<string, unknown> = {}): P
     rows(id) {
       const out = outputs[id];
       const table = out.kind === 'metrics' ? out.table : out;
-      return table.rows.map((r: unknown[]) => Object.fromEntries(table.columns.map((c: { name: string; type: string }, i: number) => [c.name, /INT|DECIMAL/.test(c.type) && typeof r[i] === 'string' ? Number(r[i]) : r[i]])));
+      return table.rows.map((r: unknown[]) =>
+        Object.fromEntries(table.columns.map((c: { name: string; type: string }, i: number) => [c.name, /INT|DECIMAL/.test(c.type) && typeof r[i] === 'string' ? Number(r[i]) : r[i]])),
+      );
     },
     text(id) {
-      return String(outputs[id].html).replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+      return String(outputs[id].html)
+        .replace(/<[^>]+>/g, '')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&')
+        .replace(/\s+/g, ' ');
     },
   };
 }

@@ -27,7 +27,10 @@ const project: Project = {
 
 /** The cells the minimal example sits among: `upstream_cell` a query (a table), `c` itself. */
 const siblings = (cellType: CellType): Map<string, CellInfo> =>
-  new Map([['upstream_cell', { type: 'query', outputKinds: ['table'] }], ['c', { type: cellType.type, outputKinds: outputKindsOf(cellType) }]]);
+  new Map([
+    ['upstream_cell', { type: 'query', outputKinds: ['table'] }],
+    ['c', { type: cellType.type, outputKinds: outputKindsOf(cellType) }],
+  ]);
 
 describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type, cellType) => {
   it('has a minimal example in this suite', () => {
@@ -60,9 +63,18 @@ describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type,
     const { source } = YamlSource.parse('nb.yaml', 'cells: []\n');
     const db = await DuckDBInstance.create(':memory:');
     const parser = await db.connect();
-    const analysis = await cellType.analyze(spec, { parser, source, path: ['cells', 0], project, paramNames: [], cellIds: ['upstream_cell', 'c'], cells: siblings(cellType), definitions: {
-      metrics: [{ name: 'revenue', source: 'cell:upstream_cell', aggregation: 'sum', numerator: 'SUM(x)' }],
-    } });
+    const analysis = await cellType.analyze(spec, {
+      parser,
+      source,
+      path: ['cells', 0],
+      project,
+      paramNames: [],
+      cellIds: ['upstream_cell', 'c'],
+      cells: siblings(cellType),
+      definitions: {
+        metrics: [{ name: 'revenue', source: 'cell:upstream_cell', aggregation: 'sum', numerator: 'SUM(x)' }],
+      },
+    });
     parser.closeSync();
     db.closeSync();
     expect(analysis.errors).toEqual([]);

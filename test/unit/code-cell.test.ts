@@ -30,7 +30,11 @@ describe('code cells', () => {
     expect(out.rebuilt.columns.map((c: any) => c.type)).toEqual(out.passthrough.columns.map((c: any) => c.type));
     expect(out.grouped.value).toEqual({ same: true, groups: expect.any(Number), nulls: 1 });
     expect(out.stats).toEqual({ kind: 'value', value: { rows: 525, month: '2025-06', regions: 4 } });
-    expect(out.rows_made.rows).toEqual([['a', 1], ['b', 2.5], [null, null]]);
+    expect(out.rows_made.rows).toEqual([
+      ['a', 1],
+      ['b', 2.5],
+      [null, null],
+    ]);
     expect(out.words.html).toContain('525 orders in 2025-06; made 3 rows.');
     expect(readFileSync(join(dir, 'run.log'), 'utf8')).toContain('rows in 525'); // console.log goes to the run log
   });
@@ -132,10 +136,15 @@ describe('moving columns between DuckDB and code', () => {
     const ours = (await conn.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${target}' ORDER BY ordinal_position`)).getRows();
     const theirs = (await conn.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${source}' ORDER BY ordinal_position`)).getRows();
     // the list comes back as JSON text; everything else as it was
-    expect(ours.filter((r) => r[0] !== 'list'), source).toEqual(theirs.filter((r) => r[0] !== 'list'));
+    expect(
+      ours.filter((r) => r[0] !== 'list'),
+      source,
+    ).toEqual(theirs.filter((r) => r[0] !== 'list'));
     const asText = source === 'shadow' ? '' : ' REPLACE (to_json(list)::VARCHAR AS list)';
     expect(await missing(conn, `(SELECT *${asText} FROM ${source})`, `(SELECT *${asText ? ' REPLACE (list::VARCHAR AS list)' : ''} FROM ${target})`), source).toBe(0);
-    const order = await conn.runAndReadAll(`SELECT count(*) FROM (SELECT id AS a, row_number() OVER () AS n FROM ${target}) JOIN (SELECT id AS b, row_number() OVER () AS n FROM ${source}) USING (n) WHERE a IS DISTINCT FROM b`);
+    const order = await conn.runAndReadAll(
+      `SELECT count(*) FROM (SELECT id AS a, row_number() OVER () AS n FROM ${target}) JOIN (SELECT id AS b, row_number() OVER () AS n FROM ${source}) USING (n) WHERE a IS DISTINCT FROM b`,
+    );
     expect(Number(order.getRows()[0][0]), source).toBe(0);
   });
 
@@ -150,7 +159,8 @@ describe('moving columns between DuckDB and code', () => {
           WHEN range > 60000 AND range % 11 = 0 THEN 'late' ELSE ['NA', 'EU', 'a string longer than twelve bytes'][range % 3 + 1] END,
         ['NA', 'na', 'Na'][range % 3 + 1] FROM range(100000)`);
     await roundTrip(conn, 'few', 'few_back');
-    const digest = async (t: string) => (await conn.runAndReadAll(`SELECT count(*), count(region), md5(string_agg(coalesce(region, '<null>') || '|' || md5(nc), ',' ORDER BY id)) FROM ${t}`)).getRows()[0].map(String);
+    const digest = async (t: string) =>
+      (await conn.runAndReadAll(`SELECT count(*), count(region), md5(string_agg(coalesce(region, '<null>') || '|' || md5(nc), ',' ORDER BY id)) FROM ${t}`)).getRows()[0].map(String);
     expect(await digest('few_back')).toEqual(await digest('few'));
     conn.closeSync();
     instance.closeSync();
@@ -229,7 +239,14 @@ describe('moving columns between DuckDB and code', () => {
     const codes = new Int32Array(100_000);
     for (let at = 0; at < codes.length; at += rows) {
       const n = Math.min(rows, codes.length - at);
-      few.codeVector(vector((i) => `v${i % 5000}`, at), n, codes, at, null, () => new Uint8Array());
+      few.codeVector(
+        vector((i) => `v${i % 5000}`, at),
+        n,
+        codes,
+        at,
+        null,
+        () => new Uint8Array(),
+      );
     }
     const dec = new TextDecoder();
     const small = few.finish();
@@ -242,7 +259,14 @@ describe('moving columns between DuckDB and code', () => {
     const idCodes = new Int32Array(200_000);
     for (let at = 0; at < idCodes.length; at += rows) {
       const n = Math.min(rows, idCodes.length - at);
-      ids.codeVector(vector((i) => `id${i}`, at), n, idCodes, at, null, () => new Uint8Array());
+      ids.codeVector(
+        vector((i) => `id${i}`, at),
+        n,
+        idCodes,
+        at,
+        null,
+        () => new Uint8Array(),
+      );
     }
     const big = ids.finish();
     expect(big.distinct).toBe(false);

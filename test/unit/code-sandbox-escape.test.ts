@@ -49,7 +49,6 @@ const ATTEMPTS: Record<string, [string, string]> = {
      Object.defineProperty(Object.prototype, 'kind', { get() { throw viaInspect; }, configurable: true });
      return [{ a: 1 }]`,
     'E_CODE_RESULT', // Arquero inside needs Array.prototype.push: the cell broke its own realm, not the host's
-
   ],
   proxy_returned: [`return new Proxy({}, { get() { throw viaInspect; }, ownKeys() { throw viaInspect; }, getPrototypeOf() { throw viaInspect; } })`, 'E_CODE_RESULT'],
   proxy_thrown: [`throw new Proxy(new Error('x'), { get() { throw viaInspect; }, getPrototypeOf() { throw viaInspect; } })`, 'E_CODE_ERROR'],
@@ -135,7 +134,11 @@ describe('code-cell sandbox escape attempts', () => {
     expect(byId.thrown_number.error?.message).toMatch(/42 \(thrown as a value, not an Error\)/);
     expect(byId.array_buffer_3gb.error?.message).toMatch(/out of memory \(limit 64 MB\)/);
     expect(byId.prototype_pollution.error?.message).toMatch(/^cell prototype_pollution returned something that is not a table or JSON/);
-    expect(out.still_works.rows).toEqual([[1, 2], [2, 4], [3, 6]]);
+    expect(out.still_works.rows).toEqual([
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ]);
   }, 120_000);
 
   it('keeps isolates in the EngineState, and disposes them when it closes', async () => {

@@ -183,7 +183,10 @@ describe.each(CONNECTION_TYPES.map((t) => t.type))('connection type %s', (type) 
   }, 30_000);
 
   it('closes: later queries fail, and no handle is left open', async () => {
-    const handles = process.getActiveResourcesInfo().filter((h) => h !== 'Timeout').sort();
+    const handles = process
+      .getActiveResourcesInfo()
+      .filter((h) => h !== 'Timeout')
+      .sort();
     const o = await setup();
     await o.connection.query(request(o, 'before_close', 'SELECT * FROM t'));
     await o.connection.close();
@@ -191,6 +194,11 @@ describe.each(CONNECTION_TYPES.map((t) => t.type))('connection type %s', (type) 
     await expect(o.connection.query(request(o, 'after_close', 'SELECT * FROM t'))).rejects.toMatchObject({ code: 'E_CONNECTION_CLOSED' });
     o.session.close();
     open.length = 0;
-    expect(process.getActiveResourcesInfo().filter((h) => h !== 'Timeout').sort()).toEqual(handles);
+    expect(
+      process
+        .getActiveResourcesInfo()
+        .filter((h) => h !== 'Timeout')
+        .sort(),
+    ).toEqual(handles);
   });
 });

@@ -60,10 +60,12 @@ async function cellRows(path: string): Promise<Record<string, unknown[][]>> {
   const { params, session, connections, dag } = await prepareRun(nb, { cache: 'off' });
   try {
     const results = await executeDag({ nb, dag, session, connections, params, titles: new Map(), logger: silent, signal: new AbortController().signal, concurrency: 2, state: processState() });
-    return Object.fromEntries([...results].map(([id, r]) => {
-      expect([id, r.record.status, r.record.error?.message]).toEqual([id, 'succeeded', undefined]);
-      return [id, (r.output as TableOutput).rows];
-    }));
+    return Object.fromEntries(
+      [...results].map(([id, r]) => {
+        expect([id, r.record.status, r.record.error?.message]).toEqual([id, 'succeeded', undefined]);
+        return [id, (r.output as TableOutput).rows];
+      }),
+    );
   } finally {
     session.close();
     await connections.close();
@@ -71,7 +73,10 @@ async function cellRows(path: string): Promise<Record<string, unknown[][]>> {
 }
 
 async function validationErrors(path: string): Promise<QuireError[]> {
-  const err = await validateNotebook(path).then(() => null, (e: unknown) => e);
+  const err = await validateNotebook(path).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ValidationErrors);
   return (err as ValidationErrors).errors;
 }
@@ -91,7 +96,12 @@ describe('connection: on a query cell', () => {
     const dir = await twoFiles(TWO_CELLS);
     const path = join(dir, 'nb.yaml');
     const first = await runNotebook(path);
-    expect(first.manifest.cells.map((c) => [c.id, c.cache_hit, c.rows])).toEqual([['from_main', false, 1], ['from_other', false, 2], ['named_default', false, 1], ['both', false, 1]]);
+    expect(first.manifest.cells.map((c) => [c.id, c.cache_hit, c.rows])).toEqual([
+      ['from_main', false, 1],
+      ['from_other', false, 2],
+      ['named_default', false, 1],
+      ['both', false, 1],
+    ]);
     const warm = await runNotebook(path);
     expect(warm.manifest.cells.every((c) => c.cache_hit)).toBe(true);
     await sql(join(dir, 'other.duckdb'), `INSERT INTO t VALUES ('other 3')`);
@@ -122,7 +132,11 @@ params:
   v: { type: string, default: "x'); DROP TABLE t; --" }
 `);
     const { manifest } = await runNotebook(join(dir, 'nb.yaml'), { cache: 'off' });
-    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['add_row', 'succeeded'], ['counted', 'succeeded'], ['into_main', 'failed']]);
+    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([
+      ['add_row', 'succeeded'],
+      ['counted', 'succeeded'],
+      ['into_main', 'failed'],
+    ]);
     expect(manifest.cells[2].error?.message).toMatch(/read-only/i);
     expect(await sql(join(dir, 'other.duckdb'), 'SELECT v FROM t ORDER BY v')).toEqual([['other 1'], ['other 2'], ["x'); DROP TABLE t; --"]]);
     expect(await sql(join(dir, 'main.duckdb'), 'SELECT v FROM t')).toEqual([['main']]);
@@ -160,7 +174,8 @@ cells:
   });
 
   it('mysql connections are accepted in quire.yaml and refused, located, when a cell uses one; postgres ones validate', async () => {
-    const dir = await twoFiles(`title: Server
+    const dir = await twoFiles(
+      `title: Server
 cells:
   - id: a
     type: query
@@ -170,7 +185,9 @@ cells:
     type: query
     connection: shop
     sql: SELECT 1
-`, 'connections:\n  warehouse: { type: postgres, url: "postgres://u@h/db" }\n  shop: { type: mysql, url: "mysql://u@h/db" }\n');
+`,
+      'connections:\n  warehouse: { type: postgres, url: "postgres://u@h/db" }\n  shop: { type: mysql, url: "mysql://u@h/db" }\n',
+    );
     const errors = await validationErrors(join(dir, 'nb.yaml'));
     expect(errors.map((e) => [e.code, e.location?.line])).toEqual([['E_CONNECTION_UNSUPPORTED', 9]]);
     expect(errors[0].message).toMatch(/type mysql/);
@@ -194,7 +211,13 @@ cells:
 });
 
 describe('cache keys from connections', () => {
-  const cell = (id: string, connection?: string): PlanCell => ({ id, type: 'query', spec: { id, type: 'query', sql: 'SELECT 1', connection }, upstream: [], reads: { params: [], files: [], connection } });
+  const cell = (id: string, connection?: string): PlanCell => ({
+    id,
+    type: 'query',
+    spec: { id, type: 'query', sql: 'SELECT 1', connection },
+    upstream: [],
+    reads: { params: [], files: [], connection },
+  });
   const keys = (connections: Record<string, string | null>) =>
     cellKeys({ cells: [cell('a'), cell('b', 'warehouse'), cell('c', 'files')], params: { values: {}, types: {} }, quire: 'q', database: 'db-fp', connections, project: 'p', files: () => [] });
 

@@ -10,8 +10,32 @@ import { register } from '../../engine/cli/demo-data.js';
 const N = 20_000;
 
 const SCHEMA: Record<string, string[]> = {
-  customers: ['customer_id INTEGER', 'name VARCHAR', 'email VARCHAR', 'country_code VARCHAR', 'region VARCHAR', 'segment VARCHAR', 'plan VARCHAR', 'signup_date DATE', 'lifetime_value DOUBLE', 'customer_status VARCHAR'],
-  orders: ['order_id INTEGER', 'customer_id INTEGER', 'order_date DATE', 'ordered_at TIMESTAMP', 'region VARCHAR', 'country_code VARCHAR', 'channel VARCHAR', 'device VARCHAR', 'status VARCHAR', 'amount DOUBLE', 'discount DOUBLE', 'items INTEGER'],
+  customers: [
+    'customer_id INTEGER',
+    'name VARCHAR',
+    'email VARCHAR',
+    'country_code VARCHAR',
+    'region VARCHAR',
+    'segment VARCHAR',
+    'plan VARCHAR',
+    'signup_date DATE',
+    'lifetime_value DOUBLE',
+    'customer_status VARCHAR',
+  ],
+  orders: [
+    'order_id INTEGER',
+    'customer_id INTEGER',
+    'order_date DATE',
+    'ordered_at TIMESTAMP',
+    'region VARCHAR',
+    'country_code VARCHAR',
+    'channel VARCHAR',
+    'device VARCHAR',
+    'status VARCHAR',
+    'amount DOUBLE',
+    'discount DOUBLE',
+    'items INTEGER',
+  ],
   subscriptions: ['subscription_id INTEGER', 'customer_id INTEGER', 'plan VARCHAR', 'mrr DOUBLE', 'started_on DATE', 'ended_on DATE'],
   events: ['event_id BIGINT', 'customer_id INTEGER', 'event_time TIMESTAMP', 'event_type VARCHAR', 'page VARCHAR', 'device VARCHAR'],
   tickets: ['ticket_id INTEGER', 'customer_id INTEGER', 'opened_at TIMESTAMP', 'resolved_at TIMESTAMP', 'priority VARCHAR', 'category VARCHAR'],
@@ -72,8 +96,11 @@ describe('buildDemoData', () => {
   });
 
   it('has exactly the columns and types of the contract', async () => {
-    const cols = await rows(a.out, `SELECT table_name, column_name, data_type FROM information_schema.columns
-                                    ORDER BY table_name, ordinal_position`);
+    const cols = await rows(
+      a.out,
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+                                    ORDER BY table_name, ordinal_position`,
+    );
     const got: Record<string, string[]> = {};
     for (const c of cols) {
       const table = String(c.table_name);
@@ -112,8 +139,11 @@ describe('buildDemoData', () => {
   });
 
   it('stays within 2024-01-01 .. 2026-12-31 and keeps times consistent', async () => {
-    const [r] = await rows(a.out, `SELECT min(order_date)::VARCHAR AS lo, max(order_date)::VARCHAR AS hi,
-      count(*) FILTER (ordered_at::DATE <> order_date) AS bad_ts FROM orders`);
+    const [r] = await rows(
+      a.out,
+      `SELECT min(order_date)::VARCHAR AS lo, max(order_date)::VARCHAR AS hi,
+      count(*) FILTER (ordered_at::DATE <> order_date) AS bad_ts FROM orders`,
+    );
     expect(r).toEqual({ lo: '2024-01-01', hi: '2026-12-31', bad_ts: '0' });
     const out = `NOT BETWEEN TIMESTAMP '2024-01-01' AND TIMESTAMP '2026-12-31 23:59:59.999999'`;
     expect(await one(a.out, `SELECT count(*) FROM events WHERE event_time ${out}`)).toBe(0);
@@ -126,8 +156,7 @@ describe('buildDemoData', () => {
   });
 
   it('uses the documented categories', async () => {
-    const values = async (t: string, c: string) =>
-      (await rows(a.out, `SELECT DISTINCT ${c} AS v FROM ${t} WHERE ${c} IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+    const values = async (t: string, c: string) => (await rows(a.out, `SELECT DISTINCT ${c} AS v FROM ${t} WHERE ${c} IS NOT NULL ORDER BY 1`)).map((r) => r.v);
     expect(await values('orders', 'region')).toEqual(['APAC', 'EU', 'LATAM', 'NA']);
     expect(await values('customers', 'region')).toEqual(['APAC', 'EU', 'LATAM', 'NA', 'eu']);
     expect(await values('orders', 'channel')).toEqual(['mobile', 'partner', 'web']);
@@ -147,20 +176,31 @@ describe('buildDemoData', () => {
     // Country codes agree with the region (the lowercase 'eu' rows are EU countries too).
     expect(await one(a.out, `SELECT count(DISTINCT country_code) FROM orders WHERE region = 'EU'`)).toBe(8);
     expect(await one(a.out, `SELECT count(*) FROM (SELECT country_code FROM customers GROUP BY 1 HAVING count(DISTINCT upper(region)) > 1)`)).toBe(0);
-    expect(await one(a.out, `SELECT count(*) FROM orders o JOIN customers c USING (customer_id)
-                            WHERE o.region <> upper(c.region) OR o.country_code <> c.country_code`)).toBe(0);
+    expect(
+      await one(
+        a.out,
+        `SELECT count(*) FROM orders o JOIN customers c USING (customer_id)
+                            WHERE o.region <> upper(c.region) OR o.country_code <> c.country_code`,
+      ),
+    ).toBe(0);
   });
 
   it('has growth, a Nov-Dec peak, and the anomalous days', async () => {
     const byYear = await rows(a.out, `SELECT year(order_date) AS y, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1`);
     expect(byYear.map((r) => Number(r.n))).toEqual([...byYear.map((r) => Number(r.n))].sort((x, y) => x - y));
-    const holiday = await one(a.out, `SELECT avg(n) FILTER (month(d) >= 11) / avg(n) FILTER (month(d) < 11)
-      FROM (SELECT order_date AS d, count(*) AS n FROM orders GROUP BY 1)`);
+    const holiday = await one(
+      a.out,
+      `SELECT avg(n) FILTER (month(d) >= 11) / avg(n) FILTER (month(d) < 11)
+      FROM (SELECT order_date AS d, count(*) AS n FROM orders GROUP BY 1)`,
+    );
     expect(holiday).toBeGreaterThan(1.15);
     for (const an of ANOMALIES) {
-      const ratio = await one(a.out, `SELECT count(*) FILTER (order_date = DATE '${an.date}')
+      const ratio = await one(
+        a.out,
+        `SELECT count(*) FILTER (order_date = DATE '${an.date}')
           / (count(*) FILTER (order_date <> DATE '${an.date}') / 14)
-        FROM orders WHERE order_date BETWEEN DATE '${an.date}' - 7 AND DATE '${an.date}' + 7`);
+        FROM orders WHERE order_date BETWEEN DATE '${an.date}' - 7 AND DATE '${an.date}' + 7`,
+      );
       if (an.factor > 1) expect(ratio, an.date).toBeGreaterThan(1.8);
       else expect(ratio, an.date).toBeLessThan(0.6);
     }
@@ -169,13 +209,15 @@ describe('buildDemoData', () => {
   it('plants the documented dirty values, few of them', async () => {
     const customers = a.tables.customers;
     expect(await one(a.out, `SELECT count(*) FROM customers WHERE email IS NULL`)).toBe(planted(customers, 1009, 17));
-    expect(await one(a.out, `SELECT count(*) FROM (SELECT email FROM customers WHERE email IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`))
-      .toBe(planted(customers, 1009, 500));
+    expect(await one(a.out, `SELECT count(*) FROM (SELECT email FROM customers WHERE email IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`)).toBe(planted(customers, 1009, 500));
     expect(await one(a.out, `SELECT count(*) FROM customers WHERE region = 'eu'`)).toBe(planted(customers, 1019, 3));
     expect(await one(a.out, `SELECT count(*) FROM orders WHERE amount < 0`)).toBe(planted(N, 10007, 4999));
     expect(await one(a.out, `SELECT count(*) FROM orders WHERE country_code IS NULL`)).toBe(planted(N, 2003, 101));
     expect(await one(a.out, `SELECT count(*) FROM events WHERE device IS NULL`)).toBe(planted(a.tables.events, 5003, 77));
-    for (const [t, n] of [['customers', planted(customers, 1009, 17)], ['orders', planted(N, 2003, 101)]] as const) {
+    for (const [t, n] of [
+      ['customers', planted(customers, 1009, 17)],
+      ['orders', planted(N, 2003, 101)],
+    ] as const) {
       expect(n, t).toBeGreaterThan(0);
       expect(n / a.tables[t], t).toBeLessThan(0.01);
     }
@@ -204,14 +246,15 @@ describe('experiments (default size, 200,000 orders)', () => {
 
   /** treatment / control of a per-variant rate, counting only what happened after assignment. */
   const lift = async (experiment: string, rate: string, join: string) => {
-    const r = await rows(path, `SELECT variant, ${rate} AS rate FROM experiment_assignments a ${join}
-      WHERE a.experiment = '${experiment}' GROUP BY variant ORDER BY variant`);
+    const r = await rows(
+      path,
+      `SELECT variant, ${rate} AS rate FROM experiment_assignments a ${join}
+      WHERE a.experiment = '${experiment}' GROUP BY variant ORDER BY variant`,
+    );
     return Number(r[1].rate) / Number(r[0].rate);
   };
-  const purchaseShare = (e: string) =>
-    lift(e, `avg((ev.event_type = 'purchase')::INT)`, `JOIN events ev ON ev.customer_id = a.customer_id AND ev.event_time >= a.assigned_at`);
-  const ordersPerCustomer = (e: string) =>
-    lift(e, `count(o.order_id) / count(DISTINCT a.customer_id)`, `LEFT JOIN orders o ON o.customer_id = a.customer_id AND o.ordered_at >= a.assigned_at`);
+  const purchaseShare = (e: string) => lift(e, `avg((ev.event_type = 'purchase')::INT)`, `JOIN events ev ON ev.customer_id = a.customer_id AND ev.event_time >= a.assigned_at`);
+  const ordersPerCustomer = (e: string) => lift(e, `count(o.order_id) / count(DISTINCT a.customer_id)`, `LEFT JOIN orders o ON o.customer_id = a.customer_id AND o.ordered_at >= a.assigned_at`);
 
   it('checkout_button has a real effect on purchases and orders', async () => {
     expect(await purchaseShare('checkout_button')).toBeGreaterThan(1.08);
@@ -244,7 +287,9 @@ describe('arguments and the file swap', () => {
   it('the command rejects --orders -5 (in process)', async () => {
     const program = new Command().exitOverride();
     register(program);
-    await expect(program.parseAsync(['node', 'quire', 'demo-data', '--orders', '-5', '--out', join(dir, 'y.duckdb')]))
-      .rejects.toMatchObject({ code: 'E_BAD_ARGUMENT', message: expect.stringContaining('"-5"') });
+    await expect(program.parseAsync(['node', 'quire', 'demo-data', '--orders', '-5', '--out', join(dir, 'y.duckdb')])).rejects.toMatchObject({
+      code: 'E_BAD_ARGUMENT',
+      message: expect.stringContaining('"-5"'),
+    });
   });
 });

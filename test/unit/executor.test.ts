@@ -107,7 +107,10 @@ afterEach(() => {
 async function execute(probe: Probe, cells: { id: string; needs?: string[]; on_error?: 'stop' | 'continue' }[], opts: { concurrency?: number; signal?: AbortSignal; clock?: () => number } = {}) {
   const text = `cells:\n${cells.map((c) => `  - { id: ${c.id}, type: probe${c.on_error ? `, on_error: ${c.on_error}` : ''} }\n`).join('')}`;
   const { source } = YamlSource.parse('nb.yaml', text);
-  const { dag, errors } = buildDag(cells.map((c, i) => ({ id: c.id, path: ['cells', i], dependsOn: c.needs ?? [], references: [] })), source);
+  const { dag, errors } = buildDag(
+    cells.map((c, i) => ({ id: c.id, path: ['cells', i], dependsOn: c.needs ?? [], references: [] })),
+    source,
+  );
   expect(errors).toEqual([]);
   const nb = {
     id: 'nb',
@@ -136,7 +139,9 @@ async function execute(probe: Probe, cells: { id: string; needs?: string[]; on_e
 }
 
 const summary = (results: Map<string, CellResult>) =>
-  Object.fromEntries([...results.values()].map(({ record: r }) => [r.id, r.status === 'skipped' ? `skipped: ${r.skipped_reason}` : r.status === 'failed' ? `failed: ${r.error?.code} ${r.error?.message}` : r.status]));
+  Object.fromEntries(
+    [...results.values()].map(({ record: r }) => [r.id, r.status === 'skipped' ? `skipped: ${r.skipped_reason}` : r.status === 'failed' ? `failed: ${r.error?.code} ${r.error?.message}` : r.status]),
+  );
 
 describe('executeDag', () => {
   it('starts a cell once all its upstream cells succeeded, independent ones together, and hands it their outputs', async () => {
@@ -168,7 +173,11 @@ describe('executeDag', () => {
   it('runs at most `concurrency` cells at once, in declaration order', async () => {
     const probe = new Probe();
     const ids = ['a', 'b', 'c', 'd', 'e'];
-    const { results } = await execute(probe, ids.map((id) => ({ id })), { concurrency: 2 });
+    const { results } = await execute(
+      probe,
+      ids.map((id) => ({ id })),
+      { concurrency: 2 },
+    );
     for (const id of ids) {
       await probe.started(id);
       expect(probe.running).toBeLessThanOrEqual(2);
@@ -198,7 +207,7 @@ describe('executeDag', () => {
     expect(lines).toContain('info cell free skipped: not run: cell a failed');
   });
 
-  it('on_error: continue skips only the failed cell\'s downstream cells, with the reason passed along', async () => {
+  it("on_error: continue skips only the failed cell's downstream cells, with the reason passed along", async () => {
     const probe = new Probe();
     const { results } = await execute(probe, [{ id: 'a', on_error: 'continue' }, { id: 'down', needs: ['a'] }, { id: 'further', needs: ['down'] }, { id: 'free' }]);
     await Promise.all([probe.started('a'), probe.started('free')]);

@@ -10,7 +10,18 @@ import { PdfRenderer } from '../../engine/report/pdf/index.js';
 import { writeExports } from '../../engine/export/write.js';
 import type { TableOutput } from '../../engine/outputs.js';
 
-const sales: TableOutput = { kind: 'table', columns: [{ name: 'region', type: 'VARCHAR' }, { name: 'revenue', type: 'DOUBLE' }], rows: [['NA', 1200], ['EU', 950]], rowCount: 2 };
+const sales: TableOutput = {
+  kind: 'table',
+  columns: [
+    { name: 'region', type: 'VARCHAR' },
+    { name: 'revenue', type: 'DOUBLE' },
+  ],
+  rows: [
+    ['NA', 1200],
+    ['EU', 950],
+  ],
+  rowCount: 2,
+};
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -23,7 +34,13 @@ describe('PDF export and the browser', () => {
       run: { id: 'run-1', status: 'succeeded', startedAt: '2025-02-01T07:00:00.000Z', finishedAt: '2025-02-01T07:00:03.000Z', durationMs: 3000 },
       cells: [
         { id: 'sales', type: 'query', title: 'Sales', status: 'succeeded', output: sales },
-        { id: 'bar', type: 'visualization', title: 'Bar', status: 'succeeded', output: await buildChart({ chart: 'bar', x: 'region', y: 'revenue' }, sales, { dataId: 'sales', totalRows: 2, step: 1 }) },
+        {
+          id: 'bar',
+          type: 'visualization',
+          title: 'Bar',
+          status: 'succeeded',
+          output: await buildChart({ chart: 'bar', x: 'region', y: 'revenue' }, sales, { dataId: 'sales', totalRows: 2, step: 1 }),
+        },
       ],
     } as ReportModel;
     const launch = vi.spyOn(PdfRenderer, 'launch');

@@ -49,7 +49,10 @@ const VALID: Record<string, (path: string) => Promise<void>> = {
 /** Chromium processes started by this process (puppeteer launches the browser as a child). */
 function browserChildren(): string[] {
   const ps = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return ps.stdout.split('\n').filter((line) => /chrom/i.test(line)).map((line) => line.trim());
+  return ps.stdout
+    .split('\n')
+    .filter((line) => /chrom/i.test(line))
+    .map((line) => line.trim());
 }
 
 const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));

@@ -49,10 +49,14 @@ describe('a failed cell, at run time and in the terminal', () => {
     const out = sink();
     const printer = progressPrinter(out.stream);
     const events: ExecEvent[] = [];
-    const result = await runNotebook(path, { runsDir: join(path, '..', 'runs'), logger: { log() {} }, onEvent: (e) => {
-      events.push(e);
-      printer.onEvent(e);
-    } });
+    const result = await runNotebook(path, {
+      runsDir: join(path, '..', 'runs'),
+      logger: { log() {} },
+      onEvent: (e) => {
+        events.push(e);
+        printer.onEvent(e);
+      },
+    });
     printer.done();
     const failed = events.flatMap((e) => (e.kind === 'end' && e.record.status === 'failed' ? [e.record] : []))[0]!;
     expect(failed.error?.message).toContain('Candidate bindings: "amount"');
@@ -62,6 +66,8 @@ describe('a failed cell, at run time and in the terminal', () => {
     const text = out.text();
     expect(text).toContain('succeeded one');
     expect(text).toMatch(/ · 1 row\n/);
-    expect(text).toContain(`failed    broken  ${path}:9:14  cell broken failed: Binder Error: Referenced column "amout" not found in FROM clause!\n    Candidate bindings: "amount"\n    hint: check column names`);
+    expect(text).toContain(
+      `failed    broken  ${path}:9:14  cell broken failed: Binder Error: Referenced column "amout" not found in FROM clause!\n    Candidate bindings: "amount"\n    hint: check column names`,
+    );
   });
 });

@@ -4,9 +4,7 @@ import { YamlSource } from '../../engine/source/source.js';
 
 /** A notebook's cells as buildDag sees them: ids, depends_on, and the names found in each cell. */
 function graph(cells: { id: string; depends_on?: string[]; refs?: string[] }[]) {
-  const text = `cells:\n${cells
-    .map((c) => `  - id: ${c.id}\n    type: query\n${c.depends_on ? `    depends_on: [${c.depends_on.join(', ')}]\n` : ''}`)
-    .join('')}`;
+  const text = `cells:\n${cells.map((c) => `  - id: ${c.id}\n    type: query\n${c.depends_on ? `    depends_on: [${c.depends_on.join(', ')}]\n` : ''}`).join('')}`;
   const { source, errors } = YamlSource.parse('nb.yaml', text);
   expect(errors).toEqual([]);
   const input: GraphCell[] = cells.map((c, i) => ({ id: c.id, path: ['cells', i], dependsOn: c.depends_on ?? [], references: c.refs ?? [] }));
@@ -55,14 +53,7 @@ describe('buildDag', () => {
   });
 
   it('every cycle is reported once, as a path from its earliest-declared cell, located there; no levels', () => {
-    const { dag, errors } = graph([
-      { id: 'ok' },
-      { id: 'b', refs: ['c'] },
-      { id: 'a', depends_on: ['b'] },
-      { id: 'c', refs: ['a', 'ok'] },
-      { id: 'x', refs: ['y'] },
-      { id: 'y', depends_on: ['x'] },
-    ]);
+    const { dag, errors } = graph([{ id: 'ok' }, { id: 'b', refs: ['c'] }, { id: 'a', depends_on: ['b'] }, { id: 'c', refs: ['a', 'ok'] }, { id: 'x', refs: ['y'] }, { id: 'y', depends_on: ['x'] }]);
     expect(errors.map((e) => e.code)).toEqual(['E_CYCLE', 'E_CYCLE']);
     const messages = errors.map((e) => [e.message, e.location?.line]).sort();
     expect(messages).toEqual([

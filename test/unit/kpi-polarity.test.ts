@@ -67,11 +67,23 @@ describe('KPI polarity: colours follow good: up | down | neutral, arrows follow 
 
   it('the email body colours a change by its polarity', () => {
     const body = emailHtml({
-      title: 'T', status: 'succeeded', runId: 'r', runDir: '/tmp/r', scheduledFor: null, startedAt: '2026-11-01T06:00:00Z', params: {}, notes: [], attachments: [],
-      summary: { kpis: [
-        { label: 'Revenue', text: '$120', change: '+20.0%', direction: 'up' },
-        { label: 'Refund rate', text: '7.0%', change: '+40.0%', direction: 'up', good: 'down' },
-      ], table: null, dataAsOf: null },
+      title: 'T',
+      status: 'succeeded',
+      runId: 'r',
+      runDir: '/tmp/r',
+      scheduledFor: null,
+      startedAt: '2026-11-01T06:00:00Z',
+      params: {},
+      notes: [],
+      attachments: [],
+      summary: {
+        kpis: [
+          { label: 'Revenue', text: '$120', change: '+20.0%', direction: 'up' },
+          { label: 'Refund rate', text: '7.0%', change: '+40.0%', direction: 'up', good: 'down' },
+        ],
+        table: null,
+        dataAsOf: null,
+      },
     });
     expect(body).toMatch(/color:#1a7f37;">\+20\.0%/);
     expect(body).toMatch(/color:#c62828;">\+40\.0%/);

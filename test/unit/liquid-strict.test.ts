@@ -35,11 +35,13 @@ async function problems(path: string) {
 
 describe('strict templates: unknown names are validate errors', () => {
   it('a misspelt cell id is located at its line and column, with a did-you-mean', async () => {
-    const errs = await problems(project(`${MONTH}  - id: t
+    const errs = await problems(
+      project(`${MONTH}  - id: t
     type: text
     markdown: |
       We took **{{ month_total.first.orders }}** orders.
-`));
+`),
+    );
     expect(errs.map((e) => e.code)).toEqual(['E_LIQUID_UNKNOWN']);
     expect(errs[0].message).toBe("unknown variable 'month_total' in a template — did you mean 'month_totals'?");
     expect(errs[0].hint).toBe('a template reads params and the cells month_totals');
@@ -47,25 +49,26 @@ describe('strict templates: unknown names are validate errors', () => {
   });
 
   it('a misspelt param, in a text cell or a title, is an error naming the params', async () => {
-    const errs = await problems(project(`${MONTH}  - id: t
+    const errs = await problems(
+      project(`${MONTH}  - id: t
     type: text
     title: "Orders in {{ params.monht }}"
     markdown: "Month {{ params.mnth }}: {{ month_totals.first.orders }}"
-`));
+`),
+    );
     expect(errs.map((e) => e.code)).toEqual(['E_LIQUID_UNKNOWN_PARAM', 'E_LIQUID_UNKNOWN_PARAM']);
-    expect(errs.map((e) => e.message)).toEqual([
-      "unknown param 'monht' in {{ params.monht }} — did you mean 'month'?",
-      "unknown param 'mnth' in {{ params.mnth }} — did you mean 'month'?",
-    ]);
+    expect(errs.map((e) => e.message)).toEqual(["unknown param 'monht' in {{ params.monht }} — did you mean 'month'?", "unknown param 'mnth' in {{ params.mnth }} — did you mean 'month'?"]);
     expect(errs[0].hint).toBe('params of this notebook: month');
     expect(errs[1].location).toMatchObject({ line: 11, col: 25 });
   });
 
   it('a field a cell does not offer is an error; loop variables and known names are fine', async () => {
-    const errs = await problems(project(`${MONTH}  - id: t
+    const errs = await problems(
+      project(`${MONTH}  - id: t
     type: text
     markdown: "{% for r in month_totals.rows %}{{ r.orders }}{% endfor %} {{ month_totals.frist.orders }} {{ params.month }}"
-`));
+`),
+    );
     expect(errs.map((e) => e.code)).toEqual(['E_LIQUID_UNKNOWN_FIELD']);
     expect(errs[0].message).toBe("cell month_totals has no 'frist' for templates — did you mean 'first'?");
   });
@@ -73,10 +76,13 @@ describe('strict templates: unknown names are validate errors', () => {
 
 describe('strict templates: missing values at run time', () => {
   it('a NULL value prints as n/a (never an empty string or "****") and logs a warning', async () => {
-    const { manifest, dir } = await runNotebook(project(`${MONTH}  - id: t
+    const { manifest, dir } = await runNotebook(
+      project(`${MONTH}  - id: t
     type: text
     markdown: "Worth **{{ month_totals.first.revenue | currency }}**, {{ month_totals.first.revenue }} in all, {{ month_totals.first.orders }} orders"
-`), { exports: ['html'] });
+`),
+      { exports: ['html'] },
+    );
     expect(manifest.status).toBe('succeeded');
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('Worth <strong>n/a</strong>, n/a in all, 12 orders');
@@ -85,16 +91,23 @@ describe('strict templates: missing values at run time', () => {
   });
 
   it('the missing text is configurable per project', async () => {
-    const { dir } = await runNotebook(project(`${MONTH}  - id: t
+    const { dir } = await runNotebook(
+      project(
+        `${MONTH}  - id: t
     type: text
     markdown: "Worth {{ month_totals.first.revenue | number }}"
-`, 'missing_text: "(no data)"\n'), { exports: ['html'] });
+`,
+        'missing_text: "(no data)"\n',
+      ),
+      { exports: ['html'] },
+    );
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('Worth (no data)');
   });
 });
 
 describe('expect: on cells', () => {
-  const empty = (expectYaml: string) => project(`${MONTH.replace('SELECT 12 AS orders, NULL::DOUBLE AS revenue', 'SELECT 1 AS orders WHERE false')}    expect: ${expectYaml}
+  const empty = (expectYaml: string) =>
+    project(`${MONTH.replace('SELECT 12 AS orders, NULL::DOUBLE AS revenue', 'SELECT 1 AS orders WHERE false')}    expect: ${expectYaml}
   - id: t
     type: text
     markdown: "{{ month_totals.row_count }} rows"

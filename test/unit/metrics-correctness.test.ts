@@ -3,8 +3,23 @@ import type { MetricRequest } from '../../engine/metrics/request.js';
 import { planMetrics } from '../../engine/metrics/compute.js';
 import { tableScans } from '../../engine/metrics/explain.js';
 import {
-  HAND, HAND_SLICES, clip, engineRows, handValue, near, nextPeriod, openEngine, periodStart, periodsOf, plusDays, plusMonths, rowConditions,
-  type EngineContext, type Range, type Row, type TestGrain,
+  HAND,
+  HAND_SLICES,
+  clip,
+  engineRows,
+  handValue,
+  near,
+  nextPeriod,
+  openEngine,
+  periodStart,
+  periodsOf,
+  plusDays,
+  plusMonths,
+  rowConditions,
+  type EngineContext,
+  type Range,
+  type Row,
+  type TestGrain,
 } from '../helpers/metrics.js';
 
 let ctx: EngineContext;
@@ -126,7 +141,13 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
   });
 
   it('a column slice × segments at monthly grain', async () => {
-    const rows = await check({ metrics: ['revenue', 'orders', 'buyers', 'avg_amount', 'aov'], slices: ['region'], segments: ['discounted', 'repeat'], window: { start: '2026-07-01', end: '2026-10-01' }, grain: 'monthly' });
+    const rows = await check({
+      metrics: ['revenue', 'orders', 'buyers', 'avg_amount', 'aov'],
+      slices: ['region'],
+      segments: ['discounted', 'repeat'],
+      window: { start: '2026-07-01', end: '2026-10-01' },
+      grain: 'monthly',
+    });
     expect(rows).toHaveLength(3 * 5 * 5 * 3);
   });
 
@@ -139,7 +160,8 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
 
   it('a where slice with overlapping values, crossed with a column slice: each value counts its own rows', async () => {
     const rows = await check({ metrics: ['orders', 'revenue', 'aov_two'], slices: ['basket', 'device'], segments: ['web'], window: { start: '2026-01-01', end: '2026-04-01' } });
-    const count = (v: string) => rows.filter((r) => r.metric_name === 'orders' && r.segment_name === 'all' && String(r.slice_value).startsWith(`${v}|`)).reduce((s, r) => s + Number(r.metric_value), 0);
+    const count = (v: string) =>
+      rows.filter((r) => r.metric_name === 'orders' && r.segment_name === 'all' && String(r.slice_value).startsWith(`${v}|`)).reduce((s, r) => s + Number(r.metric_value), 0);
     const either = await handValue(ctx, 'orders', ['items >= 3 OR discount > 0'], ['2026-01-01', '2026-04-01']);
     expect(count('big') + count('discounted')).toBeGreaterThan(either!); // orders in both values count in both
   });
@@ -169,10 +191,18 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
   });
 
   it('daily grain: every day is present; empty days are 0 for counts and NULL for averages and ratios', async () => {
-    const rows = await check({ metrics: ['tickets', 'resolution_s', 'urgent_share', 'per_urgent'], slices: ['priority'], segments: ['urgent'], window: { start: '2026-02-01', end: '2026-03-01' }, grain: 'daily' });
+    const rows = await check({
+      metrics: ['tickets', 'resolution_s', 'urgent_share', 'per_urgent'],
+      slices: ['priority'],
+      segments: ['urgent'],
+      window: { start: '2026-02-01', end: '2026-03-01' },
+      grain: 'daily',
+    });
     expect(new Set(rows.map((r) => r.period_start_date)).size).toBe(28);
     const overall = (m: string) => rows.filter((r) => r.metric_name === m && r.slice_type === 'none' && r.segment_name === 'all');
-    const empty = overall('tickets').filter((r) => r.metric_value === 0).map((r) => r.period_start_date);
+    const empty = overall('tickets')
+      .filter((r) => r.metric_value === 0)
+      .map((r) => r.period_start_date);
     expect(empty.length).toBeGreaterThan(0);
     for (const day of empty) {
       expect(overall('resolution_s').find((r) => r.period_start_date === day)!.metric_value).toBeNull();
@@ -188,7 +218,9 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
 
   it('a grain without a window: every period from the first to the last with data', async () => {
     const { rows } = await engineRows(ctx, { metrics: ['tickets', 'resolution_s'], grain: 'quarterly', compare: 'previous_year' });
-    const [first, last] = (await ctx.hand.runAndReadAll("SELECT strftime(min(date_trunc('quarter', opened_at)), '%Y-%m-%d'), strftime(max(date_trunc('quarter', opened_at)), '%Y-%m-%d') FROM tickets")).getRows()[0].map(String);
+    const [first, last] = (await ctx.hand.runAndReadAll("SELECT strftime(min(date_trunc('quarter', opened_at)), '%Y-%m-%d'), strftime(max(date_trunc('quarter', opened_at)), '%Y-%m-%d') FROM tickets"))
+      .getRows()[0]
+      .map(String);
     const periods: string[] = [];
     for (let p = first; p <= last; p = nextPeriod('quarterly', p)) periods.push(p);
     expect([...new Set(rows.map((r) => r.period_start_date))].sort()).toEqual(periods);
@@ -230,8 +262,7 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
   });
 
   it('time windows are [start, end): the end date is not included, for DATE and TIMESTAMP columns', async () => {
-    const one = async (m: string, start: string, end: string) =>
-      Number((await engineRows(ctx, { metrics: [m], window: { start, end } })).rows[0].metric_value);
+    const one = async (m: string, start: string, end: string) => Number((await engineRows(ctx, { metrics: [m], window: { start, end } })).rows[0].metric_value);
     for (const m of ['orders', 'ordered_at_count', 'tickets']) {
       const a = await one(m, '2026-05-10', '2026-05-11');
       const b = await one(m, '2026-05-11', '2026-05-12');
@@ -248,7 +279,14 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
       const { compiled } = await planMetrics(ctx.conn, ctx.catalog, request, ctx.project);
       return { scans: await tableScans(ctx.conn, compiled), compiled };
     };
-    const many = await scansOf({ metrics: ['revenue', 'orders', 'buyers', 'avg_amount', 'aov_two', 'largest', 'smallest', 'refund_rate', 'plain_items', 'aov'], slices: ['region', 'device', 'basket'], segments: ['discounted', 'web'], window: { start: '2025-01-01', end: '2027-01-01' }, grain: 'monthly', compare: 'previous_period' });
+    const many = await scansOf({
+      metrics: ['revenue', 'orders', 'buyers', 'avg_amount', 'aov_two', 'largest', 'smallest', 'refund_rate', 'plain_items', 'aov'],
+      slices: ['region', 'device', 'basket'],
+      segments: ['discounted', 'web'],
+      window: { start: '2025-01-01', end: '2027-01-01' },
+      grain: 'monthly',
+      compare: 'previous_period',
+    });
     expect(many.scans).toEqual({ 'db.main.orders': 1 });
     expect(many.compiled.scans).toHaveLength(1);
     const two = await scansOf({ metrics: ['revenue', 'tickets', 'orders'], window: { start: '2025-01-01', end: '2026-01-01' }, grain: 'monthly' });
@@ -259,7 +297,13 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
   });
 
   it('both plans agree: decomposable metrics (cube, distinct counts included) and others (conditional aggregates)', async () => {
-    const request: MetricRequest = { metrics: ['revenue', 'avg_amount', 'refund_rate', 'largest', 'buyers'], slices: ['region', 'basket'], segments: ['web'], window: { start: '2026-01-01', end: '2026-04-01' }, grain: 'monthly' };
+    const request: MetricRequest = {
+      metrics: ['revenue', 'avg_amount', 'refund_rate', 'largest', 'buyers'],
+      slices: ['region', 'basket'],
+      segments: ['web'],
+      window: { start: '2026-01-01', end: '2026-04-01' },
+      grain: 'monthly',
+    };
     const cube = await planMetrics(ctx.conn, ctx.catalog, request, ctx.project);
     expect(cube.compiled.scans.map((s) => s.strategy)).toEqual(['cube']);
     const mixed = await planMetrics(ctx.conn, ctx.catalog, { ...request, metrics: [...request.metrics, 'web_buyers'] }, ctx.project);
@@ -276,7 +320,13 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
 
   it('distinct counts over many slice values (masks split in blocks), NULL values, where slices and no slices', async () => {
     // 4 variants a value: 16 slots a mask; country × device has ~60 values.
-    const request: MetricRequest = { metrics: ['buyers', 'revenue_per_buyer'], slices: ['country', 'device'], segments: ['discounted', 'web', 'repeat'], window: { start: '2026-01-01', end: '2026-03-01' }, grain: 'monthly' };
+    const request: MetricRequest = {
+      metrics: ['buyers', 'revenue_per_buyer'],
+      slices: ['country', 'device'],
+      segments: ['discounted', 'web', 'repeat'],
+      window: { start: '2026-01-01', end: '2026-03-01' },
+      grain: 'monthly',
+    };
     expect((await planMetrics(ctx.conn, ctx.catalog, request, ctx.project)).compiled.scans.map((s) => s.strategy)).toEqual(['cube']);
     const many = await check(request);
     expect(new Set(many.map((r) => r.slice_value)).size).toBeGreaterThan(40);

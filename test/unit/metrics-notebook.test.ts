@@ -52,7 +52,11 @@ describe('conformance: inline-metrics.yaml', () => {
     const path = join(dir, 'inline-metrics.yaml');
     const { manifest, reportPath } = await runNotebook(path);
     expect(manifest.status).toBe('succeeded');
-    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['kpis', 'succeeded'], ['overall', 'succeeded'], ['note', 'succeeded']]);
+    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([
+      ['kpis', 'succeeded'],
+      ['overall', 'succeeded'],
+      ['note', 'succeeded'],
+    ]);
 
     const results = await execute(path);
     const kpis = results.get('kpis')!.output as MetricsOutput;
@@ -61,7 +65,10 @@ describe('conformance: inline-metrics.yaml', () => {
     const rows = objects(kpis);
     // Hand-written: one GROUP BY per segment, over completed Q3 2026 orders.
     const expected = new Map<string, number | null>();
-    for (const [segment, cond] of [['all', 'true'], ['repeat', 'customer_id IN (SELECT customer_id FROM orders GROUP BY 1 HAVING count(*) > 1)']]) {
+    for (const [segment, cond] of [
+      ['all', 'true'],
+      ['repeat', 'customer_id IN (SELECT customer_id FROM orders GROUP BY 1 HAVING count(*) > 1)'],
+    ]) {
       const sliced = await handRows(`SELECT strftime(order_date, '%Y-%m-01') AS m, region, sum(amount) AS revenue, count(*) AS orders, sum(amount) / count(*) AS aov
         FROM orders WHERE status = 'completed' AND order_date >= DATE '2026-07-01' AND order_date < DATE '2026-10-01' AND (${cond}) GROUP BY ALL`);
       const overall = await handRows(`SELECT strftime(order_date, '%Y-%m-01') AS m, 'all' AS region, sum(amount) AS revenue, count(*) AS orders, sum(amount) / count(*) AS aov
@@ -83,8 +90,10 @@ describe('conformance: inline-metrics.yaml', () => {
     }
 
     // The text quotes September's revenue and its change against August.
-    const [sep, aug] = (await handRows(`SELECT sum(amount) FILTER (order_date >= DATE '2026-09-01') AS sep, sum(amount) FILTER (order_date < DATE '2026-09-01') AS aug
-      FROM orders WHERE status = 'completed' AND order_date >= DATE '2026-08-01' AND order_date < DATE '2026-10-01'`)).map((r) => [Number(r.sep), Number(r.aug)])[0];
+    const [sep, aug] = (
+      await handRows(`SELECT sum(amount) FILTER (order_date >= DATE '2026-09-01') AS sep, sum(amount) FILTER (order_date < DATE '2026-09-01') AS aug
+      FROM orders WHERE status = 'completed' AND order_date >= DATE '2026-08-01' AND order_date < DATE '2026-10-01'`)
+    ).map((r) => [Number(r.sep), Number(r.aug)])[0];
     const overall = objects(results.get('overall')!.output as MetricsOutput);
     expect(overall).toHaveLength(1);
     expect(near(overall[0].metric_value, sep)).toBe(true);

@@ -174,49 +174,13 @@ describe('periods', () => {
 });
 
 describe('relative words', () => {
-  const words: RelativeWord[] = [
-    'today',
-    'yesterday',
-    'current_month',
-    'previous_month',
-    'current_quarter',
-    'previous_quarter',
-    'current_year',
-    'previous_year',
-  ];
+  const words: RelativeWord[] = ['today', 'yesterday', 'current_month', 'previous_month', 'current_quarter', 'previous_quarter', 'current_year', 'previous_year'];
 
   it('evaluates every word for a date in mid-year', () => {
     const at = new Date('2026-05-15T10:00:00Z');
-    expect(words.map((w) => evaluateRelative('date', w, at, 'UTC'))).toEqual([
-      '2026-05-15',
-      '2026-05-14',
-      '2026-05-01',
-      '2026-04-01',
-      '2026-04-01',
-      '2026-01-01',
-      '2026-01-01',
-      '2025-01-01',
-    ]);
-    expect(words.map((w) => evaluateRelative('month', w, at, 'UTC'))).toEqual([
-      '2026-05',
-      '2026-05',
-      '2026-05',
-      '2026-04',
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    expect(words.map((w) => evaluateRelative('quarter', w, at, 'UTC'))).toEqual([
-      '2026-Q2',
-      '2026-Q2',
-      '2026-Q2',
-      '2026-Q2',
-      '2026-Q2',
-      '2026-Q1',
-      undefined,
-      undefined,
-    ]);
+    expect(words.map((w) => evaluateRelative('date', w, at, 'UTC'))).toEqual(['2026-05-15', '2026-05-14', '2026-05-01', '2026-04-01', '2026-04-01', '2026-01-01', '2026-01-01', '2025-01-01']);
+    expect(words.map((w) => evaluateRelative('month', w, at, 'UTC'))).toEqual(['2026-05', '2026-05', '2026-05', '2026-04', undefined, undefined, undefined, undefined]);
+    expect(words.map((w) => evaluateRelative('quarter', w, at, 'UTC'))).toEqual(['2026-Q2', '2026-Q2', '2026-Q2', '2026-Q2', '2026-Q2', '2026-Q1', undefined, undefined]);
     expect(words.map((w) => evaluateRelative('year', w, at, 'UTC'))).toEqual([2026, 2026, 2026, 2026, 2026, 2026, 2026, 2025]);
   });
 
@@ -266,9 +230,7 @@ describe('relative words', () => {
   });
 
   it('rejects an unknown timezone with E_TIMEZONE', () => {
-    expect(() => resolveParams({}, {}, { now: NOW, timezone: 'Mars/Olympus' })).toThrow(
-      expect.objectContaining({ code: 'E_TIMEZONE' }),
-    );
+    expect(() => resolveParams({}, {}, { now: NOW, timezone: 'Mars/Olympus' })).toThrow(expect.objectContaining({ code: 'E_TIMEZONE' }));
   });
 });
 
@@ -511,13 +473,7 @@ describe('resolveParams: defaults, order, errors', () => {
   });
 
   it('reports all problems together', () => {
-    const errs = problems(() =>
-      resolveParams(
-        { ...specs, must: { type: 'integer' } },
-        { month: '2026-13', region: 'XX', min_amount: 'NaN', regoin: 'EU' },
-        CLI,
-      ),
-    );
+    const errs = problems(() => resolveParams({ ...specs, must: { type: 'integer' } }, { month: '2026-13', region: 'XX', min_amount: 'NaN', regoin: 'EU' }, CLI));
     expect(errs.map((e) => e.code)).toEqual(['E_PARAM_UNKNOWN', 'E_PARAM_TYPE', 'E_PARAM_OPTION', 'E_PARAM_TYPE', 'E_PARAM_REQUIRED']);
     for (const e of errs) {
       expect(e).toBeInstanceOf(UserError);
@@ -526,9 +482,7 @@ describe('resolveParams: defaults, order, errors', () => {
   });
 
   it('two bad params give two errors', () => {
-    const errs = problems(() =>
-      resolveParams({ a: { type: 'integer' }, b: { type: 'month' } }, { a: '3.5', b: '2026-13' }, CLI),
-    );
+    const errs = problems(() => resolveParams({ a: { type: 'integer' }, b: { type: 'month' } }, { a: '3.5', b: '2026-13' }, CLI));
     expect(errs).toHaveLength(2);
     expect(errs[0].message).toBe('param "a" expects an integer, got "3.5"');
     expect(errs[1].message).toBe('param "b" expects a month (YYYY-MM), got "2026-13"');
@@ -577,9 +531,7 @@ describe('parseCliParams', () => {
   });
 
   it('the same name twice is an error', () => {
-    expect(() => parseCliParams(['month=2026-10', 'month=2026-11'])).toThrow(
-      expect.objectContaining({ code: 'E_PARAM_DUPLICATE' }),
-    );
+    expect(() => parseCliParams(['month=2026-10', 'month=2026-11'])).toThrow(expect.objectContaining({ code: 'E_PARAM_DUPLICATE' }));
   });
 
   it('several problems are reported together', () => {

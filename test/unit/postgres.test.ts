@@ -68,7 +68,10 @@ function project(notebook: string, connection = 'warehouse: { type: postgres, ur
 }
 
 async function validationErrors(path: string): Promise<QuireError[]> {
-  const err = await validateNotebook(path).then(() => null, (e: unknown) => e);
+  const err = await validateNotebook(path).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ValidationErrors);
   return (err as ValidationErrors).errors;
 }
@@ -78,12 +81,29 @@ describe('postgres query cells', () => {
     await withConnection(db.url, async (c, req, session) => {
       expect(await c.query(req('typed', 'SELECT * FROM orders ORDER BY id DESC'))).toBe(2);
       const duck = await session.connect();
-      const types = (await duck.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = '${RESULTS_CATALOG}' AND table_name = 'typed' ORDER BY ordinal_position`)).getRows();
+      const types = (
+        await duck.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = '${RESULTS_CATALOG}' AND table_name = 'typed' ORDER BY ordinal_position`)
+      ).getRows();
       expect(Object.fromEntries(types)).toEqual({
-        id: 'BIGINT', amount: 'DECIMAL(14,2)', placed: 'TIMESTAMP WITH TIME ZONE', day: 'DATE', took: 'INTERVAL', ref: 'UUID', meta: 'JSON',
-        tags: 'VARCHAR[]', counts: 'INTEGER[]', raw: 'BLOB', feeling: 'VARCHAR', note: 'VARCHAR', updated_at: 'TIMESTAMP WITH TIME ZONE',
+        id: 'BIGINT',
+        amount: 'DECIMAL(14,2)',
+        placed: 'TIMESTAMP WITH TIME ZONE',
+        day: 'DATE',
+        took: 'INTERVAL',
+        ref: 'UUID',
+        meta: 'JSON',
+        tags: 'VARCHAR[]',
+        counts: 'INTEGER[]',
+        raw: 'BLOB',
+        feeling: 'VARCHAR',
+        note: 'VARCHAR',
+        updated_at: 'TIMESTAMP WITH TIME ZONE',
       });
-      const [first, second] = (await duck.runAndReadAll(`SELECT id::VARCHAR, amount::VARCHAR, epoch(placed), day::VARCHAR, to_seconds(0) + took = INTERVAL '1 day 2 hours 3 minutes 4 seconds', ref::VARCHAR, meta->>'$.k[1]', tags, counts, hex(raw), feeling FROM ${RESULTS_CATALOG}.main.typed`)).getRowsJson();
+      const [first, second] = (
+        await duck.runAndReadAll(
+          `SELECT id::VARCHAR, amount::VARCHAR, epoch(placed), day::VARCHAR, to_seconds(0) + took = INTERVAL '1 day 2 hours 3 minutes 4 seconds', ref::VARCHAR, meta->>'$.k[1]', tags, counts, hex(raw), feeling FROM ${RESULTS_CATALOG}.main.typed`,
+        )
+      ).getRowsJson();
       expect(first).toEqual(['9007199254740993', '12345678901.25', 1772352000, '2026-03-01', true, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2', ['a', 'b c'], [1, null, 3], '0102FF', 'happy']);
       expect(second).toEqual(['2', null, null, null, null, null, null, null, null, null, null]);
       duck.closeSync();
@@ -118,11 +138,15 @@ describe('postgres query cells', () => {
   });
 
   it('an aborted run cancels the server-side query: no orphan left in pg_stat_activity', async () => {
-    const running = async () => (await db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`, [db.name]))[0].n;
+    const running = async () =>
+      (await db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`, [db.name]))[0].n;
     await withConnection(db.url, async (c, req) => {
       const ac = new AbortController();
       const query = c.query(req('orphan', 'SELECT pg_sleep(600)', { signal: ac.signal }));
-      const outcome = query.then(() => 'finished', (e: QuireError) => e.code);
+      const outcome = query.then(
+        () => 'finished',
+        (e: QuireError) => e.code,
+      );
       // Abort once the server shows the query running (polled, not slept on).
       while ((await running()) === 0) await new Promise((r) => setImmediate(r));
       ac.abort('test');
@@ -161,7 +185,7 @@ describe('postgres cells in a notebook', () => {
     process.env.QUIRE_TEST_PG_URL = db.url;
   });
 
-  it('quire validate checks the SQL with PostgreSQL\'s parser, located at notebook line:col', async () => {
+  it("quire validate checks the SQL with PostgreSQL's parser, located at notebook line:col", async () => {
     const path = project(`title: Bad
 params:
   month: { type: month, default: "2026-03" }
@@ -180,13 +204,17 @@ cells:
     sql: DELETE FROM orders
 `);
     const errors = await validationErrors(path);
-    expect(errors.map((e) => [e.code, e.location?.line, e.location?.col])).toEqual([['E_SQL_SYNTAX', 12, 43], ['E_SQL_WRITE', 16, 10]]);
+    expect(errors.map((e) => [e.code, e.location?.line, e.location?.col])).toEqual([
+      ['E_SQL_SYNTAX', 12, 43],
+      ['E_SQL_WRITE', 16, 10],
+    ]);
     expect(errors[0].hint).toMatch(/PostgreSQL/);
   });
 
   it('runs: a DuckDB cell reads the Postgres cell by its id; a server error is located in the notebook; the password never shows', async () => {
     process.env.QUIRE_TEST_PG_URL_PW = db.url.replace('postgres@', 'postgres:Sup3rSecretPw@');
-    const path = project(`title: Orders
+    const path = project(
+      `title: Orders
 params:
   month: { type: month, default: "2026-03" }
 cells:
@@ -206,7 +234,9 @@ cells:
     sql: |
       SELECT id
       FROM no_such_table
-`, PW_CONNECTION);
+`,
+      PW_CONNECTION,
+    );
     const result = await runNotebook(path, { cache: 'off' });
     const cells = Object.fromEntries(result.manifest.cells.map((c) => [c.id, c]));
     expect([cells.recent.status, cells.recent.rows, cells.total.status]).toEqual(['succeeded', 1, 'succeeded']);
@@ -218,7 +248,8 @@ cells:
   it('cache: without ttl or freshness a server cell always runs and plan says why; with ttl it is served until the window passes; freshness keys it', async () => {
     let now = Date.parse('2026-03-05T10:00:00Z');
     const clock = () => new Date(now);
-    const nb = (cache: string) => project(`title: Cached
+    const nb = (cache: string) =>
+      project(`title: Cached
 cells:
   - id: counted
     type: query

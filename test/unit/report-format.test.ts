@@ -44,7 +44,16 @@ describe('one formatting model', () => {
   });
 
   it("a chart: table's format: is applied in HTML (and so in PDF)", () => {
-    const html = renderChart({ kind: 'chart', engine: 'table', chart: 'table', data: 'orders', table: ORDERS, points: 2, totalRows: 2, formats: { revenue: 'currency', orders: 'percent', nonsense: 'bogus' } });
+    const html = renderChart({
+      kind: 'chart',
+      engine: 'table',
+      chart: 'table',
+      data: 'orders',
+      table: ORDERS,
+      points: 2,
+      totalRows: 2,
+      formats: { revenue: 'currency', orders: 'percent', nonsense: 'bogus' },
+    });
     expect(cells(html)).toEqual(['181669', '$684,325.56', '7.8%', '&lt; 0.0001', '123,400.0%', '9007199254740993', '$12.50', '50.0%', '0.0312', '100.0%']);
   });
 

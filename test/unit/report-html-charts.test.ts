@@ -14,14 +14,25 @@ const XSS = '<script>alert(1)</script>';
 
 const sales: TableOutput = {
   kind: 'table',
-  columns: [{ name: 'region', type: 'VARCHAR' }, { name: 'revenue', type: 'DOUBLE' }, { name: 'day', type: 'DATE' }],
-  rows: [['NA', 1200, '2025-01-01'], [XSS, 800.5, '2025-01-02'], ['EU', 950, '2025-01-03']],
+  columns: [
+    { name: 'region', type: 'VARCHAR' },
+    { name: 'revenue', type: 'DOUBLE' },
+    { name: 'day', type: 'DATE' },
+  ],
+  rows: [
+    ['NA', 1200, '2025-01-01'],
+    [XSS, 800.5, '2025-01-02'],
+    ['EU', 950, '2025-01-03'],
+  ],
   rowCount: 3,
 };
 
 async function model(theme: 'light' | 'dark' = 'light'): Promise<ReportModel> {
   const chart = async (id: string, viz: Parameters<typeof buildChart>[0]): Promise<ReportCell> => ({
-    id, type: 'visualization', title: `Chart ${id}`, status: 'succeeded',
+    id,
+    type: 'visualization',
+    title: `Chart ${id}`,
+    status: 'succeeded',
     output: await buildChart(viz, sales, { dataId: 'sales', totalRows: 3, step: 1 }),
   });
   return {

@@ -141,7 +141,9 @@ describe('renderHtml', () => {
     const model = sampleModel();
     model.cells = [
       {
-        id: 't', type: 'sql', status: 'succeeded',
+        id: 't',
+        type: 'sql',
+        status: 'succeeded',
         output: { kind: 'table', columns: [{ name: 'at', type: 'TIMESTAMP' }], rows: [['2024-01-01 08:00:00'], ['2024-01-01 08:00:15.5']], rowCount: 2 },
       },
     ];
@@ -195,7 +197,10 @@ describe('renderHtml', () => {
       { id: 'c', type: 'sql', title: 'c', status: 'failed', error: { code: XSS, message: 'm', location: IMG, snippet: XSS, hint: IMG } },
       { id: 'd', type: 'sql', title: 'd', status: 'skipped', skippedReason: XSS },
       {
-        id: 'e', type: 'sql', title: 'e', status: 'succeeded',
+        id: 'e',
+        type: 'sql',
+        title: 'e',
+        status: 'succeeded',
         output: { kind: 'table', columns: [{ name: XSS, type: IMG }], rows: [[{ k: XSS }], [[IMG]]], rowCount: 2 },
       },
     ];

@@ -12,15 +12,29 @@ import type { TableOutput } from '../../engine/outputs.js';
 
 const orders: TableOutput = {
   kind: 'table',
-  columns: [{ name: 'order_id', type: 'INTEGER' }, { name: 'customer', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }, { name: 'order_day', type: 'DATE' }],
-  rows: Array.from({ length: 30 }, (_, i) => [i + 1, `customer ${String.fromCharCode(65 + (i % 26))}${i}`, (i * 37) % 101 + 0.5, `2026-11-${String((i % 28) + 1).padStart(2, '0')}`]),
+  columns: [
+    { name: 'order_id', type: 'INTEGER' },
+    { name: 'customer', type: 'VARCHAR' },
+    { name: 'amount', type: 'DOUBLE' },
+    { name: 'order_day', type: 'DATE' },
+  ],
+  rows: Array.from({ length: 30 }, (_, i) => [i + 1, `customer ${String.fromCharCode(65 + (i % 26))}${i}`, ((i * 37) % 101) + 0.5, `2026-11-${String((i % 28) + 1).padStart(2, '0')}`]),
   rowCount: 30,
 };
 
 const shares: TableOutput = {
   kind: 'table',
-  columns: [{ name: 'sales_channel', type: 'VARCHAR' }, { name: 'net_revenue', type: 'DOUBLE' }, { name: 'week', type: 'VARCHAR' }],
-  rows: [['web', 600, 'w1'], ['store', 300, 'w1'], ['phone', 100, 'w2'], ['fax', null, 'w2']],
+  columns: [
+    { name: 'sales_channel', type: 'VARCHAR' },
+    { name: 'net_revenue', type: 'DOUBLE' },
+    { name: 'week', type: 'VARCHAR' },
+  ],
+  rows: [
+    ['web', 600, 'w1'],
+    ['store', 300, 'w1'],
+    ['phone', 100, 'w2'],
+    ['fax', null, 'w2'],
+  ],
   rowCount: 4,
 };
 
@@ -85,7 +99,9 @@ describe('interactive tables in the HTML report', () => {
     const csv = await p.evaluate(() => {
       let href = '';
       const orig = HTMLAnchorElement.prototype.click;
-      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) { href = this.href; };
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        href = this.href;
+      };
       (document.querySelector('#cell-orders .table-csv') as HTMLButtonElement).click();
       HTMLAnchorElement.prototype.click = orig;
       return decodeURIComponent(href.slice(href.indexOf(',') + 1));
@@ -105,8 +121,17 @@ describe('charts that read without hovering', () => {
   it('pies print their shares, heatmap text is light on dark cells, axis titles are words', async () => {
     const heat: TableOutput = {
       kind: 'table',
-      columns: [{ name: 'row_name', type: 'VARCHAR' }, { name: 'col_name', type: 'VARCHAR' }, { name: 'pct_active', type: 'DOUBLE' }],
-      rows: [['a', 'x', 100], ['a', 'y', 95], ['b', 'x', 82], ['b', 'y', 80]], // all above half the maximum: the lightest cells still get dark text
+      columns: [
+        { name: 'row_name', type: 'VARCHAR' },
+        { name: 'col_name', type: 'VARCHAR' },
+        { name: 'pct_active', type: 'DOUBLE' },
+      ],
+      rows: [
+        ['a', 'x', 100],
+        ['a', 'y', 95],
+        ['b', 'x', 82],
+        ['b', 'y', 80],
+      ], // all above half the maximum: the lightest cells still get dark text
       rowCount: 4,
     };
     const m = await model([
@@ -135,18 +160,26 @@ describe('charts that read without hovering', () => {
 
   it('zero-based axes only for bars and areas', async () => {
     const spec = async (chart: 'scatter' | 'line' | 'bar' | 'area') =>
-      ((await buildChart({ chart, x: 'order_id', y: 'amount' }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as { spec: { encoding: { x: { scale?: unknown }; y: { scale?: unknown } } } }).spec.encoding;
+      (
+        (await buildChart({ chart, x: 'order_id', y: 'amount' }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as {
+          spec: { encoding: { x: { scale?: unknown }; y: { scale?: unknown } } };
+        }
+      ).spec.encoding;
     expect((await spec('scatter')).x.scale).toEqual({ zero: false });
     expect((await spec('scatter')).y.scale).toEqual({ zero: false });
     expect((await spec('line')).y.scale).toEqual({ zero: false });
     expect((await spec('area')).y.scale).toBeUndefined();
     expect((await spec('bar')).y.scale).toBeUndefined();
-    const folded = (await buildChart({ chart: 'line', x: 'order_day', y: ['amount', 'order_id'] }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as { spec: { encoding: { y: { scale?: unknown } } } };
+    const folded = (await buildChart({ chart: 'line', x: 'order_day', y: ['amount', 'order_id'] }, orders, { dataId: 'data', totalRows: 30, step: 1 })) as unknown as {
+      spec: { encoding: { y: { scale?: unknown } } };
+    };
     expect(folded.spec.encoding.y.scale).toEqual({ zero: false });
   });
 
   it('a Plotly report inlines the smallest bundle (under 2 MB) and keeps string titles', async () => {
-    const m = await model([['plot', { plotly: { data: [{ type: 'bar', x: 'sales_channel', y: 'net_revenue' }], layout: { title: 'Revenue by channel', yaxis: { title: 'Net revenue ($)' } } } }, shares]]);
+    const m = await model([
+      ['plot', { plotly: { data: [{ type: 'bar', x: 'sales_channel', y: 'net_revenue' }], layout: { title: 'Revenue by channel', yaxis: { title: 'Net revenue ($)' } } } }, shares],
+    ]);
     const { model: prepared } = await prepareCharts(m, 'light', true);
     const html = renderHtml(prepared, { mode: 'screen' });
     expect(Buffer.byteLength(html)).toBeLessThan(2_000_000);
@@ -202,7 +235,10 @@ describe('paged PDF', () => {
       const filler = Array.from({ length: k + 2 }, (_, i) => `<p>Paragraph ${i + 1} of section ${k}: words to fill the page.</p>`).join('');
       cells.push({ id: `text${k}`, type: 'text', title: null, status: 'succeeded', output: { kind: 'text', html: `${filler}<h2>Heading ${k}</h2>` } } as unknown as ReportCell);
       cells.push({
-        id: `kpi${k}`, type: 'visualization', title: null, status: 'succeeded',
+        id: `kpi${k}`,
+        type: 'visualization',
+        title: null,
+        status: 'succeeded',
         output: { kind: 'chart', engine: 'kpi', chart: 'kpi', spec: null, kpis: [{ label: `Cards ${k}`, text: '$1,234', value: 1234, format: 'currency', change: null }] },
       } as unknown as ReportCell);
     }
@@ -227,7 +263,10 @@ describe('paged PDF', () => {
     const { execFileSync } = await import('node:child_process');
     const table = (n: number, k: number): TableOutput => ({
       kind: 'table',
-      columns: [{ name: 'label', type: 'VARCHAR' }, { name: 'value', type: 'INTEGER' }],
+      columns: [
+        { name: 'label', type: 'VARCHAR' },
+        { name: 'value', type: 'INTEGER' },
+      ],
       rows: Array.from({ length: n }, (_, i) => [`row ${i + 1} of table ${k}`, i]),
       rowCount: n,
     });
@@ -249,7 +288,9 @@ describe('paged PDF', () => {
         }
         // every page but the last is filled (a full page has about 35 lines of text)
         if (n < pages) {
-          const lines = execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).length;
+          const lines = execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), join(dir, 'report.pdf'), '-'], { encoding: 'utf8' })
+            .split('\n')
+            .filter((l) => l.trim()).length;
           expect(lines, `page ${n} is half blank`).toBeGreaterThan(28);
         }
       }

@@ -187,7 +187,7 @@ describe('report safety: text rendering', () => {
     }
   });
 
-  it('html: true keeps the author\'s markup but drops handlers, scripts, frames, styles and remote images', () => {
+  it("html: true keeps the author's markup but drops handlers, scripts, frames, styles and remote images", () => {
     const out = renderMarkdown(
       '<p onclick="alert(1)" class="note">hi</p><script>alert(2)</script><iframe src="https://x.org"></iframe><object data="x"></object>' +
         '<style>p{background:url(http://x.org/a.png)}</style><div style="background:url(http://x.org/b.png)">s</div>' +
@@ -204,13 +204,22 @@ describe('report safety: text rendering', () => {
 describe('report safety: charts under the CSP in Chromium', () => {
   const table: TableOutput = {
     kind: 'table',
-    columns: [{ name: 'region', type: 'VARCHAR' }, { name: 'revenue', type: 'DOUBLE' }],
-    rows: [['NA', 1200], ['EU', 950]],
+    columns: [
+      { name: 'region', type: 'VARCHAR' },
+      { name: 'revenue', type: 'DOUBLE' },
+    ],
+    rows: [
+      ['NA', 1200],
+      ['EU', 950],
+    ],
     rowCount: 2,
   };
   async function page(mode: 'screen' | 'print'): Promise<string> {
     const chart = async (id: string, viz: Parameters<typeof buildChart>[0]) => ({
-      id, type: 'visualization', title: id, status: 'succeeded' as const,
+      id,
+      type: 'visualization',
+      title: id,
+      status: 'succeeded' as const,
       output: await buildChart(viz, table, { dataId: 'sales', totalRows: 2, step: 1 }),
     });
     const model: ReportModel = {
@@ -220,7 +229,13 @@ describe('report safety: charts under the CSP in Chromium', () => {
       run: { id: 'run-1', status: 'succeeded', startedAt: '2025-02-01T07:00:00.000Z', finishedAt: '2025-02-01T07:00:01.000Z', durationMs: 1000 },
       cells: [
         await chart('bar', { chart: 'bar', x: 'region', y: 'revenue' }),
-        await chart('custom', { vega_lite: { mark: 'bar', transform: [{ calculate: 'datum.revenue * 2', as: 'double' }], encoding: { x: { field: 'region', type: 'nominal' }, y: { field: 'double', type: 'quantitative' } } } }),
+        await chart('custom', {
+          vega_lite: {
+            mark: 'bar',
+            transform: [{ calculate: 'datum.revenue * 2', as: 'double' }],
+            encoding: { x: { field: 'region', type: 'nominal' }, y: { field: 'double', type: 'quantitative' } },
+          },
+        }),
         await chart('plot', { plotly: { data: [{ type: 'bar', x: 'region', y: 'revenue' }] } }),
       ],
     };

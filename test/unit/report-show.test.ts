@@ -50,7 +50,12 @@ describe('show: which cells a report shows', () => {
     const { manifest, dir } = await runNotebook(project(NOTEBOOK), { exports: ['html', 'xlsx'] });
     expect(manifest.status).toBe('succeeded');
     expect(Object.fromEntries(manifest.cells.map((c) => [c.id, c.show ?? 'full']))).toEqual({
-      by_channel: 'hidden', chart: 'full', detail: 'summary', forced: 'full', dropped: 'hidden', note: 'full',
+      by_channel: 'hidden',
+      chart: 'full',
+      detail: 'summary',
+      forced: 'full',
+      dropped: 'hidden',
+      note: 'full',
     });
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     const sections = [...html.matchAll(/<section[^>]* id="cell-([a-z_]+)"/g)].map((m) => m[1]);
@@ -79,7 +84,8 @@ describe('show: which cells a report shows', () => {
   });
 
   it('a hidden cell that failed is still shown, with its error', async () => {
-    const { manifest, dir } = await runNotebook(project(`title: T
+    const { manifest, dir } = await runNotebook(
+      project(`title: T
 cells:
   - id: src
     type: query
@@ -89,7 +95,9 @@ cells:
   - id: t
     type: text
     markdown: "{{ src.row_count }}"
-`), { exports: ['html'] });
+`),
+      { exports: ['html'] },
+    );
     expect(manifest.cells[0].status).toBe('failed');
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('id="cell-src"');
   });

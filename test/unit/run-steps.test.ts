@@ -53,7 +53,12 @@ describe('run status and manifest', () => {
     const manifest = startManifest({ nb, runId: 'r1', title: render(nb.top.title), params, startedAt: new Date('2026-04-01T00:00:00Z') });
     expect(manifest).toMatchObject({ id: 'r1', status: 'running', finished_at: null, error: null, cells: [], exports: {}, notebook: { id: 'notebook', path: 'notebook.yaml' } });
     expect(manifest.trigger.kind).toBe('api');
-    expect(cellTitles(nb, render)).toEqual(new Map([['numbers', null], ['total', null]]));
+    expect(cellTitles(nb, render)).toEqual(
+      new Map([
+        ['numbers', null],
+        ['total', null],
+      ]),
+    );
     failRun(manifest, 'because');
     expect(manifest).toMatchObject({ status: 'failed', error: 'because' });
   });
@@ -93,7 +98,11 @@ describe('output kind check', () => {
     const nb = loadNotebook(join(fixtureProject('run-steps'), 'liar.yaml'), [...cellTypes, liar]);
     const { manifest } = await runNotebook(nb, { cache: 'off', exports: [] });
     expect(manifest.status).toBe('failed');
-    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([['numbers', 'succeeded'], ['liar', 'failed'], ['after', 'skipped']]);
+    expect(manifest.cells.map((c) => [c.id, c.status])).toEqual([
+      ['numbers', 'succeeded'],
+      ['liar', 'failed'],
+      ['after', 'skipped'],
+    ]);
     const error = manifest.cells[1].error!;
     expect(error.code).toBe('E_OUTPUT_KIND');
     expect(error.message).toContain("cell type 'liar' returned kind 'text'");
@@ -101,18 +110,37 @@ describe('output kind check', () => {
 });
 
 describe('visualization analysis', () => {
-  it('learns the data cell\'s kind from the engine, not from the YAML', async () => {
+  it("learns the data cell's kind from the engine, not from the YAML", async () => {
     // The YAML holds no cells at all: only the map the engine hands over says what `words` is.
     const { source } = YamlSource.parse('nb.yaml', 'cells: []\n');
     const db = await DuckDBInstance.create(':memory:');
     const parser = await db.connect();
     const spec = visualizationCell.schema.parse({ id: 'chart', type: 'visualization', data: 'words', chart: 'bar', x: 'a', y: 'b' });
     const analyze = (cells: Map<string, CellInfo>) =>
-      visualizationCell.analyze(spec, { parser, source, path: ['cells', 0], project: { root: process.cwd(), configPath: null, config: projectConfigSchema.parse({ database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} }) }, paramNames: [], cellIds: [...cells.keys()], cells, definitions: {} });
+      visualizationCell.analyze(spec, {
+        parser,
+        source,
+        path: ['cells', 0],
+        project: { root: process.cwd(), configPath: null, config: projectConfigSchema.parse({ database: ':memory:', metrics: [], runs_dir: 'runs', timezone: 'UTC', connections: {} }) },
+        paramNames: [],
+        cellIds: [...cells.keys()],
+        cells,
+        definitions: {},
+      });
     try {
-      const text = await analyze(new Map([['words', { type: 'text', outputKinds: ['text'] }], ['chart', { type: 'visualization', outputKinds: ['chart'] }]]));
+      const text = await analyze(
+        new Map([
+          ['words', { type: 'text', outputKinds: ['text'] }],
+          ['chart', { type: 'visualization', outputKinds: ['chart'] }],
+        ]),
+      );
       expect(text.errors.map((e) => `${e.code}: ${e.message}`)).toEqual(["E_VIZ_DATA: cell chart plots 'words', a text cell, which yields no table"]);
-      const code = await analyze(new Map([['words', { type: 'code', outputKinds: ['table', 'value'] }], ['chart', { type: 'visualization', outputKinds: ['chart'] }]]));
+      const code = await analyze(
+        new Map([
+          ['words', { type: 'code', outputKinds: ['table', 'value'] }],
+          ['chart', { type: 'visualization', outputKinds: ['chart'] }],
+        ]),
+      );
       expect(code.errors).toEqual([]);
     } finally {
       parser.closeSync();

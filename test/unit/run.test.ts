@@ -38,7 +38,10 @@ describe('running notebooks', () => {
     const { manifest } = await runNotebook(join(dir, 'notebook.yaml'), { onEvent: (e) => events.push(e) });
     expect(manifest.status).toBe('succeeded');
     const firstEnd = events.findIndex((e) => e.kind === 'end');
-    const startedBefore = events.slice(0, firstEnd).filter((e) => e.kind === 'start').map((e) => e.id);
+    const startedBefore = events
+      .slice(0, firstEnd)
+      .filter((e) => e.kind === 'start')
+      .map((e) => e.id);
     expect(startedBefore.sort()).toEqual(['events_by_type', 'lookup', 'scan']);
     const combinedStart = events.findIndex((e) => e.kind === 'start' && e.id === 'combined');
     const ends = events.filter((e, i) => e.kind === 'end' && i < combinedStart).map((e) => e.id);

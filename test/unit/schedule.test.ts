@@ -3,7 +3,8 @@ import { nextFire, nextFires } from '../../engine/schedule/cron.js';
 import { formatInZone } from '../../engine/schedule/tz.js';
 import { decideDue } from '../../engine/schedule/due.js';
 
-const fires = (cron: string, tz: string, from: string, n: number) => nextFires(cron, tz, Date.parse(from), n).map((t) => `${new Date(t).toISOString().slice(0, 16)}Z ${formatInZone(t, tz).slice(0, 16)}${formatInZone(t, tz).slice(19)}`);
+const fires = (cron: string, tz: string, from: string, n: number) =>
+  nextFires(cron, tz, Date.parse(from), n).map((t) => `${new Date(t).toISOString().slice(0, 16)}Z ${formatInZone(t, tz).slice(0, 16)}${formatInZone(t, tz).slice(19)}`);
 
 // Golden fire times across the 2026 DST changes. Rules (engine/schedule/cron.ts): a time in the
 // spring-forward gap fires once at the first valid instant after it (the end of the gap); a time
@@ -44,10 +45,7 @@ describe('cron fire times across 2026 DST changes', () => {
       '2026-03-09T06:30Z 2026-03-09 02:30 -04:00',
       '2026-03-10T06:30Z 2026-03-10 02:30 -04:00',
     ]);
-    expect(fires('30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', 2)).toEqual([
-      '2026-11-01T05:30Z 2026-11-01 01:30 -04:00',
-      '2026-11-02T06:30Z 2026-11-02 01:30 -05:00',
-    ]);
+    expect(fires('30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', 2)).toEqual(['2026-11-01T05:30Z 2026-11-01 01:30 -04:00', '2026-11-02T06:30Z 2026-11-02 01:30 -05:00']);
     expect(fires('*/20 1 * * *', 'America/New_York', '2026-11-01T05:30:00Z', 3)).toEqual([
       '2026-11-01T05:40Z 2026-11-01 01:40 -04:00',
       '2026-11-02T06:00Z 2026-11-02 01:00 -05:00', // the second pass of 01:xx does not fire again

@@ -38,7 +38,20 @@ describe('scheduler state.json damaged item by item', () => {
     const file = join(dir, 'runs', '.scheduler', 'state.json');
     const state = JSON.parse(readFileSync(file, 'utf8'));
     state.schedules['gone.yaml#x'] = { ...state.schedules['tick.yaml#every-minute'], next_due: 'not a date' };
-    const good = { key: 'tick.yaml#every-minute', notebook_id: 'tick', schedule: 'every-minute', scheduled_for: '2026-03-01T00:00:00.000Z', run_id: '20260301-000000Z-abcdef', status: 'queued', failures: 0, interruptions: 0, not_before: null, queued_at: '2026-03-01T00:00:00.000Z', started_at: null, last_error: null };
+    const good = {
+      key: 'tick.yaml#every-minute',
+      notebook_id: 'tick',
+      schedule: 'every-minute',
+      scheduled_for: '2026-03-01T00:00:00.000Z',
+      run_id: '20260301-000000Z-abcdef',
+      status: 'queued',
+      failures: 0,
+      interruptions: 0,
+      not_before: null,
+      queued_at: '2026-03-01T00:00:00.000Z',
+      started_at: null,
+      last_error: null,
+    };
     state.queue.push({ ...good, notebook_id: '../../etc', run_id: 'x', scheduled_for: '2026-02-28T00:00:00.000Z' }, { ...good, failures: 'many', scheduled_for: '2026-02-27T00:00:00.000Z' }, good);
     state.outbox.push('../../../tmp', 42);
     writeFileSync(file, JSON.stringify(state));
@@ -70,7 +83,22 @@ describe('scheduler state.json damaged item by item', () => {
     const dying: SchedulerOptions['run'] = async (_nb, opts) => {
       const notebook = { id: 'tick', path: 'tick.yaml', sha256: '' };
       const started_at = new Date(opts.now!()).toISOString();
-      createRunDir(opts.runsDir!, 'tick', opts.runId!, { id: opts.runId!, notebook, title: 'Tick', status: 'running', trigger: opts.trigger!, cells: [], params: {}, param_types: {}, started_at, finished_at: null, error: null, exports: {}, log: 'run.log', process: { pid: dead, host: hostname() } });
+      createRunDir(opts.runsDir!, 'tick', opts.runId!, {
+        id: opts.runId!,
+        notebook,
+        title: 'Tick',
+        status: 'running',
+        trigger: opts.trigger!,
+        cells: [],
+        params: {},
+        param_types: {},
+        started_at,
+        finished_at: null,
+        error: null,
+        exports: {},
+        log: 'run.log',
+        process: { pid: dead, host: hostname() },
+      });
       return new Promise<never>(() => {});
     };
     const first = boot(dir, () => now, lines, { run: dying });

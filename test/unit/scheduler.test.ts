@@ -228,7 +228,21 @@ describe('scheduler (injected clock)', () => {
       else {
         const started_at = new Date(opts.now!()).toISOString();
         const notebook = { id: 'tick-cut', path: 'cut.yaml', sha256: '' };
-        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, { id: opts.runId!, notebook, title: 'Tick', status: 'running', trigger: opts.trigger!, cells: [], params: {}, param_types: {}, started_at, finished_at: null, error: null, exports: {}, log: 'run.log' });
+        createRunDir(opts.runsDir!, 'tick-cut', opts.runId!, {
+          id: opts.runId!,
+          notebook,
+          title: 'Tick',
+          status: 'running',
+          trigger: opts.trigger!,
+          cells: [],
+          params: {},
+          param_types: {},
+          started_at,
+          finished_at: null,
+          error: null,
+          exports: {},
+          log: 'run.log',
+        });
       }
       died.tick();
       return new Promise<never>(() => {});
@@ -247,7 +261,10 @@ describe('scheduler (injected clock)', () => {
     expect(h2.runs('tick-cut').map((r) => [r.trigger.scheduled_for, r.status, r.trigger.attempt])).toEqual([['2026-03-01T00:01:00.000Z', 'succeeded', 2]]);
     const aside = readdirSync(join(dir, 'runs', 'tick-cut', '.attempts'));
     expect(aside).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(dir, 'runs', 'tick-cut', '.attempts', aside[0]!, 'run.json'), 'utf8'))).toMatchObject({ status: 'failed', error: 'interrupted: the scheduler stopped during the run' });
+    expect(JSON.parse(readFileSync(join(dir, 'runs', 'tick-cut', '.attempts', aside[0]!, 'run.json'), 'utf8'))).toMatchObject({
+      status: 'failed',
+      error: 'interrupted: the scheduler stopped during the run',
+    });
     expect(h2.events('run-started')).toHaveLength(1); // only the cut-off one ran again
     expect(h2.scheduler.state.queue).toEqual([]);
   });
@@ -322,7 +339,10 @@ describe('scheduler (injected clock)', () => {
 
 describe('scheduler with a stalled stretch and its wake-up loop (fake clock)', () => {
   it('10 s without a step on a 1-s schedule: counts follow `missed`, and the miss is logged', async () => {
-    const mk = (id: string, missed: string) => notebook(`  - { name: s, cron: "* * * * * *", missed: ${missed}, overlap: queue }\n`).replace('title: Tick', `id: ${id}\ntitle: Tick`).replace('params:\n  day: { type: date, default: today }\n', '');
+    const mk = (id: string, missed: string) =>
+      notebook(`  - { name: s, cron: "* * * * * *", missed: ${missed}, overlap: queue }\n`)
+        .replace('title: Tick', `id: ${id}\ntitle: Tick`)
+        .replace('params:\n  day: { type: date, default: today }\n', '');
     const h = new Harness(project({ 'all.yaml': mk('b-all', 'all'), 'once.yaml': mk('b-once', 'once'), 'skip.yaml': mk('b-skip', 'skip') }), { concurrency: 6 });
     for (let t = 1; t <= 2; t++) await h.at(T0 + t * 1000);
     // The event loop is blocked from here: nothing steps until the clock has moved 10.5 s on.

@@ -77,9 +77,16 @@ describe('the templates, on periods without data', () => {
 
 describe('monthly business review', () => {
   const handMonth = async (start: string, end: string, region: string) => {
-    const [o] = await sql(`SELECT sum(amount) AS revenue, count(*) AS orders, count(DISTINCT customer_id) AS active
-      FROM orders WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($e AS DATE) AND ($r = 'all' OR upper(region) = $r)`, { s: start, e: end, r: region });
-    const [c] = await sql(`SELECT count(*) AS n FROM customers WHERE signup_date >= CAST($s AS DATE) AND signup_date < CAST($e AS DATE) AND ($r = 'all' OR upper(region) = $r)`, { s: start, e: end, r: region });
+    const [o] = await sql(
+      `SELECT sum(amount) AS revenue, count(*) AS orders, count(DISTINCT customer_id) AS active
+      FROM orders WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($e AS DATE) AND ($r = 'all' OR upper(region) = $r)`,
+      { s: start, e: end, r: region },
+    );
+    const [c] = await sql(`SELECT count(*) AS n FROM customers WHERE signup_date >= CAST($s AS DATE) AND signup_date < CAST($e AS DATE) AND ($r = 'all' OR upper(region) = $r)`, {
+      s: start,
+      e: end,
+      r: region,
+    });
     return { revenue: o.revenue ?? 0, orders: o.orders, active: o.active, new: c.n };
   };
 
@@ -123,20 +130,26 @@ describe('monthly business review', () => {
 
 describe('KPI scorecard', () => {
   it('scores each KPI against its target with the right light', async () => {
-    for (const [params, month] of [[{}, '2026-10'], [{ month: '2025-12', tolerance: 0.1, max_discount_rate: 0.06 }, '2025-12']] as const) {
+    for (const [params, month] of [
+      [{}, '2026-10'],
+      [{ month: '2025-12', tolerance: 0.1, max_discount_rate: 0.06 }, '2025-12'],
+    ] as const) {
       const r = await green('kpi-scorecard', params);
       const rows = r.rows('scorecard');
       expect(rows.map((x) => x.kpi)).toHaveLength(8);
       const by = Object.fromEntries(rows.map((x) => [x.kpi, x]));
       const s = `${month}-01`;
-      const [h] = await sql(`SELECT
+      const [h] = await sql(
+        `SELECT
           sum(amount) FILTER (WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($s AS DATE) + INTERVAL 1 MONTH) AS revenue,
           sum(amount) FILTER (WHERE status = 'completed' AND order_date >= CAST($s AS DATE) - INTERVAL 12 MONTH AND order_date < CAST($s AS DATE) - INTERVAL 11 MONTH) AS revenue_ly,
           count(*) FILTER (WHERE status = 'refunded' AND order_date >= CAST($s AS DATE) AND order_date < CAST($s AS DATE) + INTERVAL 1 MONTH)
             / count(*) FILTER (WHERE order_date >= CAST($s AS DATE) AND order_date < CAST($s AS DATE) + INTERVAL 1 MONTH) AS refund_rate,
           sum(discount) FILTER (WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($s AS DATE) + INTERVAL 1 MONTH)
             / sum(amount + discount) FILTER (WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($s AS DATE) + INTERVAL 1 MONTH) AS discount_rate
-        FROM orders`, { s });
+        FROM orders`,
+        { s },
+      );
       const tolerance = 'tolerance' in params ? params.tolerance : 0.05;
       const light = (attainment: number) => (attainment >= 1 ? 'green' : attainment >= 1 - tolerance ? 'amber' : 'red');
       const revTarget = h.revenue_ly * 1.35;
@@ -155,13 +168,22 @@ describe('KPI scorecard', () => {
 
 describe('sales analysis', () => {
   it('breaks a quarter down and lists the top customers as SQL does', async () => {
-    for (const [params, start, end, top] of [[{}, '2026-07-01', '2026-10-01', 10], [{ quarter: '2025-Q4', top_n: 5 }, '2025-10-01', '2026-01-01', 5]] as const) {
+    for (const [params, start, end, top] of [
+      [{}, '2026-07-01', '2026-10-01', 10],
+      [{ quarter: '2025-Q4', top_n: 5 }, '2025-10-01', '2026-01-01', 5],
+    ] as const) {
       const r = await green('sales-analysis', params);
-      const expected = await sql(`SELECT c.name, round(sum(o.amount), 2) AS revenue FROM orders o JOIN customers c USING (customer_id)
+      const expected = await sql(
+        `SELECT c.name, round(sum(o.amount), 2) AS revenue FROM orders o JOIN customers c USING (customer_id)
         WHERE o.status = 'completed' AND o.order_date >= CAST($s AS DATE) AND o.order_date < CAST($e AS DATE)
-        GROUP BY c.customer_id, c.name ORDER BY revenue DESC, c.customer_id LIMIT ${top}`, { s: start, e: end });
+        GROUP BY c.customer_id, c.name ORDER BY revenue DESC, c.customer_id LIMIT ${top}`,
+        { s: start, e: end },
+      );
       expect(r.rows('top_customers').map((x) => [x.name, x.revenue])).toEqual(expected.map((x) => [x.name, x.revenue]));
-      const [tot] = await sql(`SELECT sum(amount) AS revenue, count(*) AS orders FROM orders WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($e AS DATE)`, { s: start, e: end });
+      const [tot] = await sql(`SELECT sum(amount) AS revenue, count(*) AS orders FROM orders WHERE status = 'completed' AND order_date >= CAST($s AS DATE) AND order_date < CAST($e AS DATE)`, {
+        s: start,
+        e: end,
+      });
       const overview = r.rows('overview');
       near(overview.find((x) => x.metric_name === 'total_revenue')!.metric_value, tot.revenue, 1e-9);
       expect(r.rows('channel_mix').reduce((s, x) => s + x.revenue, 0)).toBeCloseTo(tot.revenue, 1);
@@ -200,14 +222,20 @@ describe('cohort retention', () => {
 
 describe('SaaS metrics', () => {
   it('bridges MRR month to month and matches SQL at each month end', async () => {
-    for (const [params, plan] of [[{}, 'all'], [{ month: '2025-06', plan: 'premium', months: 6 }, 'premium']] as const) {
+    for (const [params, plan] of [
+      [{}, 'all'],
+      [{ month: '2025-06', plan: 'premium', months: 6 }, 'premium'],
+    ] as const) {
       const r = await green('saas-metrics', params);
       const months = r.rows('movements');
       expect(months).toHaveLength('months' in params ? params.months : 12);
       for (const m of months) {
         near(m.start_mrr + m.added + m.expansion - m.contraction - m.churn, m.end_mrr, 1e-9);
-        const [h] = await sql(`SELECT coalesce(sum(mrr), 0) AS mrr FROM subscriptions
-          WHERE ($p = 'all' OR plan = $p) AND started_on < CAST($m AS DATE) + INTERVAL 1 MONTH AND (ended_on IS NULL OR ended_on >= CAST($m AS DATE) + INTERVAL 1 MONTH)`, { p: plan, m: m.month });
+        const [h] = await sql(
+          `SELECT coalesce(sum(mrr), 0) AS mrr FROM subscriptions
+          WHERE ($p = 'all' OR plan = $p) AND started_on < CAST($m AS DATE) + INTERVAL 1 MONTH AND (ended_on IS NULL OR ended_on >= CAST($m AS DATE) + INTERVAL 1 MONTH)`,
+          { p: plan, m: m.month },
+        );
         near(m.end_mrr, h.mrr, 1e-9);
       }
       const last = months[months.length - 1];
@@ -218,10 +246,16 @@ describe('SaaS metrics', () => {
 
 describe('funnel analysis', () => {
   it('counts each step as SQL does', async () => {
-    for (const [params, start, end, device] of [[{}, '2026-07-01', '2026-10-01', 'all'], [{ quarter: '2025-Q4', device: 'mobile' }, '2025-10-01', '2026-01-01', 'mobile']] as const) {
+    for (const [params, start, end, device] of [
+      [{}, '2026-07-01', '2026-10-01', 'all'],
+      [{ quarter: '2025-Q4', device: 'mobile' }, '2025-10-01', '2026-01-01', 'mobile'],
+    ] as const) {
       const r = await green('funnel-analysis', params);
-      const [h] = await sql(`SELECT count(*) FILTER (WHERE page = 'home_page' AND event_type <> 'purchase') AS home, count(*) FILTER (WHERE event_type = 'purchase') AS purchases
-        FROM events WHERE event_time >= CAST($s AS DATE) AND event_time < CAST($e AS DATE) AND ($d = 'all' OR device = $d)`, { s: start, e: end, d: device });
+      const [h] = await sql(
+        `SELECT count(*) FILTER (WHERE page = 'home_page' AND event_type <> 'purchase') AS home, count(*) FILTER (WHERE event_type = 'purchase') AS purchases
+        FROM events WHERE event_time >= CAST($s AS DATE) AND event_time < CAST($e AS DATE) AND ($d = 'all' OR device = $d)`,
+        { s: start, e: end, d: device },
+      );
       const steps = r.rows('funnel');
       expect(steps.map((x) => x.step)).toEqual(['Home page', 'Pricing page', 'Checkout', 'Purchase']);
       expect(steps[0].events).toBe(h.home);
@@ -240,7 +274,12 @@ describe('anomaly report', () => {
     expect(flagged[0].value).toBe(h.n);
     expect(q1.text('summary')).toMatch(/2026-03-15 \(Sunday\): \d+ orders against about \d+ expected — a drop of \d+%/);
     const q4 = await green('anomaly-report', { from: '2025-10-01', to: '2025-12-31', measure: 'revenue', sigma: 4 });
-    expect(q4.rows('anomalies').filter((x) => x.z > 4).map((x) => x.day)).toContain('2025-11-28'); // Black Friday
+    expect(
+      q4
+        .rows('anomalies')
+        .filter((x) => x.z > 4)
+        .map((x) => x.day),
+    ).toContain('2025-11-28'); // Black Friday
   });
 });
 
@@ -265,17 +304,34 @@ describe('data quality report', () => {
       const [future] = await sql(`SELECT count(*) AS n FROM orders WHERE order_date > CAST($d AS DATE)`, { d: asOf });
       expect(count('orders.order_date', 'future-dated')).toBe(future.n);
       // nothing else is wrong with the demo data
-      const failing = checks.filter((c) => c.failing_rows > 0).map((c) => `${c.table_name}.${c.column_name} ${c.check_name}`).sort();
-      const plantedChecks = ['customers.email duplicate', 'customers.email missing', 'customers.region invalid value', 'events.device missing', 'orders.amount out of range', 'orders.country_code missing'];
+      const failing = checks
+        .filter((c) => c.failing_rows > 0)
+        .map((c) => `${c.table_name}.${c.column_name} ${c.check_name}`)
+        .sort();
+      const plantedChecks = [
+        'customers.email duplicate',
+        'customers.email missing',
+        'customers.region invalid value',
+        'events.device missing',
+        'orders.amount out of range',
+        'orders.country_code missing',
+      ];
       expect(failing.filter((f) => !f.endsWith('future-dated'))).toEqual(plantedChecks);
       if (asOf === '2026-12-31') expect(failing).toEqual(plantedChecks);
       const text = r.text('summary');
       expect(text).toContain(`customers.region — ${planted(customers, 1019, 3)} of ${customers.toLocaleString('en-US')} rows have a region code that is not NA, EU, APAC or LATAM`);
       const samples = r.rows('samples');
-      expect(samples.filter((s) => s.field === 'customers.region').map((s) => s.row_key)).toEqual(['customer 3', 'customer 1022', 'customer 2041'].slice(0, 'sample_rows' in params ? params.sample_rows : 5));
+      expect(samples.filter((s) => s.field === 'customers.region').map((s) => s.row_key)).toEqual(
+        ['customer 3', 'customer 1022', 'customer 2041'].slice(0, 'sample_rows' in params ? params.sample_rows : 5),
+      );
       const nulls = r.rows('null_profile');
       expect(nulls.find((n) => n.table_name === 'subscriptions' && n.column_name === 'ended_on')?.expected).toBe(true);
-      expect(nulls.filter((n) => !n.expected).map((n) => `${n.table_name}.${n.column_name}`).sort()).toEqual(['customers.email', 'events.device', 'orders.country_code']);
+      expect(
+        nulls
+          .filter((n) => !n.expected)
+          .map((n) => `${n.table_name}.${n.column_name}`)
+          .sort(),
+      ).toEqual(['customers.email', 'events.device', 'orders.country_code']);
     }
   });
 });

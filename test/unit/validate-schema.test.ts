@@ -20,14 +20,17 @@ async function project(notebook: string): Promise<string> {
 }
 
 async function problems(notebook: string): Promise<QuireError[]> {
-  const err = await validateNotebook(await project(notebook)).then(() => null, (e: unknown) => e);
+  const err = await validateNotebook(await project(notebook)).then(
+    () => null,
+    (e: unknown) => e,
+  );
   if (err === null) return [];
   expect(err).toBeInstanceOf(ValidationErrors);
   return (err as ValidationErrors).errors;
 }
 
 describe('quire validate binds SQL against the schema', () => {
-  it('a misspelt table is a located error keeping DuckDB\'s suggestion', async () => {
+  it("a misspelt table is a located error keeping DuckDB's suggestion", async () => {
     const [e, ...rest] = await problems(`title: T
 cells:
   - id: orders

@@ -32,8 +32,7 @@ const daily: TableOutput = {
   rowCount: 4,
 };
 
-const build = (viz: Parameters<typeof buildChart>[0], table = daily, log?: (m: string) => void) =>
-  buildChart(viz, table, { dataId: 'daily', totalRows: table.rowCount, step: 1, log });
+const build = (viz: Parameters<typeof buildChart>[0], table = daily, log?: (m: string) => void) => buildChart(viz, table, { dataId: 'daily', totalRows: table.rowCount, step: 1, log });
 
 describe('shorthand charts', () => {
   it('line: dates on a UTC time axis, one series per y field, tooltips', async () => {
@@ -84,7 +83,18 @@ describe('shorthand charts', () => {
   });
 
   it('escapes dots and brackets in field names (Vega-Lite would read them as nested access)', async () => {
-    const t: TableOutput = { kind: 'table', columns: [{ name: 'a.b', type: 'VARCHAR' }, { name: 'x[1]', type: 'DOUBLE' }], rows: [['p', 1], ['q', 2]], rowCount: 2 };
+    const t: TableOutput = {
+      kind: 'table',
+      columns: [
+        { name: 'a.b', type: 'VARCHAR' },
+        { name: 'x[1]', type: 'DOUBLE' },
+      ],
+      rows: [
+        ['p', 1],
+        ['q', 2],
+      ],
+      rowCount: 2,
+    };
     const out = await build({ chart: 'bar', x: 'a.b', y: 'x[1]' }, t);
     expect((out.spec as any).encoding.x.field).toBe('a\\.b');
     expect((await renderSvg(out.spec!, 'light')).svg).toContain('>p<');
@@ -139,7 +149,12 @@ describe('full specs', () => {
 
   it('plotly: column names become arrays; constants stay; a missing column is named', () => {
     const fig = plotlyFigure({ data: [{ type: 'scatter', x: 'day', y: 'revenue', text: 'hello', marker: { color: 'region', size: 'orders' } }], layout: { title: 'x' } }, daily, 'daily');
-    expect(fig.data[0]).toMatchObject({ x: ['2025-06-01', '2025-06-02', '2025-06-01', '2025-06-02'], y: [1200.5, 980, 2100.25, 1999], text: 'hello', marker: { color: ['EU', 'EU', 'NA', 'NA'], size: [12, 9, 20, 18] } });
+    expect(fig.data[0]).toMatchObject({
+      x: ['2025-06-01', '2025-06-02', '2025-06-01', '2025-06-02'],
+      y: [1200.5, 980, 2100.25, 1999],
+      text: 'hello',
+      marker: { color: ['EU', 'EU', 'NA', 'NA'], size: [12, 9, 20, 18] },
+    });
     expect(() => plotlyFigure({ data: [{ type: 'bar', x: 'day', y: 'revenu' }] }, daily, 'daily')).toThrow(/field 'revenu' is not a column of 'daily'/);
   });
 });
@@ -148,8 +163,16 @@ describe('KPI cards and caps', () => {
   it('shows the latest value and its change against the row before', () => {
     const t: TableOutput = {
       kind: 'table',
-      columns: [{ name: 'month', type: 'DATE' }, { name: 'revenue', type: 'DOUBLE' }, { name: 'refund_rate', type: 'DOUBLE' }, { name: 'aov', type: 'DOUBLE' }],
-      rows: [['2025-06-01', 1100, 0.05, 10], ['2025-05-01', 1000, 0.04, 10]],
+      columns: [
+        { name: 'month', type: 'DATE' },
+        { name: 'revenue', type: 'DOUBLE' },
+        { name: 'refund_rate', type: 'DOUBLE' },
+        { name: 'aov', type: 'DOUBLE' },
+      ],
+      rows: [
+        ['2025-06-01', 1100, 0.05, 10],
+        ['2025-05-01', 1000, 0.04, 10],
+      ],
       rowCount: 2,
     };
     const cards = kpiCards(t, { x: 'month', format: { revenue: 'currency', refund_rate: 'percent', aov: 'currency' } }, 't');

@@ -29,7 +29,10 @@ describe('YAML aliases and notebook size', () => {
   });
 
   it('an alias bomb is a located E_YAML error, not an internal one', () => {
-    const lol = `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`).join('\n')}`;
+    const lol = `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefgh'
+      .split('')
+      .map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)
+      .join('\n')}`;
     const [e] = errorsOf(notebookFile(`title: T\n${lol}\ncells: []\n`));
     expect(e.code).toBe('E_YAML');
     expect(e.message).toMatch(/alias/i);

@@ -76,7 +76,12 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
   }
 
   function exportColumn(name: string, data: ArrayLike<unknown>, n: number) {
-    let numbers = 0, strings = 0, booleans = 0, dates = 0, nulls = 0, others = 0;
+    let numbers = 0,
+      strings = 0,
+      booleans = 0,
+      dates = 0,
+      nulls = 0,
+      others = 0;
     for (let i = 0; i < n; i++) {
       const v = data[i];
       if (v === null || v === undefined) nulls++;
@@ -91,7 +96,9 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     const present = n - nulls;
     if (present && numbers === present) {
       const values = new Float64Array(n);
-      let integral = true, min = Infinity, max = -Infinity;
+      let integral = true,
+        min = Infinity,
+        max = -Infinity;
       for (let i = 0; i < n; i++) {
         const raw = data[i];
         if (raw === null || raw === undefined) continue;
@@ -207,7 +214,9 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
     },
     /** What was thrown, as plain strings (read here, inside the isolate, where its getters may run). */
     errorInfo(e: unknown): { name: string; message: string; stack: string } {
-      let name = 'Error', message = '', stack = '';
+      let name = 'Error',
+        message = '',
+        stack = '';
       try {
         if (e instanceof Error) {
           name = String(e.name);
@@ -231,9 +240,17 @@ export function makeBridge(aq: any, columns: ReturnType<typeof makeColumns>) {
       for (let i = 0; i < src.length; i++) {
         const c = src[i];
         columns[i] = {
-          name: str(c.name) ?? '', kind: str(c.kind) ?? '', source: num(c.source), values: view(c.values), valid: c.valid instanceof Uint8Array ? c.valid : null,
-          text: str(c.text), offsets: c.offsets instanceof Int32Array ? c.offsets : undefined, codes: c.codes instanceof Int32Array ? c.codes : null,
-          integral: c.integral === true, min: num(c.min), max: num(c.max),
+          name: str(c.name) ?? '',
+          kind: str(c.kind) ?? '',
+          source: num(c.source),
+          values: view(c.values),
+          valid: c.valid instanceof Uint8Array ? c.valid : null,
+          text: str(c.text),
+          offsets: c.offsets instanceof Int32Array ? c.offsets : undefined,
+          codes: c.codes instanceof Int32Array ? c.codes : null,
+          integral: c.integral === true,
+          min: num(c.min),
+          max: num(c.max),
         };
       }
       const indices = exp.indices instanceof Uint32Array ? exp.indices : null;

@@ -59,7 +59,12 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
       let tables: unknown[];
       let params: unknown;
       try {
-        tables = inputs.map((t) => bridge.makeTable(t.columns.map((c) => String(c.name)), t.columns.map((c) => column(c, arrays))));
+        tables = inputs.map((t) =>
+          bridge.makeTable(
+            t.columns.map((c) => String(c.name)),
+            t.columns.map((c) => column(c, arrays)),
+          ),
+        );
         params = bridge.parseJson(paramsJson);
       } catch (e) {
         return fail('thrown', e);

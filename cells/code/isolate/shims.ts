@@ -60,13 +60,15 @@ export function installShims(g: Record<string, unknown>): { takeLogs(): string }
     }
     return String(v);
   };
-  const log = (level: string) => (...args: unknown[]) => {
-    if (lines.length >= MAX_LINES) {
-      dropped++;
-      return;
-    }
-    lines.push(`${level}${args.map(show).join(' ')}`.slice(0, 4000));
-  };
+  const log =
+    (level: string) =>
+    (...args: unknown[]) => {
+      if (lines.length >= MAX_LINES) {
+        dropped++;
+        return;
+      }
+      lines.push(`${level}${args.map(show).join(' ')}`.slice(0, 4000));
+    };
   g.TextEncoder = TextEncoderShim;
   g.TextDecoder = TextDecoderShim;
   g.console = { log: log(''), info: log(''), debug: log(''), warn: log('warning: '), error: log('error: ') };

@@ -31,8 +31,7 @@ export interface Sizes {
 export function calendarSql(n: Sizes): string {
   const anomaly = ANOMALIES.map((a) => `WHEN DATE ${lit(a.date)} THEN ${a.factor}`).join(' ');
   const surge = TICKET_SURGE.map((d) => `DATE ${lit(d)}`).join(', ');
-  const split = (col: string, count: number, w: string) =>
-    `(${count} * (c${w} - ${w}) // t${w})::BIGINT AS ${col}_lo, (${count} * c${w} // t${w})::BIGINT AS ${col}_hi`;
+  const split = (col: string, count: number, w: string) => `(${count} * (c${w} - ${w}) // t${w})::BIGINT AS ${col}_lo, (${count} * c${w} // t${w})::BIGINT AS ${col}_hi`;
   return `CREATE OR REPLACE TEMP TABLE demo_days AS
 WITH base AS (
   SELECT range::INTEGER AS d, ${dayOf('range')} AS day, ${yearsOf('range')} AS yrs, dayofyear(${dayOf('range')}) AS doy

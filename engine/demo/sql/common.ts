@@ -22,15 +22,47 @@ export const END_US = `(${START_EPOCH_DAY + DAY_COUNT}::BIGINT * ${DAY_US} - 1)`
 
 /** One salt (< 1000) per independent random stream; changing one changes only that column. */
 export const SALT = {
-  dayNoise: 11, signupNoise: 12,
-  region: 21, country: 22, segment: 23, plan: 24, first: 25, last: 26, domain: 27,
-  orderCustomer: 31, orderCustomer2: 32, redraw: 33, tod: 34, channel: 35, device: 36, status: 37,
-  amount: 38, /* 39 too: normal() uses salt and salt + 1 */ items: 40, discount: 41, discountRate: 42,
-  subStart: 51, subChurn: 52, seats: 53,
-  eventCustomer: 61, eventTod: 62, eventType: 63, eventPage: 64, eventDevice: 65,
-  ticketCustomer: 71, ticketTod: 72, priority: 73, category: 74, resolve: 75, stale: 76, surge: 77,
-  checkoutMember: 81, checkoutVariant: 82, checkoutAt: 83,
-  pricingMember: 84, pricingVariant: 85, pricingAt: 86,
+  dayNoise: 11,
+  signupNoise: 12,
+  region: 21,
+  country: 22,
+  segment: 23,
+  plan: 24,
+  first: 25,
+  last: 26,
+  domain: 27,
+  orderCustomer: 31,
+  orderCustomer2: 32,
+  redraw: 33,
+  tod: 34,
+  channel: 35,
+  device: 36,
+  status: 37,
+  amount: 38,
+  /* 39 too: normal() uses salt and salt + 1 */ items: 40,
+  discount: 41,
+  discountRate: 42,
+  subStart: 51,
+  subChurn: 52,
+  seats: 53,
+  eventCustomer: 61,
+  eventTod: 62,
+  eventType: 63,
+  eventPage: 64,
+  eventDevice: 65,
+  ticketCustomer: 71,
+  ticketTod: 72,
+  priority: 73,
+  category: 74,
+  resolve: 75,
+  stale: 76,
+  surge: 77,
+  checkoutMember: 81,
+  checkoutVariant: 82,
+  checkoutAt: 83,
+  pricingMember: 84,
+  pricingVariant: 85,
+  pricingAt: 86,
 } as const;
 
 /** A SQL literal for a constant of this module (never user text). */
@@ -62,13 +94,42 @@ export function pick(u: string, options: ReadonlyArray<readonly [string | number
   return `CASE ${whens.join(' ')} ELSE ${lit(options[options.length - 1][0])} END`;
 }
 
-export const REGIONS = [['NA', 40], ['EU', 30], ['APAC', 20], ['LATAM', 10]] as const;
+export const REGIONS = [
+  ['NA', 40],
+  ['EU', 30],
+  ['APAC', 20],
+  ['LATAM', 10],
+] as const;
 
 export const COUNTRIES: Record<(typeof REGIONS)[number][0], ReadonlyArray<readonly [string, number]>> = {
-  NA: [['US', 85], ['CA', 15]],
-  EU: [['DE', 22], ['GB', 20], ['FR', 18], ['ES', 10], ['IT', 10], ['NL', 8], ['SE', 6], ['PL', 6]],
-  APAC: [['JP', 30], ['AU', 25], ['IN', 20], ['KR', 15], ['SG', 10]],
-  LATAM: [['BR', 45], ['MX', 30], ['AR', 10], ['CO', 8], ['CL', 7]],
+  NA: [
+    ['US', 85],
+    ['CA', 15],
+  ],
+  EU: [
+    ['DE', 22],
+    ['GB', 20],
+    ['FR', 18],
+    ['ES', 10],
+    ['IT', 10],
+    ['NL', 8],
+    ['SE', 6],
+    ['PL', 6],
+  ],
+  APAC: [
+    ['JP', 30],
+    ['AU', 25],
+    ['IN', 20],
+    ['KR', 15],
+    ['SG', 10],
+  ],
+  LATAM: [
+    ['BR', 45],
+    ['MX', 30],
+    ['AR', 10],
+    ['CO', 8],
+    ['CL', 7],
+  ],
 };
 
 /** The experiments: who is in (share of customers), the salts, and when they start. */
@@ -103,7 +164,11 @@ export function macrosSql(): string[] {
     // Dirty rows (cid % 1019 = 3) are always EU; the customers table spells their region 'eu'.
     `CREATE OR REPLACE TEMP MACRO cust_region(cid) AS CASE WHEN cid % 1019 = 3 THEN 'EU' ELSE ${region} END`,
     `CREATE OR REPLACE TEMP MACRO cust_country(cid) AS CASE cust_region(cid) ${countryWhens} END`,
-    `CREATE OR REPLACE TEMP MACRO cust_segment(cid) AS ${pick(`rnd(cid, ${SALT.segment})`, [['consumer', 70], ['smb', 22], ['enterprise', 8]])}`,
+    `CREATE OR REPLACE TEMP MACRO cust_segment(cid) AS ${pick(`rnd(cid, ${SALT.segment})`, [
+      ['consumer', 70],
+      ['smb', 22],
+      ['enterprise', 8],
+    ])}`,
     `CREATE OR REPLACE TEMP MACRO in_experiment(cid, salt, share) AS rnd(cid, salt) < share`,
     `CREATE OR REPLACE TEMP MACRO is_treatment(cid, salt) AS rnd(cid, salt) < 0.5`,
     `CREATE OR REPLACE TEMP MACRO tod_seconds(p) AS floor(86400 * (p + 0.6 * sin(2 * pi() * p) / (2 * pi())))::BIGINT`,

@@ -1,21 +1,103 @@
 import { END_DATE, SALT, lit, listLit, pick, slotsFrom, slotsSql } from './common.js';
 
 const FIRST = [
-  'Ava', 'Liam', 'Olivia', 'Noah', 'Emma', 'Mateo', 'Sofia', 'Lucas', 'Mia', 'Hugo', 'Yuki', 'Aarav',
-  'Chloe', 'Leon', 'Isabella', 'Ethan', 'Camila', 'Finn', 'Hana', 'Omar', 'Lea', 'Diego', 'Priya', 'Jonas',
-  'Valentina', 'Arjun', 'Emily', 'Kenji', 'Nora', 'Gabriel', 'Zoe', 'Felix', 'Lucia', 'Ravi', 'Alice', 'Tomas',
-  'Mei', 'Oscar', 'Sara', 'Daniel',
+  'Ava',
+  'Liam',
+  'Olivia',
+  'Noah',
+  'Emma',
+  'Mateo',
+  'Sofia',
+  'Lucas',
+  'Mia',
+  'Hugo',
+  'Yuki',
+  'Aarav',
+  'Chloe',
+  'Leon',
+  'Isabella',
+  'Ethan',
+  'Camila',
+  'Finn',
+  'Hana',
+  'Omar',
+  'Lea',
+  'Diego',
+  'Priya',
+  'Jonas',
+  'Valentina',
+  'Arjun',
+  'Emily',
+  'Kenji',
+  'Nora',
+  'Gabriel',
+  'Zoe',
+  'Felix',
+  'Lucia',
+  'Ravi',
+  'Alice',
+  'Tomas',
+  'Mei',
+  'Oscar',
+  'Sara',
+  'Daniel',
 ];
 const LAST = [
-  'Smith', 'Garcia', 'Mueller', 'Martin', 'Rossi', 'Tanaka', 'Silva', 'Kim', 'Patel', 'Nguyen', 'Brown', 'Lopez',
-  'Schmidt', 'Dubois', 'Jansen', 'Kowalski', 'Andersson', 'Sato', 'Santos', 'Singh', 'Wilson', 'Fernandez', 'Weber',
-  'Moreau', 'Ricci', 'Suzuki', 'Costa', 'Park', 'Sharma', 'Taylor', 'Martinez', 'Fischer', 'Bernard', 'Romano',
-  'Watanabe', 'Pereira', 'Lee', 'Gupta', 'Clark', 'Morales',
+  'Smith',
+  'Garcia',
+  'Mueller',
+  'Martin',
+  'Rossi',
+  'Tanaka',
+  'Silva',
+  'Kim',
+  'Patel',
+  'Nguyen',
+  'Brown',
+  'Lopez',
+  'Schmidt',
+  'Dubois',
+  'Jansen',
+  'Kowalski',
+  'Andersson',
+  'Sato',
+  'Santos',
+  'Singh',
+  'Wilson',
+  'Fernandez',
+  'Weber',
+  'Moreau',
+  'Ricci',
+  'Suzuki',
+  'Costa',
+  'Park',
+  'Sharma',
+  'Taylor',
+  'Martinez',
+  'Fischer',
+  'Bernard',
+  'Romano',
+  'Watanabe',
+  'Pereira',
+  'Lee',
+  'Gupta',
+  'Clark',
+  'Morales',
 ];
 const PERSONAL_DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com', 'proton.me'];
 const COMPANY_DOMAINS = [
-  'acme.example', 'globex.example', 'initech.example', 'umbrella.example', 'hooli.example', 'vandelay.example',
-  'stark.example', 'wayne.example', 'tyrell.example', 'cyberdyne.example', 'soylent.example', 'wonka.example',
+  'acme.example',
+  'globex.example',
+  'initech.example',
+  'umbrella.example',
+  'hooli.example',
+  'vandelay.example',
+  'stark.example',
+  'wayne.example',
+  'tyrell.example',
+  'cyberdyne.example',
+  'soylent.example',
+  'wonka.example',
 ];
 
 const at = (list: readonly string[], u: string) => `${listLit(list)}[1 + floor(${u} * ${list.length})::INTEGER]`;
@@ -28,9 +110,21 @@ function emailOf(cid: string): string {
 }
 
 const PLAN_BY_SEGMENT = {
-  consumer: [['free', 55], ['basic', 30], ['premium', 15]],
-  smb: [['free', 20], ['basic', 40], ['premium', 35], ['enterprise', 5]],
-  enterprise: [['premium', 30], ['enterprise', 70]],
+  consumer: [
+    ['free', 55],
+    ['basic', 30],
+    ['premium', 15],
+  ],
+  smb: [
+    ['free', 20],
+    ['basic', 40],
+    ['premium', 35],
+    ['enterprise', 5],
+  ],
+  enterprise: [
+    ['premium', 30],
+    ['enterprise', 70],
+  ],
 } as const;
 
 /**
@@ -43,7 +137,9 @@ export function customersBaseSql(): string[] {
   const plan = Object.entries(PLAN_BY_SEGMENT)
     .map(([seg, list]) => `WHEN ${lit(seg)} THEN ${pick(`rnd(customer_id, ${SALT.plan})`, list)}`)
     .join(' ');
-  return [slotsSql('demo_customer_slots', 'c_lo', 'c_hi'), `CREATE OR REPLACE TEMP TABLE demo_customers_base AS
+  return [
+    slotsSql('demo_customer_slots', 'c_lo', 'c_hi'),
+    `CREATE OR REPLACE TEMP TABLE demo_customers_base AS
 WITH ids AS (
   SELECT (i + 1)::INTEGER AS customer_id, day, day_us FROM ${slotsFrom('demo_customer_slots', 0)}
 )
@@ -58,7 +154,9 @@ SELECT customer_id,
   CASE cust_segment(customer_id) ${plan} END AS plan,
   day AS signup_date,
   day_us AS signup_us
-FROM ids`, 'DROP TABLE demo_customer_slots'];
+FROM ids`,
+    'DROP TABLE demo_customer_slots',
+  ];
 }
 
 /**

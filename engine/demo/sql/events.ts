@@ -1,7 +1,7 @@
 import { SALT, pick, slotsFrom, slotsSql } from './common.js';
 
 /** Purchase share of events: control, and checkout_button treatment after assignment (x1.15). */
-export const PURCHASE_RATE = { control: 0.10, treatment: 0.115 } as const;
+export const PURCHASE_RATE = { control: 0.1, treatment: 0.115 } as const;
 
 export function eventSlotsSql(): string {
   return slotsSql('demo_event_slots', 'e_lo', 'e_hi');
@@ -15,8 +15,15 @@ export function eventSlotsSql(): string {
  */
 export function eventsSql(): string {
   const page = `CASE WHEN event_type = 'purchase' THEN 'checkout'
-       WHEN event_type = 'signup' THEN ${pick(`rnd(i, ${SALT.eventPage})`, [['pricing', 60], ['home_page', 40]])}
-       ELSE ${pick(`rnd(i, ${SALT.eventPage})`, [['home_page', 55], ['pricing', 30], ['checkout', 15]])} END`;
+       WHEN event_type = 'signup' THEN ${pick(`rnd(i, ${SALT.eventPage})`, [
+         ['pricing', 60],
+         ['home_page', 40],
+       ])}
+       ELSE ${pick(`rnd(i, ${SALT.eventPage})`, [
+         ['home_page', 55],
+         ['pricing', 30],
+         ['checkout', 15],
+       ])} END`;
   return `CREATE OR REPLACE TABLE events AS
 WITH e AS (
   SELECT i, make_timestamp(day_us + tod_seconds(p) * 1000000) AS event_time,
@@ -40,7 +47,11 @@ WITH e AS (
 SELECT (i + 1)::BIGINT AS event_id, customer_id, event_time, event_type,
   ${page} AS page,
   CASE WHEN (i + 1) % 5003 = 77 THEN NULL
-       ELSE ${pick(`rnd(i, ${SALT.eventDevice})`, [['desktop', 48], ['mobile', 44], ['tablet', 8]])} END AS device
+       ELSE ${pick(`rnd(i, ${SALT.eventDevice})`, [
+         ['desktop', 48],
+         ['mobile', 44],
+         ['tablet', 8],
+       ])} END AS device
 FROM typed
 ORDER BY event_id`;
 }

@@ -3,7 +3,16 @@ import { EXPERIMENTS, SALT, lit, pick, slotsFrom, slotsSql } from './common.js';
 /** A control customer of checkout_button loses this share of their orders (after the start). */
 export const CHECKOUT_ORDER_REDRAW = 0.13;
 
-const ITEMS = [[1, 34], [2, 24], [3, 15], [4, 10], [5, 7], [6, 5], [7, 3], [8, 2]] as const;
+const ITEMS = [
+  [1, 34],
+  [2, 24],
+  [3, 15],
+  [4, 10],
+  [5, 7],
+  [6, 5],
+  [7, 3],
+  [8, 2],
+] as const;
 
 /** Order ids on their days; `p` orders the timestamps within a day. */
 export function orderSlotsSql(): string {
@@ -24,9 +33,20 @@ export function ordersSql(): string {
   const chk = EXPERIMENTS.checkout_button;
   const device = (channel: string) =>
     `CASE ${channel}
-       WHEN 'mobile' THEN ${pick(`rnd(i, ${SALT.device})`, [['mobile', 85], ['tablet', 15]])}
-       WHEN 'partner' THEN ${pick(`rnd(i, ${SALT.device})`, [['desktop', 80], ['mobile', 15], ['tablet', 5]])}
-       ELSE ${pick(`rnd(i, ${SALT.device})`, [['desktop', 70], ['mobile', 22], ['tablet', 8]])} END`;
+       WHEN 'mobile' THEN ${pick(`rnd(i, ${SALT.device})`, [
+         ['mobile', 85],
+         ['tablet', 15],
+       ])}
+       WHEN 'partner' THEN ${pick(`rnd(i, ${SALT.device})`, [
+         ['desktop', 80],
+         ['mobile', 15],
+         ['tablet', 5],
+       ])}
+       ELSE ${pick(`rnd(i, ${SALT.device})`, [
+         ['desktop', 70],
+         ['mobile', 22],
+         ['tablet', 8],
+       ])} END`;
   return `CREATE OR REPLACE TABLE orders AS
 WITH picked AS (
   SELECT *,
@@ -59,7 +79,11 @@ SELECT
   CASE WHEN (i + 1) % 2003 = 101 THEN NULL ELSE cust_country(cid) END AS country_code,
   channel,
   ${device('channel')} AS device,
-  ${pick(`rnd(i, ${SALT.status})`, [['completed', 88], ['refunded', 7], ['cancelled', 5]])} AS status,
+  ${pick(`rnd(i, ${SALT.status})`, [
+    ['completed', 88],
+    ['refunded', 7],
+    ['cancelled', 5],
+  ])} AS status,
   round((round(gross, 2) - round(gross * discount_rate, 2))
         * CASE WHEN (i + 1) % 10007 = 4999 THEN -1 ELSE 1 END, 2) AS amount,
   round(gross * discount_rate, 2) AS discount,

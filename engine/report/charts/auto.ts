@@ -3,10 +3,7 @@ import type { TableOutput } from '../../outputs.js';
 import { fieldType } from './data.js';
 import type { Shorthand } from './shorthand.js';
 
-export type AutoPick =
-  | { chart: 'kpi'; y: string[]; reason: string }
-  | { chart: 'table'; reason: string }
-  | (Shorthand & { reason: string });
+export type AutoPick = { chart: 'kpi'; y: string[]; reason: string } | { chart: 'table'; reason: string } | (Shorthand & { reason: string });
 
 function describe(table: TableOutput, names: string[]): string {
   return names.map((n) => `${n} ${table.columns.find((c) => c.name === n)?.type ?? '?'}`).join(', ');
@@ -46,5 +43,13 @@ export function pickChart(table: TableOutput): AutoPick {
     const [x, y] = [numbers[0]!, numbers[1]!];
     return { chart: 'scatter', x, y, reason: `two numbers (${describe(table, [x, y])})` };
   }
-  return { chart: 'table', reason: `no date, category and number to plot (${describe(table, table.columns.map((c) => c.name)) || 'no columns'})` };
+  return {
+    chart: 'table',
+    reason: `no date, category and number to plot (${
+      describe(
+        table,
+        table.columns.map((c) => c.name),
+      ) || 'no columns'
+    })`,
+  };
 }

@@ -28,10 +28,7 @@ export class FieldError extends Error {
   ) {
     const names = columns.map((c) => c.name);
     const dym = didYouMean(field, names);
-    super(
-      reason ??
-        `field '${field}' is not a column of '${dataId}'${dym ? ` — ${dym}` : ''}; its columns are ${names.length ? names.map((n) => `'${n}'`).join(', ') : '(none)'}`,
-    );
+    super(reason ?? `field '${field}' is not a column of '${dataId}'${dym ? ` — ${dym}` : ''}; its columns are ${names.length ? names.map((n) => `'${n}'`).join(', ') : '(none)'}`);
     this.name = 'FieldError';
   }
 }

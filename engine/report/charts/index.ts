@@ -68,7 +68,12 @@ export async function buildChart(viz: VizSpec, table: TableOutput, ctx: BuildCon
   if (!viz.chart) {
     const pick = pickChart(table);
     const named = pick as unknown as Record<string, unknown>;
-    const keys = pick.chart === 'kpi' ? `y: ${pick.y.join(', ')}` : pick.chart === 'table' ? 'all columns' : ['x', 'y', 'color'].flatMap((k) => (named[k] === undefined ? [] : [`${k}: ${String(named[k])}`])).join(', ');
+    const keys =
+      pick.chart === 'kpi'
+        ? `y: ${pick.y.join(', ')}`
+        : pick.chart === 'table'
+          ? 'all columns'
+          : ['x', 'y', 'color'].flatMap((k) => (named[k] === undefined ? [] : [`${k}: ${String(named[k])}`])).join(', ');
     ctx.log?.(`no chart named: picked ${pick.chart} (${keys}) from ${pick.reason}`);
     shape = { ...viz, ...pick } as VizSpec;
   }

@@ -35,7 +35,11 @@ const ACRONYMS = new Set(['aov', 'arr', 'mrr', 'arpu', 'ltv', 'cac', 'nps', 'roi
 /** `avg_order_value` → `Avg order value`, `aov` → `AOV`; names with capitals or spaces are kept as written. */
 export function humanize(name: string): string {
   if (!/^[a-z0-9_]+$/.test(name)) return name;
-  const words = name.split('_').filter(Boolean).map((w) => (ACRONYMS.has(w) ? w.toUpperCase() : w)).join(' ');
+  const words = name
+    .split('_')
+    .filter(Boolean)
+    .map((w) => (ACRONYMS.has(w) ? w.toUpperCase() : w))
+    .join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

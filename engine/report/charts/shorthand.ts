@@ -151,7 +151,11 @@ function tooltip(table: TableOutput, fields: Field[], format: Record<string, Num
 function foldYs(yf: Field[], color: string | undefined, chart: string): { transform: Spec[]; y: string; series: string } | null {
   if (yf.length < 2) return null;
   if (color !== undefined) {
-    throw new ChartSpecError(`a ${chart} chart with several y fields colours one series per field, so it cannot also take \`color:\``, ['color'], 'drop `color:`, or plot one y field coloured by `color:`');
+    throw new ChartSpecError(
+      `a ${chart} chart with several y fields colours one series per field, so it cannot also take \`color:\``,
+      ['color'],
+      'drop `color:`, or plot one y field coloured by `color:`',
+    );
   }
   const bad = yf.find((f) => f.type !== 'quantitative');
   if (bad) throw new ChartSpecError(`y field '${bad.name}' is ${bad.column.type}, not a number: several y fields must all be numbers`, bad.path);
@@ -183,15 +187,23 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       const rows = table.rows.length;
       const series = folded ? yFields.length : colorField ? distinctCount(table, colorField.name) : 1;
       const mark: Spec =
-        sh.chart === 'line' ? { type: 'line', point: rows / Math.max(1, series) <= 40 ? { size: 28 } : false, interpolate: 'monotone' }
-        : sh.chart === 'area' ? { type: 'area', interpolate: 'monotone', line: { strokeWidth: 1.5 }, opacity: colorField || folded ? 0.8 : 0.35 }
-        : { type: 'point', filled: true, opacity: rows > 500 ? 0.45 : 0.8, size: rows > 1000 ? 14 : 40 };
+        sh.chart === 'line'
+          ? { type: 'line', point: rows / Math.max(1, series) <= 40 ? { size: 28 } : false, interpolate: 'monotone' }
+          : sh.chart === 'area'
+            ? { type: 'area', interpolate: 'monotone', line: { strokeWidth: 1.5 }, opacity: colorField || folded ? 0.8 : 0.35 }
+            : { type: 'point', filled: true, opacity: rows > 500 ? 0.45 : 0.8, size: rows > 1000 ? 14 : 40 };
       const encoding: Spec = { x: channel(table, xField!, fmt[xField!.name]) };
       // Only bars (and areas, whose filled height is the value) need a zero baseline.
       if (xField!.type === 'quantitative') (encoding.x as Spec).scale = { zero: false };
       if (folded) {
         const yFmt = fmt[yFields[0]!.name];
-        const fm = axisFormat(yFmt, maxAbs(table, yFields.map((f) => f.name)));
+        const fm = axisFormat(
+          yFmt,
+          maxAbs(
+            table,
+            yFields.map((f) => f.name),
+          ),
+        );
         encoding.y = { field: 'value', type: 'quantitative', title: null, ...(fm ? { axis: { format: fm } } : {}), ...(sh.chart === 'area' ? {} : { scale: { zero: false } }) };
         encoding.color = { field: 'series', type: 'nominal', title: null, sort: yFields.map((f) => f.name) };
         encoding.tooltip = [
@@ -218,7 +230,13 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       let cat: Spec;
       if (x.type === 'temporal') {
         const monthly = allFirstOfMonth(table, x.name);
-        cat = { field: vlField(x.name), type: 'ordinal', timeUnit: monthly ? 'utcyearmonth' : 'utcyearmonthdate', title: fieldTitle(x.name), axis: { format: monthly ? '%b %Y' : '%b %-d', labelAngle: categories > 12 ? -45 : 0 } };
+        cat = {
+          field: vlField(x.name),
+          type: 'ordinal',
+          timeUnit: monthly ? 'utcyearmonth' : 'utcyearmonthdate',
+          title: fieldTitle(x.name),
+          axis: { format: monthly ? '%b %Y' : '%b %-d', labelAngle: categories > 12 ? -45 : 0 },
+        };
       } else if (x.type === 'quantitative') {
         cat = { field: vlField(x.name), type: 'ordinal', title: fieldTitle(x.name) };
       } else {
@@ -226,7 +244,15 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       }
       const horizontal = x.type === 'nominal' && (categories > 10 || longestLabel(table, x.name) > 14);
       const valueFmt = fmt[y0.name];
-      const valueAxis = axisFormat(valueFmt, folded ? maxAbs(table, yFields.map((f) => f.name)) : maxAbs(table, [y0.name]));
+      const valueAxis = axisFormat(
+        valueFmt,
+        folded
+          ? maxAbs(
+              table,
+              yFields.map((f) => f.name),
+            )
+          : maxAbs(table, [y0.name]),
+      );
       let value: Spec;
       const encoding: Spec = {};
       if (folded) {
@@ -241,7 +267,9 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       } else {
         value = { field: vlField(y0.name), type: 'quantitative', title: fieldTitle(y0.name), ...(valueAxis ? { axis: { format: valueAxis } } : {}) };
         if (colorField) encoding.color = channel(table, colorField, fmt[colorField.name]);
-        encoding.tooltip = tooltip(table, used, fmt).map((t) => (t.field === vlField(x.name) && cat.timeUnit ? { ...t, timeUnit: cat.timeUnit, format: cat.timeUnit === 'utcyearmonth' ? '%b %Y' : '%Y-%m-%d' } : t));
+        encoding.tooltip = tooltip(table, used, fmt).map((t) =>
+          t.field === vlField(x.name) && cat.timeUnit ? { ...t, timeUnit: cat.timeUnit, format: cat.timeUnit === 'utcyearmonth' ? '%b %Y' : '%Y-%m-%d' } : t,
+        );
       }
       const barTransform = folded ? [...folded.transform, validOnly('value')] : colorField ? [validOnly(y0.name)] : undefined;
       if (horizontal) {
@@ -271,7 +299,13 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
         transform: [validOnly(y0.name), { joinaggregate: [{ op: 'sum', field: vlField(y0.name), as: '__total' }] }, { calculate: share, as: '__share' }],
         encoding: {
           theta: { field: vlField(y0.name), type: 'quantitative', stack: true },
-          color: { field: vlField(category.name), type: 'nominal', title: fieldTitle(category.name), sort: { field: vlField(y0.name), order: 'descending' }, legend: { orient: 'right', direction: 'vertical' } },
+          color: {
+            field: vlField(category.name),
+            type: 'nominal',
+            title: fieldTitle(category.name),
+            sort: { field: vlField(y0.name), order: 'descending' },
+            legend: { orient: 'right', direction: 'vertical' },
+          },
           order: { field: vlField(y0.name), type: 'quantitative', sort: 'descending' },
           tooltip: [...tooltip(table, [category, y0], fmt), { field: '__share', type: 'quantitative', title: 'share', format: '.1%' }],
         },
@@ -296,7 +330,8 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       const nx = distinctCount(table, xField!.name);
       const ny = distinctCount(table, y0.name);
       const cellFmt = fmt[c.name];
-      const axisOf = (f: Field): Spec => (f.type === 'temporal' ? { ...channel(table, f, undefined), type: 'ordinal', scale: undefined } : { field: vlField(f.name), type: 'ordinal', title: fieldTitle(f.name) });
+      const axisOf = (f: Field): Spec =>
+        f.type === 'temporal' ? { ...channel(table, f, undefined), type: 'ordinal', scale: undefined } : { field: vlField(f.name), type: 'ordinal', title: fieldTitle(f.name) };
       const encoding: Spec = {
         x: { ...axisOf(xField!), axis: { labelAngle: 0, orient: 'top', domain: false, ticks: false } },
         y: { ...axisOf(y0), axis: { domain: false, ticks: false } },
@@ -304,7 +339,12 @@ export function shorthandSpec(sh: Shorthand, table: TableOutput, dataId: string)
       const rect = {
         mark: { type: 'rect', cornerRadius: 2 },
         encoding: {
-          color: { field: vlField(c.name), type: 'quantitative', title: fieldTitle(c.name), legend: { orient: 'right', direction: 'vertical', ...(axisFormat(cellFmt, maxAbs(table, [c.name])) ? { format: axisFormat(cellFmt, maxAbs(table, [c.name])) } : {}) } },
+          color: {
+            field: vlField(c.name),
+            type: 'quantitative',
+            title: fieldTitle(c.name),
+            legend: { orient: 'right', direction: 'vertical', ...(axisFormat(cellFmt, maxAbs(table, [c.name])) ? { format: axisFormat(cellFmt, maxAbs(table, [c.name])) } : {}) },
+          },
           tooltip: tooltip(table, used, fmt),
         },
       };

@@ -22,7 +22,18 @@ const ID_NAME = /(^|_)(id|ids|key|code|zip|postcode|year)$|^(id|year)(_|$)/i;
 const PVALUE_NAME = /^(p|pval|p_?value)$|_p_?value$|^p_value_/i;
 const RATE_NAME = /(rate|share|pct|percent|ratio|conversion|churn|retention|margin|fraction|prop)(_|$)/i;
 
-const ACRONYMS = new Map([['id', 'ID'], ['ids', 'IDs'], ['url', 'URL'], ['sku', 'SKU'], ['mrr', 'MRR'], ['arr', 'ARR'], ['aov', 'AOV'], ['kpi', 'KPI'], ['pct', '%'], ['srm', 'SRM']]);
+const ACRONYMS = new Map([
+  ['id', 'ID'],
+  ['ids', 'IDs'],
+  ['url', 'URL'],
+  ['sku', 'SKU'],
+  ['mrr', 'MRR'],
+  ['arr', 'ARR'],
+  ['aov', 'AOV'],
+  ['kpi', 'KPI'],
+  ['pct', '%'],
+  ['srm', 'SRM'],
+]);
 
 /** `avg_order_value` → `Avg Order Value`, `customerId` → `Customer ID`. */
 export function humanHeader(name: string): string {
@@ -63,6 +74,11 @@ export function tableColumnFormats(
     type: c.type,
     header: opts.labels?.[c.name] ?? humanHeader(c.name),
     title: `${c.name} · ${c.type}`,
-    format: opts.formats?.[c.name] ?? defaultFormat(c, rows.map((r) => r[i] ?? null)),
+    format:
+      opts.formats?.[c.name] ??
+      defaultFormat(
+        c,
+        rows.map((r) => r[i] ?? null),
+      ),
   }));
 }

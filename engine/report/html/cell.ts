@@ -105,9 +105,7 @@ export function renderCell(cell: ReportCell): string {
 
   const label = cellLabel(cell);
   const statusNote =
-    cell.status === 'failed' ? '<span class="cell-status cell-status-failed">failed</span>'
-    : cell.status === 'skipped' ? '<span class="cell-status cell-status-skipped">skipped</span>'
-    : '';
+    cell.status === 'failed' ? '<span class="cell-status cell-status-failed">failed</span>' : cell.status === 'skipped' ? '<span class="cell-status cell-status-skipped">skipped</span>' : '';
   const head = label
     ? `<header class="cell-head"><h2>${escapeHtml(label)}</h2><span class="cell-meta">${statusNote}<code>${escapeHtml(cell.id)}</code><span class="cell-type">${escapeHtml(cell.type)}</span></span></header>`
     : '';

@@ -6,9 +6,26 @@ import { formatDecimal, formatInteger } from './numbers.js';
 export type ColumnKind = 'integer' | 'decimal' | 'date' | 'timestamp' | 'boolean' | 'nested' | 'text';
 
 const INTEGER_TYPES = new Set([
-  'TINYINT', 'SMALLINT', 'INTEGER', 'INT', 'BIGINT', 'HUGEINT',
-  'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT',
-  'INT1', 'INT2', 'INT4', 'INT8', 'SHORT', 'LONG', 'SIGNED', 'VARINT', 'BIGNUM',
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'INT',
+  'BIGINT',
+  'HUGEINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+  'UBIGINT',
+  'UHUGEINT',
+  'INT1',
+  'INT2',
+  'INT4',
+  'INT8',
+  'SHORT',
+  'LONG',
+  'SIGNED',
+  'VARINT',
+  'BIGNUM',
 ]);
 const DECIMAL_TYPES = new Set(['DOUBLE', 'FLOAT', 'REAL', 'FLOAT4', 'FLOAT8', 'DECIMAL', 'NUMERIC']);
 

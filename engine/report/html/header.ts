@@ -33,9 +33,7 @@ export function timeTag(iso: string): string {
 function renderParams(params: Record<string, unknown>): string {
   const entries = Object.entries(params ?? {});
   const chips = entries.length
-    ? entries
-        .map(([k, v]) => `<span class="chip"><span class="chip-k">${escapeHtml(k)}</span><span class="chip-v">${escapeHtml(paramText(v))}</span></span>`)
-        .join('\n')
+    ? entries.map(([k, v]) => `<span class="chip"><span class="chip-k">${escapeHtml(k)}</span><span class="chip-v">${escapeHtml(paramText(v))}</span></span>`).join('\n')
     : '<span class="muted">none</span>';
   return `<div class="params"><span class="label">Parameters</span>\n${chips}\n</div>`;
 }

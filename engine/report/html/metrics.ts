@@ -135,7 +135,14 @@ function cards(rows: Row[], metrics: MetricInfo[], compare: boolean): string {
 }
 
 /** Rows: metric (overall) then its slice values, per segment; columns given by `columns`. */
-function pivot(rows: Row[], metrics: MetricInfo[], compare: boolean, columns: Array<{ label: string; pick: (r: Row) => boolean }>, perSlice: boolean, segments: string[]): { html: string; capped: boolean } {
+function pivot(
+  rows: Row[],
+  metrics: MetricInfo[],
+  compare: boolean,
+  columns: Array<{ label: string; pick: (r: Row) => boolean }>,
+  perSlice: boolean,
+  segments: string[],
+): { html: string; capped: boolean } {
   const sliceValues = [...new Set(rows.filter((r) => r.sliceType !== 'none').map((r) => `${r.sliceType}\u0000${r.sliceValue}`))];
   const body: string[] = [];
   let capped = false;
@@ -193,10 +200,7 @@ export function renderMetrics(output: MetricsOutput): string {
   }
   if (output.table.rows.length < output.table.rowCount) notes.push(`KPIs from the first ${countOf(output.table.rows.length, 'row')} of ${countOf(output.table.rowCount, 'row')}`);
   notes.push(`Long table: ${countOf(output.table.rowCount, 'row')} (in exports and to later cells)`);
-  return [
-    STYLE,
-    `<p class="qm-caption">${escapeHtml(caption)}</p>`,
-    rows.length ? body : '<p class="muted no-output">No values</p>',
-    `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`,
-  ].join('\n');
+  return [STYLE, `<p class="qm-caption">${escapeHtml(caption)}</p>`, rows.length ? body : '<p class="muted no-output">No values</p>', `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`].join(
+    '\n',
+  );
 }

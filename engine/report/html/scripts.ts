@@ -27,7 +27,9 @@ function bundle([pkg, file]: readonly [string, string | null]): string {
   const key = `${pkg}/${file}`;
   let js = cache.get(key);
   if (js === undefined) {
-    js = readFileSync(packageFile(pkg, file), 'utf8').replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
+    js = readFileSync(packageFile(pkg, file), 'utf8')
+      .replace(/<\/script/gi, '<\\/script')
+      .replace(/<!--/g, '<\\!--');
     cache.set(key, js);
   }
   return js;
@@ -49,8 +51,14 @@ function vegaInterpreter(): string {
     const imports = /^import \{([^}]*)\} from 'vega-util';$/m.exec(module);
     const exported = /^export \{ (\w+) as expressionInterpreter \};$/m.exec(module);
     if (!imports || !exported) throw new Error('vega-interpreter: unexpected module shape (pin a version this code knows)');
-    const names = imports[1]!.split(',').map((n) => n.trim()).filter(Boolean);
-    const body = module.replace(imports[0], '').replace(exported[0], '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+    const names = imports[1]!
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    const body = module
+      .replace(imports[0], '')
+      .replace(exported[0], '')
+      .replace(/^\/\/# sourceMappingURL=.*$/m, '');
     js = `(function (vega) {\n${names.map((n) => `var ${n} = vega.${n};`).join('\n')}\n${body}\nwindow.vegaInterpreter = { expressionInterpreter: ${exported[1]} };\n})(window.vega);`;
     cache.set(key, js);
   }

@@ -66,13 +66,5 @@ export function renderTable(full: TableOutput, opts: { formats?: Record<string, 
   const footer = `<p class="table-foot">${escapeHtml(rowCountLine(output.rows.length, output.rowCount))}</p>`;
   if (columns.length === 0) return `<p class="table-foot">No columns</p>`;
 
-  return [
-    '<div class="table-wrap">',
-    '<table class="data">',
-    `<thead><tr>${head}</tr></thead>`,
-    body ? `<tbody>\n${body}\n</tbody>` : '<tbody></tbody>',
-    '</table>',
-    '</div>',
-    footer,
-  ].join('\n');
+  return ['<div class="table-wrap">', '<table class="data">', `<thead><tr>${head}</tr></thead>`, body ? `<tbody>\n${body}\n</tbody>` : '<tbody></tbody>', '</table>', '</div>', footer].join('\n');
 }

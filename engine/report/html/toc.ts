@@ -16,10 +16,7 @@ export function renderToc(all: readonly ReportCell[]): string {
       const label = cellLabel(cell);
       if (label === null || seen.has(label)) return '';
       seen.add(label);
-      const status =
-        cell.status === 'failed' ? ' <span class="toc-status toc-failed">failed</span>'
-        : cell.status === 'skipped' ? ' <span class="toc-status toc-skipped">skipped</span>'
-        : '';
+      const status = cell.status === 'failed' ? ' <span class="toc-status toc-failed">failed</span>' : cell.status === 'skipped' ? ' <span class="toc-status toc-skipped">skipped</span>' : '';
       // The page number's slot, filled in the PDF only (pdf/toc-pages.ts).
       return `<li><a${attr('href', cellHref(cell.id))}>${escapeHtml(label)}</a>${status}<span class="toc-page"${attr('data-for', cellHref(cell.id).slice(1))}></span></li>`;
     })

@@ -7,9 +7,14 @@ import { provenanceText } from '../provenance.js';
 export function footerTemplate(model: ReportModel): string {
   const date = formatInstant(model.run.finishedAt ?? model.run.startedAt);
   const style = [
-    'width:100%', 'box-sizing:border-box', 'padding:0 13mm',
+    'width:100%',
+    'box-sizing:border-box',
+    'padding:0 13mm',
     'font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,"Liberation Sans",sans-serif',
-    'font-size:7.5px', 'line-height:1.45', 'color:#667085', '-webkit-print-color-adjust:exact',
+    'font-size:7.5px',
+    'line-height:1.45',
+    'color:#667085',
+    '-webkit-print-color-adjust:exact',
   ].join(';');
   return (
     `<div style='${style}'><div style="border-top:0.5px solid #d0d5dd;padding-top:4px">` +

@@ -121,7 +121,12 @@ function shownLength(v: TableValue | undefined, col: TableColumn, kind: XlsxKind
 export function planColumns(columns: readonly TableColumn[], preview: readonly TableValue[][], formats: Record<string, NumberFormat> = {}): ColumnPlan[] {
   return columns.map((col, i) => {
     const kind = kindOf(col.type);
-    const numFmt = numFmtOf(col, kind, formats[col.name], preview.map((r) => r[i] ?? null));
+    const numFmt = numFmtOf(
+      col,
+      kind,
+      formats[col.name],
+      preview.map((r) => r[i] ?? null),
+    );
     let longest = col.name.length + 3; // room for the filter button
     for (const row of preview.slice(0, 200)) longest = Math.max(longest, shownLength(row[i], col, kind, numFmt));
     return { name: col.name, type: col.type, kind, sql: sqlOf(col.name, col.type, kind), numFmt, width: Math.min(60, Math.max(8, longest + 2)) };

@@ -96,10 +96,9 @@ export function drawings(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
         return { rId, p };
       });
       wb.zip.append(drawingXml(placed), { name: `xl/drawings/${name}.xml` });
-      wb.zip.append(
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`,
-        { name: `xl/drawings/_rels/${name}.xml.rels` },
-      );
+      wb.zip.append(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`, {
+        name: `xl/drawings/_rels/${name}.xml.rels`,
+      });
       const rId = ws._sheetRelsWriter.addRelationship({ Type: DRAWING_REL, Target: `../drawings/${name}.xml` });
       // <drawing> comes right before <legacyDrawing> in a worksheet (ECMA-376 order).
       const writeLegacy = ws._writeLegacyData.bind(ws);

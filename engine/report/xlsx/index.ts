@@ -51,7 +51,12 @@ function truncate(text: string, max: number): string {
 export function sheetNames(labels: readonly string[]): string[] {
   const used = new Set<string>(RESERVED);
   return labels.map((label) => {
-    const clean = label.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').replace(/^'+|'+$/g, '').trim() || 'Sheet';
+    const clean =
+      label
+        .replace(/[[\]:*?/\\]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .replace(/^'+|'+$/g, '')
+        .trim() || 'Sheet';
     let name = truncate(clean, 31);
     for (let i = 2; used.has(name.toLowerCase()); i++) {
       const suffix = ` (${i})`;

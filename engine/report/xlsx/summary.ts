@@ -47,7 +47,14 @@ function metricKpis(output: MetricsOutput): { k: KpiCard; numFmt: string }[] {
       text: '',
       value: num(row[value!]),
       format: m.unit,
-      change: pct === null ? null : { text: `${pct >= 0 ? '+' : '−'}${Math.abs(pct * 100).toFixed(1)}%`, direction: Math.abs(pct) < 0.0005 ? 'flat' : pct > 0 ? 'up' : 'down', against: before === null ? '' : `vs ${before.toLocaleString('en-US')}` },
+      change:
+        pct === null
+          ? null
+          : {
+              text: `${pct >= 0 ? '+' : '−'}${Math.abs(pct * 100).toFixed(1)}%`,
+              direction: Math.abs(pct) < 0.0005 ? 'flat' : pct > 0 ? 'up' : 'down',
+              against: before === null ? '' : `vs ${before.toLocaleString('en-US')}`,
+            },
       good: m.good,
     };
     return [{ k, numFmt: unitFormat(m.unit) }];
@@ -101,9 +108,7 @@ export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model
 
   const kpis = [
     ...model.cells.flatMap((c) =>
-      c.status === 'succeeded' && c.output?.kind === 'chart' && c.output.engine === 'kpi'
-        ? (c.output.kpis ?? []).map((k) => ({ cell: c, k, numFmt: excelFormat(k.format as NumberFormat) }))
-        : [],
+      c.status === 'succeeded' && c.output?.kind === 'chart' && c.output.engine === 'kpi' ? (c.output.kpis ?? []).map((k) => ({ cell: c, k, numFmt: excelFormat(k.format as NumberFormat) })) : [],
     ),
     ...model.cells.flatMap((c) => (c.status === 'succeeded' && c.output?.kind === 'metrics' ? metricKpis(c.output).map((m) => ({ cell: c, ...m })) : [])),
   ];
@@ -130,7 +135,7 @@ export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model
   if (problems.length || notes.length) {
     section('Problems and notes', ['Cell', 'Message', 'Status']);
     for (const c of problems) {
-      const message = c.status === 'failed' ? `${c.error?.code ?? ''} ${c.error?.message ?? ''}`.trim() : c.skippedReason ?? '';
+      const message = c.status === 'failed' ? `${c.error?.code ?? ''} ${c.error?.message ?? ''}`.trim() : (c.skippedReason ?? '');
       add([c.id, message, c.status], (r) => (r.getCell(3).font = { color: { argb: c.status === 'failed' ? 'FFB42318' : 'FF667085' } }));
     }
     for (const n of notes) add(['', n, 'note']);
