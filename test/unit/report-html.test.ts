@@ -132,7 +132,7 @@ describe('renderHtml', () => {
     expect(orders).toContain('<span class="null" title="NULL">∅</span>');
     expect(orders).toContain('<td class="text">NULL</td>');
     // numeric columns align right; human headers, the DuckDB type only on hover
-    expect(orders).toContain('<th scope="col" class="num" title="price · DECIMAL(18,2)"><span class="col-name">Price</span></th>');
+    expect(orders).toContain('<th scope="col" class="num" title="price · DECIMAL(18,2)" data-name="price"><span class="col-name">Price</span></th>');
     expect(orders).not.toContain('col-type');
     expect(orders).toContain('3 rows');
   });

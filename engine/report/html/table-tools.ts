@@ -87,7 +87,7 @@ export const TABLE_SCRIPT = String.raw`
     prev.addEventListener('click', function () { page--; show(); });
     next.addEventListener('click', function () { page++; show(); });
     csv.addEventListener('click', function () {
-      var lines = [heads.map(function (h) { var name = h.querySelector('.col-name'); return csvField((name || h).textContent.trim()); }).join(',')];
+      var lines = [heads.map(function (h) { var name = h.querySelector('.col-name'); return csvField(h.getAttribute('data-name') || (name || h).textContent.trim()); }).join(',')];
       shown.forEach(function (r) { lines.push(Array.prototype.map.call(r.cells, function (td) { return isNull(td) ? '' : csvField(text(td)); }).join(',')); });
       var section = wrap.closest('section');
       var a = el('a', { href: 'data:text/csv;charset=utf-8,' + encodeURIComponent(lines.join('\r\n') + '\r\n'), download: ((section && section.id.replace(/^cell-/, '')) || 'table-' + (n + 1)) + '.csv' });

@@ -42,7 +42,7 @@ export function renderTable(full: TableOutput, opts: { formats?: Record<string, 
   const head = columns
     .map((_c, i) => {
       const cls = isNumericKind(kinds[i]!) ? ' class="num"' : '';
-      return `<th scope="col"${cls}${attr('title', plans[i]!.title)}><span class="col-name">${escapeHtml(plans[i]!.header)}</span></th>`;
+      return `<th scope="col"${cls}${attr('title', plans[i]!.title)}${attr('data-name', columns[i]!.name)}><span class="col-name">${escapeHtml(plans[i]!.header)}</span></th>`;
     })
     .join('');
 
