@@ -4,7 +4,7 @@
  * memory holds one batch whatever the row count.
  */
 import type { ClientBase } from 'pg';
-import Cursor from 'pg-cursor';
+import type Cursor from 'pg-cursor';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duck/duck.js';
 import { duckColumn, uniqueNames, type DuckColumn, type PgField } from './postgres-types.js';
@@ -31,7 +31,8 @@ function closeCursor(cursor: Cursor): Promise<void> {
 
 /** Runs `text` with `values` on `client` and writes its rows to `target`; returns the row count. */
 export async function streamInto(client: ClientBase, text: string, values: unknown[], duck: DuckDBConnection, target: string, cellId: string): Promise<number> {
-  const cursor = client.query(new Cursor(text, values, { rowMode: 'array', types: asText }));
+  const { default: CursorClass } = await import('pg-cursor');
+  const cursor = client.query(new CursorClass(text, values, { rowMode: 'array', types: asText }));
   const staging = quoteIdent(`__quire_pg_${cellId}`);
   let columns: DuckColumn[] | undefined;
   let total = 0;

@@ -4,7 +4,10 @@
  * `statement_timeout`; the rows stream into the results catalog under the cell id. Aborting
  * the run cancels the query on the server (pg_cancel_backend), so none is left running.
  */
-import pg from 'pg';
+import type pg from 'pg';
+
+/** node-postgres, loaded when a Postgres connection is first used (not at every `quire` start). */
+const loadPg = async (): Promise<typeof pg> => (await import('pg')).default;
 import { z } from 'zod';
 import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
 import { sha256 } from '../util/hash.js';
@@ -41,8 +44,10 @@ export class PostgresConnection implements Connection {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private getPool(): pg.Pool {
-    this.pool ??= new pg.Pool({ connectionString: this.config.url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 5_000, application_name: 'quire' });
+  private async getPool(): Promise<pg.Pool> {
+    if (this.pool) return this.pool;
+    const { Pool } = await loadPg();
+    this.pool ??= new Pool({ connectionString: this.config.url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 5_000, application_name: 'quire' });
     // An idle client whose server went away must not crash the process.
     this.pool.on('error', () => {});
     // pool.end() resolves before the sockets close: close() waits for each client's own end.
@@ -57,7 +62,7 @@ export class PostgresConnection implements Connection {
   async connect(): Promise<pg.PoolClient> {
     if (this.closed) throw closedError(this.name);
     try {
-      const client = await this.getPool().connect();
+      const client = await (await this.getPool()).connect();
       await client.query("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
       return client;
     } catch (err) {
@@ -133,7 +138,8 @@ export class PostgresConnection implements Connection {
     running.cancelling ??= (async () => {
       const pid = (running.client as unknown as { processID?: number }).processID;
       if (!pid) return;
-      const other = new pg.Client({ connectionString: this.config.url, connectionTimeoutMillis: 10_000 });
+      const { Client } = await loadPg();
+      const other = new Client({ connectionString: this.config.url, connectionTimeoutMillis: 10_000 });
       try {
         await other.connect();
         await other.query('SELECT pg_cancel_backend($1)', [pid]);

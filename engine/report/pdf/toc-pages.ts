@@ -4,10 +4,12 @@
  * report is printed once, those destinations are read back with pdf-lib, the numbers are filled
  * into the contents list (whose number slots already take their room) and the report is printed again.
  */
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
+import type { PDFArray as PDFArrayType } from 'pdf-lib';
 
 /** Anchor id → 1-based page number, from a PDF's `/Dests` dictionary (empty when it has none). */
 export async function destinationPages(pdf: Uint8Array): Promise<Map<string, number>> {
+  // Loaded only when a PDF with a contents list is printed: pdf-lib is a large module.
+  const { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } = await import('pdf-lib');
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   const pages = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
   const out = new Map<string, number>();
@@ -15,7 +17,7 @@ export async function destinationPages(pdf: Uint8Array): Promise<Map<string, num
   if (!(dests instanceof PDFDict)) return out;
   for (const [name, value] of dests.entries()) {
     const dest = value instanceof PDFRef ? doc.context.lookup(value) : value;
-    const target = dest instanceof PDFArray ? dest.get(0) : dest instanceof PDFDict ? (dest.lookup(PDFName.of('D')) as PDFArray | undefined)?.get(0) : undefined;
+    const target = dest instanceof PDFArray ? dest.get(0) : dest instanceof PDFDict ? (dest.lookup(PDFName.of('D')) as PDFArrayType | undefined)?.get(0) : undefined;
     const page = target ? pages.get(target.toString()) : undefined;
     if (page !== undefined) out.set(decodeName(name.asString().slice(1)), page);
   }
