@@ -4,7 +4,12 @@
  * an allowlist of tags and attributes, links only to http(s), mailto and #anchors, images only
  * from `data:` URIs (any other image is shown as its alt text).
  */
-import sanitize from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type sanitizeType from 'sanitize-html';
+
+// Required on first use: runs whose reports have no text cell don't load it (or its CSS parser) at all.
+const load = createRequire(import.meta.url);
+let sanitizer: typeof sanitizeType | undefined;
 
 const LINK_SCHEMES = ['http', 'https', 'mailto'];
 
@@ -23,7 +28,7 @@ export function isInlineImage(src: string): boolean {
   return /^data:image\//i.test(squeeze(src));
 }
 
-const OPTIONS: sanitize.IOptions = {
+const options = (sanitize: typeof sanitizeType): sanitizeType.IOptions => ({
   allowedTags: [...sanitize.defaults.allowedTags, 'img', 'del', 'ins', 'input', 'details', 'summary', 'sup', 'sub', 'kbd', 'mark', 'figure', 'figcaption'],
   allowedAttributes: {
     a: ['href', 'title'],
@@ -51,9 +56,12 @@ const OPTIONS: sanitize.IOptions = {
     // Only checkboxes (GFM task lists), never a form field.
     input: (tagName, attribs) => (attribs.type === 'checkbox' ? { tagName, attribs: { ...attribs, disabled: '' } } : { tagName: 'span', attribs: {} }),
   },
-};
+});
+let OPTIONS: sanitizeType.IOptions | undefined;
 
 /** HTML with everything that could run script or fetch a URL removed. */
 export function sanitizeHtml(html: string): string {
-  return sanitize(html, OPTIONS);
+  sanitizer ??= load('sanitize-html') as typeof sanitizeType;
+  OPTIONS ??= options(sanitizer);
+  return sanitizer(html, OPTIONS);
 }
