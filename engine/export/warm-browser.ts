@@ -1,0 +1,80 @@
+/**
+ * One Chromium a long-lived process (the scheduler) keeps warm for the runs it starts in child
+ * processes: started on the first run that needs a browser, reached by its websocket endpoint,
+ * closed with the engine state and after a while without runs. A browser that died is started
+ * again by the next run that needs one.
+ */
+import type { Browser } from 'puppeteer';
+import { launchBrowser } from '../report/pdf/browser.js';
+import type { StateKey } from '../util/state.js';
+
+/** How long the browser stays up after the last run that used it ended. */
+export const WARM_BROWSER_IDLE_MS = 5 * 60_000;
+
+export interface WarmBrowserLease {
+  /** The browser's websocket endpoint; null when it could not start (the run starts its own and says why). */
+  endpoint: string | null;
+  /** The run ended: once no run uses the browser, the idle countdown starts. */
+  release(): void;
+}
+
+export class WarmBrowser {
+  private browser: Promise<Browser> | null = null;
+  private users = 0;
+  private idle: NodeJS.Timeout | null = null;
+
+  constructor(private readonly idleMs = WARM_BROWSER_IDLE_MS) {}
+
+  async lease(): Promise<WarmBrowserLease> {
+    this.users++;
+    this.stopIdle();
+    const browser = await this.started().catch(() => null);
+    let released = false;
+    return {
+      endpoint: browser?.connected ? browser.wsEndpoint() : null,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--this.users > 0) return;
+        // Unref'd: an idle browser does not keep the process alive; close() clears it.
+        this.idle = setTimeout(() => void this.shut(), this.idleMs);
+        this.idle.unref();
+      },
+    };
+  }
+
+  private started(): Promise<Browser> {
+    if (!this.browser) {
+      const starting = launchBrowser({ shared: true });
+      this.browser = starting;
+      const forget = () => {
+        if (this.browser === starting) this.browser = null;
+      };
+      starting.then((b) => b.once('disconnected', forget), forget);
+    }
+    return this.browser;
+  }
+
+  private stopIdle(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+  }
+
+  private async shut(): Promise<void> {
+    const browser = this.browser;
+    this.browser = null;
+    await (await browser?.catch(() => null))?.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.stopIdle();
+    await this.shut();
+  }
+}
+
+/** The warm browser of an engine state (one per scheduler). */
+export const WARM_BROWSER: StateKey<WarmBrowser> = {
+  name: 'warm browser',
+  create: () => new WarmBrowser(),
+  close: (w) => w.close(),
+};
