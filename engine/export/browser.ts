@@ -37,7 +37,9 @@ export class BrowserLease {
     const { endpoint, logger } = this.source;
     if (endpoint) {
       try {
-        return await PdfRenderer.connect(endpoint);
+        const joined = await PdfRenderer.connect(endpoint);
+        logger?.log('info', 'pdf: printing in the shared browser');
+        return joined;
       } catch (err) {
         // The warm browser died: this export starts its own; its owner starts a new one next time.
         logger?.log('warn', `the shared browser is gone (${(err as Error).message.split('\n')[0]}); starting one for this report`);
