@@ -18,17 +18,34 @@ export interface WarmBrowserLease {
   release(): void;
 }
 
+/** Calls `fn` after `ms` without keeping the process alive; returns the cancel. Tests inject their own. */
+export type IdleTimer = (ms: number, fn: () => Promise<void>) => () => void;
+
+const unrefTimer: IdleTimer = (ms, fn) => {
+  const t = setTimeout(() => void fn(), ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
 export class WarmBrowser {
   private browser: Promise<Browser> | null = null;
   private users = 0;
-  private idle: NodeJS.Timeout | null = null;
+  private cancelIdle: (() => void) | null = null;
 
-  constructor(private readonly idleMs = WARM_BROWSER_IDLE_MS) {}
+  constructor(
+    private readonly idleMs = WARM_BROWSER_IDLE_MS,
+    private readonly timer: IdleTimer = unrefTimer,
+  ) {}
 
   async lease(): Promise<WarmBrowserLease> {
     this.users++;
     this.stopIdle();
-    const browser = await this.started().catch(() => null);
+    let browser = await this.started().catch(() => null);
+    if (browser && !browser.connected) {
+      // Died before its 'disconnected' event reached us: start another.
+      this.browser = null;
+      browser = await this.started().catch(() => null);
+    }
     let released = false;
     return {
       endpoint: browser?.connected ? browser.wsEndpoint() : null,
@@ -36,9 +53,11 @@ export class WarmBrowser {
         if (released) return;
         released = true;
         if (--this.users > 0) return;
-        // Unref'd: an idle browser does not keep the process alive; close() clears it.
-        this.idle = setTimeout(() => void this.shut(), this.idleMs);
-        this.idle.unref();
+        // An idle browser does not keep the process alive; close() cancels the countdown.
+        this.cancelIdle = this.timer(this.idleMs, () => {
+          this.cancelIdle = null;
+          return this.shut();
+        });
       },
     };
   }
@@ -56,11 +75,12 @@ export class WarmBrowser {
   }
 
   private stopIdle(): void {
-    if (this.idle) clearTimeout(this.idle);
-    this.idle = null;
+    this.cancelIdle?.();
+    this.cancelIdle = null;
   }
 
-  private async shut(): Promise<void> {
+  /** Closes the browser (runs that need one later start it again). */
+  async shut(): Promise<void> {
     const browser = this.browser;
     this.browser = null;
     await (await browser?.catch(() => null))?.close().catch(() => undefined);
