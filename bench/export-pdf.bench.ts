@@ -51,7 +51,7 @@ export async function run(): Promise<string[]> {
       await writeExports(model, runDir, ['pdf'], { tables, charts, browserEndpoint: lease.endpoint ?? undefined });
       joined.push(performance.now() - t0);
     }
-    lease.release();
+    await lease.release();
   } finally {
     await shared.close();
   }

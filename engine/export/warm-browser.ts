@@ -4,7 +4,7 @@
  * closed with the engine state and after a while without runs. A browser that died is started
  * again by the next run that needs one.
  */
-import type { Browser } from 'puppeteer';
+import type { Browser, Target } from 'puppeteer';
 import { launchBrowser } from '../report/pdf/browser.js';
 import type { StateKey } from '../util/state.js';
 
@@ -14,8 +14,8 @@ export const WARM_BROWSER_IDLE_MS = 5 * 60_000;
 export interface WarmBrowserLease {
   /** The browser's websocket endpoint; null when it could not start (the run starts its own and says why). */
   endpoint: string | null;
-  /** The run ended: once no run uses the browser, the idle countdown starts. */
-  release(): void;
+  /** The run ended: once no run uses the browser, pages left by killed runs are closed and the idle countdown starts. */
+  release(): Promise<void>;
 }
 
 /** Calls `fn` after `ms` without keeping the process alive; returns the cancel. Tests inject their own. */
@@ -31,6 +31,8 @@ export class WarmBrowser {
   private browser: Promise<Browser> | null = null;
   private users = 0;
   private cancelIdle: (() => void) | null = null;
+  /** The pages the browser started with (kept), by browser. */
+  private readonly initial = new WeakMap<Browser, Set<Target>>();
 
   constructor(
     private readonly idleMs = WARM_BROWSER_IDLE_MS,
@@ -49,7 +51,7 @@ export class WarmBrowser {
     let released = false;
     return {
       endpoint: browser?.connected ? browser.wsEndpoint() : null,
-      release: () => {
+      release: async () => {
         if (released) return;
         released = true;
         if (--this.users > 0) return;
@@ -58,13 +60,26 @@ export class WarmBrowser {
           this.cancelIdle = null;
           return this.shut();
         });
+        await this.closeLeftPages(browser);
       },
     };
   }
 
+  /** A run process killed mid-print leaves its page open (a clean one closes it): with no run left, close them. */
+  private async closeLeftPages(browser: Browser | null): Promise<void> {
+    if (!browser?.connected) return;
+    const pages = await browser.pages().catch(() => []);
+    if (this.users > 0) return;
+    const keep = this.initial.get(browser);
+    await Promise.all(pages.filter((p) => !keep?.has(p.target())).map((p) => p.close().catch(() => undefined)));
+  }
+
   private started(): Promise<Browser> {
     if (!this.browser) {
-      const starting = launchBrowser({ shared: true });
+      const starting = launchBrowser({ shared: true }).then(async (b) => {
+        this.initial.set(b, new Set((await b.pages()).map((p) => p.target())));
+        return b;
+      });
       this.browser = starting;
       const forget = () => {
         if (this.browser === starting) this.browser = null;

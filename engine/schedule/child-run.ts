@@ -44,7 +44,7 @@ export function childProcessRun(bin = join(packageRoot(), 'bin', 'quire.js')): R
     try {
       return await runInChild(bin, typeof nb === 'string' ? nb : nb.path, opts, browser?.endpoint ?? undefined);
     } finally {
-      browser?.release();
+      await browser?.release();
     }
   };
 }

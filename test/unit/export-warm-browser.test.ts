@@ -37,10 +37,18 @@ describe('the warm browser', () => {
       const b = await warm.lease();
       expect(a.endpoint).toBeTruthy();
       expect(b.endpoint).toBe(a.endpoint);
-      a.release();
+      // A run process killed mid-print: its page stays open in the browser.
+      const killed = await connectBrowser(b.endpoint!);
+      const pagesBefore = (await killed.pages()).length;
+      await killed.newPage();
+      await killed.disconnect();
+      await a.release();
       expect(countdowns).toHaveLength(0); // b still uses it
-      b.release();
-      b.release();
+      await b.release();
+      await b.release();
+      const look = await connectBrowser(b.endpoint!);
+      expect((await look.pages()).length).toBe(pagesBefore);
+      await look.disconnect();
       expect(countdowns.map((c) => c.ms)).toEqual([60_000]);
       await countdowns[0]!.fire();
       expect(await reachable(a.endpoint!)).toBe(false);
@@ -48,7 +56,7 @@ describe('the warm browser', () => {
       const c = await warm.lease();
       expect(c.endpoint).toBeTruthy();
       expect(c.endpoint).not.toBe(a.endpoint);
-      c.release();
+      await c.release();
       await warm.lease().then((d) => d.release());
       expect(countdowns.map((x) => x.cancelled)).toEqual([false, true, false]);
     } finally {
@@ -68,13 +76,13 @@ describe('the warm browser', () => {
       expect(written).toEqual({ pdf: 'report.pdf' });
       expect(existsSync(join(dir, 'report.pdf'))).toBe(true);
       expect(lines.some((l) => l.startsWith('warn the shared browser is gone'))).toBe(true);
-      first.release();
+      await first.release();
 
       const next = await warm.lease();
       expect(next.endpoint).toBeTruthy();
       expect(next.endpoint).not.toBe(first.endpoint);
       expect(await reachable(next.endpoint!)).toBe(true);
-      next.release();
+      await next.release();
     } finally {
       await warm.close();
     }
