@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeExports } from '../engine/export/write.js';
 import { storedReport } from '../engine/export/stored.js';
 import { PdfRenderer } from '../engine/report/pdf/index.js';
+import { WarmBrowser } from '../engine/export/warm-browser.js';
 import { CHARTS_DIR, diskChartMemo } from '../engine/report/charts/memo.js';
 import { CACHE_DIR } from '../engine/cache/dir.js';
 import type { RunManifest } from '../engine/runs/runs.js';
@@ -39,9 +40,26 @@ export async function run(): Promise<string[]> {
   } finally {
     await pdf.close();
   }
+  // The scheduler: its warm browser, joined over the websocket by each run's process (a page, the print, disconnect).
+  const shared = new WarmBrowser();
+  const joined: number[] = [];
+  try {
+    const lease = await shared.lease();
+    for (let i = 0; i < 8; i++) {
+      rmSync(join(runDir, 'report.pdf'), { force: true });
+      const t0 = performance.now();
+      await writeExports(model, runDir, ['pdf'], { tables, charts, browserEndpoint: lease.endpoint ?? undefined });
+      joined.push(performance.now() - t0);
+    }
+    await lease.release();
+  } finally {
+    await shared.close();
+  }
   const w = median(warm.slice(1));
+  const j = median(joined.slice(1));
   return [
     `quire export <demo run> --format pdf: ${fmt(cli)} median (min–max) of 5; plain chromium --print-to-pdf of its report.html: ${fmt(plain)} → ${ratio(cli.median, plain.median)} (goal ≤ 1.0×: ${verdict(cli.median, plain.median)})`,
     `  with a warm browser (long-lived process): ${ms(w)} a report, median of 7 (${ms(Math.min(...warm.slice(1)))}–${ms(Math.max(...warm.slice(1)))}) (goal ≤ 600 ms: ${verdict(w, 600)})`,
+    `  joining the scheduler's warm browser (a run process's PDF): ${ms(j)} a report, median of 7 (${ms(Math.min(...joined.slice(1)))}–${ms(Math.max(...joined.slice(1)))}) (goal ≤ 600 ms: ${verdict(j, 600)})`,
   ];
 }

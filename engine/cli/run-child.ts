@@ -52,6 +52,7 @@ export function register(program: Command): void {
           runId: job.runId,
           trigger: job.trigger,
           exports: job.exports,
+          browserEndpoint: job.browserEndpoint,
           signal: controller.signal,
           onStart: ({ runId, dir }) => emit({ event: 'start', runId, dir }),
         });

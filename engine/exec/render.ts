@@ -35,6 +35,7 @@ export async function renderRun(args: {
       tables: stored ? parquetSource(dir, stored.tables) : undefined,
       paper: opts.paper,
       pdf: opts.pdf,
+      browserEndpoint: opts.browserEndpoint,
       logger: args.logger,
       charts: writesCache(mode) ? diskChartMemo(join(args.runsDir, CACHE_DIR, CHARTS_DIR), { read: readsCache(mode) }) : undefined,
     });

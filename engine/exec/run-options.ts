@@ -42,6 +42,8 @@ export interface RunOptions {
   paper?: PaperSize;
   /** A PDF renderer shared by a batch of runs, so one browser serves them all. */
   pdf?: PdfRenderer;
+  /** The websocket endpoint of a browser another process keeps warm (the scheduler's, for its run processes). */
+  browserEndpoint?: string;
   /** The cell cache: `use` (default), `refresh` (`--no-cache`: run every cell, store the results) or `off`. */
   cache?: CacheMode;
   /** A DuckDB instance to run in (a sweep's pool) instead of a new one; it stays open. */

@@ -20,6 +20,8 @@ export interface ExportOptions {
   paper?: PaperSize;
   /** A PDF renderer shared by a batch of exports (one browser); else one is started and closed here. */
   pdf?: PdfRenderer;
+  /** The websocket endpoint of a browser another process keeps warm (the scheduler's); joined instead of starting one. */
+  browserEndpoint?: string;
   logger?: Logger;
   /** Charts drawn by earlier runs (see charts/memo.ts). */
   charts?: ChartMemo;
@@ -63,7 +65,7 @@ function chartDrawer(model: ReportModel, exporters: readonly Exporter[], memo?: 
 export async function writeExports(model: ReportModel, dir: string, formats: readonly string[], opts: ExportOptions = {}): Promise<Record<string, string>> {
   const exporters = exportersOf(formats);
   const ordered = [...exporters.filter((e) => !e.needs.othersFailures), ...exporters.filter((e) => e.needs.othersFailures)];
-  const browser = new BrowserLease(opts.pdf);
+  const browser = new BrowserLease({ renderer: opts.pdf, endpoint: opts.browserEndpoint, logger: opts.logger });
   // Chromium's start (the bulk of a PDF) overlaps drawing the charts and the exporters before it.
   if (exporters.some((e) => e.needs.browser)) browser.warm();
   const failures: ExportFailure[] = [];

@@ -11,6 +11,8 @@ import { OperationalError, UserError } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import type { Notebook } from '../notebook/load.js';
 import type { RunOptions, RunResult } from '../exec/run.js';
+import { needsBrowser } from '../export/index.js';
+import { WARM_BROWSER } from '../export/warm-browser.js';
 import { markInterrupted, readManifestAt, type RunFn } from './runner.js';
 
 /** What the parent sends the child on stdin (one JSON line). */
@@ -21,6 +23,8 @@ export interface ChildJob {
   runId?: string;
   trigger?: RunOptions['trigger'];
   exports?: RunOptions['exports'];
+  /** The scheduler's warm browser (export/warm-browser.ts): the run joins it instead of starting Chromium. */
+  browserEndpoint?: string;
 }
 
 /** What the child prints on stdout, one JSON line each. */
@@ -33,11 +37,20 @@ const STDERR_KEPT = 4000;
 
 /** A RunFn that runs each notebook in its own `node bin/quire.js __run-child <notebook>` process (named for `ps`). */
 export function childProcessRun(bin = join(packageRoot(), 'bin', 'quire.js')): RunFn {
-  return (nb: string | Notebook, opts: RunOptions) => runInChild(bin, typeof nb === 'string' ? nb : nb.path, opts);
+  return async (nb: string | Notebook, opts: RunOptions) => {
+    const formats = opts.exports ?? (typeof nb === 'string' ? undefined : nb.top.export) ?? [];
+    // A long-lived process (its engine state given) keeps one browser warm for every run's PDF.
+    const browser = opts.state && needsBrowser(formats) ? await opts.state.get(WARM_BROWSER).lease() : null;
+    try {
+      return await runInChild(bin, typeof nb === 'string' ? nb : nb.path, opts, browser?.endpoint ?? undefined);
+    } finally {
+      await browser?.release();
+    }
+  };
 }
 
-function runInChild(bin: string, notebook: string, opts: RunOptions): Promise<RunResult> {
-  const job: ChildJob = { notebook, params: opts.params ?? {}, runsDir: opts.runsDir, runId: opts.runId, trigger: opts.trigger, exports: opts.exports };
+function runInChild(bin: string, notebook: string, opts: RunOptions, browserEndpoint?: string): Promise<RunResult> {
+  const job: ChildJob = { notebook, params: opts.params ?? {}, runsDir: opts.runsDir, runId: opts.runId, trigger: opts.trigger, exports: opts.exports, browserEndpoint };
   const child = spawn(process.execPath, [bin, '__run-child', notebook], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let started: { runId: string; dir: string } | null = null;
   let done: { dir: string; reportPath: string | null } | null = null;

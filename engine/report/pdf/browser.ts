@@ -33,15 +33,22 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return found;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Starts Chromium; `shared`: reachable by other processes over its websocket endpoint (else a private pipe). */
+export async function launchBrowser(opts: { shared?: boolean } = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   const puppeteer = (await import('puppeteer')).default;
   try {
-    return await puppeteer.launch({ executablePath, headless: true, args: LAUNCH_ARGS, pipe: true, timeout: 30_000 });
+    return await puppeteer.launch({ executablePath, headless: true, args: LAUNCH_ARGS, pipe: !opts.shared, timeout: 30_000 });
   } catch (err) {
     throw new OperationalError('E_CHROMIUM_LAUNCH', `Chromium at ${executablePath} did not start: ${(err as Error).message.split('\n')[0]}`, {
       hint: `check that it runs (\`${executablePath} --headless --version\`); else ${INSTALL_HINT}`,
       cause: err,
     });
   }
+}
+
+/** Joins a browser another process started (launchBrowser `shared`); throws when it is gone. */
+export async function connectBrowser(browserWSEndpoint: string): Promise<Browser> {
+  const puppeteer = (await import('puppeteer')).default;
+  return puppeteer.connect({ browserWSEndpoint, protocolTimeout: 30_000 });
 }

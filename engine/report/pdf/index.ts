@@ -7,7 +7,7 @@ import type { Browser, Page } from 'puppeteer';
 import { OperationalError } from '../../util/errors.js';
 import { renderHtml } from '../html.js';
 import type { ReportModel } from '../model.js';
-import { launchBrowser } from './browser.js';
+import { connectBrowser, launchBrowser } from './browser.js';
 import { footerTemplate, HEADER_TEMPLATE } from './footer.js';
 import { plotlyScript } from '../html/scripts.js';
 import { destinationPages } from './toc-pages.js';
@@ -30,11 +30,20 @@ export class PdfRenderer {
   private page: Page | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly browser: Browser) {}
+  private constructor(
+    private readonly browser: Browser,
+    /** Joined, not started here: `close` leaves the browser running for its owner. */
+    readonly connected = false,
+  ) {}
 
   /** Starts Chromium (a clear error naming the install command when it is missing). */
   static async launch(): Promise<PdfRenderer> {
     return new PdfRenderer(await launchBrowser());
+  }
+
+  /** Joins the browser another process keeps warm (its websocket endpoint); throws when it is gone. */
+  static async connect(endpoint: string): Promise<PdfRenderer> {
+    return new PdfRenderer(await connectBrowser(endpoint), true);
   }
 
   /** Prints a report whose charts were prepared (charts/prepare.ts). Reports print one at a time. */
@@ -127,6 +136,11 @@ export class PdfRenderer {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    if (this.connected) {
+      await this.page?.close().catch(() => undefined);
+      await this.browser.disconnect().catch(() => undefined);
+      return;
+    }
     await this.browser.close().catch(() => undefined);
   }
 }
