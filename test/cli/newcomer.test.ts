@@ -7,7 +7,7 @@ import { REPO } from '../helpers/paths.js';
 
 /** What a newcomer meets first: the shipped project, `templates use`, `quire demo`. */
 describe('a newcomer', () => {
-  it('sees the demo notebook\'s own monthly schedule in `quire schedule list`, and no test fixture', () => {
+  it("sees the demo notebook's own monthly schedule in `quire schedule list`, and no test fixture", () => {
     const r = quire(['schedule', 'list'], REPO);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -37,7 +37,7 @@ describe('a newcomer', () => {
     }
   });
 
-  it('runs `quire demo` from another folder into that folder\'s runs/, not into the package', () => {
+  it("runs `quire demo` from another folder into that folder's runs/, not into the package", () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-demo-elsewhere-'));
     const packageRuns = join(REPO, 'runs', 'monthly-review');
     const before = existsSync(packageRuns) ? readdirSync(packageRuns) : [];

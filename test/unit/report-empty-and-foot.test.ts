@@ -58,7 +58,18 @@ describe('a chart over a month without data', () => {
 });
 
 describe('a table row count', () => {
-  const table: TableOutput = { kind: 'table', columns: [{ name: 'region', type: 'VARCHAR' }, { name: 'orders', type: 'BIGINT' }], rows: [['EU', 3], ['NA', 4]], rowCount: 30 };
+  const table: TableOutput = {
+    kind: 'table',
+    columns: [
+      { name: 'region', type: 'VARCHAR' },
+      { name: 'orders', type: 'BIGINT' },
+    ],
+    rows: [
+      ['EU', 3],
+      ['NA', 4],
+    ],
+    rowCount: 30,
+  };
 
   it('is the last row of the table (a <tfoot> spanning every column), so print keeps it with the table', () => {
     const html = renderTable(table);

@@ -20,7 +20,11 @@ describe('the test suite', () => {
   it("reads no whole folder of the user's project (notebooks/, metrics/)", () => {
     const offending = testSources()
       .filter((f) => f !== 'test/unit/test-isolation.test.ts')
-      .flatMap((f) => readFileSync(join(REPO, f), 'utf8').split('\n').map((line, i) => ({ where: `${f}:${i + 1}`, line })))
+      .flatMap((f) =>
+        readFileSync(join(REPO, f), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `${f}:${i + 1}`, line })),
+      )
       .filter(({ line }) => WHOLE_FOLDER.test(line))
       .map(({ where, line }) => `${where}: ${line.trim()}`);
     expect(offending).toEqual([]);
