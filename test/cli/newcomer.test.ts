@@ -26,6 +26,7 @@ describe('a newcomer', () => {
       const without = quire(['templates', 'use', 'kpi-scorecard'], dir, { PATH: bin });
       expect(without.code).toBe(0);
       expect(without.stdout).toContain('\n  npx quire run notebooks/kpi-scorecard.yaml');
+      expect(quire(['templates', 'show', 'kpi-scorecard'], dir, { PATH: bin }).stdout).toContain('use it:  npx quire templates use kpi-scorecard');
 
       writeFileSync(join(bin, 'quire'), '#!/bin/sh\n');
       chmodSync(join(bin, 'quire'), 0o755);
