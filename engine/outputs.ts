@@ -89,6 +89,8 @@ export interface RenderedChart {
   plotly?: Record<string, unknown>;
   /** Why the chart could not be drawn. */
   error?: string;
+  /** The data cell had no rows: nothing is drawn (no `NaN` axes or legend), a note says so. */
+  empty?: boolean;
 }
 
 /** One metric of a metrics output, for formatting. */

@@ -6,6 +6,7 @@ import { neededSpecs, templateCatalog } from '../templates/specs.js';
 import { useTemplate } from '../templates/use.js';
 import { buildGallery } from '../templates/gallery.js';
 import { bold, dim, green } from './progress.js';
+import { quireCommand } from '../util/quire-command.js';
 
 function paramLine(p: TemplateParam): string {
   const parts = [p.type];
@@ -46,7 +47,8 @@ export function register(program: Command): void {
         process.stdout.write(`${' '.repeat(width)}  ${t.description}\n`);
         process.stdout.write(`${dim(`${' '.repeat(width)}  tags: ${t.tags.join(', ') || '–'} · params: ${t.params.map(paramDefaultText).join(' ') || '–'}`)}\n\n`);
       }
-      process.stdout.write(`${all.length} templates · quire templates show <name> · quire templates use <name>\n`);
+      const q = quireCommand();
+      process.stdout.write(`${all.length} templates · ${q} templates show <name> · ${q} templates use <name>\n`);
     });
 
   templates
@@ -73,7 +75,7 @@ export function register(program: Command): void {
         if (of.length) out.push(`  ${`${kind}s`.padEnd(9)} ${of.map((n) => `${n.name} ${dim(`(${where(n)})`)}`).join(', ')}`);
       }
       if (!used.length) out.push('  none');
-      out.push('', `use it:  quire templates use ${t.name} [notebooks/<file>.yaml]`);
+      out.push('', `use it:  ${quireCommand()} templates use ${t.name} [notebooks/<file>.yaml]`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
 

@@ -11,6 +11,7 @@ import { insideOrThrow } from '../util/inside.js';
 import { loadCatalog } from '../metrics/catalog.js';
 import { NOTEBOOK_ID } from '../notebook/schema.js';
 import { packageRoot } from '../util/package-root.js';
+import { quireCommand } from '../util/quire-command.js';
 import { findProjectRoot, loadProject, projectPath, type Project } from '../project.js';
 import type { AnySpec, SpecKind } from '../metrics/specs.js';
 import { loadTemplate, templatesDir, type Template } from './catalog.js';
@@ -38,7 +39,7 @@ export interface UseResult {
   /** Specs riding in the notebook's own definitions. */
   inline: Array<{ kind: SpecKind; name: string }>;
   overwritten: string[];
-  /** `quire run ...` as the user can type it from `cwd`. */
+  /** `quire run ...` (or `npx quire run ...` when quire is not on PATH) as the user can type it from `cwd`. */
   runCommand: string;
 }
 
@@ -193,6 +194,6 @@ export async function useTemplate(opts: UseOptions): Promise<UseResult> {
     kept,
     inline,
     overwritten,
-    runCommand: `quire run ${shown(cwd, notebook)}`,
+    runCommand: `${quireCommand()} run ${shown(cwd, notebook)}`,
   };
 }

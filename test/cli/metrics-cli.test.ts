@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { quire } from '../helpers/cli.js';
-import { REPO } from '../helpers/paths.js';
+import { REPO, STARTER_METRICS } from '../helpers/paths.js';
 
 /** A project holding the starter pack (metrics/ of the repo) over the test warehouse. */
 function starterProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-metrics-cli-'));
-  cpSync(join(REPO, 'metrics'), join(dir, 'metrics'), { recursive: true });
+  mkdirSync(join(dir, 'metrics'));
+  for (const f of STARTER_METRICS) copyFileSync(join(REPO, 'metrics', `${f}.yaml`), join(dir, 'metrics', `${f}.yaml`));
   // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
   writeFileSync(join(dir, 'quire.yaml'), 'database: ${QUIRE_TEST_DB}\nmetrics: [metrics]\n');
   return dir;

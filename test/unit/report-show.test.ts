@@ -67,7 +67,7 @@ describe('show: which cells a report shows', () => {
 
     // summary: the first rows, and the row line still says how many there are
     const detail = /<section[^>]* id="cell-detail"[\s\S]*?<\/section>/.exec(html)![0];
-    expect(detail.match(/<tr>/g)!.length).toBe(1 + 10);
+    expect(detail.match(/<tr>/g)!.length).toBe(1 + 10 + 1); // head, rows, row count
     expect(detail).toContain('Showing first 10 of 40 rows');
 
     // helper columns (leading _) stay out of shown tables

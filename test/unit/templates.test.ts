@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateNotebook } from '../../engine/index.js';
 import { listTemplates, stageProject, useTemplate } from '../../engine/templates/index.js';
-import { TEST_DB_ORDERS } from '../helpers/paths.js';
+import { REPO, STARTER_METRICS, TEST_DB_ORDERS } from '../helpers/paths.js';
 import { green, near, sql, useTemplatesProject } from '../helpers/templates.js';
 
 useTemplatesProject();
@@ -36,8 +36,8 @@ describe('the templates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-templates-demo-'));
     try {
       stageProject(dir, process.env.QUIRE_TEST_DB!);
-      for (const f of ['revenue', 'customers', 'product', 'subscriptions', 'support', 'segments', 'slices']) {
-        writeFileSync(join(dir, 'metrics', `${f}.yaml`), readFileSync(join(import.meta.dirname, '..', '..', 'metrics', `${f}.yaml`)));
+      for (const f of STARTER_METRICS) {
+        writeFileSync(join(dir, 'metrics', `${f}.yaml`), readFileSync(join(REPO, 'metrics', `${f}.yaml`)));
       }
       for (const t of listTemplates()) {
         const r = await useTemplate({ name: t.name, cwd: dir });

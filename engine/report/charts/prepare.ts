@@ -46,6 +46,7 @@ function plotlyTheme(theme: Theme): Record<string, unknown> {
 
 /** The chart of a cell as renderers need it; a Vega-Lite drawing comes from `memo` when it has it. */
 export async function prepareChart(output: ChartOutput, theme: Theme, interactive: boolean, memo?: ChartMemo): Promise<PreparedChart> {
+  if ((output.engine === 'vega-lite' || output.engine === 'plotly') && output.totalRows === 0) return { empty: true };
   try {
     if (output.engine === 'vega-lite' && output.spec) {
       const key = memo && chartKey(output.spec, theme, interactive, `quire@${quireVersion()} ${chartLibraries()}`);

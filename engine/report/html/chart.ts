@@ -61,6 +61,7 @@ export function renderChart(output: ChartOutput): string {
   if (output.engine === 'kpi') return renderKpiCards(output.kpis ?? []);
 
   const rendered = output.rendered ?? {};
+  if (rendered.empty) return `<figure class="chart chart-empty" data-engine="${escapeHtml(output.engine)}"><p class="chart-empty-note">No data for this period</p>${note(output)}</figure>`;
   if (rendered.error) return `<figure class="chart" data-engine="${escapeHtml(output.engine)}" data-failed="true">${chartError(rendered.error)}</figure>`;
 
   if (output.engine === 'plotly') {

@@ -27,7 +27,7 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   const plotlyTraces = new Set<string>();
   for (const cell of model.cells.filter(isShown)) {
     const out = cell.status === 'succeeded' ? cell.output : null;
-    if (out?.kind !== 'chart') continue;
+    if (out?.kind !== 'chart' || out.rendered?.empty) continue; // an empty chart is a note: no library
     if (out.engine === 'plotly') {
       charts = plotly = true;
       for (const type of plotlyTraceTypes(out.rendered?.plotly ?? out.spec)) plotlyTraces.add(type);

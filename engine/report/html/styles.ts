@@ -135,6 +135,8 @@ table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
 .bool { font-weight: 600; }
 .json { font-family: var(--mono); font-size: 12px; color: var(--fg-soft); }
 .table-foot { margin: 6px 2px 0; font-size: 12.5px; color: var(--muted); }
+.chart-empty-note { margin: 0; padding: 28px 16px; text-align: center; color: var(--muted); font-size: 13.5px; border: 1px dashed var(--border); border-radius: 8px; }
+table.data td.table-foot { padding: 5px 12px; border-top: 1px solid var(--border); background: var(--card); white-space: normal; }
 
 /* Value output */
 pre.value {
@@ -193,6 +195,9 @@ pre.snippet {
   .keep-together, .panel, pre, .banner, .report-header, figure.chart, .kpis { break-inside: avoid; }
   /* A table's row count and a chart's note stay with it. */
   .table-foot, .chart-note { break-before: avoid; }
+  /* Printed once, after the last row, which it stays with (a footer group would repeat on every page). */
+  table.data tfoot { display: table-row-group; }
+  table.data tfoot tr { break-before: avoid; break-inside: avoid; }
   .toc-page { display: inline-block; min-width: 3ch; margin-left: 8px; color: var(--muted); font-variant-numeric: tabular-nums; }
   .table-wrap { overflow: visible; border-radius: 0; }
   table.data { font-size: 8.5pt; }

@@ -63,8 +63,9 @@ export function renderTable(full: TableOutput, opts: { formats?: Record<string, 
     })
     .join('\n');
 
-  const footer = `<p class="table-foot">${escapeHtml(rowCountLine(output.rows.length, output.rowCount))}</p>`;
   if (columns.length === 0) return `<p class="table-foot">No columns</p>`;
+  // The row count is the table's last row, not a paragraph after it: printed, it can't start the next page alone.
+  const footer = `<tfoot><tr><td class="table-foot" colspan="${columns.length}">${escapeHtml(rowCountLine(output.rows.length, output.rowCount))}</td></tr></tfoot>`;
 
-  return ['<div class="table-wrap">', '<table class="data">', `<thead><tr>${head}</tr></thead>`, body ? `<tbody>\n${body}\n</tbody>` : '<tbody></tbody>', '</table>', '</div>', footer].join('\n');
+  return ['<div class="table-wrap">', '<table class="data">', `<thead><tr>${head}</tr></thead>`, body ? `<tbody>\n${body}\n</tbody>` : '<tbody></tbody>', footer, '</table>', '</div>'].join('\n');
 }
