@@ -91,7 +91,17 @@ export function register(program: Command): void {
       }
 
       const smtp = smtpSettings(project.config);
-      const prepared = prepareManual(dir, manifest, { to: opts.to, cc: opts.cc, subject: opts.subject, attach, maxAttachmentBytes, reportUrl: project.config.report_url, from: smtp.from, now: new Date(), schedule: null });
+      const prepared = prepareManual(dir, manifest, {
+        to: opts.to,
+        cc: opts.cc,
+        subject: opts.subject,
+        attach,
+        maxAttachmentBytes,
+        reportUrl: project.config.report_url,
+        from: smtp.from,
+        now: new Date(),
+        schedule: null,
+      });
       if ('held' in prepared) throw new UserError('E_SEND_HELD', `not sending: ${prepared.held}`, { hint: 'only a run that succeeded with every attached export written is mailed' });
       const outbox = new Outbox({ from: smtp.from, transport: smtpTransport(smtp.url), logger: { log: (level, msg) => process.stderr.write(`${level === 'info' ? '' : `${level}: `}${msg}\n`) } });
       const mine = (r: DeliveryRecord) => r.entries.filter((e) => e.message === prepared.key);

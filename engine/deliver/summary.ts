@@ -82,7 +82,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** The paragraphs of a text cell's HTML as plain text (the mail re-escapes them). */
 export function headlineOf(html: string): string[] {
   const text = html
-    .replace(/<(script|style)[^]*?<\/\1>/gi, '')
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
     .replace(/<\/(p|h[1-6]|li|div|blockquote)>|<br\s*\/?>/gi, '\n')
     .replace(/<[^>]*>/g, '')
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e]!);

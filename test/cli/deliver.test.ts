@@ -318,6 +318,7 @@ describe('quire send', () => {
     expect(existsSync(eml)).toBe(true);
     const parsed = await simpleParser(readFileSync(eml));
     expect(parsed.subject).toBe('Monthly review 2026-01');
+    expect(String(parsed.html)).toContain(`href="https://reports.example.com/runs/${encodeURIComponent(base.manifest.id)}"`); // report_url of quire.yaml
     expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(['chart.png', 'report.pdf', 'report.xlsx']);
 
     const sink = await new SmtpSink().start();
