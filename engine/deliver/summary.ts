@@ -135,7 +135,7 @@ export function summarizeRun(runDir: string, manifest: RunManifest): RunSummary 
   let chart: SummaryChart | null = null;
   for (const cell of manifest.cells) {
     const out: CellOutput | undefined = stored.outputs[cell.id];
-    if (!out || cell.status !== 'succeeded') continue;
+    if (!out || cell.status !== 'succeeded' || cell.show === 'hidden') continue; // the mail shows what the report shows
     const title = cell.title ?? cell.id;
     if (out.kind === 'chart' && out.engine === 'kpi' && out.kpis) {
       for (const k of out.kpis) kpis.push({ label: k.label, text: k.text, change: k.change?.text ?? null, direction: k.change?.direction ?? null, good: k.good });

@@ -110,6 +110,7 @@ describe('email delivery over a real SMTP server', () => {
     // The body: the headline text, the KPI cards, the chart inline, a link; no local path.
     expect(html).toMatch(/In 2026-01 we took \d+ regions(&#39;|')+ orders; the largest was \w+\./);
     expect(mail.text).toMatch(/In 2026-01 we took \d+ regions' orders/);
+    expect(html).not.toContain('Internal draft note'); // a hidden text cell is not the headline
     expect(html).toContain('Order count');
     const link = `https://reports.example.com/runs/${encodeURIComponent(manifest.id)}`;
     expect(html).toContain(`href="${link}"`);
