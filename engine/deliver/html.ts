@@ -24,6 +24,9 @@ export interface EmailContent {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+/** As on the report's KPI cards: the arrow follows the change, the colour its polarity. */
+const ARROWS = { up: '▲', down: '▼', flat: '●' } as const;
+
 const FONT = 'font-family:Helvetica,Arial,sans-serif;';
 const MUTED = 'color:#5f6b7a;';
 
@@ -71,7 +74,7 @@ export function emailHtml(c: EmailContent): string {
       const colour = tone === 'good' ? '#1a7f37' : tone === 'bad' ? '#c62828' : '#5f6b7a';
       parts.push(`<td valign="top" style="padding:8px;border:1px solid #e3e8ee;border-radius:4px;width:25%;${FONT}">`);
       parts.push(`<div style="font-size:12px;${MUTED}">${esc(k.label)}</div><div style="font-size:20px;font-weight:bold;line-height:26px;">${esc(k.text)}</div>`);
-      if (k.change) parts.push(`<div style="font-size:12px;color:${colour};">${esc(k.change)}</div>`);
+      if (k.change) parts.push(`<div style="font-size:12px;color:${colour};">${k.direction ? `${ARROWS[k.direction]} ` : ''}${esc(k.change)}</div>`);
       parts.push(`</td>`);
     });
     parts.push(`</tr></table></td></tr>`);
@@ -102,7 +105,7 @@ export function emailText(c: EmailContent): string {
   if (c.notes.length) lines.push('', ...c.notes.map((n) => `! ${n}`));
   if (c.summary.kpis.length) {
     lines.push('');
-    for (const k of c.summary.kpis) lines.push(`${k.label}: ${k.text}${k.change ? ` (${k.change})` : ''}`);
+    for (const k of c.summary.kpis) lines.push(`${k.label}: ${k.text}${k.change ? ` (${k.direction ? `${ARROWS[k.direction]} ` : ''}${k.change})` : ''}`);
   }
   if (c.summary.chart) lines.push('', `${c.summary.chart.title}: see the chart in the HTML version of this mail.`);
   if (c.attachments.length) lines.push('', `Attached: ${c.attachments.join(', ')}`);

@@ -87,7 +87,7 @@ describe('KPI polarity: colours follow good: up | down | neutral, arrows follow 
         dataAsOf: null,
       },
     });
-    expect(body).toMatch(/color:#1a7f37;">\+20\.0%/);
-    expect(body).toMatch(/color:#c62828;">\+40\.0%/);
+    expect(body).toMatch(/color:#1a7f37;">▲ \+20\.0%/);
+    expect(body).toMatch(/color:#c62828;">▲ \+40\.0%/); // up, and bad news for a refund rate
   });
 });
