@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { RunManifest } from '../runs/runs.js';
 import type { CellOutput, MetricsOutput, Polarity, TableValue } from '../outputs.js';
 import { humanize } from '../report/charts/kpi.js';
+import { formatMetric } from '../report/html/metrics.js';
 import { loadStoredOutputs, type StoredOutputs } from '../runs/tables.js';
 
 export interface SummaryKpi {
@@ -37,21 +38,6 @@ const MAX_KPIS = 8;
 const MAX_HEADLINE_CHARS = 700;
 
 const fmt = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function formatMetric(value: number, unit: string): string {
-  switch (unit) {
-    case 'currency':
-      return fmt(value, 2);
-    case 'percentage':
-      return `${fmt(value * 100, 1)}%`;
-    case 'count':
-      return fmt(value, 0);
-    case 'duration_s':
-      return `${fmt(value, 1)} s`;
-    default:
-      return fmt(value, Number.isInteger(value) ? 0 : 2);
-  }
-}
 
 function metricKpis(out: MetricsOutput): SummaryKpi[] {
   const cols = out.table.columns.map((c) => c.name);

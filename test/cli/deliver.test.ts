@@ -112,6 +112,7 @@ describe('email delivery over a real SMTP server', () => {
     expect(mail.text).toMatch(/In 2026-01 we took \d+ regions' orders/);
     expect(html).not.toContain('Internal draft note'); // a hidden text cell is not the headline
     expect(html).toContain('Order count');
+    expect(html).toMatch(/>\$[\d,]+<\/div>/); // revenue formatted as the report formats it
     expect(html).toMatch(/color:#(1a7f37|c62828);">[▲▼] [+-][\d.]+%/); // the change against last month, coloured by polarity
     const link = `https://reports.example.com/runs/${encodeURIComponent(manifest.id)}`;
     expect(html).toContain(`href="${link}"`);
