@@ -17,6 +17,8 @@ describe('quire templates (CLI)', () => {
     const all = JSON.parse(list.stdout);
     expect(all.length).toBeGreaterThanOrEqual(7);
     expect(all.find((t: Obj) => t.name === 'kpi-scorecard')).toMatchObject({ title: 'KPI scorecard', tags: expect.arrayContaining(['kpi']) });
+    // The gallery shows each report's real page count; a description claiming one goes stale.
+    for (const t of all as Obj[]) expect(String(t.description), String(t.name)).not.toMatch(/\b(one|single|two|\d+)[- ]pages?\b/i);
     const text = quire(['templates', 'list'], project()).stdout;
     expect(text).toContain('monthly-business-review');
     expect(text).toContain('params: month=previous_month region=all');
