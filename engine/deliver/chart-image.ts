@@ -11,7 +11,7 @@ import type { InlineImage } from './record.js';
 
 export const EMAIL_CHART_FILE = 'email-chart.png';
 
-/** Writes the PNG of `svg` into `runDir`; null when the SVG cannot be drawn (the mail goes without it). */
+/** Writes the PNG of `svg` into `runDir`; null when it cannot be drawn or written (the mail goes without it). */
 export function writeChartImage(runDir: string, runId: string, svg: string): InlineImage | null {
   let png: Buffer;
   try {
@@ -22,10 +22,10 @@ export function writeChartImage(runDir: string, runId: string, svg: string): Inl
       font: { loadSystemFonts: true, defaultFontFamily: family.includes('Liberation Sans') ? 'Liberation Sans' : family[0] },
     });
     png = r.render().asPng();
+    writeFileSync(join(runDir, EMAIL_CHART_FILE), png);
   } catch {
     return null;
   }
-  writeFileSync(join(runDir, EMAIL_CHART_FILE), png);
   const sha256 = createHash('sha256').update(png).digest('hex');
   return { file: EMAIL_CHART_FILE, filename: 'chart.png', size: png.length, sha256, cid: `chart-${sha256.slice(0, 12)}@${runId.replace(/[^A-Za-z0-9.-]/g, '-')}.quire` };
 }
