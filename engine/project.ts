@@ -15,6 +15,8 @@ export const projectConfigSchema = z.strictObject({
   connections: connectionsSchema.default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
+  /** Where mailed reports link to, e.g. https://reports.example.com/runs/{run_id} (`{notebook}` too); without it a mail has no link. */
+  report_url: z.string().url().optional(),
   /** What a text cell prints for a NULL or missing value (`{{ x }}` of a month without data); each one is logged as a warning. */
   missing_text: z.string().default('n/a'),
   /** Longest run of a query or metric cell that sets no `timeout_ms` of its own. */

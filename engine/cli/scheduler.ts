@@ -54,7 +54,7 @@ export function register(program: Command): void {
       let mail: MailSetup | null = null;
       if (project.config.smtp || process.env.QUIRE_SMTP_URL) {
         const s = smtpSettings(project.config);
-        mail = { from: s.from, transport: smtpTransport(s.url), backoff: { baseMs: opts.mailBackoff * 1000, maxMs: Math.max(opts.mailBackoff * 1000, 300_000) } };
+        mail = { from: s.from, transport: smtpTransport(s.url), reportUrl: project.config.report_url, backoff: { baseMs: opts.mailBackoff * 1000, maxMs: Math.max(opts.mailBackoff * 1000, 300_000) } };
       }
       const scheduler = new Scheduler({
         root,

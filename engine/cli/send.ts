@@ -10,7 +10,7 @@ import { composeReport, DEFAULT_MAX_ATTACHMENT_BYTES } from '../deliver/compose.
 import { Outbox } from '../deliver/outbox.js';
 import { prepareManual } from '../deliver/prepare.js';
 import { messageIdFor, type DeliveryRecord } from '../deliver/record.js';
-import { renderEml, smtpSettings, smtpTransport } from '../deliver/smtp.js';
+import { mailAttachments, renderEml, smtpSettings, smtpTransport } from '../deliver/smtp.js';
 import { EXPORT_FORMATS, exporterOf, parseExportFormats } from '../export/index.js';
 import { green, red, yellow } from './progress.js';
 
@@ -65,7 +65,7 @@ export function register(program: Command): void {
       const from = process.env.QUIRE_SMTP_FROM || project.config.smtp?.from || 'quire@localhost';
 
       if (opts.dryRun) {
-        const composed = composeReport(dir, manifest, { kind: 'manual', to: opts.to, cc: opts.cc, subject: opts.subject, attach, maxAttachmentBytes });
+        const composed = composeReport(dir, manifest, { kind: 'manual', to: opts.to, cc: opts.cc, subject: opts.subject, attach, maxAttachmentBytes, reportUrl: project.config.report_url });
         if ('held' in composed) throw new UserError('E_SEND_HELD', `not sending: ${composed.held}`, { hint: 'only a run that succeeded with every attached export written is mailed' });
         const m = composed.message;
         for (const recipient of [...opts.to, ...(opts.cc ?? [])]) {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
             messageId: messageIdFor(manifest.id, 'dry-run', recipient, from),
             date: new Date(),
             headers: { 'X-Quire-Run': manifest.id },
-            attachments: m.attachments.map((a) => ({ filename: a.filename, path: join(dir, a.file) })),
+            attachments: mailAttachments(dir, m),
           });
           const file = join(dir, `email-${recipient.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`);
           writeFileSync(file, eml);
@@ -91,7 +91,17 @@ export function register(program: Command): void {
       }
 
       const smtp = smtpSettings(project.config);
-      const prepared = prepareManual(dir, manifest, { to: opts.to, cc: opts.cc, subject: opts.subject, attach, maxAttachmentBytes, from: smtp.from, now: new Date(), schedule: null });
+      const prepared = prepareManual(dir, manifest, {
+        to: opts.to,
+        cc: opts.cc,
+        subject: opts.subject,
+        attach,
+        maxAttachmentBytes,
+        reportUrl: project.config.report_url,
+        from: smtp.from,
+        now: new Date(),
+        schedule: null,
+      });
       if ('held' in prepared) throw new UserError('E_SEND_HELD', `not sending: ${prepared.held}`, { hint: 'only a run that succeeded with every attached export written is mailed' });
       const outbox = new Outbox({ from: smtp.from, transport: smtpTransport(smtp.url), logger: { log: (level, msg) => process.stderr.write(`${level === 'info' ? '' : `${level}: `}${msg}\n`) } });
       const mine = (r: DeliveryRecord) => r.entries.filter((e) => e.message === prepared.key);

@@ -11,6 +11,7 @@ import type { RunManifest } from '../runs/runs.js';
 import { emailHtml, emailText } from './html.js';
 import type { AttachmentInfo, MessageSpec } from './record.js';
 import { summarizeRun } from './summary.js';
+import { writeChartImage } from './chart-image.js';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
@@ -22,6 +23,8 @@ export interface ComposeOptions {
   /** Export formats to attach (html, pdf, xlsx). */
   attach: string[];
   maxAttachmentBytes?: number;
+  /** quire.yaml `report_url`: where the full report of a run is read, `{run_id}` and `{notebook}` filled in. */
+  reportUrl?: string;
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -34,6 +37,12 @@ function renderSubject(template: string | undefined, manifest: RunManifest): str
   } catch {
     return manifest.title;
   }
+}
+
+/** The link to a run's report: `{run_id}` and `{notebook}` of the template filled in, URL-encoded. */
+export function reportLink(template: string | undefined, manifest: RunManifest): string | null {
+  if (!template) return null;
+  return template.replace(/\{(run_id|notebook)\}/g, (_, k: string) => encodeURIComponent(k === 'run_id' ? manifest.id : manifest.notebook.id));
 }
 
 function sha256File(path: string): string {
@@ -79,16 +88,20 @@ export function composeReport(runDir: string, manifest: RunManifest, opts: Compo
     total += info.size;
     attachments.push(info);
   }
-  const notes = omitted.map((o) => `${o.reason}. It is in the run folder ${runDir} (run ${manifest.id}).`);
+  const reportUrl = reportLink(opts.reportUrl, manifest);
+  const notes = omitted.map((o) => `${o.reason}. ${reportUrl ? `It is in the full report at ${reportUrl}` : `It is kept with run ${manifest.id}`}.`);
+  const summary = summarizeRun(runDir, manifest);
+  const chart = summary.chart ? writeChartImage(runDir, manifest.id, summary.chart.svg) : null;
   const content = {
     title: manifest.title,
     status: manifest.status,
     runId: manifest.id,
-    runDir,
+    reportUrl,
+    chartCid: chart?.cid ?? null,
     scheduledFor: manifest.trigger.scheduled_for,
     startedAt: manifest.started_at,
     params: manifest.params,
-    summary: summarizeRun(runDir, manifest),
+    summary,
     notes,
     attachments: attachments.map((a) => a.filename),
   };
@@ -101,6 +114,7 @@ export function composeReport(runDir: string, manifest: RunManifest, opts: Compo
       html: emailHtml(content),
       text: emailText(content),
       attachments,
+      inline: chart ? [chart] : [],
       omitted,
     },
   };

@@ -9,7 +9,10 @@ export interface EmailContent {
   title: string;
   status: string;
   runId: string;
-  runDir: string;
+  /** The full report on the web (quire.yaml `report_url`), or null: the mail names no local path. */
+  reportUrl: string | null;
+  /** Content-ID of the chart picture attached inline, when there is one. */
+  chartCid: string | null;
   scheduledFor: string | null;
   startedAt: string;
   params: Record<string, unknown>;
@@ -20,6 +23,9 @@ export interface EmailContent {
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** As on the report's KPI cards: the arrow follows the change, the colour its polarity. */
+const ARROWS = { up: '▲', down: '▼', flat: '●' } as const;
 
 const FONT = 'font-family:Helvetica,Arial,sans-serif;';
 const MUTED = 'color:#5f6b7a;';
@@ -45,6 +51,7 @@ export function emailHtml(c: EmailContent): string {
   parts.push(`<tr><td style="padding:24px 24px 8px 24px;"><h1 style="margin:0 0 4px 0;font-size:22px;line-height:28px;${FONT}color:#1f2933;">${esc(c.title)}</h1>`);
   const when = c.scheduledFor ? `scheduled for ${esc(c.scheduledFor)}` : `run at ${esc(c.startedAt)}`;
   parts.push(`<p style="margin:0;font-size:13px;${MUTED}">Run ${esc(c.runId)} · ${esc(c.status)} · ${when}</p></td></tr>`);
+  for (const para of c.summary.headline) parts.push(`<tr><td style="padding:8px 24px 0 24px;font-size:15px;line-height:22px;${FONT}color:#1f2933;">${esc(para)}</td></tr>`);
   const params = shownParams(c.params);
   if (params.length) {
     parts.push(`<tr><td style="padding:8px 24px;"><table role="presentation" cellpadding="0" cellspacing="0" style="font-size:13px;${FONT}">`);
@@ -67,47 +74,42 @@ export function emailHtml(c: EmailContent): string {
       const colour = tone === 'good' ? '#1a7f37' : tone === 'bad' ? '#c62828' : '#5f6b7a';
       parts.push(`<td valign="top" style="padding:8px;border:1px solid #e3e8ee;border-radius:4px;width:25%;${FONT}">`);
       parts.push(`<div style="font-size:12px;${MUTED}">${esc(k.label)}</div><div style="font-size:20px;font-weight:bold;line-height:26px;">${esc(k.text)}</div>`);
-      if (k.change) parts.push(`<div style="font-size:12px;color:${colour};">${esc(k.change)}</div>`);
+      if (k.change) parts.push(`<div style="font-size:12px;color:${colour};">${k.direction ? `${ARROWS[k.direction]} ` : ''}${esc(k.change)}</div>`);
       parts.push(`</td>`);
     });
     parts.push(`</tr></table></td></tr>`);
   }
-  const t = c.summary.table;
-  if (t) {
-    parts.push(`<tr><td style="padding:12px 24px;"><div style="font-size:14px;font-weight:bold;margin:0 0 6px 0;${FONT}">${esc(t.title)}</div>`);
-    parts.push(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:12px;${FONT}"><tr>`);
-    for (const col of t.columns) parts.push(`<th align="left" style="padding:4px 6px;border-bottom:2px solid #dde3ea;">${esc(col)}</th>`);
-    parts.push('</tr>');
-    for (const row of t.rows) {
-      parts.push('<tr>');
-      for (const v of row) parts.push(`<td style="padding:4px 6px;border-bottom:1px solid #eef1f4;">${esc(v)}</td>`);
-      parts.push('</tr>');
-    }
-    parts.push(`</table><div style="font-size:12px;${MUTED}margin-top:4px;">${t.rows.length} of ${t.rowCount} rows</div></td></tr>`);
+  const chart = c.summary.chart;
+  if (chart && c.chartCid) {
+    parts.push(`<tr><td style="padding:12px 24px;"><div style="font-size:14px;font-weight:bold;margin:0 0 6px 0;${FONT}">${esc(chart.title)}</div>`);
+    parts.push(`<img src="cid:${esc(c.chartCid)}" alt="${esc(chart.title)}" width="592" style="display:block;width:100%;max-width:592px;height:auto;border:0;"></td></tr>`);
+  }
+  if (c.reportUrl) {
+    parts.push(
+      `<tr><td style="padding:12px 24px;"><a href="${esc(c.reportUrl)}" style="display:inline-block;padding:10px 18px;background:#3056d3;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;font-weight:bold;${FONT}">Open the full report</a></td></tr>`,
+    );
   }
   if (c.attachments.length) {
     parts.push(`<tr><td style="padding:8px 24px;font-size:13px;${FONT}">Attached: ${c.attachments.map(esc).join(', ')}</td></tr>`);
   }
   parts.push(`<tr><td style="padding:12px 24px 24px 24px;font-size:12px;${FONT}${MUTED}">`);
-  parts.push(`Run folder: ${esc(c.runDir)}${c.summary.dataAsOf ? `<br>Data as of ${esc(c.summary.dataAsOf)}` : ''}<br>Sent by quire.`);
+  parts.push(`Run ${esc(c.runId)}${c.summary.dataAsOf ? `<br>Data as of ${esc(c.summary.dataAsOf)}` : ''}<br>Sent by quire.`);
   parts.push(`</td></tr></table></td></tr></table></body></html>`);
   return parts.join('\n');
 }
 
 export function emailText(c: EmailContent): string {
   const lines = [c.title, `Run ${c.runId} · ${c.status} · ${c.scheduledFor ? `scheduled for ${c.scheduledFor}` : `run at ${c.startedAt}`}`, ''];
+  if (c.summary.headline.length) lines.push(...c.summary.headline, '');
   for (const [k, v] of shownParams(c.params)) lines.push(`${k}: ${v}`);
   if (c.notes.length) lines.push('', ...c.notes.map((n) => `! ${n}`));
   if (c.summary.kpis.length) {
     lines.push('');
-    for (const k of c.summary.kpis) lines.push(`${k.label}: ${k.text}${k.change ? ` (${k.change})` : ''}`);
+    for (const k of c.summary.kpis) lines.push(`${k.label}: ${k.text}${k.change ? ` (${k.direction ? `${ARROWS[k.direction]} ` : ''}${k.change})` : ''}`);
   }
-  const t = c.summary.table;
-  if (t) {
-    lines.push('', t.title, t.columns.join(' | '), ...t.rows.map((r) => r.join(' | ')), `${t.rows.length} of ${t.rowCount} rows`);
-  }
+  if (c.summary.chart) lines.push('', `${c.summary.chart.title}: see the chart in the HTML version of this mail.`);
   if (c.attachments.length) lines.push('', `Attached: ${c.attachments.join(', ')}`);
-  lines.push('', `Run folder: ${c.runDir}`);
+  if (c.reportUrl) lines.push('', `Full report: ${c.reportUrl}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,7 +10,7 @@ import { backoffDelay, type Backoff } from '../util/backoff.js';
 import { tryLock } from '../util/lock.js';
 import { alertHtml } from './html.js';
 import { addEntries, isDone, readRecord, writeRecord, type DeliveryRecord, type OutboxEntry } from './record.js';
-import { classifySmtpError, type OutgoingMail, type TransportFactory } from './smtp.js';
+import { classifySmtpError, mailAttachments, type OutgoingMail, type TransportFactory } from './smtp.js';
 
 export interface OutboxOptions {
   from: string;
@@ -121,7 +121,7 @@ export class Outbox {
       messageId: e.message_id,
       date: new Date(Date.parse(r.created_at)),
       headers: { 'X-Quire-Run': r.run, 'X-Quire-Delivery': e.message },
-      attachments: m.attachments.map((a) => ({ filename: a.filename, path: join(runDir, a.file) })),
+      attachments: mailAttachments(runDir, m),
     };
   }
 

@@ -24,6 +24,8 @@ export interface PrepareOptions {
   now: Date;
   schedule: string | null;
   maxAttachmentBytes?: number;
+  /** quire.yaml `report_url` (see composeReport). */
+  reportUrl?: string;
 }
 
 function freshRecord(manifest: RunManifest, opts: PrepareOptions, owner: string | null): DeliveryRecord {
@@ -70,7 +72,15 @@ export function prepareScheduled(runDir: string, manifest: RunManifest, email: S
   if (closed) {
     heldAlert(r, manifest, runDir, closed.error ? `it could not be evaluated (${closed.error})` : `it rendered "${closed.output}"`, closed.condition, opts.from);
   } else {
-    const composed = composeReport(runDir, manifest, { kind: 'report', to: email.to, cc: email.cc, subject: email.subject, attach, maxAttachmentBytes: opts.maxAttachmentBytes });
+    const composed = composeReport(runDir, manifest, {
+      kind: 'report',
+      to: email.to,
+      cc: email.cc,
+      subject: email.subject,
+      attach,
+      maxAttachmentBytes: opts.maxAttachmentBytes,
+      reportUrl: opts.reportUrl,
+    });
     if ('held' in composed) heldAlert(r, manifest, runDir, composed.held, null, opts.from);
     else {
       r.messages.report = composed.message;
@@ -93,7 +103,15 @@ export interface ManualOptions extends PrepareOptions {
  * again finds its entries (a sent one is reported, not sent again; a failed one is tried again).
  */
 export function prepareManual(runDir: string, manifest: RunManifest, opts: ManualOptions): { record: DeliveryRecord; key: string } | { held: string } {
-  const composed = composeReport(runDir, manifest, { kind: 'manual', to: opts.to, cc: opts.cc, subject: opts.subject, attach: opts.attach, maxAttachmentBytes: opts.maxAttachmentBytes });
+  const composed = composeReport(runDir, manifest, {
+    kind: 'manual',
+    to: opts.to,
+    cc: opts.cc,
+    subject: opts.subject,
+    attach: opts.attach,
+    maxAttachmentBytes: opts.maxAttachmentBytes,
+    reportUrl: opts.reportUrl,
+  });
   if ('held' in composed) return { held: composed.held };
   const key = `manual-${createHash('sha256')
     .update(JSON.stringify([opts.attach, composed.message.subject, opts.to, opts.cc ?? []]))

@@ -34,6 +34,11 @@ export interface AttachmentInfo {
   sha256: string;
 }
 
+/** A picture the HTML body shows (`<img src="cid:...">`), attached inline. */
+export interface InlineImage extends AttachmentInfo {
+  cid: string;
+}
+
 export interface MessageSpec {
   kind: 'report' | 'alert' | 'manual';
   subject: string;
@@ -42,6 +47,8 @@ export interface MessageSpec {
   html: string;
   text: string;
   attachments: AttachmentInfo[];
+  /** Pictures in the body (the chart); absent in records written before there were any. */
+  inline?: InlineImage[];
   /** Exports left out (over the size limit), with why. */
   omitted: (AttachmentInfo & { reason: string })[];
 }

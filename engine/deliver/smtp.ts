@@ -2,6 +2,7 @@
  * SMTP through nodemailer: where to send (quire.yaml `smtp:`, or QUIRE_SMTP_URL /
  * QUIRE_SMTP_FROM, which win), one connection per delivery pass, and what a failure means.
  */
+import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { ProjectConfig } from '../project.js';
 import { UserError } from '../util/errors.js';
@@ -23,7 +24,13 @@ export interface OutgoingMail {
   messageId: string;
   date: Date;
   headers: Record<string, string>;
-  attachments: { filename: string; path: string }[];
+  /** Files attached; one with a `cid` is shown in the HTML body (`<img src="cid:...">`). */
+  attachments: { filename: string; path: string; cid?: string }[];
+}
+
+/** The attachments of message `m` of the run in `runDir`: its exports, then its inline pictures. */
+export function mailAttachments(runDir: string, m: { attachments: { filename: string; file: string }[]; inline?: { filename: string; file: string; cid: string }[] }): OutgoingMail['attachments'] {
+  return [...m.attachments.map((a) => ({ filename: a.filename, path: join(runDir, a.file) })), ...(m.inline ?? []).map((a) => ({ filename: a.filename, path: join(runDir, a.file), cid: a.cid }))];
 }
 
 export interface MailTransport {

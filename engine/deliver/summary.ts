@@ -1,9 +1,14 @@
 /**
- * What a report email shows of a run: headline numbers (KPI cards and overall metric values)
- * and the first rows of the first table, read from the run's stored outputs.
+ * What a report email shows of a run: the headline (the first text cell), the KPI cards and
+ * overall metric values, and the first drawn chart, read from the run's stored outputs. No table
+ * excerpt: a few rows of a table rarely are the month under review, and the report is linked.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunManifest } from '../runs/runs.js';
-import type { CellOutput, MetricsOutput, Polarity, TableOutput, TableValue } from '../outputs.js';
+import type { CellOutput, MetricsOutput, Polarity, TableValue } from '../outputs.js';
+import { humanize } from '../report/charts/kpi.js';
+import { formatMetric } from '../report/html/metrics.js';
 import { loadStoredOutputs, type StoredOutputs } from '../runs/tables.js';
 
 export interface SummaryKpi {
@@ -15,46 +20,24 @@ export interface SummaryKpi {
   good?: Polarity;
 }
 
-export interface SummaryTable {
+export interface SummaryChart {
   title: string;
-  columns: string[];
-  rows: string[][];
-  rowCount: number;
+  /** The chart's static SVG as the report drew it. */
+  svg: string;
 }
 
 export interface RunSummary {
+  /** Paragraphs of the first text cell, as plain text. */
+  headline: string[];
   kpis: SummaryKpi[];
-  table: SummaryTable | null;
+  chart: SummaryChart | null;
   dataAsOf: string | null;
 }
 
 const MAX_KPIS = 8;
-const MAX_ROWS = 5;
-const MAX_COLS = 6;
+const MAX_HEADLINE_CHARS = 700;
 
 const fmt = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function formatMetric(value: number, unit: string): string {
-  switch (unit) {
-    case 'currency':
-      return fmt(value, 2);
-    case 'percentage':
-      return `${fmt(value * 100, 1)}%`;
-    case 'count':
-      return fmt(value, 0);
-    case 'duration_s':
-      return `${fmt(value, 1)} s`;
-    default:
-      return fmt(value, Number.isInteger(value) ? 0 : 2);
-  }
-}
-
-function cellText(v: TableValue): string {
-  if (v === null) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? fmt(v, 0) : fmt(v, 2);
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
 
 function metricKpis(out: MetricsOutput): SummaryKpi[] {
   const cols = out.table.columns.map((c) => c.name);
@@ -70,7 +53,7 @@ function metricKpis(out: MetricsOutput): SummaryKpi[] {
     if (!best || !Number.isFinite(value)) continue;
     const change = cols.includes('change_pct') ? Number(at(best, 'change_pct')) : NaN;
     kpis.push({
-      label: m.display_name || m.name,
+      label: m.display_name && m.display_name !== m.name ? m.display_name : humanize(m.name),
       text: formatMetric(value, m.unit),
       change: Number.isFinite(change) && at(best, 'change_pct') !== null ? `${change >= 0 ? '+' : ''}${fmt(change * 100, 1)}%` : null,
       direction: Number.isFinite(change) && at(best, 'change_pct') !== null ? (change > 0 ? 'up' : change < 0 ? 'down' : 'flat') : null,
@@ -80,14 +63,49 @@ function metricKpis(out: MetricsOutput): SummaryKpi[] {
   return kpis;
 }
 
-function tableSummary(title: string, t: TableOutput): SummaryTable {
-  const cols = t.columns.slice(0, MAX_COLS);
-  return {
-    title,
-    columns: cols.map((c) => c.name),
-    rows: t.rows.slice(0, MAX_ROWS).map((r) => cols.map((_, i) => cellText(r[i] ?? null))),
-    rowCount: t.rowCount,
-  };
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/** The paragraphs of a text cell's HTML as plain text (the mail re-escapes them). */
+export function headlineOf(html: string): string[] {
+  const text = html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<\/(p|h[1-6]|li|div|blockquote)>|<br\s*\/?>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e]!);
+  const out: string[] = [];
+  let used = 0;
+  for (const para of text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim())) {
+    if (!para) continue;
+    if (used + para.length > MAX_HEADLINE_CHARS) {
+      out.push(`${para.slice(0, Math.max(0, MAX_HEADLINE_CHARS - used)).replace(/\s+\S*$/, '')} …`);
+      break;
+    }
+    out.push(para);
+    used += para.length;
+  }
+  return out;
+}
+
+/**
+ * The static SVG of chart `cellId` in the run's report.html (every Vega-Lite chart is drawn there
+ * before rendering), so the mail needs no chart engine of its own.
+ */
+function chartSvg(runDir: string, reportHtml: string | undefined, cellId: string): string | null {
+  if (!reportHtml) return null;
+  let html: string;
+  try {
+    html = readFileSync(join(runDir, reportHtml), 'utf8');
+  } catch {
+    return null;
+  }
+  const at = html.indexOf(`id="cell-${cellId}"`);
+  if (at < 0) return null;
+  const figure = html.indexOf('<figure class="chart chart-vega"', at);
+  const next = html.indexOf('id="cell-', at + 1);
+  if (figure < 0 || (next >= 0 && figure > next)) return null;
+  const start = html.indexOf('<svg', figure);
+  const end = html.indexOf('</svg>', start);
+  return start >= 0 && end > start ? html.slice(start, end + 6) : null;
 }
 
 /** The summary of a run; a run without stored outputs gives an empty one. */
@@ -96,23 +114,25 @@ export function summarizeRun(runDir: string, manifest: RunManifest): RunSummary 
   try {
     stored = loadStoredOutputs(runDir, manifest.id);
   } catch {
-    return { kpis: [], table: null, dataAsOf: null };
+    return { headline: [], kpis: [], chart: null, dataAsOf: null };
   }
   const kpis: SummaryKpi[] = [];
-  let table: SummaryTable | null = null;
+  let headline: string[] = [];
+  let chart: SummaryChart | null = null;
   for (const cell of manifest.cells) {
     const out: CellOutput | undefined = stored.outputs[cell.id];
-    if (!out || cell.status !== 'succeeded') continue;
+    if (!out || cell.status !== 'succeeded' || cell.show === 'hidden') continue; // the mail shows what the report shows
     const title = cell.title ?? cell.id;
     if (out.kind === 'chart' && out.engine === 'kpi' && out.kpis) {
       for (const k of out.kpis) kpis.push({ label: k.label, text: k.text, change: k.change?.text ?? null, direction: k.change?.direction ?? null, good: k.good });
     } else if (out.kind === 'metrics') {
       kpis.push(...metricKpis(out));
-    } else if (out.kind === 'table' && !table) {
-      table = tableSummary(title, out);
-    } else if (out.kind === 'chart' && out.engine === 'table' && out.table && !table) {
-      table = tableSummary(title, out.table);
+    } else if (out.kind === 'text' && !headline.length) {
+      headline = headlineOf(out.html);
+    } else if (out.kind === 'chart' && out.engine === 'vega-lite' && !chart) {
+      const svg = chartSvg(runDir, manifest.exports.html, cell.id);
+      if (svg) chart = { title, svg };
     }
   }
-  return { kpis: kpis.slice(0, MAX_KPIS), table, dataAsOf: stored.data?.asOf ?? null };
+  return { headline, kpis: kpis.slice(0, MAX_KPIS), chart, dataAsOf: stored.data?.asOf ?? null };
 }

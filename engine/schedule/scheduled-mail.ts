@@ -20,6 +20,8 @@ export interface MailSetup {
   attempts?: number;
   backoff?: Backoff;
   maxAttachmentBytes?: number;
+  /** quire.yaml `report_url`. */
+  reportUrl?: string;
 }
 
 /** What the mail needs of its scheduler. */
@@ -63,7 +65,13 @@ export class ScheduledMail {
       state.outbox.push(rel);
       this.host.save(); // the outbox index knows the run before delivery.json has entries
     }
-    const r = prepareScheduled(dir, m, email, { from: this.setup.from, now: new Date(now), schedule: def!.spec.name, maxAttachmentBytes: this.setup.maxAttachmentBytes });
+    const r = prepareScheduled(dir, m, email, {
+      from: this.setup.from,
+      now: new Date(now),
+      schedule: def!.spec.name,
+      maxAttachmentBytes: this.setup.maxAttachmentBytes,
+      reportUrl: this.setup.reportUrl,
+    });
     if (r.held) this.host.log('warn', 'mail-held', `${item.key} run=${item.run_id}${r.held.gate ? ` gate="${r.held.gate}"` : ''} reason="${r.held.reason}"${r.owner ? ` owner=${r.owner}` : ''}`);
     else this.host.log('info', 'mail-queued', `${item.key} run=${item.run_id} recipients=${r.entries.length}`);
     this.folders.set(rel, { promise: null, nextAt: now });

@@ -1,11 +1,12 @@
 /**
  * `quire templates gallery`: runs every template with its defaults on the demo warehouse in a
- * throwaway project (staged by `use`, as a user would), pictures the first page of each
- * report.pdf, and writes one self-contained `index.html` — pictures inlined as data: URIs, no
- * script, no network — with a card per template.
+ * throwaway project (staged by `use`, as a user would), keeps each report (`<name>/report.html`
+ * and `.pdf` next to the index), pictures the first page of each report.pdf, and writes
+ * `index.html` — pictures inlined as data: URIs, no script, no network — with a card per template
+ * that opens its report.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +37,8 @@ export interface GalleryCard {
   /** PNG of the report's first page. */
   png: Buffer | null;
   pages: number | null;
+  /** The kept report, relative to the gallery folder (`<name>/report.html`, `.pdf`). */
+  reports: { html: string | null; pdf: string | null };
   error: string | null;
   ms: number;
 }
@@ -66,10 +69,13 @@ async function pdfPages(pdf: string): Promise<number | null> {
   }
 }
 
-/** The first page of `pdf` as PNG, about 500 px wide (shown at 340 px high). */
+/** Shown width of a page picture; the picture has twice the pixels, so small print stays legible. */
+const THUMB_WIDTH = 440;
+
+/** The first page of `pdf` as PNG, about 1,000 px wide (shown at 440 px: 2× resolution). */
 async function firstPageWithPdftoppm(pdf: string, dir: string): Promise<Buffer> {
   const base = join(dir, 'page1');
-  await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
+  await run('pdftoppm', ['-png', '-r', '120', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
   return readFileSync(`${base}.png`);
 }
 
@@ -78,7 +84,7 @@ async function firstPageWithChromium(html: string): Promise<Buffer> {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
-    await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: 0.55 });
+    await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: (2 * THUMB_WIDTH) / 794 });
     await page.emulateMediaType('print');
     await page.goto(`file://${html}`, { waitUntil: 'load' });
     // The page margins of the PDF, which a screenshot of the HTML lacks.
@@ -89,11 +95,31 @@ async function firstPageWithChromium(html: string): Promise<Buffer> {
   }
 }
 
+/** Copies a run's report.html and report.pdf into `<outDir>/<name>/`; paths relative to `outDir`. */
+function keepReports(outDir: string, name: string, runDir: string, exports: Record<string, string>): GalleryCard['reports'] {
+  const dir = join(outDir, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const kept: GalleryCard['reports'] = { html: null, pdf: null };
+  for (const format of ['html', 'pdf'] as const) {
+    const file = exports[format];
+    if (!file) continue;
+    copyFileSync(join(runDir, file), join(dir, `report.${format}`));
+    kept[format] = `${encodeURIComponent(name)}/report.${format}`;
+  }
+  return kept;
+}
+
 function card(c: GalleryCard): string {
   const t = c.template;
+  const open = c.reports.html ?? c.reports.pdf;
+  const img = c.png ? `<img src="data:image/png;base64,${c.png.toString('base64')}" alt="First page of the ${escapeHtml(t.title)} report" width="${THUMB_WIDTH}">` : '';
   const picture = c.png
-    ? `<img src="data:image/png;base64,${c.png.toString('base64')}" alt="First page of the ${escapeHtml(t.title)} report" height="340">`
+    ? open
+      ? `<a href="${escapeHtml(open)}" title="Open the full report">${img}</a>`
+      : img
     : `<div class="failed">The report could not be made: ${escapeHtml(c.error ?? 'unknown error')}</div>`;
+  const links = [c.reports.html ? `<a href="${escapeHtml(c.reports.html)}">HTML</a>` : '', c.reports.pdf ? `<a href="${escapeHtml(c.reports.pdf)}">PDF</a>` : ''].filter(Boolean);
   const params = t.params.length
     ? `<ul class="params">${t.params.map((p) => `<li><code>${escapeHtml(paramDefaultText(p))}</code>${p.description ? ` <span>${escapeHtml(p.description)}</span>` : ''}</li>`).join('')}</ul>`
     : '<p class="muted">No params</p>';
@@ -102,6 +128,7 @@ function card(c: GalleryCard): string {
 <div class="body">
 <h2>${escapeHtml(t.title)}</h2>
 <p class="desc">${escapeHtml(t.description)}</p>
+${links.length ? `<p class="open">Open the full report: ${links.join(' · ')}</p>` : ''}
 <p class="tags">${t.tags.map((g) => `<span>${escapeHtml(g)}</span>`).join(' ')}${c.pages ? ` <span class="pages">${c.pages} page${c.pages === 1 ? '' : 's'}</span>` : ''}</p>
 <h3>Params</h3>
 ${params}
@@ -119,15 +146,18 @@ body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "
 header { padding: 36px 40px 8px; max-width: 1400px; margin: 0 auto; }
 header h1 { margin: 0 0 6px; font-size: 30px; }
 header p { margin: 0; color: var(--muted); }
-main { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 24px; padding: 24px 40px 48px; max-width: 1400px; margin: 0 auto; }
+main { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 24px; padding: 24px 40px 48px; max-width: 1400px; margin: 0 auto; }
 .card { background: #fff; border: 1px solid var(--border); border-radius: 14px; overflow: hidden; display: flex; flex-direction: column; }
 .thumb { background: #eef0f4; border-bottom: 1px solid var(--border); display: flex; justify-content: center; padding: 16px 0; }
-.thumb img { height: 340px; width: auto; box-shadow: 0 2px 10px rgba(16, 24, 40, 0.18); background: #fff; }
+.thumb a { display: block; line-height: 0; }
+.thumb img { width: 440px; height: auto; box-shadow: 0 2px 10px rgba(16, 24, 40, 0.18); background: #fff; }
 .failed { padding: 24px; color: #b42318; }
 .body { padding: 16px 20px 20px; }
 h2 { margin: 0 0 4px; font-size: 19px; }
 h3 { margin: 14px 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); }
 .desc { margin: 0; }
+.open { margin: 8px 0 0; font-size: 14px; }
+a { color: var(--accent); }
 .tags { margin: 8px 0 0; }
 .tags span { display: inline-block; font-size: 12px; padding: 1px 8px; margin: 0 4px 4px 0; border-radius: 999px; background: #eef2ff; color: var(--accent); }
 .tags span.pages { background: #f2f4f7; color: var(--muted); }
@@ -150,7 +180,7 @@ export function galleryHtml(cards: GalleryCard[], generatedAt: Date): string {
 <body>
 <header>
 <h1>Quire template gallery</h1>
-<p>${cards.length} ready notebooks for the reviews teams run. Each picture is the first page of the template's report, run with its default params on the demo data (${escapeHtml(generatedAt.toISOString().slice(0, 10))}).</p>
+<p>${cards.length} ready notebooks for the reviews teams run. Each picture is the first page of the template's report (click it to open the whole report), run with its default params on the demo data (${escapeHtml(generatedAt.toISOString().slice(0, 10))}).</p>
 </header>
 <main>
 ${cards.map(card).join('\n')}
@@ -179,6 +209,8 @@ export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult>
   }
   const names = opts.only ?? templateNames(templatesDir());
   const templates = names.map((n) => loadTemplate(n));
+  const outDir = resolve(cwd, opts.out);
+  mkdirSync(outDir, { recursive: true });
   const stage = mkdtempSync(join(tmpdir(), 'quire-gallery-'));
   const cards: GalleryCard[] = [];
   const pdf = await PdfRenderer.launch();
@@ -190,7 +222,7 @@ export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult>
       progress(`${t.name}: running`);
       try {
         const used = await useTemplate({ name: t.name, cwd: stage, target: join('notebooks', `${t.name}.yaml`) });
-        const result = await runNotebook(used.notebook, { exports: poppler ? ['pdf'] : ['pdf', 'html'], pdf, cache: 'off', trigger: { kind: 'cli', schedule: null, scheduled_for: null } });
+        const result = await runNotebook(used.notebook, { exports: ['pdf', 'html'], pdf, cache: 'off', trigger: { kind: 'cli', schedule: null, scheduled_for: null } });
         const file = result.manifest.exports.pdf;
         if (result.manifest.status !== 'succeeded' || !file) {
           const failedCell = result.manifest.cells.find((c) => c.status === 'failed');
@@ -198,11 +230,13 @@ export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult>
         }
         const pdfPath = join(result.dir, file);
         const png = poppler ? await firstPageWithPdftoppm(pdfPath, result.dir) : await firstPageWithChromium(join(result.dir, result.manifest.exports.html!));
-        cards.push({ template: t, png, pages: await pdfPages(pdfPath), error: null, ms: performance.now() - t0 });
+        const reports = keepReports(outDir, t.name, result.dir, result.manifest.exports);
+        cards.push({ template: t, png, pages: await pdfPages(pdfPath), reports, error: null, ms: performance.now() - t0 });
         progress(`${t.name}: done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       } catch (err) {
         const message = (err as Error).message.split('\n')[0];
-        cards.push({ template: t, png: null, pages: null, error: message, ms: performance.now() - t0 });
+        rmSync(join(outDir, t.name), { recursive: true, force: true }); // no stale report under a failed card
+        cards.push({ template: t, png: null, pages: null, reports: { html: null, pdf: null }, error: message, ms: performance.now() - t0 });
         progress(`${t.name}: failed — ${message}`);
       }
     }
@@ -210,8 +244,6 @@ export async function buildGallery(opts: GalleryOptions): Promise<GalleryResult>
     await pdf.close();
     rmSync(stage, { recursive: true, force: true });
   }
-  const outDir = resolve(cwd, opts.out);
-  mkdirSync(outDir, { recursive: true });
   const index = join(outDir, 'index.html');
   writeFileAtomic(index, galleryHtml(cards, new Date()));
   return { index, cards: cards.length, failed: cards.filter((c) => c.error).map((c) => c.template.name) };

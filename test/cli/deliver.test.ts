@@ -69,7 +69,7 @@ describe('email delivery over a real SMTP server', () => {
       clock: () => now,
       logger: { log: (level, m) => lines.push(`${level} ${m}`) },
       rescanMs: 0,
-      mail: { from: FROM, transport: smtpTransport(sink.url) },
+      mail: { from: FROM, transport: smtpTransport(sink.url), reportUrl: 'https://reports.example.com/runs/{run_id}' },
     });
     scheduler.start();
     await scheduler.step();
@@ -107,6 +107,28 @@ describe('email delivery over a real SMTP server', () => {
     expect(html).not.toMatch(/<style/i);
     expect(html).not.toMatch(/<link/i);
     expect(mail.text).toContain('month: 2026-01');
+    // The body: the headline text, the KPI cards, the chart inline, a link; no local path.
+    expect(html).toMatch(/In 2026-01 we took \d+ regions(&#39;|')+ orders; the largest was \w+\./);
+    expect(mail.text).toMatch(/In 2026-01 we took \d+ regions' orders/);
+    expect(html).not.toContain('Internal draft note'); // a hidden text cell is not the headline
+    expect(html).toContain('Order count');
+    expect(html).toMatch(/>\$[\d,]+<\/div>/); // revenue formatted as the report formats it
+    expect(html).toMatch(/color:#(1a7f37|c62828);">[▲▼] [+-][\d.]+%/); // the change against last month, coloured by polarity
+    const link = `https://reports.example.com/runs/${encodeURIComponent(manifest.id)}`;
+    expect(html).toContain(`href="${link}"`);
+    expect(mail.text).toContain(`Full report: ${link}`);
+    for (const body of [html, String(mail.text)]) {
+      expect(body).not.toContain(project);
+      expect(body).not.toContain(dir);
+      expect(body).not.toMatch(/Run folder/);
+    }
+    const chart = mail.attachments.find((a) => a.contentType === 'image/png')!;
+    expect(chart.contentDisposition).toBe('inline');
+    expect(sink.received[0]!.raw.toString()).toContain(`src=3D"cid:${chart.cid}"`); // the body as sent (quoted-printable)
+    expect(html).toContain(`src="data:image/png;base64,${chart.content.toString('base64')}"`); // mailparser resolved the cid
+    expect(chart.content.subarray(1, 4).toString()).toBe('PNG');
+    expect(chart.content.length).toBeGreaterThan(5000);
+    expect(mail.attachments.filter((a) => a.contentDisposition !== 'inline').map((a) => a.filename)).toEqual(['report.pdf', 'report.xlsx']);
     const pdf = mail.attachments.find((a) => a.filename === 'report.pdf')!;
     expect(sha(pdf.content)).toBe(sha(readFileSync(join(dir, 'report.pdf'))));
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
@@ -271,9 +293,10 @@ describe('email delivery over a real SMTP server', () => {
     await drain(dir, sink.url);
     await sink.close();
     const mail = sink.received[0]!.parsed;
-    expect(mail.attachments.map((a) => a.filename)).toEqual(['report.xlsx']);
+    expect(mail.attachments.filter((a) => a.contentDisposition !== 'inline').map((a) => a.filename)).toEqual(['report.xlsx']);
     expect(mail.text).toMatch(/report\.pdf \([\d.]+ MB\) was left out/);
-    expect(mail.text).toContain(dir);
+    expect(mail.text).toContain(`It is kept with run ${manifest.id}.`);
+    expect(mail.text).not.toContain(dir);
     expect(String(mail.html)).toContain('was left out');
   });
 });
@@ -298,7 +321,8 @@ describe('quire send', () => {
     expect(existsSync(eml)).toBe(true);
     const parsed = await simpleParser(readFileSync(eml));
     expect(parsed.subject).toBe('Monthly review 2026-01');
-    expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(['report.pdf', 'report.xlsx']);
+    expect(String(parsed.html)).toContain(`href="https://reports.example.com/runs/${encodeURIComponent(base.manifest.id)}"`); // report_url of quire.yaml
+    expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(['chart.png', 'report.pdf', 'report.xlsx']);
 
     const sink = await new SmtpSink().start();
     const sent = await cli(['send', runId, '--to', 'cfo@example.com', '--attach', 'pdf'], project, { QUIRE_SMTP_URL: sink.url });
@@ -309,6 +333,6 @@ describe('quire send', () => {
     expect(again.stdout).toMatch(/already sent to cfo@example.com/);
     await sink.close();
     expect(sink.received).toHaveLength(1);
-    expect(sha(sink.received[0]!.parsed.attachments[0]!.content)).toBe(sha(readFileSync(join(base.dir, 'report.pdf'))));
+    expect(sha(sink.received[0]!.parsed.attachments.find((a) => a.filename === 'report.pdf')!.content)).toBe(sha(readFileSync(join(base.dir, 'report.pdf'))));
   });
 });

@@ -1,5 +1,6 @@
 /** `quire templates list/show/use/gallery`, driven as a user would, and its bad inputs refused. */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ describe('quire templates (CLI)', () => {
     const all = JSON.parse(list.stdout);
     expect(all.length).toBeGreaterThanOrEqual(7);
     expect(all.find((t: Obj) => t.name === 'kpi-scorecard')).toMatchObject({ title: 'KPI scorecard', tags: expect.arrayContaining(['kpi']) });
+    // The gallery shows each report's real page count; a description claiming one goes stale.
+    for (const t of all as Obj[]) expect(String(t.description), String(t.name)).not.toMatch(/\b(one|single|two|\d+)[- ]pages?\b/i);
     const text = quire(['templates', 'list'], project()).stdout;
     expect(text).toContain('monthly-business-review');
     expect(text).toContain('params: month=previous_month region=all');
@@ -120,7 +123,7 @@ describe('quire templates (CLI)', () => {
 });
 
 describe('quire templates gallery', () => {
-  it("builds a self-contained page with a picture of each report's first page", () => {
+  it("builds an offline page with a legible picture of each report's first page, opening the report kept next to it", () => {
     const out = mkdtempSync(join(tmpdir(), 'quire-gallery-'));
     try {
       const r = quire(['templates', 'gallery', '--out', out, '--database', process.env.QUIRE_TEST_DB!, '--only', 'kpi-scorecard,data-quality-report'], project());
@@ -132,7 +135,21 @@ describe('quire templates gallery', () => {
       expect(pngs).toHaveLength(2);
       for (const png of pngs) {
         expect(png.subarray(1, 4).toString()).toBe('PNG');
-        expect(png.readUInt32BE(16)).toBeGreaterThan(300); // width of the page picture
+        expect(png.readUInt32BE(16)).toBeGreaterThan(880); // 2× the 440 px it is shown at: small print stays legible
+      }
+      expect(html).toMatch(/<img [^>]*width="440"/);
+      for (const name of ['kpi-scorecard', 'data-quality-report']) {
+        const card = html.slice(html.indexOf(`<article class="card" id="${name}"`)).split('</article>')[0]!;
+        // The picture and the links open the report, kept next to index.html.
+        expect(card).toContain(`<a href="${name}/report.html" title="Open the full report"><img`);
+        expect(card).toContain(`<a href="${name}/report.pdf">PDF</a>`);
+        expect(readFileSync(join(out, name, 'report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+        const pdf = join(out, name, 'report.pdf');
+        expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+        // The badge is the PDF's real page count, and no description claims another.
+        const pages = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+        expect(card).toContain(`<span class="pages">${pages} page${pages === 1 ? '' : 's'}</span>`);
+        if (pages !== 1) expect(card).not.toMatch(/one-page|single-page|one page/i);
       }
       expect(html).toContain('quire templates use kpi-scorecard');
       expect(html).toContain('max_refund_rate=0.07');

@@ -70,7 +70,8 @@ describe('KPI polarity: colours follow good: up | down | neutral, arrows follow 
       title: 'T',
       status: 'succeeded',
       runId: 'r',
-      runDir: '/tmp/r',
+      reportUrl: null,
+      chartCid: null,
       scheduledFor: null,
       startedAt: '2026-11-01T06:00:00Z',
       params: {},
@@ -81,11 +82,12 @@ describe('KPI polarity: colours follow good: up | down | neutral, arrows follow 
           { label: 'Revenue', text: '$120', change: '+20.0%', direction: 'up' },
           { label: 'Refund rate', text: '7.0%', change: '+40.0%', direction: 'up', good: 'down' },
         ],
-        table: null,
+        headline: [],
+        chart: null,
         dataAsOf: null,
       },
     });
-    expect(body).toMatch(/color:#1a7f37;">\+20\.0%/);
-    expect(body).toMatch(/color:#c62828;">\+40\.0%/);
+    expect(body).toMatch(/color:#1a7f37;">▲ \+20\.0%/);
+    expect(body).toMatch(/color:#c62828;">▲ \+40\.0%/); // up, and bad news for a refund rate
   });
 });
