@@ -35,7 +35,7 @@ describe('one formatting model', () => {
 
   it('headers are human, with the name and DuckDB type on hover only', () => {
     const html = renderTable(ORDERS);
-    expect(html).toContain('<th scope="col" class="num" title="order_id · BIGINT"><span class="col-name">Order ID</span></th>');
+    expect(html).toContain('<th scope="col" class="num" title="order_id · BIGINT" data-name="order_id"><span class="col-name">Order ID</span></th>');
     expect(html).toContain('<span class="col-name">Refund Rate</span>');
     expect(html).not.toMatch(/>BIGINT<|>DOUBLE</);
     expect(humanHeader('avgOrderValue')).toBe('Avg Order Value');

@@ -9,7 +9,9 @@ import type { PDFArray as PDFArrayType } from 'pdf-lib';
 /** Anchor id → 1-based page number, from a PDF's `/Dests` dictionary (empty when it has none). */
 export async function destinationPages(pdf: Uint8Array): Promise<Map<string, number>> {
   // Loaded only when a PDF with a contents list is printed: pdf-lib is a large module.
-  const { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } = await import('pdf-lib');
+  const loaded = await import('pdf-lib');
+  // A CommonJS package: its exports are the namespace in Node's ESM, its `default` in the CLI bundle.
+  const { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } = 'PDFDocument' in loaded && loaded.PDFDocument ? loaded : (loaded as unknown as { default: typeof loaded }).default;
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   const pages = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
   const out = new Map<string, number>();
