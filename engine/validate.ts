@@ -29,12 +29,14 @@ export async function validateNotebook(path: string, opts: { state?: EngineState
   }
   const { notebook: nb, errors } = read;
   if (!nb) throw new ValidationErrors(errors);
-  const session = await DuckSession.open({ database: ':memory:', pool: state.get(DUCK_POOL) });
+  // One DuckDB session serves the parser and the binder: the project's, when its database opens.
+  const project = await projectSession(nb, state);
+  const session = project ?? (await DuckSession.open({ database: ':memory:', pool: state.get(DUCK_POOL) }));
   try {
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.
     const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
-    const bindErrors = await bindAgainstProject(nb, analysis.dag, state);
+    const bindErrors = project ? await bindNotebook(nb, analysis.dag, await project.connect(), defaultParams(nb)) : [];
     const all = [...errors, ...analysis.errors, ...scheduleErrors, ...bindErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };
@@ -52,18 +54,12 @@ function defaultParams(nb: Notebook): BoundParams | null {
   }
 }
 
-/** Binds the query cells on a session that sees the project database (read-only); none when it can't be opened. */
-async function bindAgainstProject(nb: Notebook, dag: Dag, state: EngineState): Promise<QuireError[]> {
-  let session: DuckSession;
+/** A session that sees the project database (read-only), to bind the query cells against; null when it can't be opened. */
+async function projectSession(nb: Notebook, state: EngineState): Promise<DuckSession | null> {
   try {
     const { database, attach } = new RunConnections(nb.project).sessionDatabases();
-    session = await DuckSession.open({ database, attach, write: false, fileSearchPath: nb.project.root, pool: state.get(DUCK_POOL) });
+    return await DuckSession.open({ database, attach, write: false, fileSearchPath: nb.project.root, pool: state.get(DUCK_POOL) });
   } catch {
-    return []; // a missing database is the run's error to report, with its own hint
-  }
-  try {
-    return await bindNotebook(nb, dag, await session.connect(), defaultParams(nb));
-  } finally {
-    session.close();
+    return null; // a missing database is the run's error to report, with its own hint
   }
 }

@@ -55,7 +55,7 @@ describe('report.xlsx', () => {
   it('table sheets: bold frozen header, auto-filter, widths, real types and number formats', () => {
     const daily = wb.getWorksheet('daily')!;
     expect(daily.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(daily.getRow(1).values).toEqual([undefined, 'day', 'orders', 'revenue']);
+    expect(daily.getRow(1).values).toEqual([undefined, 'Day', 'Orders', 'Revenue']);
     expect(daily.getCell('A1').font.bold).toBe(true);
     expect(daily.autoFilter).toBe(`A1:C${daily.rowCount}`);
     expect(daily.getCell('A2').value).toEqual(new Date(Date.UTC(2025, 5, 1)));

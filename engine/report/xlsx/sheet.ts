@@ -10,6 +10,7 @@ import type { NumberFormat } from '../charts/format.js';
 import { MAX_CELL_CHARS, planColumns, type ColumnPlan } from './columns.js';
 import type { drawings, Picture } from './drawing.js';
 import type { TableSource } from './source.js';
+import { humanHeader } from '../format/columns.js';
 
 /** Excel's row limit, less the header. */
 export const MAX_SHEET_ROWS = 1_048_575;
@@ -93,7 +94,8 @@ export async function writeTableSheet(opts: {
     views: [{ state: 'frozen', ySplit: 1, xSplit: 0, activeCell: 'A2', showGridLines: true }],
   });
   ws.columns = plans.map((p) => ({ key: p.name, width: p.width }));
-  const header = ws.addRow(plans.map((p) => p.name));
+  // Human headers as in the report (one formatting model); the data keeps its column names in the run folder's Parquet.
+  const header = ws.addRow(plans.map((p) => humanHeader(p.name)));
   header.eachCell((cell) => {
     cell.style = HEADER_STYLE;
   });
