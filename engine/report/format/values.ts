@@ -3,7 +3,7 @@
  * HTML, XLSX number formats, CSV) takes its formats from ./columns.ts and its text from here.
  */
 import { formatDecimal, formatInteger } from '../html/numbers.js';
-import { formatNumber, NUMBER_FORMATS, type NumberFormat } from '../charts/format.js';
+import { excelFormat, formatNumber, NUMBER_FORMATS, type NumberFormat } from '../charts/format.js';
 
 /** A column format: the `format:` names of a visualization, plus `id` (plain digits) and `pvalue`. */
 export type ValueFormat = NumberFormat | 'id' | 'pvalue';
@@ -56,22 +56,9 @@ export function formatValue(value: number | string, format: ValueFormat): string
 
 /** Excel number format of a column format. */
 export function excelValueFormat(format: ValueFormat): string {
-  switch (format) {
-    case 'id':
-      return '0';
-    case 'pvalue':
-      return '[<0.0001]"< 0.0001";0.0000';
-    case 'integer':
-      return '#,##0';
-    case 'decimal':
-      return '#,##0.00';
-    case 'currency':
-      return '"$"#,##0.00';
-    case 'percent':
-      return '0.0%';
-    default:
-      return '#,##0.00##';
-  }
+  if (format === 'id') return '0';
+  if (format === 'pvalue') return '[<0.0001]"< 0.0001";0.0000';
+  return excelFormat(format);
 }
 
 /** The column format of a metric unit (metrics-format.md units). */
