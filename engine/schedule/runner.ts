@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { insideOrThrow } from '../util/inside.js';
+import { QuireError } from '../util/errors.js';
 import { writeManifest, type RunManifest } from '../runs/runs.js';
 import { PROCESS_GONE, readManifestFile } from '../runs/manifest.js';
 import { loadNotebook } from '../notebooks.js';
@@ -85,4 +86,18 @@ export async function runTick(t: TickRun): Promise<RunResult> {
     onStart: ({ dir }) => t.onStart(dir),
     state: t.engine,
   });
+}
+
+/** Why a tick failed, in one line: the run's error, else its failed cells, else what was thrown before a run folder existed. */
+export function failureReason(m: RunManifest | null, error: unknown): string {
+  if (m)
+    return (
+      (m.error ??
+        m.cells
+          .filter((c) => c.status === 'failed')
+          .map((c) => `${c.id}: ${c.error?.message}`)
+          .join('; ')) ||
+      'failed'
+    );
+  return error instanceof QuireError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
 }

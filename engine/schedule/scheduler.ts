@@ -24,7 +24,7 @@ import type { ScheduleDef } from './discover.js';
 import { ScheduleSet } from './schedule-set.js';
 import { decideDue } from './due.js';
 import { tryLock } from '../util/lock.js';
-import { markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, runTick, type RunFn } from './runner.js';
+import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, runTick, type RunFn } from './runner.js';
 import { loadState, saveState, stateDir, tickRunId, type QueueItem, type SchedulerState } from './state.js';
 import { ScheduledMail, type MailSetup } from './scheduled-mail.js';
 import { EngineState } from '../util/state.js';
@@ -282,16 +282,7 @@ export class Scheduler {
       this.complete(item, m, result!.dir, m.status, null);
       return;
     }
-    const why = m
-      ? (m.error ??
-          m.cells
-            .filter((c) => c.status === 'failed')
-            .map((c) => `${c.id}: ${c.error?.message}`)
-            .join('; ')) ||
-        'failed'
-      : error instanceof QuireError
-        ? `${error.code}: ${error.message}`
-        : String((error as Error)?.message ?? error);
+    const why = failureReason(m, error);
     item.failures++;
     item.last_error = why;
     const def = this.schedules.defs.get(item.key);
