@@ -36,7 +36,7 @@ export async function validateNotebook(path: string, opts: { state?: EngineState
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.
     const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
-    const bindErrors = project ? await bindNotebook(nb, analysis.dag, await project.connect(), defaultParams(nb)) : [];
+    const bindErrors = project ? await bindNotebook(nb, analysis.dag, () => project.connect(), defaultParams(nb)) : [];
     const all = [...errors, ...analysis.errors, ...scheduleErrors, ...bindErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };

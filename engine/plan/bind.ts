@@ -61,41 +61,62 @@ async function createEmpty(conn: DuckDBConnection, id: string, columns: { name: 
   }
 }
 
+/** A DuckDB query cell the binder can check: one statement on the project database, reading nothing it can't see. */
+type Bindable = { id: string; path: YamlPath; sql: string };
+
 /**
- * Located errors for unknown tables and columns in the notebook's DuckDB query cells. `conn` sees
- * the project database; `params` are the notebook's default values (null when some param has none).
+ * Located errors for unknown tables and columns in the notebook's DuckDB query cells. `connect`
+ * opens connections on a session that sees the project database; `params` are the notebook's
+ * default values (null when some param has none). The cells of one DAG level are bound at once,
+ * each on its own connection: binding a query over a large CSV is mostly DuckDB sniffing it.
  */
-export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnection, params: BoundParams | null): Promise<QuireError[]> {
-  const errors: QuireError[] = [];
+export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null): Promise<QuireError[]> {
   const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
+  const read = new Set([...dag.upstream.values()].flat());
   const known = new Set<string>();
-  const failed: { id: string; path: YamlPath; sql: string; message: string }[] = [];
-  for (const id of dag.levels.flat()) {
+  const failed: (Bindable & { message: string })[] = [];
+  const conns: DuckDBConnection[] = [];
+  const bindable = (id: string): Bindable | null => {
     const cell = byId.get(id);
-    if (!cell) continue;
+    if (!cell) return null;
     const sqls = cell.cellType.sqlOf?.(cell.spec) ?? [];
     const connection = cell.cellType.connectionOf?.(cell.spec) ?? DEFAULT_CONNECTION;
     const [sql] = sqls;
-    if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) continue;
+    if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) return null;
     // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
-    if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) continue;
-    const result = await describe(conn, sql, params);
-    if ('error' in result) {
-      if (NAME_ERROR.test(result.error)) failed.push({ id, path: cell.path, sql, message: result.error });
-    } else if (await createEmpty(conn, id, result.columns)) {
-      known.add(id);
+    return (dag.upstream.get(id) ?? []).every((u) => known.has(u)) ? { id, path: cell.path, sql } : null;
+  };
+  try {
+    for (const level of dag.levels) {
+      const cells = level.map(bindable).filter((c): c is Bindable => c !== null);
+      while (conns.length < cells.length) conns.push(await connect());
+      await Promise.all(
+        cells.map(async (cell, i) => {
+          const conn = conns[i]!;
+          // Only a cell another cell reads needs the types its $params decide: the rest is bound for its errors alone.
+          const result = await describe(conn, cell.sql, read.has(cell.id) ? params : null);
+          if ('error' in result) {
+            if (NAME_ERROR.test(result.error)) failed.push({ ...cell, message: result.error });
+          } else if (await createEmpty(conn, cell.id, result.columns)) {
+            known.add(cell.id);
+          }
+        }),
+      );
     }
+    const errors: QuireError[] = [];
+    for (const f of failed.sort((a, b) => dag.ids.indexOf(a.id) - dag.ids.indexOf(b.id))) {
+      // Bound again once every cell's table exists, so DuckDB's "Did you mean" can name a later cell.
+      const again = /^Catalog Error/.test(f.message) ? await describe(conns[0]!, f.sql, params) : null;
+      const message = again && 'error' in again && NAME_ERROR.test(again.error) ? again.error : f.message;
+      errors.push(
+        new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
+          location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
+          hint: bindHint(message),
+        }),
+      );
+    }
+    return errors;
+  } finally {
+    for (const conn of conns) conn.closeSync();
   }
-  for (const f of failed) {
-    // Bound again once every cell's table exists, so DuckDB's "Did you mean" can name a later cell.
-    const again = /^Catalog Error/.test(f.message) ? await describe(conn, f.sql, params) : null;
-    const message = again && 'error' in again && NAME_ERROR.test(again.error) ? again.error : f.message;
-    errors.push(
-      new UserError('E_SQL_BIND', `cell ${f.id}: ${withoutSqlQuote(message)}`, {
-        location: locateDuckError(message, f.sql, nb.source, [...f.path, 'sql'], 0),
-        hint: bindHint(message),
-      }),
-    );
-  }
-  return errors;
 }

@@ -103,4 +103,29 @@ cells:
 `);
     expect(e!.message).toContain('Did you mean "month_totals"');
   });
+
+  it('cells of one level bound at once each keep their errors, those whose types hang on $params too', async () => {
+    const errs = await problems(`title: T
+params:
+  n: { type: integer, default: 3 }
+cells:
+  - id: a
+    type: query
+    sql: SELECT amout * $n AS x FROM month_orders
+  - id: b
+    type: query
+    sql: SELECT id * $n AS y FROM month_ordrs
+  - id: c
+    type: query
+    sql: SELECT amount * $n AS z FROM month_orders
+  - id: d
+    type: query
+    sql: SELECT zz FROM c
+`);
+    expect(errs.map((e) => e.message.split('\n')[0])).toEqual([
+      expect.stringContaining('cell a: Binder Error: Referenced column "amout" not found'),
+      expect.stringContaining('cell b: Catalog Error: Table with name month_ordrs does not exist'),
+      expect.stringContaining('cell d: Binder Error: Referenced column "zz" not found'),
+    ]);
+  });
 });
