@@ -23,6 +23,16 @@ export const projectConfigSchema = z.strictObject({
   sql_timeout_ms: z.number().int().positive().default(3_600_000),
   /** Folders notebook SQL may read and write files in (relative to the project); `any`: no restriction. */
   allowed_directories: z.union([z.array(z.string().min(1)), z.literal('any')]).default(['.']),
+  /** A PostgreSQL job queue shared by workers and schedulers on any number of machines (engine/queue); without it runs stay in-process. */
+  queue: z
+    .strictObject({
+      url: z.string().min(1),
+      /** A worker that has not renewed a run's lease for this long is taken as lost: the run is retried elsewhere. */
+      lease_seconds: z.number().positive().default(30),
+      /** Times a run is tried before it is `failed` with "worker lost". */
+      attempts: z.number().int().min(1).default(3),
+    })
+    .optional(),
 });
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;

@@ -57,6 +57,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./rerun.js'),
   },
   templates: { term: 'templates', description: 'the template gallery: ready notebooks on the demo data — list, show, use, gallery', load: () => import('./templates.js') },
+  worker: {
+    term: 'worker [options] [dir]',
+    description: "run queued notebooks (quire.yaml `queue:`): any number of workers on any machines; SIGTERM finishes the current runs",
+    load: () => import('./worker.js'),
+  },
+  workers: { term: 'workers [options] [dir]', description: 'the live queue workers, their runs and last heartbeat', load: () => import('./workers.js') },
+  queue: { term: 'queue', description: 'the run queue of quire.yaml `queue:`', load: () => import('./queue.js') },
   '__run-child': { term: '__run-child [notebook]', description: 'run one notebook for the scheduler (job on stdin, events on stdout)', hidden: true, load: () => import('./run-child.js') },
 };
 

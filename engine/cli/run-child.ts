@@ -48,6 +48,7 @@ export function register(program: Command): void {
         const nb = loadNotebook(job.notebook);
         const result = await runNotebook(nb, {
           params: job.params,
+          fromCli: job.fromCli,
           runsDir: job.runsDir,
           runId: job.runId,
           trigger: job.trigger,

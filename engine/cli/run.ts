@@ -6,6 +6,7 @@ import { EXPORT_FORMATS, parseExportFormats, parsePaper, type ExportFormat } fro
 import type { PaperSize } from '../report/pdf/index.js';
 import { progressPrinter, green, red, yellow, bold } from './progress.js';
 import { runSweepCommand } from './sweep.js';
+import { UserError } from '../util/errors.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -41,7 +42,11 @@ export function register(program: Command): void {
     .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
     .option('--no-cache', 'run every cell (fresh results are still stored in the cell cache)')
     .option('--sweep <name=v1,v2>', 'run once per value (repeatable: the cross-product); --concurrency is then runs at once', collect, [])
-    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number; export?: ExportFormat[]; paper: PaperSize; cache: boolean; sweep: string[] }) => {
+    .option('--queue', "send the run(s) to the workers of quire.yaml `queue:` and follow them (exit status of the batch)")
+    .option('--detach', 'with --queue: print the batch id and return at once')
+    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number; export?: ExportFormat[]; paper: PaperSize; cache: boolean; sweep: string[]; queue?: boolean; detach?: boolean }) => {
+      if (opts.queue) return (await import('./run-queued.js')).runQueuedCommand(file, opts);
+      if (opts.detach) throw new UserError('E_BAD_ARGUMENT', '--detach goes with --queue', { hint: 'add --queue to send the run to the workers' });
       if (opts.sweep.length) return runSweepCommand(file, opts);
       const controller = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {

@@ -19,6 +19,8 @@ import { markInterrupted, readManifestAt, type RunFn } from './runner.js';
 export interface ChildJob {
   notebook: string;
   params: Record<string, unknown>;
+  /** Params are CLI strings, coerced like `-p` (queued sweeps). */
+  fromCli?: boolean;
   runsDir?: string;
   runId?: string;
   trigger?: RunOptions['trigger'];
@@ -50,7 +52,7 @@ export function childProcessRun(bin = join(packageRoot(), 'bin', 'quire.js')): R
 }
 
 function runInChild(bin: string, notebook: string, opts: RunOptions, browserEndpoint?: string): Promise<RunResult> {
-  const job: ChildJob = { notebook, params: opts.params ?? {}, runsDir: opts.runsDir, runId: opts.runId, trigger: opts.trigger, exports: opts.exports, browserEndpoint };
+  const job: ChildJob = { notebook, params: opts.params ?? {}, fromCli: opts.fromCli, runsDir: opts.runsDir, runId: opts.runId, trigger: opts.trigger, exports: opts.exports, browserEndpoint };
   const child = spawn(process.execPath, [bin, '__run-child', notebook], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let started: { runId: string; dir: string } | null = null;
   let done: { dir: string; reportPath: string | null } | null = null;

@@ -36,7 +36,7 @@ export function runEnded(m: RunManifest): boolean {
 }
 
 /** Moves an earlier attempt's folder out of the way; returns where it went, or null. */
-export function moveAside(runsDir: string, item: QueueItem, now: number): string | null {
+export function moveAside(runsDir: string, item: Pick<QueueItem, 'notebook_id' | 'run_id'>, now: number): string | null {
   const dir = runDirOf(runsDir, item);
   if (!existsSync(dir)) return null;
   const attempts = join(runsDir, item.notebook_id, '.attempts');

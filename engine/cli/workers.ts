@@ -1,0 +1,1 @@
+export { registerWorkers as register } from './queue.js';

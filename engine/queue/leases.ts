@@ -1,0 +1,75 @@
+/**
+ * Leases: a worker renews a row for each run it holds every few seconds. pg-boss 10 has no job
+ * heartbeat and its expiry is hours, so a job whose lease is older than `lease_seconds` (its worker
+ * killed, its machine gone) is failed back to pg-boss by whichever worker sees it first, and pg-boss
+ * hands it to another worker until the attempts run out. The lease row is deleted in the same
+ * step: a worker that was only slow finds its lease gone at its next renewal and stops that run.
+ */
+import type pg from 'pg';
+import { BOSS_SCHEMA, RUN_QUEUE, type RunQueue } from './queue.js';
+
+export const WORKER_LOST = 'worker lost: it stopped renewing its lease (killed, or its machine went away)';
+
+export async function takeLease(queue: RunQueue, jobId: string, runId: string, workerId: string): Promise<void> {
+  await queue.pool.query(
+    `INSERT INTO quire.leases (job_id, run_id, worker_id) VALUES ($1, $2, $3)
+     ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()`,
+    [jobId, runId, workerId],
+  );
+}
+
+/** Renews this worker's leases and its own heartbeat; returns the job ids whose lease it no longer holds. */
+export async function renewLeases(queue: RunQueue, workerId: string, jobIds: string[]): Promise<string[]> {
+  await queue.pool.query('UPDATE quire.workers SET heartbeat_at = now() WHERE id = $1', [workerId]);
+  if (!jobIds.length) return [];
+  const r = await queue.pool.query<{ job_id: string }>('UPDATE quire.leases SET heartbeat_at = now() WHERE worker_id = $1 AND job_id = ANY($2::uuid[]) RETURNING job_id', [workerId, jobIds]);
+  const held = new Set(r.rows.map((x) => x.job_id));
+  return jobIds.filter((id) => !held.has(id));
+}
+
+export async function dropLease(queue: RunQueue, jobId: string, workerId: string): Promise<void> {
+  await queue.pool.query('DELETE FROM quire.leases WHERE job_id = $1 AND worker_id = $2', [jobId, workerId]);
+}
+
+export interface LostJob {
+  id: string;
+  runId: string;
+  /** The run folder of the attempt that was lost, when it got that far. */
+  runDir: string | null;
+  /** This was the run's last attempt: it ends `failed`, not retried. */
+  final: boolean;
+}
+
+/**
+ * Finds active jobs whose lease is stale (or that never got one), drops their leases and fails
+ * them back to pg-boss, one reaper at a time (an advisory lock), so a job is never failed twice.
+ */
+export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
+  const lost = await queue.transaction(async (client: pg.PoolClient) => {
+    const lock = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('quire reaper')) AS ok");
+    if (!lock.rows[0]?.ok) return [];
+    const stale = await client.query<{ id: string; run_id: string; retry_count: number; retry_limit: number; run_dir: string | null }>(
+      `SELECT j.id, j.data->>'runId' AS run_id, j.retry_count, j.retry_limit, r.run_dir
+       FROM ${BOSS_SCHEMA}.job j LEFT JOIN quire.leases l ON l.job_id = j.id LEFT JOIN quire.runs r ON r.run_id = j.data->>'runId'
+       WHERE j.name = $1 AND j.state = 'active'
+         AND COALESCE(l.heartbeat_at, j.started_on) < now() - make_interval(secs => $2)`,
+      [RUN_QUEUE, queue.settings.leaseSeconds],
+    );
+    if (!stale.rows.length) return [];
+    const ids = stale.rows.map((r) => r.id);
+    await client.query('DELETE FROM quire.leases WHERE job_id = ANY($1::uuid[])', [ids]);
+    const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+    await queue.boss.fail(RUN_QUEUE, ids, { db });
+    const jobs = stale.rows.map((r) => ({ id: r.id, runId: r.run_id, runDir: r.run_dir, final: r.retry_count >= r.retry_limit }));
+    for (const j of jobs) {
+      await client.query(
+        j.final
+          ? `UPDATE quire.runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1`
+          : `UPDATE quire.runs SET status = 'queued', error = $2, worker = NULL WHERE run_id = $1`,
+        [j.runId, WORKER_LOST],
+      );
+    }
+    return jobs;
+  });
+  return lost;
+}

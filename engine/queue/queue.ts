@@ -1,0 +1,97 @@
+/**
+ * The run queue on PostgreSQL: pg-boss keeps the jobs (schema `quire_jobs`), Quire keeps the run
+ * index, the workers and their leases beside them (schema `quire`, engine/queue/schema.ts). Every
+ * process that enqueues, works or reports opens one RunQueue and closes it.
+ */
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { Project } from '../project.js';
+import { OperationalError, UserError } from '../util/errors.js';
+import { pgError, redactSecrets, redactUrl } from '../connections/postgres-errors.js';
+import { migrate } from './schema.js';
+
+export const RUN_QUEUE = 'quire-run';
+export const BOSS_SCHEMA = 'quire_jobs';
+/** Channel a new job is announced on, so idle workers start it at once instead of at their next poll. */
+export const WAKE_CHANNEL = 'quire_queue_wake';
+
+export interface QueueSettings {
+  url: string;
+  leaseSeconds: number;
+  attempts: number;
+}
+
+/** The queue settings of quire.yaml; a project without `queue:` is refused with what to add. */
+export function queueSettings(project: Project): QueueSettings {
+  const q = project.config.queue;
+  if (!q)
+    throw new UserError('E_QUEUE_NONE', `no queue is configured in ${project.configPath ?? 'quire.yaml'}`, {
+      hint: 'add `queue: { url: ${QUIRE_QUEUE_URL} }` to quire.yaml (a PostgreSQL URL every worker and scheduler can reach)',
+    });
+  return { url: q.url, leaseSeconds: q.lease_seconds, attempts: q.attempts };
+}
+
+export class RunQueue {
+  private constructor(
+    readonly settings: QueueSettings,
+    readonly pool: pg.Pool,
+    readonly boss: PgBoss,
+  ) {}
+
+  /** Connects, creates the schemas on first use and the run queue; an unreachable database is a UserError naming it (password hidden). */
+  static async open(settings: QueueSettings): Promise<RunQueue> {
+    const pool = new pg.Pool({ connectionString: settings.url, max: 4, application_name: 'quire queue' });
+    pool.on('error', () => {}); // an idle client dropped by a server restart: the next query reconnects
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw unreachable(err, settings.url);
+    }
+    const boss = new PgBoss({ connectionString: settings.url, schema: BOSS_SCHEMA, max: 4, schedule: false, supervise: true, application_name: 'quire queue' });
+    boss.on('error', () => {}); // maintenance errors during a restart are retried by pg-boss itself
+    try {
+      await boss.start();
+      await boss.createQueue(RUN_QUEUE, {
+        name: RUN_QUEUE,
+        retryLimit: settings.attempts - 1,
+        retryDelay: 0,
+        // Lost workers are found by Quire's leases within lease_seconds; pg-boss's own expiry only backs them up.
+        expireInSeconds: 6 * 3600,
+      });
+    } catch (err) {
+      await boss.stop({ graceful: false, wait: false }).catch(() => {});
+      await pool.end().catch(() => {});
+      throw unreachable(err, settings.url);
+    }
+    return new RunQueue(settings, pool, boss);
+  }
+
+  /** Runs `fn` in one transaction on one client. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, timeout: 5000 }).catch(() => {});
+    await this.pool.end().catch(() => {});
+  }
+}
+
+function unreachable(err: unknown, url: string): UserError | OperationalError {
+  const e = pgError(err, { connection: 'queue', url });
+  return new UserError(e.code, `the queue database ${redactUrl(url)}: ${redactSecrets(e.message, url)}`, {
+    hint: e.hint ?? 'check `queue.url` in quire.yaml and that PostgreSQL is running',
+  });
+}

@@ -1,0 +1,220 @@
+/**
+ * A queue worker: `concurrency` slots each take a job, run its notebook in a child process (the
+ * scheduler's `quire __run-child`, so a crash loses only that run) and record the outcome in the
+ * run index. A lease renewed every lease_seconds/5 tells the others it is alive; each renewal also
+ * reaps jobs whose workers died. A run's folder is fixed by its run id: a retried attempt moves an
+ * earlier, unfinished one to `.attempts/`, and a run an earlier attempt finished is not run again.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type PgBoss from 'pg-boss';
+import { projectPath, type Project } from '../project.js';
+import { childProcessRun } from '../schedule/child-run.js';
+import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, type RunFn } from '../schedule/runner.js';
+import type { RunStatus } from '../runs/runs.js';
+import type { RunJob } from './enqueue.js';
+import { dropLease, reapLostJobs, renewLeases, takeLease, WORKER_LOST } from './leases.js';
+import { BOSS_SCHEMA, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
+
+export interface WorkerOptions {
+  project: Project;
+  queue: RunQueue;
+  concurrency: number;
+  /** Leave once nothing is queued or running anywhere in the queue (batch use, tests). */
+  exitWhenIdle?: boolean;
+  run?: RunFn;
+  log?: (line: string) => void;
+  /** How often an idle slot looks for work when no wake-up notice came. */
+  pollMs?: number;
+  /** After a stop, how long running runs may take before they are handed back. */
+  graceMs?: number;
+}
+
+interface Held {
+  runId: string;
+  controller: AbortController;
+  /** Another worker was given this job (our lease lapsed): its outcome is not ours to record. */
+  lost: boolean;
+}
+
+export class QueueWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+  private readonly held = new Map<string, Held>();
+  private stopping = false;
+  private wakers: (() => void)[] = [];
+  private heartbeat: NodeJS.Timeout | null = null;
+  private listener: pg.Client | null = null;
+  private readonly runFn: RunFn;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.runFn = opts.run ?? childProcessRun();
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Works until stopped (or idle with exitWhenIdle); resolves once every slot has ended. */
+  async run(): Promise<void> {
+    const { queue } = this.opts;
+    await queue.pool.query('INSERT INTO quire.workers (id, host, pid, concurrency) VALUES ($1, $2, $3, $4)', [this.id, hostname(), process.pid, this.opts.concurrency]);
+    await this.listen();
+    const every = Math.max(200, (queue.settings.leaseSeconds * 1000) / 5);
+    this.heartbeat = setInterval(() => void this.beat(), every);
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, () => this.slot()));
+    } finally {
+      clearInterval(this.heartbeat);
+      await this.listener?.end().catch(() => {});
+      await queue.pool.query('DELETE FROM quire.workers WHERE id = $1', [this.id]).catch(() => {});
+    }
+  }
+
+  /** Takes no more jobs; runs in progress finish, or are handed back after the grace period. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    void this.opts.queue.pool.query('UPDATE quire.workers SET stopping = true WHERE id = $1', [this.id]).catch(() => {});
+    this.wakeAll();
+    const grace = setTimeout(() => {
+      for (const h of this.held.values()) h.controller.abort('worker stopping');
+    }, this.opts.graceMs ?? 60_000);
+    grace.unref();
+  }
+
+  private async slot(): Promise<void> {
+    while (!this.stopping) {
+      let job: PgBoss.JobWithMetadata<RunJob> | undefined;
+      try {
+        [job] = await this.opts.queue.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (err) {
+        this.log(`queue unreachable, retrying: ${(err as Error).message}`);
+        await this.sleep(this.opts.pollMs ?? 1000);
+        continue;
+      }
+      if (job) {
+        await this.handle(job);
+        continue;
+      }
+      if (this.opts.exitWhenIdle && (await this.idle())) {
+        this.stop();
+        break;
+      }
+      await this.sleep(this.opts.pollMs ?? 1000);
+    }
+  }
+
+  private async handle(job: PgBoss.JobWithMetadata<RunJob>): Promise<void> {
+    const { queue, project } = this.opts;
+    const data = job.data;
+    const attempt = job.retryCount + 1;
+    const held: Held = { runId: data.runId, controller: new AbortController(), lost: false };
+    this.held.set(job.id, held);
+    try {
+      await takeLease(queue, job.id, data.runId, this.id);
+      const runsDir = projectPath(project, project.config.runs_dir);
+      const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
+      await queue.pool.query(`UPDATE quire.runs SET status = 'running', attempts = $2, worker = $3, started_at = now(), run_dir = $4, error = NULL WHERE run_id = $1`, [data.runId, attempt, this.id, dir]);
+      this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
+      const outcome = await this.execute(data, attempt, runsDir, dir, held);
+      if (held.lost) return this.log(`run ${data.runId}: lease lost, left to the worker that has it now`);
+      if (held.controller.signal.aborted && this.stopping) {
+        // Handed back: another worker runs it again (an attempt is counted).
+        await queue.boss.fail(RUN_QUEUE, job.id, { reason: 'worker stopped' });
+        await queue.pool.query(`UPDATE quire.runs SET status = 'queued', worker = NULL WHERE run_id = $1`, [data.runId]);
+        return this.log(`run ${data.runId} handed back`);
+      }
+      await queue.pool.query('UPDATE quire.runs SET status = $2, error = $3, finished_at = now() WHERE run_id = $1', [data.runId, outcome.status, outcome.error]);
+      await queue.boss.complete(RUN_QUEUE, job.id, { status: outcome.status });
+      this.log(`run ${data.runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+    } catch (err) {
+      // The database went away mid-job: the lease lapses and the job is retried elsewhere.
+      this.log(`run ${data.runId}: ${(err as Error).message}`);
+    } finally {
+      this.held.delete(job.id);
+      await dropLease(queue, job.id, this.id).catch(() => {});
+    }
+  }
+
+  private async execute(data: RunJob, attempt: number, runsDir: string, dir: string, held: Held): Promise<{ status: RunStatus; error: string | null }> {
+    const previous = readManifestAt(dir);
+    if (previous && runEnded(previous)) return { status: previous.status, error: previous.status === 'failed' ? failureReason(previous, null) : null };
+    if (existsSync(dir)) moveAside(runsDir, { notebook_id: data.notebookId, run_id: data.runId }, Date.now());
+    try {
+      const result = await this.runFn(join(this.opts.project.root, data.notebook), {
+        params: data.params,
+        fromCli: data.fromCli,
+        runsDir,
+        runId: data.runId,
+        trigger: { ...data.trigger, attempt, worker: this.id, batch: data.batchId },
+        exports: data.exports as never,
+        signal: held.controller.signal,
+      });
+      const m = result.manifest;
+      return { status: m.status, error: m.status === 'failed' || m.status === 'partial' ? failureReason(m, null) : null };
+    } catch (err) {
+      return { status: 'failed', error: failureReason(null, err) };
+    }
+  }
+
+  /** Renews leases (stopping runs whose lease another worker now holds) and reaps jobs of dead workers. */
+  private async beat(): Promise<void> {
+    const { queue } = this.opts;
+    try {
+      const lost = await renewLeases(queue, this.id, [...this.held.keys()]);
+      for (const id of lost) {
+        const h = this.held.get(id);
+        if (h && !h.lost) {
+          h.lost = true;
+          h.controller.abort('lease lost');
+        }
+      }
+      for (const j of await reapLostJobs(queue)) {
+        this.log(`run ${j.runId}: ${WORKER_LOST}${j.final ? ' — no attempts left' : ' — queued again'}`);
+        const m = j.final && j.runDir ? readManifestAt(j.runDir) : null;
+        if (j.runDir && m?.status === 'running') markInterrupted(j.runDir, m, WORKER_LOST, new Date());
+      }
+    } catch (err) {
+      this.log(`heartbeat failed, retrying: ${(err as Error).message}`);
+    }
+  }
+
+  /** Nothing queued, waiting for a retry or running, on any worker. */
+  private async idle(): Promise<boolean> {
+    const r = await this.opts.queue.pool
+      .query<{ n: string }>(`SELECT count(*) AS n FROM ${BOSS_SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`, [RUN_QUEUE])
+      .catch(() => null);
+    return r !== null && Number(r.rows[0]?.n) === 0;
+  }
+
+  /** A dedicated connection LISTENing for new jobs; lost with a server restart, then polling alone carries on until it reconnects. */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.opts.queue.settings.url, application_name: 'quire worker' });
+    client.on('notification', () => this.wakeAll());
+    client.on('error', () => {
+      this.listener = null;
+      if (!this.stopping) setTimeout(() => void this.listen().catch(() => {}), 2000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${WAKE_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakers.push(done);
+    });
+  }
+
+  private wakeAll(): void {
+    const w = this.wakers;
+    this.wakers = [];
+    for (const f of w) f();
+  }
+}
