@@ -21,6 +21,8 @@ export async function takeLease(queue: RunQueue, jobId: string, runId: string, w
 /** Renews this worker's leases and its own heartbeat; returns the job ids whose lease it no longer holds. */
 export async function renewLeases(queue: RunQueue, workerId: string, jobIds: string[]): Promise<string[]> {
   await queue.pool.query('UPDATE quire.workers SET heartbeat_at = now() WHERE id = $1', [workerId]);
+  // Workers gone without a word stay listed as lost (`quire workers`) for an hour.
+  await queue.pool.query(`DELETE FROM quire.workers WHERE heartbeat_at < now() - interval '1 hour'`);
   if (!jobIds.length) return [];
   const r = await queue.pool.query<{ job_id: string }>('UPDATE quire.leases SET heartbeat_at = now() WHERE worker_id = $1 AND job_id = ANY($2::uuid[]) RETURNING job_id', [workerId, jobIds]);
   const held = new Set(r.rows.map((x) => x.job_id));

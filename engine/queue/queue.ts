@@ -91,7 +91,8 @@ export class RunQueue {
 
 function unreachable(err: unknown, url: string): UserError | OperationalError {
   const e = pgError(err, { connection: 'queue', url });
-  return new UserError(e.code, `the queue database ${redactUrl(url)}: ${redactSecrets(e.message, url)}`, {
-    hint: e.hint ?? 'check `queue.url` in quire.yaml and that PostgreSQL is running',
+  const message = redactSecrets(e.message, url).replace(/^connection 'queue': /, '');
+  return new UserError(e.code, `the queue database ${redactUrl(url)}: ${message}`, {
+    hint: `${(e.hint ?? '').replace(/ \(`quire connections test <name>`\)/, '')}${e.hint ? '; ' : ''}the url is \`queue.url\` of quire.yaml`,
   });
 }
