@@ -51,6 +51,7 @@ export function register(program: Command): void {
       const project = loadProject(root);
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(project, project.config.runs_dir);
       const logger = schedulerLogger(runsDir);
+      if (project.config.queue) return (await import('./scheduler-queued.js')).runQueuedScheduler(root, project, runsDir, logger, opts);
       let mail: MailSetup | null = null;
       if (project.config.smtp || process.env.QUIRE_SMTP_URL) {
         const s = smtpSettings(project.config);

@@ -19,12 +19,19 @@ export interface RunJob {
   trigger: RunManifest['trigger'];
   exports?: string[];
   batchId: string | null;
+  /** Times a failed run is tried again (a schedule's `retries`), with backoff; lost workers are retried apart from these. */
+  retries?: number;
 }
 
 /** A UUID fixed by the run id: pg-boss job ids must be UUIDs, and a run must map to one job. */
 export function jobIdOf(runId: string): string {
   const h = createHash('sha256').update(`quire-run:${runId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The job of a run's `n`th retry after a failure (the first job is jobIdOf(runId)). */
+export function retryJobIdOf(runId: string, n: number): string {
+  return jobIdOf(`${runId}#retry${n}`);
 }
 
 /** Enqueues the runs not already known; returns the run ids added. */
@@ -51,4 +58,27 @@ export async function enqueueRuns(queue: RunQueue, jobs: RunJob[]): Promise<stri
     return fresh.map((j) => j.runId);
   });
   return added;
+}
+
+/** Delay before the nth retry of a failed run: 30 s doubling, at most 10 min (as on one machine). */
+export const retryDelaySeconds = (n: number) => Math.min(600, 30 * 2 ** (n - 1));
+
+/**
+ * Queues a failed run again when it has retries left: its index row goes back to `queued` with one
+ * more failure, and a new job starts after the backoff. Returns false when no retry is left.
+ */
+export async function retryFailedRun(queue: RunQueue, job: RunJob, error: string): Promise<boolean> {
+  return queue.transaction(async (client) => {
+    const r = await client.query<{ failures: number }>(
+      `UPDATE quire.runs SET status = 'queued', failures = failures + 1, error = $2, worker = NULL WHERE run_id = $1 AND failures < $3 RETURNING failures`,
+      [job.runId, error, job.retries ?? 0],
+    );
+    const n = r.rows[0]?.failures;
+    if (!n) return false;
+    const id = retryJobIdOf(job.runId, n);
+    await client.query('UPDATE quire.runs SET job_id = $2 WHERE run_id = $1', [job.runId, id]);
+    const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+    await queue.boss.insert([{ id, name: RUN_QUEUE, data: job, startAfter: new Date(Date.now() + retryDelaySeconds(n) * 1000).toISOString() }], { db });
+    return true;
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * Quire's tables beside pg-boss's: the run index (one row per queued run, the run folder staying
- * the artifact store), the live workers and the lease each holds on a running job. Created on
+ * the artifact store), the live workers and the lease each holds on a running job, each
+ * schedule's next due time (shared by every scheduler) and the claims on mails being sent. Created on
  * first use under an advisory lock, so processes starting together don't race on the DDL.
  */
 import type pg from 'pg';
@@ -17,6 +18,7 @@ CREATE TABLE IF NOT EXISTS quire.runs (
   trigger       jsonb NOT NULL,
   status        text NOT NULL DEFAULT 'queued',
   attempts      integer NOT NULL DEFAULT 0,
+  failures      integer NOT NULL DEFAULT 0,
   worker        text,
   error         text,
   run_dir       text,
@@ -40,6 +42,11 @@ CREATE TABLE IF NOT EXISTS quire.leases (
   run_id       text NOT NULL,
   worker_id    text NOT NULL,
   heartbeat_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS quire.schedules (
+  key      text PRIMARY KEY,
+  timing   text NOT NULL,
+  next_due timestamptz NOT NULL
 );
 CREATE TABLE IF NOT EXISTS quire.mail_claims (
   entry      text PRIMARY KEY,

@@ -15,7 +15,7 @@ import { projectPath, type Project } from '../project.js';
 import { childProcessRun } from '../schedule/child-run.js';
 import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, type RunFn } from '../schedule/runner.js';
 import type { RunStatus } from '../runs/runs.js';
-import type { RunJob } from './enqueue.js';
+import { retryFailedRun, type RunJob } from './enqueue.js';
 import { dropLease, reapLostJobs, renewLeases, takeLease, WORKER_LOST } from './leases.js';
 import { BOSS_SCHEMA, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
 
@@ -124,6 +124,14 @@ export class QueueWorker {
         await queue.boss.fail(RUN_QUEUE, job.id, { reason: 'worker stopped' });
         await queue.pool.query(`UPDATE quire.runs SET status = 'queued', worker = NULL WHERE run_id = $1`, [data.runId]);
         return this.log(`run ${data.runId} handed back`);
+      }
+      if (outcome.status === 'failed' && data.retries) {
+        if (await retryFailedRun(queue, data, outcome.error ?? 'failed')) {
+          // Aside before the retry starts (its backoff is ≥ 30 s), so the retry runs rather than adopting it.
+          moveAside(projectPath(project, project.config.runs_dir), { notebook_id: data.notebookId, run_id: data.runId }, Date.now());
+          await queue.boss.complete(RUN_QUEUE, job.id, { status: 'failed, retrying' });
+          return this.log(`run ${data.runId} failed, queued again: ${outcome.error}`);
+        }
       }
       await queue.pool.query('UPDATE quire.runs SET status = $2, error = $3, finished_at = now() WHERE run_id = $1', [data.runId, outcome.status, outcome.error]);
       await queue.boss.complete(RUN_QUEUE, job.id, { status: outcome.status });
