@@ -26,8 +26,11 @@ export function register(program: Command): void {
     .option('--runs-dir <dir>', 'runs folder (default: runs_dir of quire.yaml)')
     .option('-n, --limit <n>', 'at most n runs', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print as JSON')
-    .action((notebook: string | undefined, opts: { runsDir?: string; limit: number; json?: boolean }) => {
+    .option('--folders', 'with a queue in quire.yaml: read the run folders instead of the run index')
+    .action(async (notebook: string | undefined, opts: { runsDir?: string; limit: number; json?: boolean; folders?: boolean }) => {
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
+      const project = opts.runsDir || opts.folders ? null : loadProject(process.cwd());
+      if (project?.config.queue) return (await import('./runs-indexed.js')).listIndexed(project, id, opts);
       const entries = listRuns(runsDirOf(opts.runsDir), id, warnDamaged).slice(0, opts.limit);
       if (opts.json) {
         process.stdout.write(

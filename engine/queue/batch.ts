@@ -76,3 +76,22 @@ export function batchOutcome(members: QueuedMember[]): 'succeeded' | 'partial' |
   if (members.some((m) => m.status === 'failed')) return 'failed';
   return members.some((m) => m.status === 'partial') ? 'partial' : 'succeeded';
 }
+
+export interface IndexedRun extends QueuedMember {
+  notebook_id: string;
+  batch_id: string | null;
+  trigger: Record<string, unknown>;
+  enqueued_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** The run index, newest first: queued and running runs too (they have no folder yet, or an unfinished one). */
+export async function listIndexedRuns(queue: RunQueue, opts: { notebookId?: string; limit: number }): Promise<IndexedRun[]> {
+  const r = await queue.pool.query<IndexedRun>(
+    `SELECT run_id, notebook_id, batch_id, params, trigger, status, attempts, worker, error, run_dir, enqueued_at, started_at, finished_at
+     FROM quire.runs WHERE ($1::text IS NULL OR notebook_id = $1) ORDER BY enqueued_at DESC, run_id DESC LIMIT $2`,
+    [opts.notebookId ?? null, opts.limit],
+  );
+  return r.rows;
+}

@@ -78,6 +78,8 @@ describe('quire worker', () => {
     const done = manifests(dir, 'member').filter((m) => m.trigger?.batch === batch);
     expect(done.map((m) => m.status)).toEqual(Array(16).fill('succeeded'));
     expect(new Set(done.map((m) => String(m.params.n))).size).toBe(16);
+    const listed = JSON.parse(quire(['runs', 'list', '--json', '-n', '100'], dir, env()).stdout) as { batch_id: string; status: string; worker: string }[];
+    expect(listed.filter((r) => r.batch_id === batch && r.status === 'succeeded' && r.worker)).toHaveLength(16);
     const stats = JSON.parse(quire(['queue', 'stats', '--json'], dir, env()).stdout);
     expect(stats).toMatchObject({ queued: 0, active: 0, retrying: 0, failed: 0, completed: 16 });
   }, 150_000);
