@@ -4,6 +4,8 @@ import { loadProject } from '../project.js';
 import { UserError } from '../util/errors.js';
 import { queueSettings, RunQueue } from '../queue/queue.js';
 import { QueueWorker } from '../queue/worker.js';
+import type { WorkerMail } from '../queue/mail.js';
+import { smtpSettings, smtpTransport } from '../deliver/smtp.js';
 
 const count = (name: string) => (v: string) => {
   const n = Number(v);
@@ -23,7 +25,12 @@ export function register(program: Command): void {
       const project = loadProject(resolve(dir));
       const queue = await RunQueue.open(queueSettings(project));
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-      const worker = new QueueWorker({ project, queue, concurrency: opts.concurrency, exitWhenIdle: opts.exitWhenIdle, log, graceMs: opts.grace * 1000 });
+      let mail: WorkerMail | null = null;
+      if (project.config.smtp || process.env.QUIRE_SMTP_URL) {
+        const s = smtpSettings(project.config);
+        mail = { from: s.from, transport: smtpTransport(s.url), reportUrl: project.config.report_url };
+      }
+      const worker = new QueueWorker({ project, queue, concurrency: opts.concurrency, exitWhenIdle: opts.exitWhenIdle, log, graceMs: opts.grace * 1000, mail });
       const onSignal = (sig: string) => {
         log(`${sig}: finishing the current runs, taking no new ones`);
         worker.stop();

@@ -21,7 +21,14 @@ export interface OutboxOptions {
   /** Attempts per entry, the first included (default 6). */
   attempts?: number;
   backoff?: Backoff;
+  /**
+   * Takes the lock on a run's delivery. Default: a pid lock file in the run folder, which holds on
+   * one machine; workers on several machines pass one held in the queue's PostgreSQL.
+   */
+  lock?: (runDir: string) => Promise<DeliveryLock>;
 }
+
+export type DeliveryLock = { release: () => void | Promise<void> } | { heldBy: number | string };
 
 export interface PassResult {
   record: DeliveryRecord | null;
@@ -29,7 +36,7 @@ export interface PassResult {
   nextAt: number | null;
   done: boolean;
   /** Another process holds this run's delivery. */
-  busy?: number;
+  busy?: number | string;
 }
 
 export const DEFAULT_MAIL_BACKOFF: Backoff = { baseMs: 5_000, maxMs: 5 * 60_000 };
@@ -68,7 +75,7 @@ export class Outbox {
 
   private async pass(runDir: string): Promise<PassResult> {
     if (!existsSync(runDir)) return { record: null, nextAt: null, done: true };
-    const lock = tryLock(join(runDir, 'delivery.lock'));
+    const lock = this.opts.lock ? await this.opts.lock(runDir) : tryLock(join(runDir, 'delivery.lock'));
     if ('heldBy' in lock) return { record: readRecord(runDir), nextAt: this.clock() + 1000, done: false, busy: lock.heldBy };
     try {
       const r = readRecord(runDir);
@@ -104,7 +111,7 @@ export class Outbox {
       const waiting = r.entries.filter((e) => !e.final).map((e) => (e.not_before ? Date.parse(e.not_before) : this.clock()));
       return { record: r, nextAt: waiting.length ? Math.min(...waiting) : null, done: isDone(r) };
     } finally {
-      lock.release();
+      await lock.release();
     }
   }
 

@@ -11,6 +11,8 @@ import { pgError, redactSecrets, redactUrl } from '../connections/postgres-error
 import { migrate } from './schema.js';
 
 export const RUN_QUEUE = 'quire-run';
+/** Delivery passes of scheduled runs' mail (engine/queue/mail.ts). */
+export const MAIL_QUEUE = 'quire-mail';
 export const BOSS_SCHEMA = 'quire_jobs';
 /** Channel a new job is announced on, so idle workers start it at once instead of at their next poll. */
 export const WAKE_CHANNEL = 'quire_queue_wake';
@@ -59,6 +61,7 @@ export class RunQueue {
         // Lost workers are found by Quire's leases within lease_seconds; pg-boss's own expiry only backs them up.
         expireInSeconds: 6 * 3600,
       });
+      await boss.createQueue(MAIL_QUEUE, { name: MAIL_QUEUE, retryLimit: 5, retryDelay: 5, expireInSeconds: 3600 });
     } catch (err) {
       await boss.stop({ graceful: false, wait: false }).catch(() => {});
       await pool.end().catch(() => {});

@@ -17,7 +17,8 @@ import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, ru
 import type { RunStatus } from '../runs/runs.js';
 import { retryFailedRun, type RunJob } from './enqueue.js';
 import { dropLease, reapLostJobs, renewLeases, takeLease, WORKER_LOST } from './leases.js';
-import { BOSS_SCHEMA, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
+import { BOSS_SCHEMA, MAIL_QUEUE, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
+import { prepareRunMail, queueOutbox, runKey, type MailJob, type WorkerMail } from './mail.js';
 
 export interface WorkerOptions {
   project: Project;
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** After a stop, how long running runs may take before they are handed back. */
   graceMs?: number;
+  /** SMTP of quire.yaml, for the mail of scheduled runs; null: scheduled mail is logged as not sent. */
+  mail?: WorkerMail | null;
 }
 
 interface Held {
@@ -63,7 +66,7 @@ export class QueueWorker {
     const every = Math.max(200, (queue.settings.leaseSeconds * 1000) / 5);
     this.heartbeat = setInterval(() => void this.beat(), every);
     try {
-      await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, () => this.slot()));
+      await Promise.all([...Array.from({ length: Math.max(1, this.opts.concurrency) }, () => this.slot()), this.mailSlot()]);
     } finally {
       clearInterval(this.heartbeat);
       await this.listener?.end().catch(() => {});
@@ -134,6 +137,7 @@ export class QueueWorker {
         }
       }
       await queue.pool.query('UPDATE quire.runs SET status = $2, error = $3, finished_at = now() WHERE run_id = $1', [data.runId, outcome.status, outcome.error]);
+      if (data.trigger.kind === 'schedule' && data.trigger.schedule) await this.queueMail(data, dir);
       await queue.boss.complete(RUN_QUEUE, job.id, { status: outcome.status });
       this.log(`run ${data.runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
     } catch (err) {
@@ -166,6 +170,41 @@ export class QueueWorker {
     }
   }
 
+  /** Prepares a scheduled run's mail and queues its sending (any worker may take it). */
+  private async queueMail(data: RunJob, dir: string): Promise<void> {
+    const m = readManifestAt(dir);
+    if (!m || !prepareRunMail(this.opts.project, data.notebook, data.trigger.schedule!, m, dir, this.opts.mail ?? null, this.log)) return;
+    await this.opts.queue.boss.send(MAIL_QUEUE, { run: runKey(dir) } satisfies MailJob);
+    this.log(`run ${data.runId}: mail queued`);
+  }
+
+  /** Sends queued mail: one delivery pass per job, the next pass queued for when retries are due. */
+  private async mailSlot(): Promise<void> {
+    const { queue, project } = this.opts;
+    const outbox = this.opts.mail ? queueOutbox(queue, this.opts.mail, { log: (_level, text) => this.log(text) }) : null;
+    while (!this.stopping) {
+      let job: PgBoss.Job<MailJob> | undefined;
+      try {
+        [job] = outbox ? await queue.boss.fetch<MailJob>(MAIL_QUEUE, { batchSize: 1 }) : [];
+      } catch {
+        job = undefined;
+      }
+      if (!job || !outbox) {
+        if (this.opts.exitWhenIdle && (await this.idle())) break;
+        await this.sleep(this.opts.pollMs ?? 1000);
+        continue;
+      }
+      try {
+        const res = await outbox.process(join(projectPath(project, project.config.runs_dir), job.data.run));
+        if (!res.done) await queue.boss.send(MAIL_QUEUE, job.data, { startAfter: new Date(res.nextAt ?? Date.now() + 1000) });
+        await queue.boss.complete(MAIL_QUEUE, job.id);
+      } catch (err) {
+        this.log(`mail of ${job.data.run}: ${(err as Error).message}`);
+        await queue.boss.fail(MAIL_QUEUE, job.id).catch(() => {});
+      }
+    }
+  }
+
   /** Renews leases (stopping runs whose lease another worker now holds) and reaps jobs of dead workers. */
   private async beat(): Promise<void> {
     const { queue } = this.opts;
@@ -191,7 +230,7 @@ export class QueueWorker {
   /** Nothing queued, waiting for a retry or running, on any worker. */
   private async idle(): Promise<boolean> {
     const r = await this.opts.queue.pool
-      .query<{ n: string }>(`SELECT count(*) AS n FROM ${BOSS_SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`, [RUN_QUEUE])
+      .query<{ n: string }>(`SELECT count(*) AS n FROM ${BOSS_SCHEMA}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [[RUN_QUEUE, MAIL_QUEUE]])
       .catch(() => null);
     return r !== null && Number(r.rows[0]?.n) === 0;
   }
