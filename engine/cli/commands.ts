@@ -59,7 +59,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   templates: { term: 'templates', description: 'the template gallery: ready notebooks on the demo data — list, show, use, gallery', load: () => import('./templates.js') },
   worker: {
     term: 'worker [options] [dir]',
-    description: "run queued notebooks (quire.yaml `queue:`): any number of workers on any machines; SIGTERM finishes the current runs",
+    description: 'run queued notebooks (quire.yaml `queue:`): any number of workers on any machines; SIGTERM finishes the current runs',
     load: () => import('./worker.js'),
   },
   workers: { term: 'workers [options] [dir]', description: 'the live queue workers, their runs and last heartbeat', load: () => import('./workers.js') },

@@ -42,51 +42,56 @@ export function register(program: Command): void {
     .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
     .option('--no-cache', 'run every cell (fresh results are still stored in the cell cache)')
     .option('--sweep <name=v1,v2>', 'run once per value (repeatable: the cross-product); --concurrency is then runs at once', collect, [])
-    .option('--queue', "send the run(s) to the workers of quire.yaml `queue:` and follow them (exit status of the batch)")
+    .option('--queue', 'send the run(s) to the workers of quire.yaml `queue:` and follow them (exit status of the batch)')
     .option('--detach', 'with --queue: print the batch id and return at once')
-    .action(async (file: string, opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number; export?: ExportFormat[]; paper: PaperSize; cache: boolean; sweep: string[]; queue?: boolean; detach?: boolean }) => {
-      if (opts.queue) return (await import('./run-queued.js')).runQueuedCommand(file, opts);
-      if (opts.detach) throw new UserError('E_BAD_ARGUMENT', '--detach goes with --queue', { hint: 'add --queue to send the run to the workers' });
-      if (opts.sweep.length) return runSweepCommand(file, opts);
-      const controller = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(SIGNAL_EXIT[sig] ?? 1);
-        process.stderr.write(`\n${sig} received: stopping the run...\n`);
-        controller.abort(sig);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      // Nobody reads the progress or the summary any more (`| head -1`): stop, the run ends failed.
-      const onClosedOutput = (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE' && !controller.signal.aborted) controller.abort('a closed stdout/stderr (EPIPE)');
-      };
-      process.stdout.on('error', onClosedOutput);
-      process.stderr.on('error', onClosedOutput);
-      const progress = opts.json ? undefined : progressPrinter();
-      try {
-        const result = await runNotebook(file, {
-          params: parseCliParams(opts.param),
-          fromCli: true,
-          runsDir: opts.runsDir,
-          concurrency: Math.max(1, opts.concurrency || 1),
-          exports: opts.export,
-          paper: opts.paper,
-          cache: opts.cache ? 'use' : 'refresh',
-          trigger: { kind: 'cli', schedule: null, scheduled_for: null },
-          signal: controller.signal,
-          onEvent: progress?.onEvent,
-          onStart: ({ dir }) => !opts.json && process.stderr.write(`run folder: ${show(dir)}\n`),
-        });
-        progress?.done();
-        if (opts.json) process.stdout.write(`${JSON.stringify({ ...result.manifest, dir: result.dir, report: result.reportPath }, null, 2)}\n`);
-        else printRunSummary(result);
-        const reason = controller.signal.reason as string | undefined;
-        process.exitCode = controller.signal.aborted ? (SIGNAL_EXIT[reason ?? ''] ?? 1) : EXIT[result.manifest.status];
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.stdout.off('error', onClosedOutput);
-        process.stderr.off('error', onClosedOutput);
-      }
-    });
+    .action(
+      async (
+        file: string,
+        opts: { param: string[]; json?: boolean; runsDir?: string; concurrency: number; export?: ExportFormat[]; paper: PaperSize; cache: boolean; sweep: string[]; queue?: boolean; detach?: boolean },
+      ) => {
+        if (opts.queue) return (await import('./run-queued.js')).runQueuedCommand(file, opts);
+        if (opts.detach) throw new UserError('E_BAD_ARGUMENT', '--detach goes with --queue', { hint: 'add --queue to send the run to the workers' });
+        if (opts.sweep.length) return runSweepCommand(file, opts);
+        const controller = new AbortController();
+        const onSignal = (sig: NodeJS.Signals) => {
+          if (controller.signal.aborted) process.exit(SIGNAL_EXIT[sig] ?? 1);
+          process.stderr.write(`\n${sig} received: stopping the run...\n`);
+          controller.abort(sig);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        // Nobody reads the progress or the summary any more (`| head -1`): stop, the run ends failed.
+        const onClosedOutput = (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EPIPE' && !controller.signal.aborted) controller.abort('a closed stdout/stderr (EPIPE)');
+        };
+        process.stdout.on('error', onClosedOutput);
+        process.stderr.on('error', onClosedOutput);
+        const progress = opts.json ? undefined : progressPrinter();
+        try {
+          const result = await runNotebook(file, {
+            params: parseCliParams(opts.param),
+            fromCli: true,
+            runsDir: opts.runsDir,
+            concurrency: Math.max(1, opts.concurrency || 1),
+            exports: opts.export,
+            paper: opts.paper,
+            cache: opts.cache ? 'use' : 'refresh',
+            trigger: { kind: 'cli', schedule: null, scheduled_for: null },
+            signal: controller.signal,
+            onEvent: progress?.onEvent,
+            onStart: ({ dir }) => !opts.json && process.stderr.write(`run folder: ${show(dir)}\n`),
+          });
+          progress?.done();
+          if (opts.json) process.stdout.write(`${JSON.stringify({ ...result.manifest, dir: result.dir, report: result.reportPath }, null, 2)}\n`);
+          else printRunSummary(result);
+          const reason = controller.signal.reason as string | undefined;
+          process.exitCode = controller.signal.aborted ? (SIGNAL_EXIT[reason ?? ''] ?? 1) : EXIT[result.manifest.status];
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          process.stdout.off('error', onClosedOutput);
+          process.stderr.off('error', onClosedOutput);
+        }
+      },
+    );
 }

@@ -16,7 +16,7 @@ const count = (name: string) => (v: string) => {
 export function register(program: Command): void {
   program
     .command('worker')
-    .description("run queued notebooks (quire.yaml `queue:`): any number of workers on any machines; SIGTERM finishes the current runs")
+    .description('run queued notebooks (quire.yaml `queue:`): any number of workers on any machines; SIGTERM finishes the current runs')
     .argument('[dir]', 'project folder', '.')
     .option('--concurrency <n>', 'runs at once', count('--concurrency'), 2)
     .option('--exit-when-idle', 'exit once nothing is queued or running anywhere in the queue')

@@ -46,10 +46,7 @@ export async function enqueueBatch(
 }
 
 export async function batchMembers(queue: RunQueue, batchId: string): Promise<QueuedMember[]> {
-  const r = await queue.pool.query<QueuedMember>(
-    'SELECT run_id, params, status, attempts, worker, error, run_dir FROM quire.runs WHERE batch_id = $1 ORDER BY enqueued_at, run_id',
-    [batchId],
-  );
+  const r = await queue.pool.query<QueuedMember>('SELECT run_id, params, status, attempts, worker, error, run_dir FROM quire.runs WHERE batch_id = $1 ORDER BY enqueued_at, run_id', [batchId]);
   return r.rows;
 }
 

@@ -65,9 +65,7 @@ export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
     const jobs = stale.rows.map((r) => ({ id: r.id, runId: r.run_id, runDir: r.run_dir, final: r.retry_count >= r.retry_limit }));
     for (const j of jobs) {
       await client.query(
-        j.final
-          ? `UPDATE quire.runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1`
-          : `UPDATE quire.runs SET status = 'queued', error = $2, worker = NULL WHERE run_id = $1`,
+        j.final ? `UPDATE quire.runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1` : `UPDATE quire.runs SET status = 'queued', error = $2, worker = NULL WHERE run_id = $1`,
         [j.runId, WORKER_LOST],
       );
     }

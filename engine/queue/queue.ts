@@ -6,7 +6,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Project } from '../project.js';
-import { OperationalError, UserError } from '../util/errors.js';
+import { type OperationalError, UserError } from '../util/errors.js';
 import { pgError, redactSecrets, redactUrl } from '../connections/postgres-errors.js';
 import { migrate } from './schema.js';
 
@@ -28,6 +28,7 @@ export function queueSettings(project: Project): QueueSettings {
   const q = project.config.queue;
   if (!q)
     throw new UserError('E_QUEUE_NONE', `no queue is configured in ${project.configPath ?? 'quire.yaml'}`, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} syntax, shown to the user
       hint: 'add `queue: { url: ${QUIRE_QUEUE_URL} }` to quire.yaml (a PostgreSQL URL every worker and scheduler can reach)',
     });
   return { url: q.url, leaseSeconds: q.lease_seconds, attempts: q.attempts };

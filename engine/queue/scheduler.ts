@@ -90,10 +90,11 @@ export class QueueScheduler {
   private async enqueueTick(def: ScheduleDef, scheduledFor: string): Promise<void> {
     const runId = tickRunId(def.notebookId, def.spec.name, scheduledFor);
     if (def.overlap === 'skip') {
-      const busy = await this.opts.queue.pool.query(
-        `SELECT run_id FROM quire.runs WHERE notebook_id = $1 AND trigger->>'schedule' = $2 AND status IN ('queued', 'running') AND run_id <> $3 LIMIT 1`,
-        [def.notebookId, def.spec.name, runId],
-      );
+      const busy = await this.opts.queue.pool.query(`SELECT run_id FROM quire.runs WHERE notebook_id = $1 AND trigger->>'schedule' = $2 AND status IN ('queued', 'running') AND run_id <> $3 LIMIT 1`, [
+        def.notebookId,
+        def.spec.name,
+        runId,
+      ]);
       if (busy.rowCount) {
         this.log('warn', 'overlap-skipped', `${def.key} scheduled_for=${scheduledFor} (run ${busy.rows[0].run_id} is still queued or running; overlap=skip)`);
         return;

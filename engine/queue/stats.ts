@@ -20,7 +20,14 @@ export async function queueStats(queue: RunQueue): Promise<QueueStats> {
   const by = new Map(r.rows.map((x) => [x.state, x]));
   const n = (s: string) => Number(by.get(s)?.n ?? 0);
   const waiting = [by.get('created')?.oldest, by.get('retry')?.oldest].filter((x): x is number => typeof x === 'number');
-  return { queued: n('created'), retrying: n('retry'), active: n('active'), completed: n('completed'), failed: n('failed'), oldest_waiting_s: waiting.length ? Math.round(Math.max(...waiting)) : null };
+  return {
+    queued: n('created'),
+    retrying: n('retry'),
+    active: n('active'),
+    completed: n('completed'),
+    failed: n('failed'),
+    oldest_waiting_s: waiting.length ? Math.round(Math.max(...waiting)) : null,
+  };
 }
 
 export interface WorkerRow {

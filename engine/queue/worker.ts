@@ -118,7 +118,12 @@ export class QueueWorker {
       await takeLease(queue, job.id, data.runId, this.id);
       const runsDir = projectPath(project, project.config.runs_dir);
       const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
-      await queue.pool.query(`UPDATE quire.runs SET status = 'running', attempts = $2, worker = $3, started_at = now(), run_dir = $4, error = NULL WHERE run_id = $1`, [data.runId, attempt, this.id, dir]);
+      await queue.pool.query(`UPDATE quire.runs SET status = 'running', attempts = $2, worker = $3, started_at = now(), run_dir = $4, error = NULL WHERE run_id = $1`, [
+        data.runId,
+        attempt,
+        this.id,
+        dir,
+      ]);
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
       const outcome = await this.execute(data, attempt, runsDir, dir, held);
       if (held.lost) return this.log(`run ${data.runId}: lease lost, left to the worker that has it now`);

@@ -15,6 +15,7 @@ const env = () => ({ QUIRE_QUEUE_URL: db.url });
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = mkdtempSync(join(tmpdir(), 'quire-queue-'));
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} syntax
   writeFileSync(join(dir, 'quire.yaml'), 'queue:\n  url: ${QUIRE_QUEUE_URL}\n  lease_seconds: 2\n  attempts: 6\n');
   // Long enough (a few hundred ms) that a kill lands mid-run.
   writeFileSync(
