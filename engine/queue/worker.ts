@@ -1,7 +1,7 @@
 /**
- * A queue worker: `concurrency` slots each take a job, run its notebook in a child process (the
- * scheduler's `quire __run-child`, so a crash loses only that run) and record the outcome in the
- * run index. A lease renewed every lease_seconds/5 tells the others it is alive; each renewal also
+ * A queue worker: `concurrency` slots each take a job, run its notebook (in this process on one
+ * engine state, or with `--child-process` in the scheduler's `quire __run-child`, so a crash loses
+ * only that run) and record the outcome in the run index. A lease renewed every lease_seconds/5 tells the others it is alive; each renewal also
  * reaps jobs whose workers died. A run's folder is fixed by its run id: a retried attempt moves an
  * earlier, unfinished one to `.attempts/`, and a run an earlier attempt finished is not run again.
  */
@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { projectPath, type Project } from '../project.js';
-import { childProcessRun } from '../schedule/child-run.js';
+import { runNotebook } from '../exec/run.js';
+import { EngineState } from '../util/state.js';
 import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, type RunFn } from '../schedule/runner.js';
 import type { RunStatus } from '../runs/runs.js';
 import { retryFailedRun, type RunJob } from './enqueue.js';
@@ -26,6 +27,7 @@ export interface WorkerOptions {
   concurrency: number;
   /** Leave once nothing is queued or running anywhere in the queue (batch use, tests). */
   exitWhenIdle?: boolean;
+  /** How a run is executed; default: in this process, on the worker's engine state (a crash loses the worker, and its runs are retried elsewhere). */
   run?: RunFn;
   log?: (line: string) => void;
   /** How often an idle slot looks for work when no wake-up notice came. */
@@ -51,10 +53,11 @@ export class QueueWorker {
   private heartbeat: NodeJS.Timeout | null = null;
   private listener: pg.Client | null = null;
   private readonly runFn: RunFn;
+  private readonly engine = new EngineState();
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: WorkerOptions) {
-    this.runFn = opts.run ?? childProcessRun();
+    this.runFn = opts.run ?? ((nb, o) => runNotebook(nb, { ...o, state: this.engine }));
     this.log = opts.log ?? (() => {});
   }
 
@@ -71,6 +74,7 @@ export class QueueWorker {
       clearInterval(this.heartbeat);
       await this.listener?.end().catch(() => {});
       await queue.pool.query('DELETE FROM quire.workers WHERE id = $1', [this.id]).catch(() => {});
+      await this.engine.close();
     }
   }
 
