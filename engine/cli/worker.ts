@@ -32,7 +32,16 @@ export function register(program: Command): void {
         const s = smtpSettings(project.config);
         mail = { from: s.from, transport: smtpTransport(s.url), reportUrl: project.config.report_url };
       }
-      const worker = new QueueWorker({ project, queue, concurrency: opts.concurrency, exitWhenIdle: opts.exitWhenIdle, log, graceMs: opts.grace * 1000, mail, run: opts.childProcess ? childProcessRun() : undefined });
+      const worker = new QueueWorker({
+        project,
+        queue,
+        concurrency: opts.concurrency,
+        exitWhenIdle: opts.exitWhenIdle,
+        log,
+        graceMs: opts.grace * 1000,
+        mail,
+        run: opts.childProcess ? childProcessRun() : undefined,
+      });
       const onSignal = (sig: string) => {
         log(`${sig}: finishing the current runs, taking no new ones`);
         worker.stop();

@@ -10,14 +10,6 @@ import { BOSS_SCHEMA, RUN_QUEUE, type RunQueue } from './queue.js';
 
 export const WORKER_LOST = 'worker lost: it stopped renewing its lease (killed, or its machine went away)';
 
-export async function takeLease(queue: RunQueue, jobId: string, runId: string, workerId: string): Promise<void> {
-  await queue.pool.query(
-    `INSERT INTO quire.leases (job_id, run_id, worker_id) VALUES ($1, $2, $3)
-     ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()`,
-    [jobId, runId, workerId],
-  );
-}
-
 /** Renews this worker's leases and its own heartbeat; returns the job ids whose lease it no longer holds. */
 export async function renewLeases(queue: RunQueue, workerId: string, jobIds: string[]): Promise<string[]> {
   await queue.pool.query('UPDATE quire.workers SET heartbeat_at = now() WHERE id = $1', [workerId]);
@@ -72,4 +64,32 @@ export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
     return jobs;
   });
   return lost;
+}
+
+/** Takes the lease and marks the run started in the index, in one statement (one round trip per job start). */
+export async function startRun(queue: RunQueue, jobId: string, runId: string, workerId: string, attempt: number, dir: string): Promise<void> {
+  await queue.pool.query(
+    `WITH lease AS (
+       INSERT INTO quire.leases (job_id, run_id, worker_id) VALUES ($1, $2, $3)
+       ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()
+     )
+     UPDATE quire.runs SET status = 'running', attempts = $4, worker = $3, started_at = now(), run_dir = $5, error = NULL WHERE run_id = $2`,
+    [jobId, runId, workerId, attempt, dir],
+  );
+}
+
+/**
+ * Records a run's outcome, completes its job and drops the lease, atomically and in one round trip:
+ * pg-boss's own completion statement (a `WITH ...` query) runs with our two steps added to its WITH.
+ */
+export async function finishRun(queue: RunQueue, jobId: string, runId: string, workerId: string, status: string, error: string | null): Promise<void> {
+  const db = {
+    executeSql: (text: string, values: unknown[]) => {
+      if (!/^\s*WITH\s/i.test(text)) throw new Error('pg-boss completion is not a WITH query: check the pg-boss version (10.x)');
+      const ours = `WITH run AS (UPDATE quire.runs SET status = $${values.length + 1}, error = $${values.length + 2}, finished_at = now() WHERE run_id = $${values.length + 3}),
+        lease AS (DELETE FROM quire.leases WHERE job_id = $${values.length + 4} AND worker_id = $${values.length + 5}),`;
+      return queue.pool.query(text.replace(/^\s*WITH\s/i, `${ours} `), [...values, status, error, runId, jobId, workerId]);
+    },
+  };
+  await queue.boss.complete(RUN_QUEUE, jobId, { status }, { db });
 }

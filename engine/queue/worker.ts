@@ -17,7 +17,7 @@ import { EngineState } from '../util/state.js';
 import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, type RunFn } from '../schedule/runner.js';
 import type { RunStatus } from '../runs/runs.js';
 import { retryFailedRun, type RunJob } from './enqueue.js';
-import { dropLease, reapLostJobs, renewLeases, takeLease, WORKER_LOST } from './leases.js';
+import { dropLease, finishRun, reapLostJobs, renewLeases, startRun, WORKER_LOST } from './leases.js';
 import { BOSS_SCHEMA, MAIL_QUEUE, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
 import { prepareRunMail, queueOutbox, runKey, type MailJob, type WorkerMail } from './mail.js';
 
@@ -119,22 +119,18 @@ export class QueueWorker {
     const held: Held = { runId: data.runId, controller: new AbortController(), lost: false };
     this.held.set(job.id, held);
     try {
-      await takeLease(queue, job.id, data.runId, this.id);
       const runsDir = projectPath(project, project.config.runs_dir);
       const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
-      await queue.pool.query(`UPDATE quire.runs SET status = 'running', attempts = $2, worker = $3, started_at = now(), run_dir = $4, error = NULL WHERE run_id = $1`, [
-        data.runId,
-        attempt,
-        this.id,
-        dir,
-      ]);
+      await startRun(queue, job.id, data.runId, this.id, attempt, dir);
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
       const outcome = await this.execute(data, attempt, runsDir, dir, held);
       if (held.lost) return this.log(`run ${data.runId}: lease lost, left to the worker that has it now`);
+      const release = () => dropLease(queue, job.id, this.id);
       if (held.controller.signal.aborted && this.stopping) {
         // Handed back: another worker runs it again (an attempt is counted).
         await queue.boss.fail(RUN_QUEUE, job.id, { reason: 'worker stopped' });
         await queue.pool.query(`UPDATE quire.runs SET status = 'queued', worker = NULL WHERE run_id = $1`, [data.runId]);
+        await release();
         return this.log(`run ${data.runId} handed back`);
       }
       if (outcome.status === 'failed' && data.retries) {
@@ -142,19 +138,18 @@ export class QueueWorker {
           // Aside before the retry starts (its backoff is ≥ 30 s), so the retry runs rather than adopting it.
           moveAside(projectPath(project, project.config.runs_dir), { notebook_id: data.notebookId, run_id: data.runId }, Date.now());
           await queue.boss.complete(RUN_QUEUE, job.id, { status: 'failed, retrying' });
+          await release();
           return this.log(`run ${data.runId} failed, queued again: ${outcome.error}`);
         }
       }
-      await queue.pool.query('UPDATE quire.runs SET status = $2, error = $3, finished_at = now() WHERE run_id = $1', [data.runId, outcome.status, outcome.error]);
       if (data.trigger.kind === 'schedule' && data.trigger.schedule) await this.queueMail(data, dir);
-      await queue.boss.complete(RUN_QUEUE, job.id, { status: outcome.status });
+      await finishRun(queue, job.id, data.runId, this.id, outcome.status, outcome.error);
       this.log(`run ${data.runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
     } catch (err) {
       // The database went away mid-job: the lease lapses and the job is retried elsewhere.
       this.log(`run ${data.runId}: ${(err as Error).message}`);
     } finally {
       this.held.delete(job.id);
-      await dropLease(queue, job.id, this.id).catch(() => {});
     }
   }
 
