@@ -98,4 +98,15 @@ describe('quire worker', () => {
     const refused = quire(['worker'], noQueue);
     expect(refused.stderr).toMatch(/E_QUEUE_NONE[\s\S]*hint: add `queue:/);
   });
+
+  it('SIGTERM: the worker finishes the run it has, takes no other, and exits 0', async () => {
+    const q = quire(['run', 'member.yaml', '--queue', '--detach', '--json', '--sweep', 'n=101,102'], dir, env());
+    const { batch } = JSON.parse(q.stdout) as { batch: string };
+    const w = quireAsync(['worker', '--concurrency', '1'], dir, env());
+    await until('the first run to start', async () => (await db.sql(`SELECT 1 FROM quire.runs WHERE batch_id = $1 AND status = 'running'`, [batch])).length > 0);
+    w.kill('SIGTERM');
+    expect(await exited(w)).toBe(0);
+    const rows = await db.sql('SELECT status FROM quire.runs WHERE batch_id = $1 ORDER BY status', [batch]);
+    expect(rows.map((r) => r.status)).toEqual(['queued', 'succeeded']);
+  }, 60_000);
 });
