@@ -32,6 +32,7 @@ export interface WorkerMail {
 export function pgDeliveryLock(queue: RunQueue, key: (runDir: string) => string): (runDir: string) => Promise<DeliveryLock> {
   return async (runDir) => {
     const client = await queue.pool.connect();
+    client.on('error', () => {}); // a server restart mid-pass fails the pass, not the worker
     try {
       const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('quire mail ' || $1)) AS ok", [key(runDir)]);
       if (!r.rows[0]?.ok) {

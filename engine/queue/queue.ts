@@ -74,6 +74,9 @@ export class RunQueue {
   /** Runs `fn` in one transaction on one client. */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A server restart while the client is held: its error rejects the query in flight, not the process.
+    const ignore = () => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -83,6 +86,7 @@ export class RunQueue {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS quire.mail_claims (
 
 export async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  client.on('error', () => {});
   try {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('quire schema'))");

@@ -49,6 +49,8 @@ export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
   private readonly held = new Map<string, Held>();
   private stopping = false;
+  /** run() has ended: nothing may reconnect. */
+  private closed = false;
   private wakers: (() => void)[] = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private listener: pg.Client | null = null;
@@ -71,6 +73,7 @@ export class QueueWorker {
     try {
       await Promise.all([...Array.from({ length: Math.max(1, this.opts.concurrency) }, () => this.slot()), this.mailSlot()]);
     } finally {
+      this.closed = true;
       clearInterval(this.heartbeat);
       await this.listener?.end().catch(() => {});
       await queue.pool.query('DELETE FROM quire.workers WHERE id = $1', [this.id]).catch(() => {});
@@ -241,15 +244,18 @@ export class QueueWorker {
 
   /** A dedicated connection LISTENing for new jobs; lost with a server restart, then polling alone carries on until it reconnects. */
   private async listen(): Promise<void> {
+    if (this.closed) return;
     const client = new pg.Client({ connectionString: this.opts.queue.settings.url, application_name: 'quire worker' });
     client.on('notification', () => this.wakeAll());
     client.on('error', () => {
-      this.listener = null;
-      if (!this.stopping) setTimeout(() => void this.listen().catch(() => {}), 2000).unref();
+      if (this.listener === client) this.listener = null;
+      void client.end().catch(() => {});
+      if (!this.closed) setTimeout(() => void this.listen().catch(() => {}), 2000).unref();
     });
     await client.connect();
     await client.query(`LISTEN ${WAKE_CHANNEL}`);
-    this.listener = client;
+    if (this.closed) await client.end().catch(() => {});
+    else this.listener = client;
   }
 
   private sleep(ms: number): Promise<void> {
