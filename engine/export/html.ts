@@ -1,7 +1,6 @@
 /** report.html: the interactive report in its theme, with a banner when another format failed. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { renderHtml } from '../report/html.js';
 import type { ReportModel } from '../report/model.js';
 import { failureText, type Exporter } from './exporter.js';
 
@@ -16,6 +15,8 @@ export const htmlExporter: Exporter<'html'> = {
     for (const b of broken) ctx.logger?.log('warn', `chart ${b.cellId} could not be drawn: ${b.error}`);
     const failure = failureText(ctx.failures);
     const shown: ReportModel = failure ? { ...prepared, run: { ...prepared.run, status: 'failed', failure: prepared.run.failure ? `${prepared.run.failure}; ${failure}` : failure } } : prepared;
+    // Loaded here, not at the top: `quire validate` reads this registry and never renders.
+    const { renderHtml } = await import('../report/html.js');
     writeFileAtomic(join(runDir, this.file), renderHtml(shown));
   },
 };

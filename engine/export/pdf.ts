@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { OperationalError, UserError } from '../util/errors.js';
 import type { ReportModel } from '../report/model.js';
-import { PAPER_SIZES, type PaperSize } from '../report/pdf/index.js';
+import { PAPER_SIZES, type PaperSize } from '../report/pdf/paper.js';
 import type { Exporter } from './exporter.js';
 
 /** `a4` / `letter` (CLI) → a paper size. */

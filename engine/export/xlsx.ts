@@ -1,8 +1,7 @@
 /** report.xlsx: tables as sheets with their charts as pictures (report/xlsx, exceljs streaming). */
 import { join } from 'node:path';
-import { svgToPng } from '../report/charts/render.js';
 import type { ReportModel } from '../report/model.js';
-import { writeXlsx, type ChartImage } from '../report/xlsx/index.js';
+import type { ChartImage } from '../report/xlsx/index.js';
 import type { ExportContext, Exporter } from './exporter.js';
 
 /** The SVG's own size in pixels. */
@@ -21,7 +20,10 @@ async function chartImages(prepared: ReportModel, ctx: ExportContext): Promise<{
     const out = cell.output;
     if (cell.status !== 'succeeded' || out?.kind !== 'chart') continue;
     if (out.rendered?.error) missing.set(cell.id, out.rendered.error);
-    else if (out.rendered?.svg) images.set(cell.id, { png: await svgToPng(out.rendered.svg, 'light'), ...svgSize(out.rendered.svg) });
+    else if (out.rendered?.svg) {
+      const { svgToPng } = await import('../report/charts/render.js');
+      images.set(cell.id, { png: await svgToPng(out.rendered.svg, 'light'), ...svgSize(out.rendered.svg) });
+    }
     else if (out.rendered?.plotly) plotly.push({ id: cell.id, figure: out.rendered.plotly });
   }
   if (plotly.length) {
@@ -45,6 +47,8 @@ export const xlsxExporter: Exporter<'xlsx'> = {
     const { model: prepared } = await ctx.charts('light');
     const { images, missing } = await chartImages(prepared, ctx);
     // writeXlsx streams into a temp file and renames it into place.
+    // Loaded here, not at the top: `quire validate` reads this registry and never renders.
+    const { writeXlsx } = await import('../report/xlsx/index.js');
     await writeXlsx(prepared, join(runDir, this.file), { source: ctx.tables, images, missingImages: missing });
   },
 };

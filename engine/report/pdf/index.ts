@@ -12,8 +12,9 @@ import { footerTemplate, HEADER_TEMPLATE } from './footer.js';
 import { plotlyScript } from '../html/scripts.js';
 import { destinationPages } from './toc-pages.js';
 
-export type PaperSize = 'a4' | 'letter';
-export const PAPER_SIZES: readonly PaperSize[] = ['a4', 'letter'];
+import type { PaperSize } from './paper.js';
+
+export { PAPER_SIZES, type PaperSize } from './paper.js';
 
 export interface PdfOptions {
   paper?: PaperSize;

@@ -1,0 +1,2 @@
+export type PaperSize = 'a4' | 'letter';
+export const PAPER_SIZES: readonly PaperSize[] = ['a4', 'letter'];
