@@ -70,12 +70,19 @@ export interface ScanSql {
   strategy: 'cube' | 'conditional';
 }
 
-/** The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan. */
+/** The two roles a source row can be read in with a cut window and `compare` (compile.ts). */
+export const ROLES_SQL = '(VALUES (false), (true)) __quire_roles(__quire_cmp)';
+
+/**
+ * The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan;
+ * `periodKeys` are `__quire_p`, and `__quire_cmp` when rows are read in two roles.
+ */
 export async function scanCtes(
   group: SourceGroup,
   plan: SlicePlan,
   segments: SegmentSpec[],
   time: { periodExpr: (col: string | null) => string; scanFilter: (col: string) => string | null },
+  periodKeys: string[],
   rewriter: AggregateRewriter,
 ): Promise<ScanSql> {
   const i = group.index;
@@ -88,7 +95,8 @@ export async function scanCtes(
   // Flags: one per distinct metric filter set, segment and where-slice value.
   const filterFlags = new Map<string, string>();
   const flagCols: string[] = [];
-  const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`];
+  const roles = periodKeys.includes('__quire_cmp');
+  const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`, ...(roles ? ['__quire_roles.__quire_cmp'] : [])];
   const keys = plan.columnSlices.map((si) => `__quire_k${si}`);
   for (const si of plan.columnSlices) selects.push(`${quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
   const flag = (sql: string, name: string) => {
@@ -112,9 +120,10 @@ export async function scanCtes(
       flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
     });
   });
-  selects.push('*');
+  selects.push(roles ? '* EXCLUDE (__quire_cmp)' : '*');
   const where = tcol ? time.scanFilter(tcol) : null;
-  const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${group.source.sql}${where ? `\n  WHERE ${where}` : ''}\n)`];
+  const from = roles ? `${group.source.sql} CROSS JOIN ${ROLES_SQL}` : group.source.sql;
+  const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${from}${where ? `\n  WHERE ${where}` : ''}\n)`];
 
   // Variants: metric × (all + segments) × (overall + where combos).
   const hasWhere = plan.whereCombos[0].length > 0;
@@ -139,7 +148,7 @@ export async function scanCtes(
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);
-    const cols = ['__quire_p', ...keys, ...flagCols];
+    const cols = [...periodKeys, ...keys, ...flagCols];
     const selected = [...cols, ...[...partials].map(([sql, col]) => `${sql} AS ${col}`)];
     const groupBy = [...cols];
     // Distinct counts number the slice-column combinations (see distinct.ts). Without slice
@@ -164,6 +173,7 @@ export async function scanCtes(
         list,
         variants.map((v) => variantFlags(mi, v)),
         hasColumns,
+        periodKeys,
       );
       pipelines.set(key, p);
       ctes.push(...p.ctes);
@@ -183,7 +193,7 @@ export async function scanCtes(
     return `(${sql})`;
   };
 
-  const aggSelects = ['__quire_p', ...keys];
+  const aggSelects = [...periodKeys, ...keys];
   if (rollup) aggSelects.push(`${rollup} AS __quire_rollup`);
   for (const [mi, m] of group.metrics.entries()) {
     for (const [vi, v] of variants.entries()) {
@@ -191,9 +201,9 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? `GROUPING SETS ((${['__quire_p', ...keys].join(', ')}), (__quire_p))` : '__quire_p';
-  const from = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
+  const groupBy = hasColumns ? `GROUPING SETS ((${[...periodKeys, ...keys].join(', ')}), (${periodKeys.join(', ')}))` : periodKeys.join(', ');
+  const aggFrom = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
+  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {
@@ -206,7 +216,7 @@ export async function scanCtes(
   const branch = (sliceType: string, sliceValue: string, rows: string | null, segment: number, combo: Array<[number, number]> | null) => {
     const v = { segment, combo };
     const cols = [
-      '__quire_p',
+      ...periodKeys,
       `${sliceType} AS slice_type`,
       `${sliceValue} AS slice_value`,
       `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
