@@ -20,6 +20,7 @@ import { clippedComparisonWindow, comparisonWindow, grainComparisonWindow, previ
 import type { ResolvedRequest } from './request.js';
 import { AggregateRewriter } from './rewrite.js';
 import { lit, ROLES_SQL, scanCtes, slicePlan, type SourceGroup } from './scan.js';
+import { slicePart } from './slice-values.js';
 import { zeroWhenEmpty, type Compare, type Grain, type MetricSpec } from './specs.js';
 
 export interface CompiledQuery {
@@ -199,7 +200,8 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   if (plan.slices.length && !plan.columnSlices.length) {
     // Only `where` slices: every value is a row, even when nothing matched it.
     for (const combo of plan.whereCombos) {
-      combos.push(`SELECT ${lit(plan.sliceType)}, ${lit(combo.map(([s, v]) => plan.slices[s].values![v].name).join('|'))}`);
+      const names = combo.map(([s, v]) => plan.slices[s].values![v].name);
+      combos.push(`SELECT ${lit(plan.sliceType)}, ${lit(names.length === 1 ? names[0] : names.map(slicePart).join('|'))}`);
     }
   }
   ctes.push(`__quire_combos AS (\n  ${combos.join('\n  UNION\n  ')}\n)`);
@@ -212,7 +214,7 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   longs.forEach(({ name, group }, i) => {
     const a = `l${i}`;
     joins.push(
-      `LEFT JOIN ${name} ${a} ON ${periodKeys.map((k) => `${a}.${k} = g.${k}`).join(' AND ')} AND ${a}.slice_type = g.slice_type AND ${a}.slice_value = g.slice_value AND ${a}.segment_name = g.segment_name`,
+      `LEFT JOIN ${name} ${a} ON ${periodKeys.map((k) => `${a}.${k} = g.${k}`).join(' AND ')} AND ${a}.slice_type = g.slice_type AND ${a}.slice_value IS NOT DISTINCT FROM g.slice_value AND ${a}.segment_name = g.segment_name`,
     );
     for (const m of group.metrics) {
       const col = `${a}.${quoteIdent(m.name)}`;
@@ -249,7 +251,7 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   if (req.compare) {
     select.push('prev.metric_value AS comparison_value');
     select.push('(cur.metric_value - prev.metric_value) / NULLIF(abs(prev.metric_value), 0) AS change_pct');
-    from += `\nLEFT JOIN __quire_values prev ON prev.metric_name = cur.metric_name AND prev.slice_type = cur.slice_type AND prev.slice_value = cur.slice_value AND prev.segment_name = cur.segment_name AND ${time.prevJoin}`;
+    from += `\nLEFT JOIN __quire_values prev ON prev.metric_name = cur.metric_name AND prev.slice_type = cur.slice_type AND prev.slice_value IS NOT DISTINCT FROM cur.slice_value AND prev.segment_name = cur.segment_name AND ${time.prevJoin}`;
   }
   const order = "(cur.slice_type = 'none' AND cur.segment_name = 'all') DESC, cur.__quire_p DESC, cur.__quire_m_ord, cur.slice_type <> 'none', cur.slice_type, cur.slice_value, cur.__quire_seg_ord";
   const sql = `WITH\n${ctes.join(',\n')}\nSELECT ${select.join(',\n  ')}\nFROM ${from}${time.outputFilter ? `\nWHERE ${time.outputFilter}` : ''}\nORDER BY ${order}`;

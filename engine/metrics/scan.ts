@@ -18,6 +18,7 @@ import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
 import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
+import { slicePart } from './slice-values.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 
 export interface SourceGroup {
@@ -53,6 +54,9 @@ export function slicePlan(slices: SliceSpec[]): SlicePlan {
 
 /** SQL text of a spec label (names are validated; value labels are quoted). */
 export const lit = (s: string) => sqlString(s);
+
+/** A cross-product part in SQL (slice-values.ts): escaped, NULL as `\N`. */
+const slicePartSql = (sql: string) => `coalesce(replace(replace(${sql}, '\\', '\\\\'), '|', '\\|'), '\\N')`;
 
 /** Beyond this many flags (filters + segments + where values) the conditional plan is used. */
 const MAX_CUBE_FLAGS = 16;
@@ -225,12 +229,13 @@ export async function scanCtes(
     branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
   };
   const sliceValueSql = (combo: Array<[number, number]>): string => {
+    const single = plan.slices.length === 1;
     const parts = plan.slices.map((s, si) => {
-      if (s.column) return `coalesce(CAST(__quire_k${si} AS VARCHAR), '(null)')`;
-      const hit = combo.find(([x]) => x === si)!;
-      return lit(s.values![hit[1]].name);
+      if (s.column) return single ? `CAST(__quire_k${si} AS VARCHAR)` : slicePartSql(`CAST(__quire_k${si} AS VARCHAR)`);
+      const name = s.values![combo.find(([x]) => x === si)![1]].name;
+      return lit(single ? name : slicePart(name));
     });
-    return parts.length === 1 ? parts[0] : parts.join(` || '|' || `);
+    return parts.join(` || '|' || `);
   };
   for (let segment = -1; segment < segments.length; segment++) {
     branch(lit('none'), lit('all'), hasColumns ? '__quire_rollup <> 0' : null, segment, null);
