@@ -334,6 +334,9 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     });
     expect(many.scans).toEqual({ 'db.main.orders': 1 });
     expect(many.compiled.scans).toHaveLength(1);
+    // A window cutting its periods reads each row in two roles, still in one scan.
+    const cut = await scansOf({ metrics: ['revenue', 'buyers', 'largest'], slices: ['region'], window: { start: '2025-01-15', end: '2025-04-10' }, grain: 'monthly', compare: 'previous_year' });
+    expect(cut.scans).toEqual({ 'db.main.orders': 1 });
     const two = await scansOf({ metrics: ['revenue', 'tickets', 'orders'], window: { start: '2025-01-01', end: '2026-01-01' }, grain: 'monthly' });
     expect(two.scans).toEqual({ 'db.main.orders': 1, 'db.main.tickets': 1 });
     // A segment reading another table (a subquery) adds its own scan, once, not per metric.
