@@ -16,11 +16,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duck/duck.js';
 import { wrapExpr } from './expressions.js';
-import { comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, type Window } from './periods.js';
+import { clippedComparisonWindow, comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, windowOnBoundaries, type Window } from './periods.js';
 import type { ResolvedRequest } from './request.js';
 import { AggregateRewriter } from './rewrite.js';
-import { lit, scanCtes, slicePlan, type SourceGroup } from './scan.js';
-import { zeroWhenEmpty, type MetricSpec } from './specs.js';
+import { lit, ROLES_SQL, scanCtes, slicePlan, type SourceGroup } from './scan.js';
+import { slicePart } from './slice-values.js';
+import { zeroWhenEmpty, type Compare, type Grain, type MetricSpec } from './specs.js';
 
 export interface CompiledQuery {
   sql: string;
@@ -41,8 +42,10 @@ interface TimePlan {
   periodExpr(col: string | null): string;
   scanFilter(col: string): string | null;
   periodsSql: string;
-  /** The comparison period key of `cur.__quire_p`. */
-  prevKey: string;
+  /** How the comparison row `prev` of `cur` is found (period key columns). */
+  prevJoin: string;
+  /** Rows carry `__quire_cmp` (see clippedComparePlan): their period key is (__quire_p, __quire_cmp). */
+  roles: boolean;
   /** Rows to output (window periods), or null for all. */
   outputFilter: string | null;
   startSql: string;
@@ -63,7 +66,8 @@ function timePlan(req: ResolvedRequest): TimePlan {
         periodExpr: () => NO_PERIOD,
         scanFilter: () => null,
         periodsSql: `SELECT ${NO_PERIOD} AS __quire_p`,
-        prevKey: 'NULL',
+        prevJoin: 'false',
+        roles: false,
         outputFilter: null,
         startSql: 'CAST(NULL AS DATE)',
         endSql: 'CAST(NULL AS DATE)',
@@ -75,7 +79,8 @@ function timePlan(req: ResolvedRequest): TimePlan {
         periodExpr: () => '$quire_start',
         scanFilter: inWindow,
         periodsSql: 'SELECT $quire_start AS __quire_p',
-        prevKey: 'NULL',
+        prevJoin: 'false',
+        roles: false,
         outputFilter: null,
         startSql: '$quire_start',
         endSql: '$quire_end',
@@ -89,7 +94,8 @@ function timePlan(req: ResolvedRequest): TimePlan {
       periodExpr: (col) => `CASE WHEN ${col} >= $quire_start THEN $quire_start ELSE $quire_cmp_start END`,
       scanFilter,
       periodsSql: 'SELECT $quire_start AS __quire_p UNION ALL SELECT $quire_cmp_start',
-      prevKey: '$quire_cmp_start',
+      prevJoin: 'prev.__quire_p = $quire_cmp_start',
+      roles: false,
       outputFilter: 'cur.__quire_p = $quire_start',
       startSql: '$quire_start',
       endSql: '$quire_end',
@@ -98,18 +104,53 @@ function timePlan(req: ResolvedRequest): TimePlan {
   const step = stepSql(grain);
   const range = (from: string, to: string) => `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST(${truncSql(grain, from)} AS TIMESTAMP), CAST(${to} AS TIMESTAMP), ${step})`;
   const prevKey = compare === 'previous_year' ? previousYearSql(grain, 'cur.__quire_p') : `CAST(cur.__quire_p - ${step} AS DATE)`;
-  const base = { params, periodExpr: (col: string | null) => truncSql(grain, col!), prevKey, startSql: 'cur.__quire_p', endSql: `CAST(cur.__quire_p + ${step} AS DATE)` };
+  const base = {
+    params,
+    periodExpr: (col: string | null) => truncSql(grain, col!),
+    prevJoin: `prev.__quire_p = ${prevKey}`,
+    roles: false,
+    startSql: 'cur.__quire_p',
+    endSql: `CAST(cur.__quire_p + ${step} AS DATE)`,
+  };
   if (!w) {
     const dataRange = `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST((SELECT min(__quire_p) FROM __quire_keys) AS TIMESTAMP), CAST((SELECT max(__quire_p) FROM __quire_keys) AS TIMESTAMP) + ${step}, ${step})`;
     return { ...base, scanFilter: () => null, periodsSql: dataRange, outputFilter: null };
   }
   if (!compare) return { ...base, scanFilter: inWindow, periodsSql: range('$quire_start', '$quire_end'), outputFilter: null };
+  if (!windowOnBoundaries(w, grain)) return clippedComparePlan(w, grain, compare, base);
   const c = grainComparisonWindow(w, grain, compare);
   Object.assign(params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
   const scanFilter = (col: string) =>
     compare === 'previous_period' ? `${col} >= $quire_cmp_start AND ${col} < $quire_end` : `((${inWindow(col)}) OR (${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end))`;
   const periodsSql = compare === 'previous_period' ? range('$quire_cmp_start', '$quire_end') : `${range('$quire_start', '$quire_end')}\n  UNION\n  ${range('$quire_cmp_start', '$quire_cmp_end')}`;
   return { ...base, scanFilter, periodsSql, outputFilter: `cur.__quire_p >= ${truncSql(grain, '$quire_start')}` };
+}
+
+/**
+ * `compare` over a window that cuts its first or last period. The cut period's rows and the rows
+ * it is compared with differ from the whole periods next to them (January 15–31 against
+ * December 15–31, while February is compared with all of January), so each source row is read
+ * in two roles (`__quire_cmp`): as a row of its own period when it lies in the window, and as a
+ * comparison row of the period it is compared for when it lies in the compared days
+ * (clippedComparisonWindow). Every period then has its value and its comparison value under
+ * the same key.
+ */
+function clippedComparePlan(w: Window, grain: Grain, compare: Compare, base: Pick<TimePlan, 'params' | 'startSql' | 'endSql'>): TimePlan {
+  const c = clippedComparisonWindow(w, grain, compare);
+  Object.assign(base.params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
+  const step = stepSql(grain);
+  const ahead = compare === 'previous_period' ? step : grain === 'weekly' ? 'INTERVAL 364 DAY' : 'INTERVAL 1 YEAR';
+  const inWindow = (col: string) => `${col} >= $quire_start AND ${col} < $quire_end`;
+  const inCmp = (col: string) => `${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end`;
+  return {
+    ...base,
+    roles: true,
+    periodExpr: (col) => `CASE WHEN __quire_cmp THEN CAST(${truncSql(grain, col!)} + ${ahead} AS DATE) ELSE ${truncSql(grain, col!)} END`,
+    scanFilter: (col) => `((${inWindow(col)}) OR (${inCmp(col)})) AND CASE WHEN __quire_cmp THEN ${inCmp(col)} ELSE ${inWindow(col)} END`,
+    periodsSql: `SELECT CAST(range AS DATE) AS __quire_p, __quire_cmp FROM range(CAST(${truncSql(grain, '$quire_start')} AS TIMESTAMP), CAST($quire_end AS TIMESTAMP), ${step}) CROSS JOIN ${ROLES_SQL}`,
+    prevJoin: 'prev.__quire_p = cur.__quire_p AND prev.__quire_cmp',
+    outputFilter: 'NOT cur.__quire_cmp',
+  };
 }
 
 /** Non-derived metrics grouped by what one scan can serve: the same source (and time column when time matters). */
@@ -139,13 +180,14 @@ const clean = (col: string) => `CASE WHEN isfinite(CAST(${col} AS DOUBLE)) THEN 
  */
 export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnection): Promise<CompiledQuery> {
   const time = timePlan(req);
+  const periodKeys = time.roles ? ['__quire_p', '__quire_cmp'] : ['__quire_p'];
   const plan = slicePlan(req.slices);
   const groups = sourceGroups(req);
   const rewriter = new AggregateRewriter(conn);
   const ctes: string[] = [];
   const longs: Array<{ name: string; group: SourceGroup; strategy: 'cube' | 'conditional' }> = [];
   for (const g of groups) {
-    const scan = await scanCtes(g, plan, req.segments, time, rewriter);
+    const scan = await scanCtes(g, plan, req.segments, time, periodKeys, rewriter);
     ctes.push(...scan.ctes);
     longs.push({ name: scan.long, group: g, strategy: scan.strategy });
   }
@@ -158,7 +200,8 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   if (plan.slices.length && !plan.columnSlices.length) {
     // Only `where` slices: every value is a row, even when nothing matched it.
     for (const combo of plan.whereCombos) {
-      combos.push(`SELECT ${lit(plan.sliceType)}, ${lit(combo.map(([s, v]) => plan.slices[s].values![v].name).join('|'))}`);
+      const names = combo.map(([s, v]) => plan.slices[s].values![v].name);
+      combos.push(`SELECT ${lit(plan.sliceType)}, ${lit(names.length === 1 ? names[0] : names.map(slicePart).join('|'))}`);
     }
   }
   ctes.push(`__quire_combos AS (\n  ${combos.join('\n  UNION\n  ')}\n)`);
@@ -170,7 +213,9 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   const joins: string[] = [];
   longs.forEach(({ name, group }, i) => {
     const a = `l${i}`;
-    joins.push(`LEFT JOIN ${name} ${a} ON ${a}.__quire_p = g.__quire_p AND ${a}.slice_type = g.slice_type AND ${a}.slice_value = g.slice_value AND ${a}.segment_name = g.segment_name`);
+    joins.push(
+      `LEFT JOIN ${name} ${a} ON ${periodKeys.map((k) => `${a}.${k} = g.${k}`).join(' AND ')} AND ${a}.slice_type = g.slice_type AND ${a}.slice_value IS NOT DISTINCT FROM g.slice_value AND ${a}.segment_name = g.segment_name`,
+    );
     for (const m of group.metrics) {
       const col = `${a}.${quoteIdent(m.name)}`;
       metricCols.push(`${zeroWhenEmpty(m.aggregation) && !m.den ? `coalesce(${col}, 0)` : col} AS ${quoteIdent(m.name)}`);
@@ -188,7 +233,7 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
     });
   const values = req.metrics.map(
     (m, i) =>
-      `SELECT __quire_p, slice_type, slice_value, segment_name, __quire_seg_ord, ${lit(m.name)} AS metric_name, ${i} AS __quire_m_ord, ${clean(quoteIdent(m.name))} AS metric_value FROM ${last}`,
+      `SELECT ${periodKeys.join(', ')}, slice_type, slice_value, segment_name, __quire_seg_ord, ${lit(m.name)} AS metric_name, ${i} AS __quire_m_ord, ${clean(quoteIdent(m.name))} AS metric_value FROM ${last}`,
   );
   ctes.push(`__quire_values AS ${req.compare ? 'MATERIALIZED ' : ''}(\n  ${values.join('\n  UNION ALL\n  ')}\n)`);
 
@@ -206,7 +251,7 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   if (req.compare) {
     select.push('prev.metric_value AS comparison_value');
     select.push('(cur.metric_value - prev.metric_value) / NULLIF(abs(prev.metric_value), 0) AS change_pct');
-    from += `\nLEFT JOIN __quire_values prev ON prev.metric_name = cur.metric_name AND prev.slice_type = cur.slice_type AND prev.slice_value = cur.slice_value AND prev.segment_name = cur.segment_name AND prev.__quire_p = ${time.prevKey}`;
+    from += `\nLEFT JOIN __quire_values prev ON prev.metric_name = cur.metric_name AND prev.slice_type = cur.slice_type AND prev.slice_value IS NOT DISTINCT FROM cur.slice_value AND prev.segment_name = cur.segment_name AND ${time.prevJoin}`;
   }
   const order = "(cur.slice_type = 'none' AND cur.segment_name = 'all') DESC, cur.__quire_p DESC, cur.__quire_m_ord, cur.slice_type <> 'none', cur.slice_type, cur.slice_value, cur.__quire_seg_ord";
   const sql = `WITH\n${ctes.join(',\n')}\nSELECT ${select.join(',\n  ')}\nFROM ${from}${time.outputFilter ? `\nWHERE ${time.outputFilter}` : ''}\nORDER BY ${order}`;

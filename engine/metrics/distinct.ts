@@ -33,9 +33,10 @@ const ZERO = 'CAST(0 AS UBIGINT)';
 
 /**
  * `name` is unique in the query; `list` the cube column holding list(x); `conds[v]` the flags
- * (cube columns) that select variant v's rows; `sliced`: the cube has `__quire_slice`.
+ * (cube columns) that select variant v's rows; `sliced`: the cube has `__quire_slice`;
+ * `periodKeys` the cube's period key columns (`__quire_p`, maybe `__quire_cmp`).
  */
-export function distinctPipeline(name: string, cube: string, list: string, conds: string[][], sliced: boolean): DistinctPipeline {
+export function distinctPipeline(name: string, cube: string, list: string, conds: string[][], sliced: boolean, periodKeys: string[]): DistinctPipeline {
   const V = conds.length;
   if (V < 1 || V > MAX_DISTINCT_VARIANTS) throw new Error(`distinct counts hold 1..${MAX_DISTINCT_VARIANTS} variants, not ${V}`);
   const K = Math.floor(MAX_DISTINCT_VARIANTS / V);
@@ -44,23 +45,27 @@ export function distinctPipeline(name: string, cube: string, list: string, conds
   const ids = `${name}_ids`;
   const masks = `${name}_masks`;
   const slot = '__quire_slice';
+  const P = periodKeys.join(', ');
+  // The counts' own names for the period keys, which the cube keeps beside them in one FROM.
+  const own = (k: string) => `__quire_d${k.slice('__quire_'.length)}`;
   const ctes = [
-    `${rows} AS (\n  SELECT __quire_p, ${sliced ? slot : `0 AS ${slot}`}, ${bits} AS __quire_bits, ${list} AS __quire_xs\n  FROM ${cube}\n)`,
+    `${rows} AS (\n  SELECT ${P}, ${sliced ? slot : `0 AS ${slot}`}, ${bits} AS __quire_bits, ${list} AS __quire_xs\n  FROM ${cube}\n)`,
     // A slice's slot, and the total's (slot 0) in the same row when both are in block 0.
-    `${ids} AS (\n  SELECT __quire_p, __quire_blk, bit_or(__quire_mask) AS __quire_mask\n  FROM (\n    SELECT __quire_p, __quire_blk, __quire_mask, unnest(__quire_xs) AS __quire_x\n    FROM (\n` +
-      `      SELECT __quire_p, ${slot} // ${K} AS __quire_blk, (__quire_bits << CAST(${V} * (${slot} % ${K}) AS UBIGINT)) | CASE WHEN ${slot} // ${K} = 0 THEN __quire_bits ELSE ${ZERO} END AS __quire_mask, __quire_xs\n` +
+    `${ids} AS (\n  SELECT ${P}, __quire_blk, bit_or(__quire_mask) AS __quire_mask\n  FROM (\n    SELECT ${P}, __quire_blk, __quire_mask, unnest(__quire_xs) AS __quire_x\n    FROM (\n` +
+      `      SELECT ${P}, ${slot} // ${K} AS __quire_blk, (__quire_bits << CAST(${V} * (${slot} % ${K}) AS UBIGINT)) | CASE WHEN ${slot} // ${K} = 0 THEN __quire_bits ELSE ${ZERO} END AS __quire_mask, __quire_xs\n` +
       `      FROM ${rows} WHERE __quire_bits <> 0\n      UNION ALL\n` +
-      `      SELECT __quire_p, 0, __quire_bits, __quire_xs FROM ${rows} WHERE __quire_bits <> 0 AND ${slot} // ${K} <> 0\n    )\n  )\n` +
-      `  WHERE __quire_x IS NOT NULL\n  GROUP BY __quire_p, __quire_blk, __quire_x\n)`,
-    `${masks} AS (\n  SELECT __quire_p, __quire_blk, __quire_mask, count(*) AS __quire_n FROM ${ids} GROUP BY __quire_p, __quire_blk, __quire_mask\n)`,
-    `${name} AS MATERIALIZED (\n  SELECT m.__quire_p AS __quire_dp, s.__quire_ds,\n    ` +
+      `      SELECT ${P}, 0, __quire_bits, __quire_xs FROM ${rows} WHERE __quire_bits <> 0 AND ${slot} // ${K} <> 0\n    )\n  )\n` +
+      `  WHERE __quire_x IS NOT NULL\n  GROUP BY ${P}, __quire_blk, __quire_x\n)`,
+    `${masks} AS (\n  SELECT ${P}, __quire_blk, __quire_mask, count(*) AS __quire_n FROM ${ids} GROUP BY ${P}, __quire_blk, __quire_mask\n)`,
+    `${name} AS MATERIALIZED (\n  SELECT ${periodKeys.map((k) => `m.${k} AS ${own(k)}`).join(', ')}, s.__quire_ds,\n    ` +
       conds.map((_, v) => `sum(m.__quire_n) FILTER (WHERE (m.__quire_mask >> CAST(${V} * (s.__quire_ds % ${K}) + ${v} AS UBIGINT)) & 1 = 1) AS __quire_dv${v}`).join(',\n    ') +
-      `\n  FROM ${masks} m\n  JOIN (SELECT DISTINCT ${slot} AS __quire_ds FROM ${rows} UNION SELECT 0) s ON m.__quire_blk = s.__quire_ds // ${K}\n  GROUP BY m.__quire_p, s.__quire_ds\n)`,
+      `\n  FROM ${masks} m\n  JOIN (SELECT DISTINCT ${slot} AS __quire_ds FROM ${rows} UNION SELECT 0) s ON m.__quire_blk = s.__quire_ds // ${K}\n  GROUP BY ${periodKeys.map((k) => `m.${k}`).join(', ')}, s.__quire_ds\n)`,
   ];
   const s = `${name}_s`;
   const t = `${name}_t`;
-  const joins = [`LEFT JOIN ${name} ${t} ON ${t}.__quire_dp = ${cube}.__quire_p AND ${t}.__quire_ds = 0`];
-  if (sliced) joins.push(`LEFT JOIN ${name} ${s} ON ${s}.__quire_dp = ${cube}.__quire_p AND ${s}.__quire_ds = ${cube}.${slot}`);
+  const on = (a: string) => periodKeys.map((k) => `${a}.${own(k)} = ${cube}.${k}`).join(' AND ');
+  const joins = [`LEFT JOIN ${name} ${t} ON ${on(t)} AND ${t}.__quire_ds = 0`];
+  if (sliced) joins.push(`LEFT JOIN ${name} ${s} ON ${on(s)} AND ${s}.__quire_ds = ${cube}.${slot}`);
   return {
     ctes,
     joins,

@@ -7,11 +7,12 @@
  *   they come first (newest period first), so text cells' `metric` filter finds them.
  * - period_end_date is exclusive, like time windows and `_end` params. all_time without a window
  *   has NULL period dates. count_distinct, like sum and count, is 0 where nothing was counted.
- * - A column slice's NULL value is the slice value '(null)'. metric_value is DOUBLE; Infinity and
- *   NaN become NULL. change_pct = (value - comparison) / |comparison|, NULL when that is 0.
+ * - A column slice's NULL is a NULL slice_value; a cross-product escapes its parts, NULL as \N
+ *   (slice-values.ts, docs/metrics-format.md). metric_value is DOUBLE; Infinity and NaN become NULL. change_pct = (value - comparison) / |comparison|, NULL when that is 0.
  * - compare on an all_time window: previous_period is the same number of whole calendar months
  *   before (else of days); previous_year is the window a year earlier. With a grain: each period
- *   against the one before, or a year before (weeks: 52 weeks, so Mondays stay Mondays).
+ *   against the one before, or a year before (weeks: 52 weeks, so Mondays stay Mondays); a period
+ *   the window cuts against the same days moved back (see clippedComparisonWindow).
  * - Accepted beyond the format: a numerator without an aggregate is wrapped in the aggregation
  *   (`numerator: amount` + sum → SUM(amount)); `source: db.<table>` names the default database.
  *

@@ -101,12 +101,39 @@ export function comparisonWindow(w: Window, compare: Compare): Window {
 
 /**
  * What the scan must read with a grain and `compare`: the window plus the periods compared
- * against (one period earlier, or the window a year earlier).
+ * against (one period earlier, or the window a year earlier). For windows on period boundaries.
  */
 export function grainComparisonWindow(w: Window, grain: Grain, compare: Compare): Window {
   const start = parseIsoDate(w.start)!;
   const end = parseIsoDate(w.end)!;
   if (compare === 'previous_period') return { start: isoDate(addPeriods(grain, truncDate(grain, start), -1)), end: w.start };
-  if (grain === 'weekly') return { start: isoDate(addDays(start, -364)), end: isoDate(addDays(end, -364)) };
-  return { start: isoDate(addMonths(start, -12)), end: isoDate(addMonths(end, -12)) };
+  return { start: isoDate(shiftBack(grain, compare, start)), end: isoDate(shiftBack(grain, compare, end)) };
+}
+
+/** Whether both window bounds fall on period boundaries (always so for days). */
+export function windowOnBoundaries(w: Window, grain: Grain): boolean {
+  return [w.start, w.end].every((s) => {
+    const d = parseIsoDate(s)!;
+    return truncDate(grain, d).getTime() === d.getTime();
+  });
+}
+
+/** `d` moved to the comparison period: one period back, or a year (52 weeks for weeks); day of month clamped. */
+function shiftBack(grain: Grain, compare: Compare, d: Date): Date {
+  if (compare === 'previous_period') return addPeriods(grain, d, -1);
+  return grain === 'weekly' ? addDays(d, -364) : addMonths(d, -12);
+}
+
+/**
+ * The comparison rows of a window that cuts its first or last period: the window's days moved
+ * back one period (or a year), each moved date clamped to its month. Inside, every period is
+ * compared with a whole one; a cut first period `[start, P + 1)` with `[shift(start), P')`, a
+ * cut last one `[P, end)` with `[P', shift(end - 1 day) + 1 day)` (its last day, moved).
+ */
+export function clippedComparisonWindow(w: Window, grain: Grain, compare: Compare): Window {
+  const start = parseIsoDate(w.start)!;
+  const end = parseIsoDate(w.end)!;
+  const endOnBoundary = truncDate(grain, end).getTime() === end.getTime();
+  const cmpEnd = endOnBoundary ? shiftBack(grain, compare, end) : addDays(shiftBack(grain, compare, addDays(end, -1)), 1);
+  return { start: isoDate(shiftBack(grain, compare, start)), end: isoDate(cmpEnd) };
 }

@@ -18,6 +18,7 @@ import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
 import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
+import { slicePart } from './slice-values.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 
 export interface SourceGroup {
@@ -54,6 +55,9 @@ export function slicePlan(slices: SliceSpec[]): SlicePlan {
 /** SQL text of a spec label (names are validated; value labels are quoted). */
 export const lit = (s: string) => sqlString(s);
 
+/** A cross-product part in SQL (slice-values.ts): escaped, NULL as `\N`. */
+const slicePartSql = (sql: string) => `coalesce(replace(replace(${sql}, '\\', '\\\\'), '|', '\\|'), '\\N')`;
+
 /** Beyond this many flags (filters + segments + where values) the conditional plan is used. */
 const MAX_CUBE_FLAGS = 16;
 const DISTINCT_BUCKETS = 8;
@@ -70,12 +74,19 @@ export interface ScanSql {
   strategy: 'cube' | 'conditional';
 }
 
-/** The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan. */
+/** The two roles a source row can be read in with a cut window and `compare` (compile.ts). */
+export const ROLES_SQL = '(VALUES (false), (true)) __quire_roles(__quire_cmp)';
+
+/**
+ * The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan;
+ * `periodKeys` are `__quire_p`, and `__quire_cmp` when rows are read in two roles.
+ */
 export async function scanCtes(
   group: SourceGroup,
   plan: SlicePlan,
   segments: SegmentSpec[],
   time: { periodExpr: (col: string | null) => string; scanFilter: (col: string) => string | null },
+  periodKeys: string[],
   rewriter: AggregateRewriter,
 ): Promise<ScanSql> {
   const i = group.index;
@@ -88,7 +99,8 @@ export async function scanCtes(
   // Flags: one per distinct metric filter set, segment and where-slice value.
   const filterFlags = new Map<string, string>();
   const flagCols: string[] = [];
-  const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`];
+  const roles = periodKeys.includes('__quire_cmp');
+  const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`, ...(roles ? ['__quire_roles.__quire_cmp'] : [])];
   const keys = plan.columnSlices.map((si) => `__quire_k${si}`);
   for (const si of plan.columnSlices) selects.push(`${quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
   const flag = (sql: string, name: string) => {
@@ -112,9 +124,10 @@ export async function scanCtes(
       flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
     });
   });
-  selects.push('*');
+  selects.push(roles ? '* EXCLUDE (__quire_cmp)' : '*');
   const where = tcol ? time.scanFilter(tcol) : null;
-  const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${group.source.sql}${where ? `\n  WHERE ${where}` : ''}\n)`];
+  const from = roles ? `${group.source.sql} CROSS JOIN ${ROLES_SQL}` : group.source.sql;
+  const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${from}${where ? `\n  WHERE ${where}` : ''}\n)`];
 
   // Variants: metric × (all + segments) × (overall + where combos).
   const hasWhere = plan.whereCombos[0].length > 0;
@@ -139,7 +152,7 @@ export async function scanCtes(
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);
-    const cols = ['__quire_p', ...keys, ...flagCols];
+    const cols = [...periodKeys, ...keys, ...flagCols];
     const selected = [...cols, ...[...partials].map(([sql, col]) => `${sql} AS ${col}`)];
     const groupBy = [...cols];
     // Distinct counts number the slice-column combinations (see distinct.ts). Without slice
@@ -164,6 +177,7 @@ export async function scanCtes(
         list,
         variants.map((v) => variantFlags(mi, v)),
         hasColumns,
+        periodKeys,
       );
       pipelines.set(key, p);
       ctes.push(...p.ctes);
@@ -183,7 +197,7 @@ export async function scanCtes(
     return `(${sql})`;
   };
 
-  const aggSelects = ['__quire_p', ...keys];
+  const aggSelects = [...periodKeys, ...keys];
   if (rollup) aggSelects.push(`${rollup} AS __quire_rollup`);
   for (const [mi, m] of group.metrics.entries()) {
     for (const [vi, v] of variants.entries()) {
@@ -191,9 +205,9 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? `GROUPING SETS ((${['__quire_p', ...keys].join(', ')}), (__quire_p))` : '__quire_p';
-  const from = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
+  const groupBy = hasColumns ? `GROUPING SETS ((${[...periodKeys, ...keys].join(', ')}), (${periodKeys.join(', ')}))` : periodKeys.join(', ');
+  const aggFrom = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
+  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {
@@ -206,7 +220,7 @@ export async function scanCtes(
   const branch = (sliceType: string, sliceValue: string, rows: string | null, segment: number, combo: Array<[number, number]> | null) => {
     const v = { segment, combo };
     const cols = [
-      '__quire_p',
+      ...periodKeys,
       `${sliceType} AS slice_type`,
       `${sliceValue} AS slice_value`,
       `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
@@ -215,12 +229,13 @@ export async function scanCtes(
     branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
   };
   const sliceValueSql = (combo: Array<[number, number]>): string => {
+    const single = plan.slices.length === 1;
     const parts = plan.slices.map((s, si) => {
-      if (s.column) return `coalesce(CAST(__quire_k${si} AS VARCHAR), '(null)')`;
-      const hit = combo.find(([x]) => x === si)!;
-      return lit(s.values![hit[1]].name);
+      if (s.column) return single ? `CAST(__quire_k${si} AS VARCHAR)` : slicePartSql(`CAST(__quire_k${si} AS VARCHAR)`);
+      const name = s.values![combo.find(([x]) => x === si)![1]].name;
+      return lit(single ? name : slicePart(name));
     });
-    return parts.length === 1 ? parts[0] : parts.join(` || '|' || `);
+    return parts.join(` || '|' || `);
   };
   for (let segment = -1; segment < segments.length; segment++) {
     branch(lit('none'), lit('all'), hasColumns ? '__quire_rollup <> 0' : null, segment, null);

@@ -107,22 +107,46 @@ export async function handValue(ctx: EngineContext, metric: string, conds: strin
   return v === null ? null : Number(v);
 }
 
+/**
+ * The long table's slice value of one combination of slice values (null: NULL), written by hand
+ * from docs/metrics-format.md: a single value as is; a cross-product's parts escaped (`\`, `|`),
+ * NULL as `\N`, joined with `|`.
+ */
+export function sliceValueOf(parts: Array<string | null>): string | null {
+  if (parts.length === 1) return parts[0];
+  return parts.map((p) => (p === null ? '\\N' : p.replaceAll('\\', '\\\\').replaceAll('|', '\\|'))).join('|');
+}
+
+/** The parts of a slice value again (null: NULL): split at unescaped `|`; a part `\N` is NULL. */
+export function splitSliceValue(sliceType: string, value: string | null): Array<string | null> {
+  if (!sliceType.includes('|')) return [value];
+  const raw = [''];
+  for (let i = 0; i < value!.length; i++) {
+    if (value![i] === '\\') raw[raw.length - 1] += value![i] + value![++i];
+    else if (value![i] === '|') raw.push('');
+    else raw[raw.length - 1] += value![i];
+  }
+  return raw.map((r) => (r === '\\N' ? null : r.replace(/\\(.)/g, '$1')));
+}
+
+export const comboKey = (sliceType: unknown, sliceValue: unknown) => JSON.stringify([sliceType, sliceValue]);
+
 /** The conditions (with bound values) of one engine row's slice value and segment. */
 export function rowConditions(row: Row): { conds: string[]; params: Record<string, string> } {
   const conds: string[] = [];
   const params: Record<string, string> = {};
   if (row.slice_type !== 'none') {
     const types = String(row.slice_type).split('|');
-    const values = String(row.slice_value).split('|');
+    const values = splitSliceValue(String(row.slice_type), row.slice_value as string | null);
     types.forEach((t, i) => {
       const s = HAND_SLICES[t];
       if (s.column) {
-        if (values[i] === '(null)') conds.push(`${s.column} IS NULL`);
+        if (values[i] === null) conds.push(`${s.column} IS NULL`);
         else {
-          params[`v${i}`] = values[i];
+          params[`v${i}`] = values[i]!;
           conds.push(`CAST(${s.column} AS VARCHAR) = $v${i}`);
         }
-      } else conds.push(s.values![values[i]]);
+      } else conds.push(s.values![values[i]!]);
     });
   }
   if (row.segment_name !== 'all') conds.push(HAND_SEGMENTS[String(row.segment_name)]);

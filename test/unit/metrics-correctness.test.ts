@@ -6,16 +6,17 @@ import {
   HAND,
   HAND_SLICES,
   clip,
+  comboKey,
   engineRows,
   handValue,
   near,
   nextPeriod,
   openEngine,
-  periodStart,
   periodsOf,
   plusDays,
   plusMonths,
   rowConditions,
+  sliceValueOf,
   type EngineContext,
   type Range,
   type Row,
@@ -40,20 +41,33 @@ function allTimeComparison(w: [string, string], compare: string): [string, strin
   return [plusDays(w[0], -days), w[0]];
 }
 
+/**
+ * The rows a period is compared with (docs/metrics-format.md): a whole period with the whole
+ * period before (or a year / 52 weeks before); a period the window cuts with the same days moved
+ * back, each moved date clamped to its month, the end as its last day moved.
+ */
+function periodComparison(grain: TestGrain, compare: string, p: string, w: [string, string]): [string, string] {
+  const back = (s: string) => (compare === 'previous_period' ? nextPeriod(grain, s, -1) : grain === 'weekly' ? plusDays(s, -364) : plusMonths(s, -12));
+  const end = nextPeriod(grain, p);
+  const [a, b] = clip([p, end], w);
+  if (a === p && b === end) return [back(p), nextPeriod(grain, back(p))];
+  return [back(a), b === end ? back(end) : plusDays(back(plusDays(b, -1)), 1)];
+}
+
 /** Distinct slice combinations the data holds in the scanned ranges (written by hand). */
 async function expectedCombos(request: MetricRequest, table: string, time: string, ranges: Range[]): Promise<string[]> {
   const slices = request.slices ?? [];
-  if (!slices.length) return ['none\u0000all'];
-  const columns = slices.filter((s) => HAND_SLICES[s].column).map((s) => `coalesce(CAST(${HAND_SLICES[s].column} AS VARCHAR), '(null)')`);
-  let tuples: string[][] = [[]];
+  if (!slices.length) return [comboKey('none', 'all')];
+  const columns = slices.filter((s) => HAND_SLICES[s].column).map((s) => `CAST(${HAND_SLICES[s].column} AS VARCHAR)`);
+  let tuples: Array<Array<string | null>> = [[]];
   if (columns.length) {
     const where = ranges.filter((r): r is [string, string] => r !== null).map((r) => `(${time} >= DATE '${r[0]}' AND ${time} < DATE '${r[1]}')`);
     const reader = await ctx.hand.runAndReadAll(`SELECT DISTINCT ${columns.join(', ')} FROM ${table}${where.length ? ` WHERE ${where.join(' OR ')}` : ''}`);
-    tuples = reader.getRows().map((r) => r.map(String));
+    tuples = reader.getRows().map((r) => r.map((v) => (v === null ? null : String(v))));
   }
   const combos: string[] = [];
   for (const t of tuples) {
-    let parts: string[][] = [[]];
+    let parts: Array<Array<string | null>> = [[]];
     let ci = 0;
     for (const s of slices) {
       const spec = HAND_SLICES[s];
@@ -62,9 +76,9 @@ async function expectedCombos(request: MetricRequest, table: string, time: strin
         parts = parts.map((p) => [...p, v]);
       } else parts = parts.flatMap((p) => Object.keys(spec.values!).map((v) => [...p, v]));
     }
-    for (const p of parts) combos.push(`${slices.join('|')}\u0000${p.join('|')}`);
+    for (const p of parts) combos.push(comboKey(slices.join('|'), sliceValueOf(p)));
   }
-  return ['none\u0000all', ...new Set(combos)];
+  return [comboKey('none', 'all'), ...new Set(combos)];
 }
 
 /**
@@ -83,14 +97,13 @@ async function check(request: MetricRequest): Promise<Row[]> {
   const scanned: Range[] = [w];
   if (w && request.compare) {
     if (grain === 'all_time') scanned.push(allTimeComparison(w, request.compare));
-    else if (request.compare === 'previous_period') scanned.push([nextPeriod(grain as TestGrain, periodStart(grain as TestGrain, w[0]), -1), w[0]]);
-    else scanned.push(grain === 'weekly' ? [plusDays(w[0], -364), plusDays(w[1], -364)] : [plusMonths(w[0], -12), plusMonths(w[1], -12)]);
+    else for (const p of periods) scanned.push(periodComparison(grain as TestGrain, request.compare, p!, w));
   }
   const combos = await expectedCombos(request, h.table, h.time, scanned);
   const segments = ['all', ...(request.segments ?? [])];
   const expected = new Set<string>();
   for (const p of periods) for (const m of request.metrics) for (const c of combos) for (const s of segments) expected.add(`${p}|${m}|${c}|${s}`);
-  const got = rows.map((r) => `${r.period_start_date}|${r.metric_name}|${r.slice_type}\u0000${r.slice_value}|${r.segment_name}`);
+  const got = rows.map((r) => `${r.period_start_date}|${r.metric_name}|${comboKey(r.slice_type, r.slice_value)}|${r.segment_name}`);
   expect(new Set(got).size).toBe(got.length);
   expect([...got].sort()).toEqual([...expected].sort());
 
@@ -114,11 +127,7 @@ async function check(request: MetricRequest): Promise<Row[]> {
     if (!request.compare) continue;
     let cmp: [string, string];
     if (grain === 'all_time') cmp = allTimeComparison(w!, request.compare);
-    else if (request.compare === 'previous_period') cmp = [nextPeriod(grain as TestGrain, p!, -1), p!];
-    else {
-      const back = (s: string) => (grain === 'weekly' ? plusDays(s, -364) : plusMonths(s, -12));
-      cmp = clip([back(p!), back(nextPeriod(grain as TestGrain, p!))], [back(w![0]), back(w![1])]);
-    }
+    else cmp = periodComparison(grain as TestGrain, request.compare, p!, w!);
     const c = await handValue(ctx, metric, conds, cmp, params);
     if (!near(row.comparison_value as number | null, c)) {
       throw new Error(`${metric} ${row.slice_value}/${row.segment_name} ${p}: comparison engine ${row.comparison_value}, hand-written ${c} over ${cmp}`);
@@ -178,9 +187,9 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     expect(new Set(rows.map((r) => r.slice_value))).toEqual(new Set(['all', 'small', 'large']));
   });
 
-  it('a column slice with NULL values has a (null) value', async () => {
+  it('a column slice with NULL values has a NULL slice value', async () => {
     const rows = await check({ metrics: ['orders', 'revenue'], slices: ['country'], window: { start: '2025-01-01', end: '2026-01-01' } });
-    expect(rows.some((r) => r.slice_value === '(null)' && Number(r.metric_value) > 0)).toBe(true);
+    expect(rows.some((r) => r.slice_type === 'country' && r.slice_value === null && Number(r.metric_value) > 0)).toBe(true);
   });
 
   it('weekly grain: weeks start on Monday; a [start, end) window cuts the first and last week', async () => {
@@ -247,6 +256,42 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     await check({ metrics: ['orders', 'avg_amount'], segments: ['web'], window: { start: '2026-05-10', end: '2026-05-24' }, compare: 'previous_period' });
   });
 
+  it('compare over a window that cuts its first period: January 15–31 against December 15–31, February against all of January', async () => {
+    const base = { metrics: ['revenue', 'orders'], window: { start: '2025-01-15', end: '2025-04-01' }, grain: 'monthly' as const };
+    const plain = (await engineRows(ctx, base)).rows;
+    const prev = await check({ ...base, compare: 'previous_period' });
+    const at = (rows: Row[], p: string) => rows.find((r) => r.period_start_date === p && r.metric_name === 'revenue')!;
+    expect(at(prev, '2025-01-01').metric_value).toBe(at(plain, '2025-01-01').metric_value);
+    expect(at(prev, '2025-01-01').metric_value).toBe(await handValue(ctx, 'revenue', [], ['2025-01-15', '2025-02-01']));
+    expect(at(prev, '2025-01-01').comparison_value).toBe(await handValue(ctx, 'revenue', [], ['2024-12-15', '2025-01-01']));
+    expect(at(prev, '2025-02-01').comparison_value).toBe(await handValue(ctx, 'revenue', [], ['2025-01-01', '2025-02-01']));
+    const year = await check({ ...base, compare: 'previous_year' });
+    expect(at(year, '2025-01-01').metric_value).toBe(at(plain, '2025-01-01').metric_value);
+    expect(at(year, '2025-01-01').comparison_value).toBe(await handValue(ctx, 'revenue', [], ['2024-01-15', '2024-02-01']));
+  });
+
+  it('compare over windows cutting both ends, at weekly, monthly and quarterly grain, with slices, segments and distinct counts (both plans)', async () => {
+    const windows = { weekly: { start: '2025-02-12', end: '2025-03-20' }, monthly: { start: '2025-02-12', end: '2025-06-20' }, quarterly: { start: '2025-02-12', end: '2026-05-20' } };
+    for (const [grain, window] of Object.entries(windows) as Array<['weekly' | 'monthly' | 'quarterly', { start: string; end: string }]>) {
+      for (const compare of ['previous_period', 'previous_year'] as const) {
+        await check({ metrics: ['revenue', 'buyers', 'aov'], slices: ['region'], segments: ['discounted'], window, grain, compare });
+      }
+    }
+    const conditional: MetricRequest = { metrics: ['revenue', 'web_buyers', 'largest'], slices: ['device'], window: windows.monthly, grain: 'monthly', compare: 'previous_period' };
+    expect((await planMetrics(ctx.conn, ctx.catalog, conditional, ctx.project)).compiled.scans.map((s) => s.strategy)).toEqual(['conditional']);
+    await check(conditional);
+  });
+
+  it('compare over a cut window: previous_year over more than a year (the windows overlap); a start clamped to a shorter month; a window inside one period', async () => {
+    await check({ metrics: ['revenue', 'buyers'], slices: ['region'], window: { start: '2025-01-15', end: '2026-03-10' }, grain: 'monthly', compare: 'previous_year' });
+    const clamped = await check({ metrics: ['orders'], window: { start: '2025-03-30', end: '2025-05-31' }, grain: 'monthly', compare: 'previous_period' });
+    const march = clamped.find((r) => r.period_start_date === '2025-03-01')!;
+    expect(march.comparison_value).toBe(await handValue(ctx, 'orders', [], ['2025-02-28', '2025-03-01'])); // March 30–31 against February 28
+    const may = clamped.find((r) => r.period_start_date === '2025-05-01')!;
+    expect(may.comparison_value).toBe(await handValue(ctx, 'orders', [], ['2025-04-01', '2025-05-01'])); // May 1–30 against April 1–30: the last day moved back
+    await check({ metrics: ['revenue', 'buyers'], slices: ['device'], window: { start: '2026-03-04', end: '2026-03-06' }, grain: 'weekly', compare: 'previous_period' });
+  });
+
   it('weekly and daily compare', async () => {
     await check({ metrics: ['orders', 'revenue'], window: { start: '2026-03-02', end: '2026-03-30' }, grain: 'weekly', compare: 'previous_year' });
     await check({ metrics: ['orders'], slices: ['device'], window: { start: '2026-03-01', end: '2026-03-15' }, grain: 'daily', compare: 'previous_period' });
@@ -289,6 +334,9 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     });
     expect(many.scans).toEqual({ 'db.main.orders': 1 });
     expect(many.compiled.scans).toHaveLength(1);
+    // A window cutting its periods reads each row in two roles, still in one scan.
+    const cut = await scansOf({ metrics: ['revenue', 'buyers', 'largest'], slices: ['region'], window: { start: '2025-01-15', end: '2025-04-10' }, grain: 'monthly', compare: 'previous_year' });
+    expect(cut.scans).toEqual({ 'db.main.orders': 1 });
     const two = await scansOf({ metrics: ['revenue', 'tickets', 'orders'], window: { start: '2025-01-01', end: '2026-01-01' }, grain: 'monthly' });
     expect(two.scans).toEqual({ 'db.main.orders': 1, 'db.main.tickets': 1 });
     // A segment reading another table (a subquery) adds its own scan, once, not per metric.
@@ -330,7 +378,7 @@ describe('metric numbers equal hand-written SQL over the same rows', () => {
     expect((await planMetrics(ctx.conn, ctx.catalog, request, ctx.project)).compiled.scans.map((s) => s.strategy)).toEqual(['cube']);
     const many = await check(request);
     expect(new Set(many.map((r) => r.slice_value)).size).toBeGreaterThan(40);
-    expect(many.some((r) => String(r.slice_value).startsWith('(null)|') && r.metric_name === 'buyers' && Number(r.metric_value) > 0)).toBe(true);
+    expect(many.some((r) => String(r.slice_value).startsWith('\\N|') && r.metric_name === 'buyers' && Number(r.metric_value) > 0)).toBe(true);
     // Two where slices (4 combinations) and two segments: 15 variants, 4 slots a mask.
     await check({ metrics: ['buyers'], slices: ['size', 'region', 'basket'], segments: ['discounted', 'web'], window: { start: '2026-02-01', end: '2026-04-01' }, grain: 'monthly' });
     // No slice columns (two variants); a single count is DuckDB's own COUNT(DISTINCT).

@@ -1,8 +1,30 @@
 /** The A/B readout template: its statistics against an independent computation and known values. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../helpers/paths.js';
 import { green, near, sql, useTemplatesProject, type Obj } from '../helpers/templates.js';
 
 useTemplatesProject();
+
+// ---- the reference: test/fixtures/ab-clustered/reference.py (statsmodels, scipy) ----------------
+
+const REF = join(FIXTURES, 'ab-clustered');
+const AS_OF = '2026-12-31';
+const reference = JSON.parse(readFileSync(join(REF, 'reference.json'), 'utf8'));
+
+/** Every assigned customer's visits, purchases and revenue after assignment, written by hand (not the template's cohort sums). */
+async function perCustomer(): Promise<Obj[]> {
+  return sql(
+    `WITH a AS (SELECT * FROM experiment_assignments WHERE assigned_at < CAST($end AS DATE))
+    SELECT a.experiment, a.customer_id, a.variant,
+      (SELECT count(*) FROM events e WHERE e.customer_id = a.customer_id AND e.event_time >= a.assigned_at AND e.event_time < CAST($end AS DATE)) AS visits,
+      (SELECT count(*) FROM events e WHERE e.customer_id = a.customer_id AND e.event_time >= a.assigned_at AND e.event_time < CAST($end AS DATE) AND e.event_type = 'purchase') AS purchases,
+      (SELECT coalesce(sum(amount), 0) FROM orders o WHERE o.customer_id = a.customer_id AND o.ordered_at >= a.assigned_at AND o.ordered_at < CAST($end AS DATE) AND o.status = 'completed') AS revenue
+    FROM a ORDER BY a.experiment, a.customer_id`,
+    { end: '2027-01-01' },
+  );
+}
 
 // ---- statistics: an independent reference ------------------------------------------------------
 
@@ -54,59 +76,51 @@ describe('A/B experiment readout', () => {
     near(studentTwoSided(2.228138851986274, 10), 0.05, 1e-9);
   });
 
-  it('shows the real effect of checkout_button and p-values that are right', async () => {
-    const r = await green('ab-experiment-readout', { experiment: 'checkout_button', as_of: '2026-12-31' });
-    const tests = Object.fromEntries(r.rows('tests').map((x) => [x.metric, x]));
-    const out = Object.fromEntries(r.rows('readout').map((x) => [x.metric, x]));
-    // per-customer data written by hand (not the template's cohort sums)
-    const per = await sql(`WITH a AS (SELECT * FROM experiment_assignments WHERE experiment = 'checkout_button' AND assigned_at < DATE '2027-01-01')
-      SELECT a.variant,
-        (SELECT count(*) FROM events e WHERE e.customer_id = a.customer_id AND e.event_time >= a.assigned_at AND e.event_time < DATE '2027-01-01') AS visits,
-        (SELECT count(*) FROM events e WHERE e.customer_id = a.customer_id AND e.event_time >= a.assigned_at AND e.event_time < DATE '2027-01-01' AND e.event_type = 'purchase') AS purchases,
-        (SELECT coalesce(sum(amount), 0) FROM orders o WHERE o.customer_id = a.customer_id AND o.ordered_at >= a.assigned_at AND o.ordered_at < DATE '2027-01-01' AND o.status = 'completed') AS revenue
-      FROM a`);
-    const arm = (v: string) => per.filter((x) => x.variant === v);
-    const sum = (xs: Obj[], k: string) => xs.reduce((s, x) => s + Number(x[k]), 0);
-    const [c, t] = [arm('control'), arm('treatment')];
-    const pc = sum(c, 'purchases') / sum(c, 'visits');
-    const pt = sum(t, 'purchases') / sum(t, 'visits');
-    const pool = (sum(c, 'purchases') + sum(t, 'purchases')) / (sum(c, 'visits') + sum(t, 'visits'));
-    const z = (pt - pc) / Math.sqrt(pool * (1 - pool) * (1 / sum(c, 'visits') + 1 / sum(t, 'visits')));
-    near(tests.Conversion.control, pc, 1e-12);
-    near(tests.Conversion.treatment, pt, 1e-12);
-    near(tests.Conversion.statistic, z, 1e-9);
-    // the SQL p-value (erfcc, fractional error < 1.2e-7) against the reference and the known value
-    near(tests.Conversion.p_value / normalTwoSided(z), 1, 2e-7);
-    near(out.Conversion.p_value, 0.030147680493699328, 1e-6); // scipy: 2 * norm.sf(z)
-    const seConv = Math.sqrt((pc * (1 - pc)) / sum(c, 'visits') + (pt * (1 - pt)) / sum(t, 'visits'));
-    near(out.Conversion.ci_low, pt - pc - 1.959963984540054 * seConv, 1e-9);
-    near(out.Conversion.ci_high, pt - pc + 1.959963984540054 * seConv, 1e-9);
-    expect(out.Conversion.significant).toBe(true);
+  it('the reference script reads the test warehouse: its per-customer data equal SQL written by hand', async () => {
+    const rows = await perCustomer();
+    const csv = `experiment,customer_id,variant,visits,purchases,revenue\n${rows.map((r) => [r.experiment, r.customer_id, r.variant, r.visits, r.purchases, r.revenue].join(',')).join('\n')}\n`;
+    if (process.env.UPDATE_REFERENCE) writeFileSync(join(REF, 'per-customer.csv'), csv);
+    expect(csv, 'regenerate: UPDATE_REFERENCE=1 npx vitest run test/unit/templates-ab.test.ts, then /usr/bin/python3 test/fixtures/ab-clustered/reference.py').toBe(
+      readFileSync(join(REF, 'per-customer.csv'), 'utf8'),
+    );
+    expect(rows.filter((r) => r.visits > 1).length).toBeGreaterThan(rows.length / 4); // customers with several visits: clustering matters
+  });
 
-    const stats = (xs: Obj[]) => {
-      const n = xs.length;
-      const m = sum(xs, 'revenue') / n;
-      const v = xs.reduce((s, x) => s + (x.revenue - m) ** 2, 0) / (n - 1);
-      return { n, m, v };
-    };
-    const [sc, st] = [stats(c), stats(t)];
-    const se = Math.sqrt(sc.v / sc.n + st.v / st.n);
-    const tt = (st.m - sc.m) / se;
-    const df = se ** 4 / ((sc.v / sc.n) ** 2 / (sc.n - 1) + (st.v / st.n) ** 2 / (st.n - 1));
-    const rev = tests['Revenue per customer'];
-    near(rev.statistic, tt, 1e-8);
-    near(rev.df, df, 1e-8);
-    near(out['Revenue per customer'].p_value, studentTwoSided(tt, df), 1e-8);
-    near(out['Revenue per customer'].p_value, 0.05466589639915926, 1e-6); // scipy: ttest_ind(equal_var=False)
-    expect(out['Revenue per customer'].significant).toBe(false);
+  it('analyses per customer: conversion by the delta method (clustered by customer), revenue by Welch, against statsmodels and scipy', async () => {
+    for (const experiment of ['checkout_button', 'pricing_page_copy'] as const) {
+      const want = reference[experiment];
+      for (const confidence of ['95', '99']) {
+        const r = await green('ab-experiment-readout', { experiment, as_of: AS_OF, confidence });
+        const tests = Object.fromEntries(r.rows('tests').map((x) => [x.metric, x]));
+        const out = Object.fromEntries(r.rows('readout').map((x) => [x.metric, x]));
+        const conv = tests.Conversion;
+        for (const k of ['control', 'treatment', 'difference', 'std_error', 'statistic'] as const) near(conv[k], want.conversion[k], 1e-9); // closed forms
+        near(conv.p_value / want.conversion.p_value, 1, 2e-7); // erfcc in SQL: fractional error < 1.2e-7
+        near(out.Conversion.ci_low, want.conversion.ci[confidence][0], 1e-9);
+        near(out.Conversion.ci_high, want.conversion.ci[confidence][1], 1e-9);
+        expect(out.Conversion.significant).toBe(want.conversion.p_value < 1 - Number(confidence) / 100);
+        const arms = Object.fromEntries(r.rows('variant_stats').map((x) => [x.variant, x]));
+        const z = confidence === '95' ? 1.959963984540054 : 2.5758293035489004;
+        near(arms.control.conversion_ci_high, want.conversion.control + z * want.conversion.control_se, 1e-9);
+        near(arms.treatment.conversion_ci_low, want.conversion.treatment - z * want.conversion.treatment_se, 1e-9);
 
-    const srm = r.rows('srm')[0];
-    expect([srm.control, srm.treatment]).toEqual([c.length, t.length]);
-    near(srm.p_value, 0.8964169676673134, 1e-6); // scipy: chisquare([control, treatment])
-    expect(srm.split_as_planned).toBe(true);
+        const rev = tests['Revenue per customer'];
+        for (const k of ['control', 'treatment', 'difference', 'std_error', 'statistic', 'df'] as const) near(rev[k], want.revenue[k], 1e-9);
+        near(out['Revenue per customer'].p_value, want.revenue.p_value, 1e-9); // the code cell's Student t
+        const srm = r.rows('srm')[0];
+        expect([srm.control, srm.treatment]).toEqual([want.customers.control, want.customers.treatment]);
+        near(srm.p_value / want.srm_p_value, 1, 2e-7);
+      }
+    }
+  });
+
+  it('says what the clustered figures say for checkout_button', async () => {
+    const want = reference.checkout_button;
+    const r = await green('ab-experiment-readout', { experiment: 'checkout_button', as_of: AS_OF });
     const text = r.text('summary');
-    expect(text).toContain('The difference is statistically significant at the 95% level.');
-    expect(text).toContain('p = 0.030');
+    const p = want.conversion.p_value;
+    expect(text).toContain(p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
+    expect(text).toContain(p < 0.05 ? 'The difference is statistically significant at the 95% level.' : 'That is not statistically significant at the 95% level');
     expect(text).toContain('No sample-ratio mismatch.');
   });
 

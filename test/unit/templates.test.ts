@@ -252,7 +252,7 @@ describe('funnel analysis', () => {
     ] as const) {
       const r = await green('funnel-analysis', params);
       const [h] = await sql(
-        `SELECT count(*) FILTER (WHERE page = 'home_page' AND event_type <> 'purchase') AS home, count(*) FILTER (WHERE event_type = 'purchase') AS purchases
+        `SELECT count(*) FILTER (WHERE page = 'home_page' AND event_type = 'impression') AS home, count(*) FILTER (WHERE event_type = 'purchase') AS purchases
         FROM events WHERE event_time >= CAST($s AS DATE) AND event_time < CAST($e AS DATE) AND ($d = 'all' OR device = $d)`,
         { s: start, e: end, d: device },
       );

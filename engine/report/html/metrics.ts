@@ -6,6 +6,7 @@
 import { changeTone, type MetricInfo, type MetricsOutput, type Polarity, type TableValue } from '../../outputs.js';
 import { attr, escapeHtml } from '../../text/escape.js';
 import { countOf } from './numbers.js';
+import { sliceParts } from '../../metrics/slice-values.js';
 
 /** At most this many periods (the latest) and rows are pivoted. */
 const MAX_PERIODS = 12;
@@ -16,7 +17,8 @@ interface Row {
   periodEnd: string | null;
   metric: string;
   sliceType: string;
-  sliceValue: string;
+  /** null: the slice column's NULL (see sliceLabelHtml). */
+  sliceValue: string | null;
   segment: string;
   value: number | null;
   comparison: number | null;
@@ -55,13 +57,22 @@ function rowsOf(output: MetricsOutput): Row[] {
     periodEnd: get(r, 'period_end_date') === null ? null : String(get(r, 'period_end_date')),
     metric: String(get(r, 'metric_name')),
     sliceType: String(get(r, 'slice_type') ?? 'none'),
-    sliceValue: String(get(r, 'slice_value') ?? 'all'),
+    sliceValue: at.slice_value < 0 ? 'all' : get(r, 'slice_value') === null ? null : String(get(r, 'slice_value')),
     segment: String(get(r, 'segment_name') ?? 'all'),
     value: num(get(r, 'metric_value') ?? null),
     comparison: num(get(r, 'comparison_value') ?? null),
     change: num(get(r, 'change_pct') ?? null),
   }));
 }
+
+/** A slice value as HTML: a NULL (of the value or of one part of a cross-product) is the report's NULL mark, never text a real value could be. */
+function sliceLabelHtml(sliceType: string, value: string | null): string {
+  return sliceParts(sliceType, value)
+    .map((p) => (p === null ? '<span class="null" title="NULL: rows without a value">∅ no value</span>' : escapeHtml(p)))
+    .join('|');
+}
+
+const sliceKey = (r: Row) => JSON.stringify([r.sliceType, r.sliceValue]);
 
 const en = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -139,19 +150,21 @@ function pivot(
   rows: Row[],
   metrics: MetricInfo[],
   compare: boolean,
-  columns: Array<{ label: string; pick: (r: Row) => boolean }>,
+  columns: Array<{ labelHtml: string; pick: (r: Row) => boolean }>,
   perSlice: boolean,
   segments: string[],
 ): { html: string; capped: boolean } {
-  const sliceValues = [...new Set(rows.filter((r) => r.sliceType !== 'none').map((r) => `${r.sliceType}\u0000${r.sliceValue}`))];
+  const sliceValues = [...new Map(rows.filter((r) => r.sliceType !== 'none').map((r) => [sliceKey(r), r])).entries()];
   const body: string[] = [];
   let capped = false;
   for (const seg of segments) {
     if (segments.length > 1) body.push(`<tr class="qm-seg"><td${attr('colspan', columns.length + 1)}>${escapeHtml(seg === 'all' ? 'All rows' : `Segment: ${seg}`)}</td></tr>`);
     for (const m of metrics) {
       const scale = rows.reduce((mx, r) => (r.metric === m.name ? Math.max(mx, Math.abs(r.value ?? 0)) : mx), 0);
-      const lines: Array<{ label: string; sub: boolean; match: (r: Row) => boolean }> = [{ label: m.display_name, sub: false, match: perSlice ? (r) => r.sliceType === 'none' : () => true }];
-      if (perSlice) for (const sv of sliceValues) lines.push({ label: sv.split('\u0000')[1], sub: true, match: (r) => `${r.sliceType}\u0000${r.sliceValue}` === sv });
+      const lines: Array<{ labelHtml: string; sub: boolean; match: (r: Row) => boolean }> = [
+        { labelHtml: escapeHtml(m.display_name), sub: false, match: perSlice ? (r) => r.sliceType === 'none' : () => true },
+      ];
+      if (perSlice) for (const [key, sv] of sliceValues) lines.push({ labelHtml: sliceLabelHtml(sv.sliceType, sv.sliceValue), sub: true, match: (r) => sliceKey(r) === key });
       for (const line of lines) {
         if (body.length >= MAX_ROWS) {
           capped = true;
@@ -159,11 +172,11 @@ function pivot(
         }
         const mine = rows.filter((r) => r.metric === m.name && r.segment === seg && line.match(r));
         const cells = columns.map((c) => `<td class="num">${cellHtml(mine.find(c.pick), m.unit, compare, scale, m.good)}</td>`).join('');
-        body.push(`<tr><td class="${line.sub ? 'qm-metric qm-sub' : 'qm-metric'}"${attr('title', line.sub ? undefined : m.description)}>${escapeHtml(line.label)}</td>${cells}</tr>`);
+        body.push(`<tr><td class="${line.sub ? 'qm-metric qm-sub' : 'qm-metric'}"${attr('title', line.sub ? undefined : m.description)}>${line.labelHtml}</td>${cells}</tr>`);
       }
     }
   }
-  const head = `<tr><th scope="col"><span class="col-name">Metric</span></th>${columns.map((c) => `<th scope="col" class="num"><span class="col-name">${escapeHtml(c.label)}</span></th>`).join('')}</tr>`;
+  const head = `<tr><th scope="col"><span class="col-name">Metric</span></th>${columns.map((c) => `<th scope="col" class="num"><span class="col-name">${c.labelHtml}</span></th>`).join('')}</tr>`;
   return { html: `<div class="table-wrap"><table class="data qm-table"><thead>${head}</thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`, capped };
 }
 
@@ -182,8 +195,11 @@ export function renderMetrics(output: MetricsOutput): string {
     caption = `${periodLabel(first?.period ?? null, first?.periodEnd ?? null, output.grain)}${compareText}`;
     if (!sliced && segments.length <= 1) body = cards(rows, output.metrics, compare);
     else {
-      const values = [...new Set(rows.filter((r) => r.sliceType !== 'none').map((r) => r.sliceValue))];
-      const columns = [{ label: 'Overall', pick: (r: Row) => r.sliceType === 'none' }, ...values.map((v) => ({ label: v, pick: (r: Row) => r.sliceType !== 'none' && r.sliceValue === v }))];
+      const values = [...new Map(rows.filter((r) => r.sliceType !== 'none').map((r) => [sliceKey(r), r])).entries()];
+      const columns = [
+        { labelHtml: 'Overall', pick: (r: Row) => r.sliceType === 'none' },
+        ...values.map(([key, v]) => ({ labelHtml: sliceLabelHtml(v.sliceType, v.sliceValue), pick: (r: Row) => r.sliceType !== 'none' && sliceKey(r) === key })),
+      ];
       const p = pivot(rows, output.metrics, compare, columns, false, segments);
       body = p.html;
       if (p.capped) notes.push(`Showing the first ${MAX_ROWS} rows`);
@@ -193,7 +209,7 @@ export function renderMetrics(output: MetricsOutput): string {
     if (shown.length < periods.length) notes.push(`Showing the latest ${shown.length} of ${periods.length} periods`);
     caption = `${output.grain[0].toUpperCase()}${output.grain.slice(1)}${compareText}`;
     const ends = new Map(rows.map((r) => [r.period, r.periodEnd]));
-    const columns = shown.map((p) => ({ label: periodLabel(p, ends.get(p) ?? null, output.grain), pick: (r: Row) => r.period === p }));
+    const columns = shown.map((p) => ({ labelHtml: escapeHtml(periodLabel(p, ends.get(p) ?? null, output.grain)), pick: (r: Row) => r.period === p }));
     const p = pivot(rows, output.metrics, compare, columns, sliced, segments);
     body = p.html;
     if (p.capped) notes.push(`Showing the first ${MAX_ROWS} rows`);
