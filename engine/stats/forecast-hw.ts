@@ -1,0 +1,135 @@
+/**
+ * Holt–Winters with an additive trend and additive or multiplicative seasonality, as statsmodels'
+ * `ExponentialSmoothing(trend='add', seasonal=..., initialization_method='simple')`: the same
+ * initial states, the same recursion, and smoothing parameters fitted by minimizing the in-sample
+ * sum of squared one-step errors under statsmodels' constraints (0 < α < 1, 0 ≤ β ≤ α, 0 ≤ γ ≤ 1 − α).
+ */
+import { minimizeBox } from './forecast-minimize.js';
+
+export type Seasonality = 'add' | 'mul';
+
+export interface HoltWintersParams {
+  /** Level smoothing α. */
+  alpha: number;
+  /** Trend smoothing β (statsmodels' `smoothing_trend`: b_t = β(ℓ_t − ℓ_{t−1}) + (1 − β)b_{t−1}). */
+  beta: number;
+  /** Seasonal smoothing γ. */
+  gamma: number;
+  level0: number;
+  trend0: number;
+  /** Seasonal states of the first period, in time order. */
+  seasonal0: number[];
+}
+
+export interface HoltWintersState {
+  /** One-step-ahead fitted values, one per observation. */
+  fitted: Float64Array;
+  sse: number;
+  level: number;
+  trend: number;
+  /** Seasonal states by time index modulo the period (the one for time t is `season[t % m]`). */
+  season: Float64Array;
+  n: number;
+}
+
+/** statsmodels' lower bound of α (√machine epsilon). */
+const LOWER = Math.sqrt(2 ** -52);
+
+/** Initial states of "simple" initialization (Hyndman & Athanasopoulos §7.6; statsmodels' `_initialization_simple`). */
+export function hwInitialStates(y: ArrayLike<number>, m: number, seasonal: Seasonality): Pick<HoltWintersParams, 'level0' | 'trend0' | 'seasonal0'> {
+  if (y.length < 2 * m) throw new RangeError(`Holt-Winters needs two full seasons (${2 * m} values) to start; the series has ${y.length}`);
+  let level0 = 0;
+  for (let i = 0; i < m; i++) level0 += y[i];
+  level0 /= m;
+  let trend0 = 0;
+  for (let i = m; i < 2 * m; i++) trend0 += (y[i] - y[i - m]) / m;
+  trend0 /= m;
+  const seasonal0: number[] = [];
+  for (let i = 0; i < m; i++) seasonal0.push(seasonal === 'add' ? y[i] - level0 : y[i] / level0);
+  return { level0, trend0, seasonal0 };
+}
+
+/** Runs the recursion over y with the given parameters. */
+export function hwFilter(y: ArrayLike<number>, m: number, seasonal: Seasonality, p: HoltWintersParams): HoltWintersState {
+  const n = y.length;
+  const { alpha, beta, gamma } = p;
+  const fitted = new Float64Array(n);
+  const season = Float64Array.from(p.seasonal0);
+  let l = p.level0;
+  let b = p.trend0;
+  let sse = 0;
+  const mul = seasonal === 'mul';
+  for (let t = 0; t < n; t++) {
+    const j = t % m;
+    const s = season[j];
+    const lb = l + b;
+    const f = mul ? lb * s : lb + s;
+    fitted[t] = f;
+    const e = y[t] - f;
+    sse += e * e;
+    const yt = y[t];
+    const lNew = mul ? (alpha * yt) / s + (1 - alpha) * lb : alpha * yt - alpha * s + (1 - alpha) * lb;
+    b = beta * (lNew - l) + (1 - beta) * b;
+    season[j] = mul ? (gamma * yt) / lb + (1 - gamma) * s : gamma * yt - gamma * lb + (1 - gamma) * s;
+    l = lNew;
+  }
+  return { fitted, sse, level: l, trend: b, season, n };
+}
+
+/** Point forecasts 1..h steps after the last observation. */
+export function hwForecast(state: HoltWintersState, seasonal: Seasonality, h: number): number[] {
+  const m = state.season.length;
+  const out: number[] = [];
+  for (let k = 1; k <= h; k++) {
+    const s = state.season[(state.n + k - 1) % m];
+    const lb = state.level + k * state.trend;
+    out.push(seasonal === 'mul' ? lb * s : lb + s);
+  }
+  return out;
+}
+
+/** statsmodels' `to_restricted`: the unit cube onto α ∈ [ε, 1 − ε], β ∈ [0, α], γ ∈ [0, 1 − α]. */
+export function restrictSmoothing(u: readonly number[]): { alpha: number; beta: number; gamma: number } {
+  const alpha = LOWER + u[0] * (1 - LOWER - LOWER);
+  return { alpha, beta: u[1] * alpha, gamma: u[2] * (1 - alpha) };
+}
+
+export interface HoltWintersFit {
+  params: HoltWintersParams;
+  state: HoltWintersState;
+  /** Objective evaluations the optimizer used. */
+  evaluations: number;
+}
+
+/** Fits α, β, γ by least squares, the initial states fixed by `hwInitialStates`. */
+export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Seasonality): HoltWintersFit {
+  if (!Number.isInteger(m) || m < 2) throw new RangeError(`the season length must be an integer of at least 2 (got ${m})`);
+  if (seasonal === 'mul') {
+    for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) throw new RangeError(`multiplicative seasonality needs values above 0; value ${i + 1} is ${y[i]}`);
+  }
+  const init = hwInitialStates(y, m, seasonal);
+  const sseAt = (u: number[]): number => {
+    const sse = hwFilter(y, m, seasonal, { ...init, ...restrictSmoothing(u) }).sse;
+    return Number.isFinite(sse) ? sse : Number.MAX_VALUE;
+  };
+  const best = minimizeBox(sseAt, 3);
+  const params = { ...init, ...restrictSmoothing(best.x) };
+  return { params, state: hwFilter(y, m, seasonal, params), evaluations: best.evaluations };
+}
+
+/**
+ * Variance multipliers of the h-step error, 1 + Σ_{j<h} c_j², for ETS(A,A,A) (Hyndman et al. 2008,
+ * table 6.1 class 1) with c_j = α + αβ·j + γ·[j mod m = 0]. Exact for additive seasonality; used as
+ * an approximation for multiplicative seasonality (statsmodels simulates there).
+ */
+export function hwVarianceFactors(p: Pick<HoltWintersParams, 'alpha' | 'beta' | 'gamma'>, m: number, h: number): number[] {
+  const out: number[] = [];
+  let acc = 1;
+  for (let k = 1; k <= h; k++) {
+    out.push(acc);
+    const j = k;
+    const c = p.alpha + p.alpha * p.beta * j + (j % m === 0 ? p.gamma : 0);
+    acc += c * c;
+  }
+  return out;
+}
