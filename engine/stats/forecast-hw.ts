@@ -76,6 +76,29 @@ export function hwFilter(y: ArrayLike<number>, m: number, seasonal: Seasonality,
   return { fitted, sse, level: l, trend: b, season, n };
 }
 
+/** The SSE of the recursion alone (the optimizer's objective): no arrays kept; `season` is scratch space of length m. */
+function hwSse(y: Float64Array, mul: boolean, level0: number, trend0: number, seasonal0: Float64Array, alpha: number, beta: number, gamma: number, season: Float64Array): number {
+  const m = seasonal0.length;
+  season.set(seasonal0);
+  let l = level0;
+  let b = trend0;
+  let sse = 0;
+  let j = 0;
+  for (let t = 0; t < y.length; t++) {
+    const s = season[j];
+    const lb = l + b;
+    const yt = y[t];
+    const e = yt - (mul ? lb * s : lb + s);
+    sse += e * e;
+    const lNew = mul ? (alpha * yt) / s + (1 - alpha) * lb : alpha * yt - alpha * s + (1 - alpha) * lb;
+    b = beta * (lNew - l) + (1 - beta) * b;
+    season[j] = mul ? (gamma * yt) / lb + (1 - gamma) * s : gamma * yt - gamma * lb + (1 - gamma) * s;
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  return sse;
+}
+
 /** Point forecasts 1..h steps after the last observation. */
 export function hwForecast(state: HoltWintersState, seasonal: Seasonality, h: number): number[] {
   const m = state.season.length;
@@ -108,8 +131,13 @@ export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Season
     for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) throw new RangeError(`multiplicative seasonality needs values above 0; value ${i + 1} is ${y[i]}`);
   }
   const init = hwInitialStates(y, m, seasonal);
+  const ys = Float64Array.from(y);
+  const s0 = Float64Array.from(init.seasonal0);
+  const scratch = new Float64Array(m);
+  const mul = seasonal === 'mul';
   const sseAt = (u: number[]): number => {
-    const sse = hwFilter(y, m, seasonal, { ...init, ...restrictSmoothing(u) }).sse;
+    const p = restrictSmoothing(u);
+    const sse = hwSse(ys, mul, init.level0, init.trend0, s0, p.alpha, p.beta, p.gamma, scratch);
     return Number.isFinite(sse) ? sse : Number.MAX_VALUE;
   };
   const best = minimizeBox(sseAt, 3);
