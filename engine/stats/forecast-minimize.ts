@@ -9,7 +9,7 @@ export interface MinimizeResult {
   evaluations: number;
 }
 
-const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
 export function clampBox(x: readonly number[]): number[] {
   return x.map(clamp01);
