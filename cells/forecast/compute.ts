@@ -46,6 +46,16 @@ export interface SeriesSummary {
 /** Why a series cannot be forecast, said about the series by name. */
 export class SeriesError extends Error {}
 
+/** Where a series first breaks its usual (smallest) spacing, in words. */
+function irregularAt(times: readonly number[]): string {
+  if (times.length < 2) return 'it has a single point';
+  let d = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) d = Math.min(d, times[i] - times[i - 1]);
+  const day = (us: number) => new Date(us / 1000).toISOString().slice(0, 10);
+  for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] !== d) return `a gap between ${day(times[i - 1])} and ${day(times[i])}`;
+  return 'uneven spacing';
+}
+
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 export function forecastAll(inputs: readonly SeriesInput[], settings: ForecastSettings): { columns: ForecastColumns; summaries: SeriesSummary[] } {
@@ -54,7 +64,7 @@ export function forecastAll(inputs: readonly SeriesInput[], settings: ForecastSe
   for (const s of inputs) {
     const label = inputs.length > 1 ? `series '${s.name}'` : 'the series';
     const step = inferStep(s.times);
-    if (!step) throw new SeriesError(`${label} is not evenly spaced in time (${s.times.length} points): a period is missing or repeated`);
+    if (!step) throw new SeriesError(`${label} is not evenly spaced in time: ${irregularAt(s.times)}`);
     const period = settings.period ?? defaultPeriod(step);
     if (!period) throw new SeriesError(`no usual season length for data every ${stepText(step)}: set period`);
     const need = minimumLength(settings.method, period);

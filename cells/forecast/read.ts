@@ -28,8 +28,8 @@ export async function columnsOf(conn: DuckDBConnection, table: string): Promise<
 }
 
 /** A metrics table's series label: its slice value and segment, or the metric name for the overall row. */
-const METRIC_SERIES = `CASE WHEN slice_type = 'all' AND segment_name = 'all' THEN metric_name
-  ELSE concat_ws(' · ', CASE WHEN slice_type <> 'all' THEN coalesce(CAST(slice_value AS VARCHAR), '(no value)') END, CASE WHEN segment_name <> 'all' THEN segment_name END) END`;
+const METRIC_SERIES = `CASE WHEN slice_type IN ('none', 'all') AND segment_name = 'all' THEN metric_name
+  ELSE concat_ws(' · ', CASE WHEN slice_type NOT IN ('none', 'all') THEN coalesce(CAST(slice_value AS VARCHAR), '(no value)') END, CASE WHEN segment_name <> 'all' THEN segment_name END) END`;
 
 /** Every series, its points in time order; throws a plain Error naming the problem (NULLs, repeats). */
 export async function readSeries(conn: DuckDBConnection, src: SourceColumns, defaultName: string): Promise<SeriesInput[]> {
