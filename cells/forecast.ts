@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { didYouMean } from '../engine/util/suggest.js';
+import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/text/liquid.js';
 import { TABLE_KINDS, type TableColumn } from '../engine/outputs.js';
 import { FORECAST_METHODS, type ForecastMethod } from '../engine/stats/forecast.js';
 import { forecastAll, SeriesError } from './forecast/compute.js';
@@ -20,7 +21,10 @@ const schema = cellSchema('forecast', {
   method: z.enum(FORECAST_METHODS).optional().describe('holt_winters_additive (default) | holt_winters_multiplicative | seasonal_naive'),
   period: z.number().int().min(1).max(1000).optional().describe('Season length in periods (default from the spacing: 7 daily, 52 weekly, 12 monthly, 4 quarterly, 24 hourly)'),
   level: z.number().gt(0).lt(1).optional().describe('Prediction interval level (default 0.95)'),
-  anomaly_threshold: z.number().positive().optional().describe('A past value is an anomaly when the robust z of its residual exceeds this (default 3.5)'),
+  anomaly_threshold: z
+    .union([z.number().positive(), z.string().min(1)])
+    .optional()
+    .describe('A past value is an anomaly when the |robust z| of its residual exceeds this (default 3.5); a number or Liquid over params, e.g. "{{ params.sigma }}"'),
 });
 export type ForecastSpec = z.infer<typeof schema>;
 
@@ -56,6 +60,17 @@ function checkColumn(spec: ForecastSpec, ctx: RunContext, columns: TableColumn[]
       `${key}: column '${name}' is ${col.type}, not ${kind}`,
       `cast it in ${spec.source}'s SQL, e.g. CAST(${name} AS ${key === 'time' ? 'DATE' : 'DOUBLE'})`,
     );
+}
+
+/** The threshold as a number: Liquid over params rendered first. */
+function anomalyThreshold(spec: ForecastSpec, ctx: RunContext): number {
+  const raw = spec.anomaly_threshold;
+  if (raw === undefined) return 3.5;
+  if (typeof raw === 'number') return raw;
+  const text = isTemplate(raw) ? plainLiquid().parseAndRenderSync(raw, { params: ctx.params.values }).trim() : raw.trim();
+  const value = Number(text);
+  if (!text || !(value > 0)) throw fail(spec, ctx, 'anomaly_threshold', 'E_FORECAST_THRESHOLD', `anomaly_threshold is '${text}', not a number above 0`, 'e.g. 3.5, or a param holding one');
+  return value;
 }
 
 export const forecastCell: CellType<ForecastSpec> = {
@@ -110,7 +125,22 @@ export const forecastCell: CellType<ForecastSpec> = {
           errors.push(new UserError('E_FORECAST_COLUMN', `cell ${spec.id} names no ${key} column`, { location: ctx.source.locate(ctx.path), hint: `add \`${key}: <column of ${spec.source}>\`` }));
       }
     }
-    return { references: [spec.source], errors, reads: { params: [], database: false } };
+    const threshold = spec.anomaly_threshold;
+    if (typeof threshold === 'string') {
+      const path = [...ctx.path, 'anomaly_threshold'];
+      const t = analyzeTemplate(threshold, ctx.source, path);
+      if (t.error) errors.push(t.error);
+      for (const v of t.variables.filter((v) => v !== 'params')) {
+        errors.push(
+          new UserError('E_LIQUID_VARIABLE', `anomaly_threshold of cell ${spec.id} uses '${v}'; it sees only params`, { location: ctx.source.locate(path), hint: 'e.g. "{{ params.sigma }}"' }),
+        );
+      }
+      if (!isTemplate(threshold) && !(Number(threshold) > 0)) {
+        errors.push(new UserError('E_FORECAST_THRESHOLD', `anomaly_threshold of cell ${spec.id} is '${threshold}', not a number above 0`, { location: ctx.source.locate(path), hint: 'e.g. 3.5' }));
+      }
+    }
+    // Templated keys read params (which ones is not worth telling apart): the default, every param, then.
+    return { references: [spec.source], errors, reads: typeof threshold === 'string' ? { database: false } : { params: [], database: false } };
   },
 
   async run(spec, ctx) {
@@ -142,7 +172,7 @@ export const forecastCell: CellType<ForecastSpec> = {
     }
     const method = spec.method ?? 'holt_winters_additive';
     const level = spec.level ?? 0.95;
-    const threshold = spec.anomaly_threshold ?? 3.5;
+    const threshold = anomalyThreshold(spec, ctx);
     let result: ReturnType<typeof forecastAll>;
     try {
       result = forecastAll(inputs, { method, period: spec.period, horizon: spec.horizon, level, threshold });

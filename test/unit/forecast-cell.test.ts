@@ -79,7 +79,9 @@ describe('the forecast cell', () => {
     expect(eu[0].backtest_mase).toBe(bt.mase);
     // the report draws it above the table: history, forecast band, anomalies, and says the backtest errors
     expect(t.chart).toMatchObject({ kind: 'chart', engine: 'vega-lite', chart: 'forecast', data: 'by_region' });
-    expect(t.chart.note).toMatch(/^Holt-Winters \(additive season\), season 7; band: 95% prediction interval\. Backtest on the last 14 points \(mean of 2 series\): MAPE \d+\.\d%, MASE \d\.\d\d\. \d+ anomal/);
+    expect(t.chart.note).toMatch(
+      /^Holt-Winters \(additive season\), season 7; band: 95% prediction interval\. Backtest on the last 14 points \(mean of 2 series\): MAPE \d+\.\d%, MASE \d\.\d\d\. \d+ anomal/,
+    );
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     const section = html.slice(html.indexOf('id="cell-by_region"'), html.indexOf('id="cell-totals"'));
     expect(section).toContain('<svg');
