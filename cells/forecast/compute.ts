@@ -75,7 +75,8 @@ export function forecastAll(inputs: readonly SeriesInput[], settings: ForecastSe
     } catch (err) {
       throw new SeriesError(`${label}: ${(err as Error).message}`);
     }
-    const bt = backtest(s.values, { method: settings.method, period, horizon: settings.horizon, level: settings.level });
+    // The backtest's fit starts from the whole series' optimum: near it, and no grid search again.
+    const bt = backtest(s.values, { method: settings.method, period, horizon: settings.horizon, level: settings.level, start: fit.params ?? undefined });
     const mapeV = finiteOrNull(bt?.mape);
     const maseV = finiteOrNull(bt?.mase);
     const flags = flagAnomalies(fit.residuals, settings.threshold);

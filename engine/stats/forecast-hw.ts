@@ -124,8 +124,17 @@ export interface HoltWintersFit {
   evaluations: number;
 }
 
-/** Fits α, β, γ by least squares, the initial states fixed by `hwInitialStates`. */
-export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Seasonality): HoltWintersFit {
+/** The inverse of `restrictSmoothing`. */
+export function unrestrictSmoothing(p: { alpha: number; beta: number; gamma: number }): number[] {
+  const u0 = (p.alpha - LOWER) / (1 - LOWER - LOWER);
+  return [u0, p.alpha > 0 ? p.beta / p.alpha : 0, p.alpha < 1 ? p.gamma / (1 - p.alpha) : 0];
+}
+
+/**
+ * Fits α, β, γ by least squares, the initial states fixed by `hwInitialStates`. `start` (e.g. the fit
+ * of a longer stretch of the same series) skips the grid search and starts the optimizer there.
+ */
+export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Seasonality, start?: { alpha: number; beta: number; gamma: number }): HoltWintersFit {
   if (!Number.isInteger(m) || m < 2) throw new RangeError(`the season length must be an integer of at least 2 (got ${m})`);
   if (seasonal === 'mul') {
     for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) throw new RangeError(`multiplicative seasonality needs values above 0; value ${i + 1} is ${y[i]}`);
@@ -140,7 +149,7 @@ export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Season
     const sse = hwSse(ys, mul, init.level0, init.trend0, s0, p.alpha, p.beta, p.gamma, scratch);
     return Number.isFinite(sse) ? sse : Number.MAX_VALUE;
   };
-  const best = minimizeBox(sseAt, 3);
+  const best = minimizeBox(sseAt, 3, start ? unrestrictSmoothing(start) : undefined);
   const params = { ...init, ...restrictSmoothing(best.x) };
   return { params, state: hwFilter(y, m, seasonal, params), evaluations: best.evaluations };
 }

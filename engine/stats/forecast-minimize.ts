@@ -39,7 +39,7 @@ function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: num
     fs = sortedF;
     let spread = 0;
     for (let i = 1; i <= k; i++) for (let j = 0; j < k; j++) spread = Math.max(spread, Math.abs(pts[i][j] - pts[0][j]));
-    if (Math.abs(fs[k] - fs[0]) <= 1e-14 * Math.max(1, Math.abs(fs[0])) && spread < 1e-8) break;
+    if (Math.abs(fs[k] - fs[0]) <= 1e-13 * Math.max(1, Math.abs(fs[0])) && spread < 1e-7) break;
     const centroid = new Array<number>(k).fill(0);
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) centroid[j] += pts[i][j] / k;
     const along = (t: number) => centroid.map((c, j) => c + t * (pts[k][j] - c));
@@ -70,15 +70,17 @@ function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: num
 }
 
 /**
- * Minimizes f over [0, 1]^k: the best point of a coarse grid (as statsmodels' brute start does),
- * then Nelder–Mead restarted from its own answer until a restart no longer improves it.
+ * Minimizes f over [0, 1]^k: from `start` when given, else from the best point of a coarse grid (as
+ * statsmodels' brute start does), then Nelder–Mead restarted from its own answer until a restart no
+ * longer improves it.
  */
-export function minimizeBox(f: (x: number[]) => number, k: number, grid: readonly number[] = [0.05, 0.3, 0.55, 0.8]): MinimizeResult {
-  let x: number[] = new Array<number>(k).fill(grid[0]);
-  let fx = Number.POSITIVE_INFINITY;
-  let evaluations = 0;
+export function minimizeBox(f: (x: number[]) => number, k: number, start?: readonly number[]): MinimizeResult {
+  const grid = [0.05, 0.3, 0.55, 0.8];
+  let x: number[] = start ? clampBox(start) : new Array<number>(k).fill(grid[0]);
+  let fx = start ? f(x) : Number.POSITIVE_INFINITY;
+  let evaluations = start ? 1 : 0;
   const idx = new Array<number>(k).fill(0);
-  for (;;) {
+  while (!start) {
     const p = idx.map((i) => grid[i]);
     const v = f(p);
     evaluations++;
@@ -87,7 +89,7 @@ export function minimizeBox(f: (x: number[]) => number, k: number, grid: readonl
     while (d < k && ++idx[d] === grid.length) idx[d++] = 0;
     if (d === k) break;
   }
-  let step = 0.1;
+  let step = start ? 0.05 : 0.1;
   for (let round = 0; round < 6; round++) {
     const r = nelderMead(f, x, step, 400 * k);
     evaluations += r.evaluations;

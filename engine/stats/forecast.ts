@@ -19,6 +19,8 @@ export interface ForecastOptions {
   horizon: number;
   /** Prediction interval level (default 0.95). */
   level?: number;
+  /** Holt–Winters: smoothing parameters to start the optimizer from instead of a grid search (e.g. a fit of the whole series, for its backtest). */
+  start?: { alpha: number; beta: number; gamma: number };
 }
 
 export interface ForecastResult {
@@ -45,11 +47,11 @@ function checkSeries(values: ArrayLike<number>): void {
   }
 }
 
-function checkOptions(opts: ForecastOptions): Required<ForecastOptions> {
+function checkOptions(opts: ForecastOptions): Required<Omit<ForecastOptions, 'start'>> & Pick<ForecastOptions, 'start'> {
   const method = opts.method ?? 'holt_winters_additive';
   if (!FORECAST_METHODS.includes(method)) throw new RangeError(`unknown forecast method '${String(method)}' (one of ${FORECAST_METHODS.join(', ')})`);
   if (!Number.isInteger(opts.horizon) || opts.horizon < 1) throw new RangeError(`the horizon must be a positive integer (got ${opts.horizon})`);
-  return { method, period: opts.period, horizon: opts.horizon, level: opts.level ?? 0.95 };
+  return { method, period: opts.period, horizon: opts.horizon, level: opts.level ?? 0.95, start: opts.start };
 }
 
 /** Fits the method to `values` and forecasts `horizon` steps with intervals. */
@@ -73,7 +75,7 @@ export function forecast(values: ArrayLike<number>, options: ForecastOptions): F
     factors = seasonalNaiveVarianceFactors(m, h);
   } else {
     const seasonal: Seasonality = method === 'holt_winters_multiplicative' ? 'mul' : 'add';
-    const fit = fitHoltWinters(values, m, seasonal);
+    const fit = fitHoltWinters(values, m, seasonal, opts.start);
     params = fit.params;
     fitted = Array.from(fit.state.fitted);
     sse = fit.state.sse;

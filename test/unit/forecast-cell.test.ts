@@ -65,7 +65,7 @@ describe('the forecast cell', () => {
     const eu = rows.filter((r: any) => r.series === 'EU');
     const y = await handSeries('EU');
     const fc = forecast(y, { method: 'holt_winters_additive', period: 7, horizon: 14 });
-    const bt = backtest(y, { method: 'holt_winters_additive', period: 7, horizon: 14 })!;
+    const bt = backtest(y, { method: 'holt_winters_additive', period: 7, horizon: 14, start: fc.params! })!;
     const flags = flagAnomalies(fc.residuals, 3.5);
     expect(eu.slice(0, 365).map((r: any) => r.actual)).toEqual(y);
     expect(eu.slice(0, 365).map((r: any) => r.fitted)).toEqual(fc.fitted);
