@@ -16,7 +16,7 @@ export function clampBox(x: readonly number[]): number[] {
 }
 
 /** One Nelder–Mead run from x0 (standard coefficients 1, 2, ½, ½); stops when the simplex is flat and small. */
-function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: number, maxIter: number): MinimizeResult {
+function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: number, maxIter: number, tol: number): MinimizeResult {
   const k = x0.length;
   const g = (x: number[]) => f(clampBox(x));
   let evaluations = 0;
@@ -39,7 +39,7 @@ function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: num
     fs = sortedF;
     let spread = 0;
     for (let i = 1; i <= k; i++) for (let j = 0; j < k; j++) spread = Math.max(spread, Math.abs(pts[i][j] - pts[0][j]));
-    if (Math.abs(fs[k] - fs[0]) <= 1e-13 * Math.max(1, Math.abs(fs[0])) && spread < 1e-7) break;
+    if (Math.abs(fs[k] - fs[0]) <= tol * 1e-6 * Math.max(1, Math.abs(fs[0])) && spread < tol) break;
     const centroid = new Array<number>(k).fill(0);
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) centroid[j] += pts[i][j] / k;
     const along = (t: number) => centroid.map((c, j) => c + t * (pts[k][j] - c));
@@ -91,7 +91,8 @@ export function minimizeBox(f: (x: number[]) => number, k: number, start?: reado
   }
   let step = start ? 0.05 : 0.1;
   for (let round = 0; round < 6; round++) {
-    const r = nelderMead(f, x, step, 400 * k);
+    // A coarse first run, then tight ones from its answer: fewer evaluations than tight from the start.
+    const r = nelderMead(f, x, step, 400 * k, round === 0 ? 1e-4 : 1e-7);
     evaluations += r.evaluations;
     const improved = r.fx < fx - 1e-12 * Math.max(1, Math.abs(fx));
     if (r.fx <= fx) [x, fx] = [r.x, r.fx];
