@@ -144,7 +144,25 @@ export const forecastCell: CellType<ForecastSpec> = {
   },
 
   async run(spec, ctx) {
-    const metrics = ctx.upstream.get(spec.source)?.output.kind === 'metrics';
+    const upstream = ctx.upstream.get(spec.source)?.output;
+    const metrics = upstream?.kind === 'metrics';
+    if (upstream?.kind === 'metrics' && spec.metric !== undefined) {
+      const names = upstream.metrics.map((m) => m.name);
+      if (!names.includes(spec.metric)) {
+        const dym = didYouMean(spec.metric, names);
+        throw fail(spec, ctx, 'metric', 'E_FORECAST_METRIC', `${spec.source} computes no metric '${spec.metric}'${dym ? ` — ${dym}` : ''}`, `metrics of ${spec.source}: ${names.join(', ')}`);
+      }
+      if (upstream.grain === 'all_time') {
+        throw fail(
+          spec,
+          ctx,
+          'source',
+          'E_FORECAST_METRIC',
+          `${spec.source} has no time grain (all_time): one value per metric, nothing to forecast`,
+          `give ${spec.source} a grain: daily, weekly, monthly...`,
+        );
+      }
+    }
     const time = spec.time ?? (metrics ? 'period_start_date' : undefined);
     const value = spec.value ?? (metrics ? 'metric_value' : undefined);
     if (!time || !value) throw fail(spec, ctx, null, 'E_FORECAST_COLUMN', `name the ${time ? 'value' : 'time'} column`, `add \`${time ? 'value' : 'time'}: <column of ${spec.source}>\``);

@@ -122,9 +122,10 @@ describe('the forecast cell', () => {
     expect(byId.gaps.error?.message).toMatch(/cell gaps: the series is not evenly spaced in time: a gap between \d{4}-\d\d-\d\d and \d{4}-\d\d-\d\d/);
     expect(byId.wrong_column.error?.code).toBe('E_FORECAST_COLUMN');
     expect(byId.wrong_column.error?.message).toMatch(/gappy has no column 'order' — did you mean 'orders'\?/);
-    expect(byId.wrong_column.error?.location).toMatch(/bad\.yaml:18:\d+$/);
+    expect(byId.wrong_column.error?.location).toMatch(/bad\.yaml:21:\d+$/);
     expect(byId.not_numbers.error?.message).toMatch(/value: column 'label' is VARCHAR, not a number/);
     expect(byId.too_short.error?.message).toMatch(/has 10 points; holt_winters_additive with period 7 needs at least 14/);
+    expect(byId.typo_metric.error?.message).toMatch(/totals computes no metric 'order_cont' — did you mean 'order_count'\?/);
     expect(manifest.status).toBe('partial');
   });
 
