@@ -89,7 +89,7 @@ export function minimizeBox(f: (x: number[]) => number, k: number, start?: reado
     while (d < k && ++idx[d] === grid.length) idx[d++] = 0;
     if (d === k) break;
   }
-  let step = start ? 0.05 : 0.1;
+  let step = start ? 0.01 : 0.1;
   for (let round = 0; round < 6; round++) {
     // A coarse first run, then tight ones from its answer: fewer evaluations than tight from the start.
     const r = nelderMead(f, x, step, 400 * k, round === 0 ? 1e-4 : 1e-7);
@@ -97,7 +97,7 @@ export function minimizeBox(f: (x: number[]) => number, k: number, start?: reado
     const improved = r.fx < fx - 1e-12 * Math.max(1, Math.abs(fx));
     if (r.fx <= fx) [x, fx] = [r.x, r.fx];
     if (!improved && round > 0) break;
-    step = 0.02;
+    step = 0.002;
   }
   return { x, fx, evaluations };
 }
