@@ -4,7 +4,7 @@
  * initial states, the same recursion, and smoothing parameters fitted by minimizing the in-sample
  * sum of squared one-step errors under statsmodels' constraints (0 < α < 1, 0 ≤ β ≤ α, 0 ≤ γ ≤ 1 − α).
  */
-import { minimizeBox } from './forecast-minimize.js';
+import { gridStart, minimizeBoxGradient } from './forecast-minimize.js';
 
 export type Seasonality = 'add' | 'mul';
 
@@ -99,6 +99,106 @@ function hwSse(y: Float64Array, mul: boolean, level0: number, trend0: number, se
   return sse;
 }
 
+/**
+ * The SSE and its gradient in (α, β, γ), by forward-mode differentiation of the recursion: each
+ * state carries its three partial derivatives. `work` is scratch space of length 4m.
+ */
+export function hwSseGrad(y: Float64Array, mul: boolean, level0: number, trend0: number, seasonal0: Float64Array, alpha: number, beta: number, gamma: number, work: Float64Array): number[] {
+  const m = seasonal0.length;
+  // work[4j] = s_j, work[4j + 1..3] = ∂s_j/∂(α, β, γ)
+  for (let j = 0; j < m; j++) {
+    work[4 * j] = seasonal0[j];
+    work[4 * j + 1] = 0;
+    work[4 * j + 2] = 0;
+    work[4 * j + 3] = 0;
+  }
+  let l = level0;
+  let b = trend0;
+  let la = 0;
+  let lB = 0;
+  let lg = 0;
+  let ba = 0;
+  let bB = 0;
+  let bg = 0;
+  let sse = 0;
+  let ga = 0;
+  let gb = 0;
+  let gg = 0;
+  let j = 0;
+  for (let t = 0; t < y.length; t++) {
+    const o = 4 * j;
+    const s = work[o];
+    const sa = work[o + 1];
+    const sB = work[o + 2];
+    const sg = work[o + 3];
+    const yt = y[t];
+    const lb = l + b;
+    const lba = la + ba;
+    const lbB = lB + bB;
+    const lbg = lg + bg;
+    let e: number;
+    let lNew: number;
+    let lNa: number;
+    let lNB: number;
+    let lNg: number;
+    let sNew: number;
+    let sNa: number;
+    let sNB: number;
+    let sNg: number;
+    if (mul) {
+      e = yt - lb * s;
+      const fa = lba * s + lb * sa;
+      const fB = lbB * s + lb * sB;
+      const fg = lbg * s + lb * sg;
+      ga -= 2 * e * fa;
+      gb -= 2 * e * fB;
+      gg -= 2 * e * fg;
+      const ys2 = (alpha * yt) / (s * s);
+      lNew = (alpha * yt) / s + (1 - alpha) * lb;
+      lNa = yt / s - lb - ys2 * sa + (1 - alpha) * lba;
+      lNB = -ys2 * sB + (1 - alpha) * lbB;
+      lNg = -ys2 * sg + (1 - alpha) * lbg;
+      const yl2 = (gamma * yt) / (lb * lb);
+      sNew = (gamma * yt) / lb + (1 - gamma) * s;
+      sNa = -yl2 * lba + (1 - gamma) * sa;
+      sNB = -yl2 * lbB + (1 - gamma) * sB;
+      sNg = yt / lb - s - yl2 * lbg + (1 - gamma) * sg;
+    } else {
+      e = yt - (lb + s);
+      ga -= 2 * e * (lba + sa);
+      gb -= 2 * e * (lbB + sB);
+      gg -= 2 * e * (lbg + sg);
+      lNew = alpha * yt - alpha * s + (1 - alpha) * lb;
+      lNa = yt - s - lb - alpha * sa + (1 - alpha) * lba;
+      lNB = -alpha * sB + (1 - alpha) * lbB;
+      lNg = -alpha * sg + (1 - alpha) * lbg;
+      sNew = gamma * yt - gamma * lb + (1 - gamma) * s;
+      sNa = -gamma * lba + (1 - gamma) * sa;
+      sNB = -gamma * lbB + (1 - gamma) * sB;
+      sNg = yt - lb - s - gamma * lbg + (1 - gamma) * sg;
+    }
+    sse += e * e;
+    const bNew = beta * (lNew - l) + (1 - beta) * b;
+    const bNa = beta * (lNa - la) + (1 - beta) * ba;
+    const bNB = lNew - l - b + beta * (lNB - lB) + (1 - beta) * bB;
+    const bNg = beta * (lNg - lg) + (1 - beta) * bg;
+    work[o] = sNew;
+    work[o + 1] = sNa;
+    work[o + 2] = sNB;
+    work[o + 3] = sNg;
+    l = lNew;
+    la = lNa;
+    lB = lNB;
+    lg = lNg;
+    b = bNew;
+    ba = bNa;
+    bB = bNB;
+    bg = bNg;
+    if (++j === m) j = 0;
+  }
+  return [sse, ga, gb, gg];
+}
+
 /** Point forecasts 1..h steps after the last observation. */
 export function hwForecast(state: HoltWintersState, seasonal: Seasonality, h: number): number[] {
   const m = state.season.length;
@@ -149,7 +249,18 @@ export function fitHoltWinters(y: ArrayLike<number>, m: number, seasonal: Season
     const sse = hwSse(ys, mul, init.level0, init.trend0, s0, p.alpha, p.beta, p.gamma, scratch);
     return Number.isFinite(sse) ? sse : Number.MAX_VALUE;
   };
-  const best = minimizeBox(sseAt, 3, start ? unrestrictSmoothing(start) : undefined);
+  const work = new Float64Array(4 * m);
+  const span = 1 - LOWER - LOWER;
+  // The gradient in the unit cube: α = L + u₀·span, β = u₁·α, γ = u₂·(1 − α).
+  const fg = (u: number[]) => {
+    const p = restrictSmoothing(u);
+    const [sse, da, db, dg] = hwSseGrad(ys, mul, init.level0, init.trend0, s0, p.alpha, p.beta, p.gamma, work);
+    if (!Number.isFinite(sse)) return { f: Number.MAX_VALUE, g: [0, 0, 0] };
+    return { f: sse, g: [(da + db * u[1] - dg * u[2]) * span, db * p.alpha, dg * (1 - p.alpha)] };
+  };
+  const from = start ? { x: unrestrictSmoothing(start), evaluations: 0 } : gridStart(sseAt, 3);
+  const best = minimizeBoxGradient(fg, from.x);
+  best.evaluations += from.evaluations;
   const params = { ...init, ...restrictSmoothing(best.x) };
   return { params, state: hwFilter(y, m, seasonal, params), evaluations: best.evaluations };
 }

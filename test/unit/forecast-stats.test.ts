@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backtest, forecast } from '../../engine/stats/forecast.js';
-import { hwFilter, hwForecast, hwInitialStates, hwVarianceFactors, type Seasonality } from '../../engine/stats/forecast-hw.js';
+import { hwFilter, hwForecast, hwInitialStates, hwSseGrad, hwVarianceFactors, type Seasonality } from '../../engine/stats/forecast-hw.js';
 import { flagAnomalies, robustZ } from '../../engine/stats/anomaly.js';
 import { mape, mase } from '../../engine/stats/forecast-errors.js';
 import { normalInterval } from '../../engine/stats/forecast-quantile.js';
@@ -151,6 +151,26 @@ describe('forecast statistics against statsmodels/scipy', () => {
       );
     });
   }
+
+  it("the optimizer's analytic gradient matches central differences of the SSE (1e-5 relative)", () => {
+    for (const seasonal of ['add', 'mul'] as const) {
+      const y = Float64Array.from(ref.series.weekly_multiplicative);
+      const init = hwInitialStates(y, m, seasonal);
+      const s0 = Float64Array.from(init.seasonal0);
+      const work = new Float64Array(4 * m);
+      const p = [0.3, 0.1, 0.2];
+      const at = (q: number[]) => hwSseGrad(y, seasonal === 'mul', init.level0, init.trend0, s0, q[0], q[1], q[2], work);
+      const [sse, ...grad] = at(p);
+      expect(sse).toBeCloseTo(hwFilter(y, m, seasonal, { ...init, alpha: 0.3, beta: 0.1, gamma: 0.2 }).sse, 6);
+      for (let i = 0; i < 3; i++) {
+        const h = 1e-6;
+        const up = p.map((v, j) => (j === i ? v + h : v));
+        const down = p.map((v, j) => (j === i ? v - h : v));
+        const numeric = (at(up)[0] - at(down)[0]) / (2 * h);
+        expect(Math.abs(grad[i] - numeric), `${seasonal} ∂SSE/∂${['α', 'β', 'γ'][i]}: ${grad[i]} vs ${numeric}`).toBeLessThan(1e-5 * Math.abs(numeric) + 1e-6 * sse);
+      }
+    }
+  });
 
   it('finds the planted spike and drop of the multiplicative series in the Holt-Winters residuals', () => {
     const y = ref.series.weekly_multiplicative;
