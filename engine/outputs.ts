@@ -15,6 +15,8 @@ export interface TableOutput {
   /** The first rows only (a preview), row-major. */
   rows: TableValue[][];
   rowCount: number;
+  /** A picture of the table drawn above it (a forecast cell's history, forecast band and anomalies). */
+  chart?: ChartOutput | null;
 }
 
 /** Rendered, already-escaped HTML of a text cell. */

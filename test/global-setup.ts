@@ -6,6 +6,8 @@ import { buildDemoData } from '../engine/demo/demo-data.js';
 import { buildIsolateBundle, ISOLATE_BUNDLE } from '../scripts/isolate-bundle.mjs';
 
 const ISOLATE_DIR = join(REPO, 'cells', 'code', 'isolate');
+/** Folders whose sources go into the bundle (the isolate's own code, and engine/stats for `stats.*`). */
+const BUNDLED_DIRS = [ISOLATE_DIR, join(REPO, 'engine', 'stats')];
 
 /**
  * Code cells run their code in an isolate set up by dist/cells/code/isolate.bundle.js. Unit tests
@@ -15,9 +17,11 @@ const ISOLATE_DIR = join(REPO, 'cells', 'code', 'isolate');
 async function ensureIsolateBundle(): Promise<void> {
   const bundle = join(REPO, ISOLATE_BUNDLE);
   const newest = Math.max(
-    ...readdirSync(ISOLATE_DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => statSync(join(ISOLATE_DIR, f)).mtimeMs),
+    ...BUNDLED_DIRS.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => statSync(join(dir, f)).mtimeMs),
+    ),
   );
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest) return;
   await buildIsolateBundle(join(ISOLATE_DIR, 'entry.ts'), bundle);

@@ -4,7 +4,7 @@ import { codeFileName, lineInCode } from './protocol.js';
 import { withLocalGlobals } from './context-globals.js';
 
 /** Names a code cell puts in scope before its inputs. */
-export const SCOPE_NAMES = ['aq', 'op', 'params'] as const;
+export const SCOPE_NAMES = ['aq', 'op', 'params', 'stats'] as const;
 
 const RESERVED = new Set(
   (
@@ -16,7 +16,7 @@ const RESERVED = new Set(
 
 /** Why an input id can't be a JavaScript variable name in the cell's scope, or null when it can. */
 export function inputNameProblem(name: string): string | null {
-  if ((SCOPE_NAMES as readonly string[]).includes(name)) return `'${name}' is already in scope (aq, op and params are)`;
+  if ((SCOPE_NAMES as readonly string[]).includes(name)) return `'${name}' is already in scope (aq, op, params and stats are)`;
   if (RESERVED.has(name)) return `'${name}' is a JavaScript reserved word`;
   return null;
 }

@@ -17,6 +17,7 @@ const minimal: Record<string, Record<string, unknown>> = {
   metric: { metrics: ['revenue'] },
   visualization: { data: 'upstream_cell', chart: 'bar', x: 'a', y: 'b' },
   code: { inputs: ['upstream_cell'], code: 'return upstream_cell' },
+  forecast: { source: 'upstream_cell', time: 'day', value: 'orders', horizon: 7 },
 };
 
 const project: Project = {

@@ -9,10 +9,11 @@ import * as aq from 'arquero';
 import { makeColumns } from './columns.js';
 import { makeBridge } from './bridge.js';
 import { makeRunner } from './runner.js';
+import { makeStats } from './stats.js';
 
 const g = globalThis as unknown as Record<string, unknown>;
 // Nothing of a run may run later, during another run in this isolate; no WebAssembly (as before, in `vm`).
 delete g.FinalizationRegistry;
 delete g.WebAssembly;
 const cols = makeColumns();
-g.__quireRun = makeRunner(aq, cols, makeBridge(aq, cols), takeLogs);
+g.__quireRun = makeRunner(aq, makeStats(), cols, makeBridge(aq, cols), takeLogs);

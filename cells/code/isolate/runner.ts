@@ -10,7 +10,7 @@ import type { makeColumns } from './columns.js';
 import { ARRAY_FIELDS, type BridgeExport, type IsolateColumn, type IsolateResult } from '../protocol.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the Arquero module as loaded inside the isolate; its internals (ColumnTable, column data) are used beyond its typings
-export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge: ReturnType<typeof makeBridge>, takeLogs: () => string) {
+export function makeRunner(aq: any, stats: unknown, cols: ReturnType<typeof makeColumns>, bridge: ReturnType<typeof makeBridge>, takeLogs: () => string) {
   const text = (v: unknown, fallback: string): string => {
     try {
       return typeof v === 'string' ? v : fallback;
@@ -71,7 +71,7 @@ export function makeRunner(aq: any, cols: ReturnType<typeof makeColumns>, bridge
       }
       let result: unknown;
       try {
-        result = fn(aq, aq.op, params, ...tables);
+        result = fn(aq, aq.op, params, stats, ...tables);
       } catch (e) {
         return fail('thrown', e);
       }

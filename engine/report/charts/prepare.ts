@@ -75,6 +75,12 @@ export async function prepareCharts(model: ReportModel, theme: Theme, interactiv
   const failures: ChartFailure[] = [];
   const cells = [];
   for (const cell of model.cells) {
+    if (cell.status === 'succeeded' && cell.output?.kind === 'table' && cell.output.chart) {
+      const rendered = await prepareChart(cell.output.chart, theme, interactive, memo);
+      if (rendered.error) failures.push({ cellId: cell.id, error: rendered.error });
+      cells.push({ ...cell, output: { ...cell.output, chart: { ...cell.output.chart, rendered } } });
+      continue;
+    }
     if (cell.status !== 'succeeded' || cell.output?.kind !== 'chart') {
       cells.push(cell);
       continue;

@@ -52,7 +52,7 @@ export function renderOutput(output: CellOutput): string {
       // The one string inserted as markup: sanitized again here, so runs stored by older versions are safe too.
       return `<div class="prose">${sanitizeHtml(output.html)}</div>`;
     case 'table':
-      return renderTable(output);
+      return output.chart ? `${renderChart(output.chart)}\n${renderTable(output)}` : renderTable(output);
     case 'value':
       return `<pre class="value">${escapeHtml(jsonPretty(output.value))}</pre>`;
     case 'chart':
