@@ -72,7 +72,10 @@ export function resolveSource(spec: MetricSpec, project: Project): ResolvedSourc
       return { kind: 'server', sql, server: { connection: conn, type: c.type, schema: schema ?? null, table } };
     }
     if (c.type !== 'duckdb')
-      return fail(`connection '${conn}' is of type ${c.type}, which metrics can't read yet`, 'use a table of the default database, a `type: duckdb` or `type: postgres` connection, a file or cell:<id>');
+      return fail(
+        `connection '${conn}' is of type ${c.type}, which metrics can't read yet`,
+        'use a table of the default database, a `type: duckdb` or `type: postgres` connection, a file or cell:<id>',
+      );
     return { kind: 'connection', sql: `${quoteIdent(conn)}.${qualified}` };
   }
   return fail(`cannot read source '${text}'`, 'a source is a table name, connection.table, connection.schema.table, a file path (.parquet/.csv/.json) or cell:<id>');
