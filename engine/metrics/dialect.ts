@@ -38,11 +38,10 @@ export interface MetricDialect {
   /** Put between `name AS` and a CTE's body that must be computed once. */
   materialized: string;
   /**
-   * Whether the cube plan runs here (partials per flag combination, COUNT(DISTINCT) through
-   * lists and bit masks: distinct.ts). Without it every aggregate, COUNT(DISTINCT x) included,
-   * is a conditional aggregate over the rows.
+   * Whether COUNT(DISTINCT x) may go through the cube's lists and bit masks (distinct.ts, DuckDB
+   * SQL). Without it a scan with a distinct count uses conditional aggregates over the rows.
    */
-  cube: boolean;
+  distinctLists: boolean;
   rewriter(conn: DuckDBConnection): ScanRewriter;
 }
 
@@ -58,7 +57,7 @@ export const DUCKDB: MetricDialect = {
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
   materialized: 'MATERIALIZED ',
-  cube: true,
+  distinctLists: true,
   rewriter: (conn) => new AggregateRewriter(conn),
 };
 
@@ -75,7 +74,7 @@ export const POSTGRES: MetricDialect = {
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
   materialized: 'MATERIALIZED ',
-  cube: false,
+  distinctLists: false,
   rewriter: () => new PgAggregateRewriter(),
 };
 
