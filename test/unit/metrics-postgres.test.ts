@@ -276,6 +276,14 @@ cells:
       writeFileSync(path, notebook(prefix));
       const { manifest, dir: runDir } = await runNotebook(path);
       expect(manifest.status).toBe('succeeded');
+      if (prefix) {
+        // Server data can't be fingerprinted: without `cache:` on the connection the cell runs again.
+        const again = await runNotebook(path);
+        expect(again.manifest.cells.map((c) => [c.id, c.cache_hit])).toEqual([
+          ['kpis', false],
+          ['top', false],
+        ]);
+      }
       const s = await DuckSession.open({ database: ':memory:' });
       const c = await s.connect();
       const r = await c.runAndReadAll(`SELECT * EXCLUDE (metric_name), replace(metric_name, 'pg_', '') AS m FROM read_parquet('${join(runDir, 'tables', 'kpis.parquet')}')`);
