@@ -7,7 +7,7 @@ import type { TableColumn, TableValue } from '../outputs.js';
 import { bindFilterSpec, bindMetric } from './bind.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileRequest, type CompiledQuery, type RemoteScan } from './compile.js';
-import { checkServerSources } from './server-check.js';
+import { bindOnServer, checkServerSources } from './server-check.js';
 import { resolveRequest, type MetricRequest, type RequestLocator, type ResolvedRequest } from './request.js';
 
 /** The run's connections, for metrics whose sources are tables of a server (Postgres). */
@@ -72,7 +72,9 @@ async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, comp
       const source = resolved.sources.get(m.name);
       return source?.server?.connection === scan.connection ? [{ metric: m, source }] : [];
     });
-    const found = await checkServerSources(uses, resolved.slices, (n) => servers.connection(n), conn).catch(() => []);
+    const connection = (n: string) => servers.connection(n);
+    let found = await checkServerSources(uses, resolved.slices, connection, conn).catch(() => []);
+    if (!found.length) found = await bindOnServer(uses, [...resolved.slices, ...resolved.segments], connection, conn).catch(() => []);
     if (found.length) throw found.length === 1 ? found[0] : new ValidationErrors(found);
     if (err instanceof QuireError) {
       throw new UserError(err.code, err.message.replace(`cell ${scan.table} on connection`, 'metrics on connection'), {

@@ -251,6 +251,14 @@ describe('metrics on a Postgres source, computed on the server', () => {
       bad('warehouse.public.orders', { time_column: 'region' });
       e = await errorOf();
       expect(e.message).toContain('time_column region is text, not a date or timestamp');
+
+      // An expression the server can't bind: located inside the spec's string at the server's position.
+      bad('warehouse.public.orders', { numerator: 'SUM(amount_x)' });
+      e = await errorOf();
+      expect(e.code).toBe('E_PG_COLUMN');
+      expect(e.message).toContain('numerator: column "amount_x" does not exist');
+      const line = `metric: ${JSON.stringify({ name: 'bad', source: 'warehouse.public.orders', time_column: 'order_date', aggregation: 'sum', numerator: 'SUM(amount_x)' })}`;
+      expect(e.location).toMatchObject({ line: 1, col: line.indexOf('amount_x') + 1 });
     } finally {
       rmSync(join(dir, 'metrics', 'bad.yaml'), { force: true });
     }
