@@ -14,6 +14,8 @@ import { resolveRequest, type MetricRequest, type RequestLocator, type ResolvedR
 export interface MetricServers {
   connection(name: string): Connection;
   signal?: AbortSignal;
+  /** The cell's time limit: each server scan's own timeout (Postgres: statement_timeout). */
+  timeoutMs?: number;
 }
 
 /** Binds the DATE params of compiled metric SQL by name. */
@@ -65,7 +67,9 @@ export async function diagnose(conn: DuckDBConnection, resolved: ResolvedRequest
 async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery, scan: RemoteScan, servers: MetricServers): Promise<void> {
   const types = Object.fromEntries(Object.keys(compiled.params).map((k) => [k, 'DATE' as const]));
   try {
-    await servers.connection(scan.connection).query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal });
+    await servers
+      .connection(scan.connection)
+      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, timeoutMs: servers.timeoutMs });
   } catch (err) {
     if (servers.signal?.aborted) throw err;
     const uses = resolved.closure.flatMap((m) => {
