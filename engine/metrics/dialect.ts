@@ -11,7 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duck/duck.js';
 import { truncSql } from './periods.js';
 import { PgAggregateRewriter } from './pg-rewrite.js';
-import { AggregateRewriter, type Decomposed } from './rewrite.js';
+import { AggregateRewriter, filterClause, type Decomposed, type FilteredAggregate } from './rewrite.js';
 import type { ExprInfo, Grain } from './specs.js';
 
 /** How a scan's aggregates are computed for many variants (see rewrite.ts). */
@@ -35,6 +35,8 @@ export interface MetricDialect {
   groupBy(period: string, keys: string[]): string;
   /** Nonzero on the per-period rows of `groupBy`. */
   grouping(keys: string[]): string;
+  /** An aggregate of the cube's partials over the rows where the flags hold (`FILTER (WHERE ...)`). */
+  filtered: FilteredAggregate;
   /** Put between `name AS` and a CTE's body that must be computed once. */
   materialized: string;
   /**
@@ -56,6 +58,7 @@ export const DUCKDB: MetricDialect = {
   concat: (parts) => parts.join(' || '),
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  filtered: filterClause,
   materialized: 'MATERIALIZED ',
   distinctLists: true,
   rewriter: (conn) => new AggregateRewriter(conn),
@@ -73,6 +76,7 @@ export const POSTGRES: MetricDialect = {
   concat: (parts) => parts.join(' || '),
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  filtered: filterClause,
   materialized: 'MATERIALIZED ',
   distinctLists: false,
   rewriter: () => new PgAggregateRewriter(),
