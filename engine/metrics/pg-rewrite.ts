@@ -101,7 +101,10 @@ let deparseSync: Deparse | undefined;
 /** The expression's tree (`SELECT (<expr>)`'s one target), by PostgreSQL's parser; the deparser loaded too (first use only). */
 async function exprTree(expr: string): Promise<{ root: Node; calls: Node[] }> {
   await loadParser();
-  deparseSync ??= (await import('pgsql-deparser')).deparseSync;
+  if (!deparseSync) {
+    const m = (await import('pgsql-deparser')) as { deparseSync?: Deparse; default?: { deparseSync: Deparse } };
+    deparseSync = m.deparseSync ?? m.default!.deparseSync; // the CLI bundle puts the CommonJS exports on default
+  }
   const tree = parsePostgres(`SELECT ${wrapExpr(expr)}`) as { stmts: Array<{ stmt: { SelectStmt: { targetList: Array<{ ResTarget: { val: Node } }> } } }> };
   const root = tree.stmts[0].stmt.SelectStmt.targetList[0].ResTarget.val;
   const calls = aggregateCalls(root);
