@@ -104,7 +104,10 @@ export const metricCell: CellType<MetricCellSpec> = {
     }
     for (const s of [...resolved.slices, ...resolved.segments]) for (const t of s.tables) references.add(t);
     references.delete(spec.id);
-    return { references: [...references], errors };
+    // Server data has no file to fingerprint: the cell is keyed on its (first) server connection's
+    // declared `cache:`, and never cached without one.
+    const server = resolved.closure.map((m) => resolved.sources.get(m.name)?.server?.connection).find((c) => c !== undefined);
+    return { references: [...references], errors, ...(server ? { reads: { connection: server } } : {}) };
   },
 
   async run(spec, ctx) {
@@ -127,10 +130,10 @@ export const metricCell: CellType<MetricCellSpec> = {
     const { resolved, compiled } = planned;
     ctx.logger.log(
       'info',
-      `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
+      `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.connection ? `${s.connection} (on the server): ` : ''}${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
     );
     try {
-      await computeIntoTable(ctx.conn, resolved, compiled, spec.id);
+      await computeIntoTable(ctx.conn, resolved, compiled, spec.id, { connection: (name) => ctx.connection(name), signal: ctx.signal, timeoutMs: metricCell.timeoutMs!(spec, ctx.project) });
     } catch (err) {
       if (err instanceof ValidationErrors) throw oneError(err.errors);
       if (err instanceof QuireError && !err.location) {

@@ -23,8 +23,7 @@ async function chartImages(prepared: ReportModel, ctx: ExportContext): Promise<{
     else if (out.rendered?.svg) {
       const { svgToPng } = await import('../report/charts/render.js');
       images.set(cell.id, { png: await svgToPng(out.rendered.svg, 'light'), ...svgSize(out.rendered.svg) });
-    }
-    else if (out.rendered?.plotly) plotly.push({ id: cell.id, figure: out.rendered.plotly });
+    } else if (out.rendered?.plotly) plotly.push({ id: cell.id, figure: out.rendered.plotly });
   }
   if (plotly.length) {
     try {

@@ -13,12 +13,13 @@
  *
  * Window bounds are bound parameters ($quire_start...), never SQL text.
  */
+import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duck/duck.js';
+import { quoteIdent, RESULTS_CATALOG } from '../duck/duck.js';
+import { DUCKDB, serverDialect, type MetricDialect } from './dialect.js';
 import { wrapExpr } from './expressions.js';
 import { clippedComparisonWindow, comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, windowOnBoundaries, type Window } from './periods.js';
 import type { ResolvedRequest } from './request.js';
-import { AggregateRewriter } from './rewrite.js';
 import { lit, ROLES_SQL, scanCtes, slicePlan, type SourceGroup } from './scan.js';
 import { slicePart } from './slice-values.js';
 import { zeroWhenEmpty, type Compare, type Grain, type MetricSpec } from './specs.js';
@@ -30,7 +31,20 @@ export interface CompiledQuery {
   /** Output columns in order. */
   columns: string[];
   /** One entry per source scan. */
-  scans: Array<{ source: string; timeColumn: string | null; metrics: string[]; strategy: 'cube' | 'conditional' }>;
+  scans: Array<{ source: string; timeColumn: string | null; metrics: string[]; strategy: 'cube' | 'conditional'; connection?: string }>;
+  /**
+   * Scans a server computes (sources on a Postgres connection): each one's long rows are
+   * written into `table` of the results catalog before `sql` runs, and dropped after.
+   */
+  remote: RemoteScan[];
+}
+
+export interface RemoteScan {
+  connection: string;
+  /** The results-catalog table (unquoted) the server's rows go into. */
+  table: string;
+  /** The scan in the server's dialect; params named `$quire_start`... as in `params`. */
+  sql: string;
 }
 
 export const BASE_COLUMNS = ['period_type', 'period_start_date', 'period_end_date', 'metric_name', 'slice_type', 'slice_value', 'segment_name', 'metric_value'];
@@ -54,7 +68,7 @@ interface TimePlan {
 
 const NO_PERIOD = "DATE '1970-01-01'";
 
-function timePlan(req: ResolvedRequest): TimePlan {
+function timePlan(req: ResolvedRequest, d: MetricDialect = DUCKDB): TimePlan {
   const { window: w, grain, compare } = req;
   const params: Record<string, string> = {};
   if (w) Object.assign(params, { quire_start: w.start, quire_end: w.end });
@@ -106,7 +120,7 @@ function timePlan(req: ResolvedRequest): TimePlan {
   const prevKey = compare === 'previous_year' ? previousYearSql(grain, 'cur.__quire_p') : `CAST(cur.__quire_p - ${step} AS DATE)`;
   const base = {
     params,
-    periodExpr: (col: string | null) => truncSql(grain, col!),
+    periodExpr: (col: string | null) => d.trunc(grain, col!),
     prevJoin: `prev.__quire_p = ${prevKey}`,
     roles: false,
     startSql: 'cur.__quire_p',
@@ -117,7 +131,7 @@ function timePlan(req: ResolvedRequest): TimePlan {
     return { ...base, scanFilter: () => null, periodsSql: dataRange, outputFilter: null };
   }
   if (!compare) return { ...base, scanFilter: inWindow, periodsSql: range('$quire_start', '$quire_end'), outputFilter: null };
-  if (!windowOnBoundaries(w, grain)) return clippedComparePlan(w, grain, compare, base);
+  if (!windowOnBoundaries(w, grain)) return clippedComparePlan(w, grain, compare, base, d);
   const c = grainComparisonWindow(w, grain, compare);
   Object.assign(params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
   const scanFilter = (col: string) =>
@@ -135,23 +149,33 @@ function timePlan(req: ResolvedRequest): TimePlan {
  * (clippedComparisonWindow). Every period then has its value and its comparison value under
  * the same key.
  */
-function clippedComparePlan(w: Window, grain: Grain, compare: Compare, base: Pick<TimePlan, 'params' | 'startSql' | 'endSql'>): TimePlan {
+function clippedComparePlan(w: Window, grain: Grain, compare: Compare, base: Pick<TimePlan, 'params' | 'startSql' | 'endSql'>, d: MetricDialect): TimePlan {
   const c = clippedComparisonWindow(w, grain, compare);
   Object.assign(base.params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
   const step = stepSql(grain);
-  const ahead = compare === 'previous_period' ? step : grain === 'weekly' ? 'INTERVAL 364 DAY' : 'INTERVAL 1 YEAR';
+  // Quoted intervals: the period expression runs in the source's dialect (DuckDB or PostgreSQL), and both read these.
+  const ahead = compare === 'previous_period' ? PORTABLE_STEP[grain] : grain === 'weekly' ? "INTERVAL '364 days'" : "INTERVAL '1 year'";
   const inWindow = (col: string) => `${col} >= $quire_start AND ${col} < $quire_end`;
   const inCmp = (col: string) => `${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end`;
   return {
     ...base,
     roles: true,
-    periodExpr: (col) => `CASE WHEN __quire_cmp THEN CAST(${truncSql(grain, col!)} + ${ahead} AS DATE) ELSE ${truncSql(grain, col!)} END`,
+    periodExpr: (col) => `CASE WHEN __quire_cmp THEN CAST(${d.trunc(grain, col!)} + ${ahead} AS DATE) ELSE ${d.trunc(grain, col!)} END`,
     scanFilter: (col) => `((${inWindow(col)}) OR (${inCmp(col)})) AND CASE WHEN __quire_cmp THEN ${inCmp(col)} ELSE ${inWindow(col)} END`,
     periodsSql: `SELECT CAST(range AS DATE) AS __quire_p, __quire_cmp FROM range(CAST(${truncSql(grain, '$quire_start')} AS TIMESTAMP), CAST($quire_end AS TIMESTAMP), ${step}) CROSS JOIN ${ROLES_SQL}`,
     prevJoin: 'prev.__quire_p = cur.__quire_p AND prev.__quire_cmp',
     outputFilter: 'NOT cur.__quire_cmp',
   };
 }
+
+const PORTABLE_STEP: Record<Grain, string> = {
+  daily: "INTERVAL '1 day'",
+  weekly: "INTERVAL '7 days'",
+  monthly: "INTERVAL '1 month'",
+  quarterly: "INTERVAL '3 months'",
+  yearly: "INTERVAL '1 year'",
+  all_time: '',
+};
 
 /** Non-derived metrics grouped by what one scan can serve: the same source (and time column when time matters). */
 function sourceGroups(req: ResolvedRequest): SourceGroup[] {
@@ -161,7 +185,7 @@ function sourceGroups(req: ResolvedRequest): SourceGroup[] {
     if (m.aggregation === 'derived') continue;
     const source = req.sources.get(m.name)!;
     const timeColumn = timed ? (m.time_column ?? null) : null;
-    const key = `${source.sql}\u0000${timeColumn ?? ''}`;
+    const key = `${source.server?.connection ?? ''}\u0000${source.sql}\u0000${timeColumn ?? ''}`;
     let g = groups.get(key);
     if (!g) {
       g = { index: groups.size, source, timeColumn, metrics: [] };
@@ -183,13 +207,23 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   const periodKeys = time.roles ? ['__quire_p', '__quire_cmp'] : ['__quire_p'];
   const plan = slicePlan(req.slices);
   const groups = sourceGroups(req);
-  const rewriter = new AggregateRewriter(conn);
   const ctes: string[] = [];
   const longs: Array<{ name: string; group: SourceGroup; strategy: 'cube' | 'conditional' }> = [];
+  const remote: RemoteScan[] = [];
+  const run = randomBytes(4).toString('hex');
   for (const g of groups) {
-    const scan = await scanCtes(g, plan, req.segments, time, periodKeys, rewriter);
-    ctes.push(...scan.ctes);
-    longs.push({ name: scan.long, group: g, strategy: scan.strategy });
+    const server = g.source.server;
+    const d = (server && serverDialect(server.type)) || DUCKDB;
+    const scan = await scanCtes(g, plan, req.segments, d === DUCKDB ? time : timePlan(req, d), periodKeys, d.rewriter(conn), d);
+    if (!server) {
+      ctes.push(...scan.ctes);
+      longs.push({ name: scan.long, group: g, strategy: scan.strategy });
+      continue;
+    }
+    // Computed on the server: only its long rows come back, into a table the query reads.
+    const table = `__quire_scan_${run}_${g.index}`;
+    remote.push({ connection: server.connection, table, sql: `WITH\n${scan.ctes.join(',\n')}\nSELECT * FROM ${scan.long}` });
+    longs.push({ name: `${RESULTS_CATALOG}.main.${quoteIdent(table)}`, group: g, strategy: scan.strategy });
   }
 
   // Keys seen in the data; periods; the grid every output row comes from.
@@ -259,6 +293,13 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
     sql,
     params: time.params,
     columns: req.compare ? [...BASE_COLUMNS, ...COMPARE_COLUMNS] : BASE_COLUMNS,
-    scans: longs.map(({ group: g, strategy }) => ({ source: g.source.sql, timeColumn: g.timeColumn, metrics: g.metrics.map((m) => m.name), strategy })),
+    scans: longs.map(({ group: g, strategy }) => ({
+      source: g.source.sql,
+      timeColumn: g.timeColumn,
+      metrics: g.metrics.map((m) => m.name),
+      strategy,
+      ...(g.source.server ? { connection: g.source.server.connection } : {}),
+    })),
+    remote,
   };
 }

@@ -13,10 +13,11 @@
  *                   with FILTER on the flags, or computed from the rows as conditional aggregates
  *   __quire_long_i  one row per (period, slice value, segment), one column per metric
  */
-import { quoteIdent, sqlString } from '../duck/duck.js';
+import { sqlString } from '../duck/duck.js';
+import type { MetricDialect, ScanRewriter } from './dialect.js';
 import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
-import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
+import { combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
 import { slicePart } from './slice-values.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
@@ -87,14 +88,15 @@ export async function scanCtes(
   segments: SegmentSpec[],
   time: { periodExpr: (col: string | null) => string; scanFilter: (col: string) => string | null },
   periodKeys: string[],
-  rewriter: AggregateRewriter,
+  rewriter: ScanRewriter,
+  d: MetricDialect,
 ): Promise<ScanSql> {
   const i = group.index;
   const src = `__quire_src_${i}`;
   const cube = `__quire_cube_${i}`;
   const agg = `__quire_agg_${i}`;
   const long = `__quire_long_${i}`;
-  const tcol = group.timeColumn ? quoteIdent(group.timeColumn) : null;
+  const tcol = group.timeColumn ? d.quoteIdent(group.timeColumn) : null;
 
   // Flags: one per distinct metric filter set, segment and where-slice value.
   const filterFlags = new Map<string, string>();
@@ -102,7 +104,7 @@ export async function scanCtes(
   const roles = periodKeys.includes('__quire_cmp');
   const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`, ...(roles ? ['__quire_roles.__quire_cmp'] : [])];
   const keys = plan.columnSlices.map((si) => `__quire_k${si}`);
-  for (const si of plan.columnSlices) selects.push(`${quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
+  for (const si of plan.columnSlices) selects.push(`${d.quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
   const flag = (sql: string, name: string) => {
     selects.push(`${sql} AS ${name}`);
     flagCols.push(name);
@@ -124,9 +126,10 @@ export async function scanCtes(
       flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
     });
   });
-  selects.push(roles ? '* EXCLUDE (__quire_cmp)' : '*');
+  // With two roles the source is named, so its own columns are `__quire_t.*` beside the role column (in either dialect).
+  selects.push(roles ? '__quire_t.*' : '*');
   const where = tcol ? time.scanFilter(tcol) : null;
-  const from = roles ? `${group.source.sql} CROSS JOIN ${ROLES_SQL}` : group.source.sql;
+  const from = roles ? `${group.source.sql} AS __quire_t CROSS JOIN ${ROLES_SQL}` : group.source.sql;
   const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${from}${where ? `\n  WHERE ${where}` : ''}\n)`];
 
   // Variants: metric × (all + segments) × (overall + where combos).
@@ -147,7 +150,7 @@ export async function scanCtes(
   // a single one (one variant, no slice columns) is faster as DuckDB's own COUNT(DISTINCT).
   const hasColumns = keys.length > 0;
   const hasDistinct = [...decomposed.values()].some((d) => d?.parts.some((p) => p.combine === 'distinct'));
-  const distinctFits = !hasDistinct || ((variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
+  const distinctFits = !hasDistinct || (d.distinctLists && (variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
   const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
@@ -163,9 +166,9 @@ export async function scanCtes(
       const arg = [...decomposed.values()].flatMap((d) => d!.parts).find((p) => p.arg)!.arg!;
       groupBy.push(`hash(${arg}) % ${DISTINCT_BUCKETS}`);
     }
-    ctes.push(`${cube} AS MATERIALIZED (\n  SELECT ${selected.join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${groupBy.join(', ')}\n)`);
+    ctes.push(`${cube} AS ${d.materialized}(\n  SELECT ${selected.join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${groupBy.join(', ')}\n)`);
   }
-  const rollup = hasColumns ? `GROUPING(${keys.join(', ')})` : null;
+  const rollup = hasColumns ? d.grouping(keys) : null;
   const pipelines = new Map<string, DistinctPipeline>(); // list column + metric filter → its distinct counts
   const pipeline = (list: string, mi: number): DistinctPipeline => {
     const key = `${list}|${flagsOfMetric[mi] ?? ''}`;
@@ -187,11 +190,11 @@ export async function scanCtes(
   const aggregateSql = async (e: ExprInfo, mi: number, vi: number): Promise<string> => {
     const flags = variantFlags(mi, variants[vi]);
     if (!useCube) return rewriter.conditional(e, flags);
-    const d = decomposed.get(e.text)!;
-    let sql = d.template;
-    d.parts.forEach((p, j) => {
+    const dec = decomposed.get(e.text)!;
+    let sql = dec.template;
+    dec.parts.forEach((p, j) => {
       const cols = p.partials.map((x) => partials.get(x)!);
-      const combined = p.combine === 'distinct' ? pipeline(cols[0], mi).value(vi, rollup) : combineSql(p.combine, cols, flags);
+      const combined = p.combine === 'distinct' ? pipeline(cols[0], mi).value(vi, rollup) : combineSql(p.combine, cols, flags, d.filtered);
       sql = sql.replace(new RegExp(`"?${partPlaceholder(j)}"?`), () => combined);
     });
     return `(${sql})`;
@@ -205,16 +208,16 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? `GROUPING SETS ((${[...periodKeys, ...keys].join(', ')}), (${periodKeys.join(', ')}))` : periodKeys.join(', ');
+  const groupBy = hasColumns ? d.groupBy(periodKeys, keys) : periodKeys.join(', ');
   const aggFrom = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
+  ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {
     const m = group.metrics[mi];
     const n = `__quire_a${mi}_${vkey(v)}_n`;
-    if (m.den) return `CAST(${n} AS DOUBLE) / NULLIF(CAST(__quire_a${mi}_${vkey(v)}_d AS DOUBLE), 0)`;
-    return zeroWhenEmpty(m.aggregation) ? `coalesce(CAST(${n} AS DOUBLE), 0)` : `CAST(${n} AS DOUBLE)`;
+    if (m.den) return `${d.double(n)} / NULLIF(${d.double(`__quire_a${mi}_${vkey(v)}_d`)}, 0)`;
+    return zeroWhenEmpty(m.aggregation) ? `coalesce(${d.double(n)}, 0)` : d.double(n);
   };
   const branches: string[] = [];
   const branch = (sliceType: string, sliceValue: string, rows: string | null, segment: number, combo: Array<[number, number]> | null) => {
@@ -224,18 +227,18 @@ export async function scanCtes(
       `${sliceType} AS slice_type`,
       `${sliceValue} AS slice_value`,
       `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
-      ...group.metrics.map((m, mi) => `${variantValue(mi, v)} AS ${quoteIdent(m.name)}`),
+      ...group.metrics.map((m, mi) => `${variantValue(mi, v)} AS ${d.quoteIdent(m.name)}`),
     ];
     branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
   };
   const sliceValueSql = (combo: Array<[number, number]>): string => {
     const single = plan.slices.length === 1;
     const parts = plan.slices.map((s, si) => {
-      if (s.column) return single ? `CAST(__quire_k${si} AS VARCHAR)` : slicePartSql(`CAST(__quire_k${si} AS VARCHAR)`);
+      if (s.column) return single ? d.text(`__quire_k${si}`) : slicePartSql(d.text(`__quire_k${si}`));
       const name = s.values![combo.find(([x]) => x === si)![1]].name;
       return lit(single ? name : slicePart(name));
     });
-    return parts.join(` || '|' || `);
+    return parts.length === 1 ? parts[0]! : d.concat(parts.flatMap((p, k) => (k ? [lit('|'), p] : [p])));
   };
   for (let segment = -1; segment < segments.length; segment++) {
     branch(lit('none'), lit('all'), hasColumns ? '__quire_rollup <> 0' : null, segment, null);
@@ -244,6 +247,6 @@ export async function scanCtes(
       branch(lit(plan.sliceType), sliceValueSql(combo), hasColumns ? '__quire_rollup = 0' : null, segment, hasWhere ? combo : null);
     }
   }
-  ctes.push(`${long} AS MATERIALIZED (\n${branches.join('\n  UNION ALL\n')}\n)`);
+  ctes.push(`${long} AS ${d.materialized}(\n${branches.join('\n  UNION ALL\n')}\n)`);
   return { ctes, long, strategy: useCube ? 'cube' : 'conditional' };
 }
