@@ -6,6 +6,7 @@ import { UserError, ValidationErrors } from './util/errors.js';
 import { YamlSource } from './source/source.js';
 import { zodIssuesToErrors } from './source/zod-errors.js';
 import { connectionsSchema } from './connections/index.js';
+import { sourcesSchema } from './file-sources/index.js';
 
 export const projectConfigSchema = z.strictObject({
   database: z.string().min(1).default(':memory:'),
@@ -13,6 +14,8 @@ export const projectConfigSchema = z.strictObject({
   runs_dir: z.string().min(1).default('runs'),
   timezone: z.string().default('UTC'),
   connections: connectionsSchema.default({}),
+  /** Files (.xlsx, .csv, .tsv, .parquet) that become tables of their name, e.g. `budget: { file: data/budget.xlsx, sheet: FY26 }`. */
+  sources: sourcesSchema.default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
   /** Where mailed reports link to, e.g. https://reports.example.com/runs/{run_id} (`{notebook}` too); without it a mail has no link. */

@@ -16,6 +16,8 @@ import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from
 import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
 import { OperationalError } from '../util/errors.js';
 import { countOf } from '../report/html/numbers.js';
+import { sourceStamp } from '../file-sources/index.js';
+import { notebookSources } from '../notebook/sources.js';
 
 export { clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';
@@ -71,6 +73,12 @@ export function planCache(opts: {
     reads: opts.reads.get(id),
   }));
   const root = nb.project.root;
+  const sources = notebookSources(nb);
+  const sourceStamps = (id: string) =>
+    (dag.sources?.[id] ?? []).map((name) => {
+      const source = sources.get(name);
+      return `source:${name}=${source ? sourceStamp(source) : 'undeclared'}`;
+    });
   const keys = cellKeys({
     cells,
     params: opts.params,
@@ -81,7 +89,7 @@ export function planCache(opts: {
     project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
     files: (cell) => {
       const files = cell.reads?.files ?? [];
-      return files.some(isRemote) ? null : fileStamps(root, files);
+      return files.some(isRemote) ? null : [...fileStamps(root, files), ...sourceStamps(cell.id)];
     },
   });
   const store = new CacheStore(opts.runsDir, nb.id);

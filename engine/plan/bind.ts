@@ -79,6 +79,8 @@ export async function bindNotebook(nb: Notebook, dag: Dag, conn: DuckDBConnectio
     if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) continue;
     // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
     if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) continue;
+    // A source's columns are known once its file is read, at run time.
+    if (dag.sources?.[id]?.length) continue;
     const result = await describe(conn, sql, params);
     if ('error' in result) {
       if (NAME_ERROR.test(result.error)) failed.push({ id, path: cell.path, sql, message: result.error });
