@@ -16,6 +16,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, sqlString } from '../duck/duck.js';
 import { duckColumn, isArrayField, uniqueNames, type DuckColumn, type PgField } from './postgres-types.js';
 
+type CopyStreams = typeof import('pg-copy-streams');
+/** pg-copy-streams (CommonJS): its functions sit on `default` in the CLI bundle. */
+export async function loadCopyStreams(): Promise<CopyStreams> {
+  const m = (await import('pg-copy-streams')) as CopyStreams & { default?: CopyStreams };
+  return typeof m.to === 'function' ? m : m.default!;
+}
+
 /** Types DuckDB's CSV reader parses from Postgres's text output as they are. */
 const READ_AS_IS = /^(BOOLEAN|BIGINT|INTEGER|SMALLINT|UBIGINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP|TIMESTAMPTZ|TIME|UUID|DECIMAL\(\d+,\d+\))$/;
 
@@ -50,7 +57,7 @@ export async function copyInto(client: ClientBase, text: string, values: unknown
   if (fields.some(isArrayField)) return null;
   const names = uniqueNames(fields);
   const columns = fields.map((f, i) => csvColumn(duckColumn(f, names[i])));
-  const { to: copyTo } = await import('pg-copy-streams');
+  const copyTo = (await loadCopyStreams()).to;
   const dir = await mkdtemp(join(tmpdir(), 'quire-pg-'));
   try {
     const file = join(dir, 'rows.csv');
