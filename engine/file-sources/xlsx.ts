@@ -35,9 +35,16 @@ interface Column {
 
 type Row = { number: number; values: unknown; getCell(col: number): { numFmt?: string } };
 
+/** The number format matters only for a formula's numeric result (a plain date cell arrives as a Date already). */
+function numFmtOf(row: Row, col: number, value: unknown): string | undefined {
+  return value !== null && typeof value === 'object' && !(value instanceof Date) && ('formula' in value || 'sharedFormula' in value) ? row.getCell(col).numFmt : undefined;
+}
+
 /** Reads rows of one sheet into `staging`; returns the columns and the row count. */
 class SheetLoader {
   private columns: Column[] | null = null;
+  /** Column number → index in `columns`. */
+  private byCol = new Map<number, number>();
   private appender: DuckDBAppender | null = null;
   rows = 0;
 
@@ -75,13 +82,13 @@ class SheetLoader {
     }
     const cells: (string | null)[] = this.columns.map(() => null);
     let any = false;
-    const byCol = new Map(this.columns.map((c, i) => [c.col, i]));
     for (let col = 1; col < values.length; col++) {
-      if (!this.inBounds(col) || values[col] === undefined) continue;
-      const v = sheetValue(values[col], row.getCell(col).numFmt);
+      const raw = values[col];
+      if (raw === undefined || raw === null || !this.inBounds(col)) continue;
+      const v = sheetValue(raw, numFmtOf(row, col, raw));
       if (v === null) continue;
       if (v instanceof CellErrorValue) this.fail('E_SOURCE_CELL', `${this.where(r, col)} holds the error ${v.error}`, 'fix the formula in the workbook, or leave the cell out with `range:`');
-      const i = byCol.get(col);
+      const i = this.byCol.get(col);
       if (i === undefined) {
         this.fail(
           'E_SOURCE_HEADER',
@@ -112,7 +119,7 @@ class SheetLoader {
     const named: { col: number; name: string | null }[] = [];
     const last = this.bounds ? this.bounds.right : values.length - 1;
     for (let col = this.bounds ? this.bounds.left : 1; col <= last; col++) {
-      const v = sheetValue(values[col], row.getCell(col).numFmt);
+      const v = sheetValue(values[col], numFmtOf(row, col, values[col]));
       named.push({ col, name: v === null || v instanceof CellErrorValue ? null : v.text.trim() });
     }
     // Without a range, empty columns at either end of the header are not part of the table.
@@ -135,6 +142,7 @@ class SheetLoader {
       seen.set(name.toLowerCase(), col);
     }
     this.columns = named.map(({ col, name }) => ({ col, name: name!, kinds: new Set() }));
+    this.byCol = new Map(this.columns.map((c, i) => [c.col, i]));
     await this.duck.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(this.staging)} (${this.columns.map((_, i) => `c${i} VARCHAR`).join(', ')})`);
     this.appender = await this.duck.createAppender(this.staging, 'main', 'temp');
   }
@@ -162,7 +170,7 @@ export async function loadXlsx(duck: DuckDBConnection, source: ResolvedSource, t
   const bounds = boundsOf(spec.range);
   const headerRow = spec.header_row ?? bounds?.top ?? 1;
   const staging = `__quire_source_${source.name}`;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source.path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'cache', worksheets: 'emit', entries: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source.path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
   const names: string[] = [];
   let loader: SheetLoader | null = null;
   try {
