@@ -37,9 +37,9 @@ export interface CellCache {
   tableFile(id: string): string | null;
 }
 
-/** The DuckDB files a notebook's session attaches (for the report's "data as of"). */
+/** The DuckDB files a notebook's session attaches and its source files (for the report's "data as of"). */
 export function databaseFiles(nb: Notebook): string[] {
-  return new RunConnections(nb.project).attachments().map((a) => a.path);
+  return [...new RunConnections(nb.project).attachments().map((a) => a.path), ...[...notebookSources(nb).values()].map((s) => s.path)];
 }
 
 export interface CachePlan {
