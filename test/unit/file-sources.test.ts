@@ -14,6 +14,7 @@ import { DuckSession, RESULTS_CATALOG } from '../../engine/duck/duck.js';
 import { ValidationErrors, type QuireError } from '../../engine/util/errors.js';
 import { loadStoredOutputs, outputsMap } from '../../engine/runs/tables.js';
 import type { TableOutput } from '../../engine/outputs.js';
+import { formatDag } from '../../engine/plan/graph-format.js';
 
 let dir: string;
 let session: DuckSession;
@@ -182,6 +183,11 @@ describe('sources in a notebook', () => {
     writeFileSync(join(root, 'data/targets.csv'), 'region,target\nEU,1\nNA,2\n');
     const nb = await validateNotebook(join(root, 'nb.yaml'));
     expect(nb.dag.sources).toEqual({ by_team: ['budget'], vs_target: ['targets'] });
+    const nodes = nb.cells.map((c) => ({ id: c.spec.id, type: c.spec.type }));
+    const files = { budget: 'data/budget.xlsx', targets: 'data/targets.csv' };
+    expect(formatDag(nb.dag, nodes, 'text', files)).toContain('inputs: budget (source: data/budget.xlsx), targets (source: data/targets.csv)\nlevel 1:\n  by_team (query)  <- budget\n');
+    expect(formatDag(nb.dag, nodes, 'mermaid', files)).toContain('  budget -.-> by_team\n');
+    expect(formatDag(nb.dag, nodes, 'dot', files)).toContain('"targets" -> "vs_target" [style=dashed];');
 
     const first = await runNotebook(join(root, 'nb.yaml'));
     expect(first.manifest.cells.map((c) => c.error?.message)).toEqual([undefined, undefined]);
