@@ -1,6 +1,6 @@
 /** A notebook's sources: quire.yaml's and its own (a name in both: the notebook's), paths resolved against the project root. */
 import { resolve } from 'node:path';
-import { formatOf, type ResolvedSource, type SourceSpecs } from '../file-sources/index.js';
+import { formatOf, sourceSpecSchema, sourcesSchema, type ResolvedSource, type SourceSpecs } from '../file-sources/index.js';
 import { projectPath, type Project } from '../project.js';
 
 interface SourcesOf {
@@ -19,6 +19,18 @@ export function notebookSources(nb: SourcesOf): Map<string, ResolvedSource> {
   };
   add(nb.project.config.sources, 'quire.yaml');
   add(nb.top.sources, nb.displayPath);
+  return out;
+}
+
+/** The entries of a raw `sources:` mapping that check out (the others are schema errors already), so they can still be checked further. */
+export function validSources(raw: unknown): SourceSpecs {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: SourceSpecs = {};
+  for (const [name, spec] of Object.entries(raw)) {
+    const one = sourcesSchema.safeParse({ [name]: spec });
+    const parsed = one.success ? sourceSpecSchema.safeParse(spec) : null;
+    if (parsed?.success) out[name] = parsed.data;
+  }
   return out;
 }
 

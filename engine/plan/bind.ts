@@ -16,7 +16,8 @@ import type { YamlPath } from '../source/source.js';
 const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
 
 export function bindHint(message: string): string {
-  if (/^Catalog Error/.test(message)) return 'check the table name: tables come from the project database (quire.yaml `database:`) or are earlier cells named by id';
+  if (/^Catalog Error/.test(message))
+    return 'check the table name: tables come from the project database (quire.yaml `database:`), `sources:` (files, in quire.yaml or the notebook) or are cells named by id';
   return 'check the column names against the tables this query reads';
 }
 

@@ -242,6 +242,7 @@ cells:
     const errors = (err as ValidationErrors).errors.map((e) => [e.code, e.location?.line]);
     expect(errors).toEqual(
       expect.arrayContaining([
+        ['E_SOURCE_MISSING', 3],
         ['E_SCHEMA', 4],
         ['E_SOURCE_SHADOWED', 6],
       ]),
