@@ -66,7 +66,9 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
       if (t.error) errors.push(t.error);
       else errors.push(...unknownTemplateNames(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames }));
     }
-    graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references });
+    const connection = cell.cellType.connectionOf?.(cell.spec);
+    const onServer = connection !== undefined && (nb.project.config.connections[connection]?.type ?? 'duckdb') !== 'duckdb';
+    graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references, readsSources: !onServer });
   }
   const sources = notebookSources(nb);
   const { dag, errors: graphErrors } = buildDag(graphCells, nb.source, [...sources.keys()]);

@@ -9,6 +9,8 @@ export interface GraphCell {
   dependsOn: string[];
   /** Names found in the cell (SQL tables, template variables...); those equal to cell ids become edges. */
   references: string[];
+  /** False for a cell whose SQL runs on a server (Postgres...): a name there is the server's table, never a source. */
+  readsSources?: boolean;
 }
 
 export interface CellEdge {
@@ -64,7 +66,7 @@ export function buildDag(cells: GraphCell[], source: YamlSource, sourceNames: re
     });
     // A cell reading a table of its own name reads the database table it shadows, not itself.
     for (const ref of cell.references) if (ref !== cell.id && known.has(ref)) addEdge(ref, cell.id, 'inferred');
-    const inputs = [...new Set(cell.references.filter((ref) => !known.has(ref) && sourceNames.includes(ref)))];
+    const inputs = cell.readsSources === false ? [] : [...new Set(cell.references.filter((ref) => !known.has(ref) && sourceNames.includes(ref)))];
     if (inputs.length) sources[cell.id] = inputs;
   }
   const byId = new Map(cells.map((c) => [c.id, c]));

@@ -212,6 +212,16 @@ describe('sources in a notebook', () => {
     expect(t2.rows[0]).toEqual(['Ops', 900, '2026-02-01']);
   });
 
+  it("a cell on a server connection reads the server's table of that name, not the source", async () => {
+    const root = project(
+      'sources:\n  budget: { file: data/budget.xlsx }\nconnections:\n  warehouse: { type: postgres, url: "postgres://nobody@127.0.0.1:1/none" }\n',
+      'title: T\ncells:\n  - id: on_server\n    type: query\n    connection: warehouse\n    sql: SELECT * FROM budget\n  - id: local\n    type: query\n    sql: SELECT * FROM budget\n',
+    );
+    await writeBudget(join(root, 'data/budget.xlsx'));
+    const nb = await validateNotebook(join(root, 'nb.yaml'));
+    expect(nb.dag.sources).toEqual({ local: ['budget'] });
+  });
+
   it('a bad sheet fails the cell that reads it, naming the sheet', async () => {
     const root = project('sources:\n  budget: { file: data/budget.xlsx, sheet: FY27 }\n', NOTEBOOK.replace('  targets: { file: data/targets.csv }\n', '  {}\n').replace('sources:\n  {}\n', ''));
     await writeBudget(join(root, 'data/budget.xlsx'));
