@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { UserError, ValidationErrors } from './util/errors.js';
+import { UserError, ValidationErrors, type SourceLocation } from './util/errors.js';
 import { YamlSource } from './source/source.js';
 import { zodIssuesToErrors } from './source/zod-errors.js';
 import { connectionsSchema } from './connections/index.js';
@@ -35,6 +35,8 @@ export interface Project {
   /** Path of quire.yaml, or null when the project is just the notebook's folder. */
   configPath: string | null;
   config: ProjectConfig;
+  /** Where a key of quire.yaml lies (for errors found after loading, e.g. a missing source file); absent without quire.yaml. */
+  locate?: (path: (string | number)[]) => SourceLocation;
 }
 
 /** The nearest folder at or above `start` holding quire.yaml; else `start` itself. */
@@ -84,7 +86,7 @@ export function loadProject(startDir: string): Project {
   const parsed = projectConfigSchema.safeParse(substituted);
   const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
   if (all.length || !parsed.success) throw new ValidationErrors(all);
-  return { root, configPath, config: parsed.data };
+  return { root, configPath, config: parsed.data, locate: (path) => source.locate(path) };
 }
 
 /**

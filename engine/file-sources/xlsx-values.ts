@@ -4,7 +4,7 @@
  * kinds, each with a canonical text DuckDB casts exactly.
  */
 
-export type ValueKind = 'integer' | 'number' | 'date' | 'timestamp' | 'boolean' | 'text';
+export type ValueKind = 'integer' | 'number' | 'date' | 'timestamp' | 'time' | 'boolean' | 'text';
 
 export interface SheetValue {
   kind: ValueKind;
@@ -23,8 +23,11 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 function dateValue(d: Date): SheetValue {
   const day = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const ms = d.getUTCHours() * 3_600_000 + d.getUTCMinutes() * 60_000 + d.getUTCSeconds() * 1000 + d.getUTCMilliseconds();
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+  // A time-only cell is a fraction of Excel's day 0, which exceljs dates 1899-12-30.
+  if (day === '1899-12-30' || day === '1899-12-31') return { kind: 'time', text: time };
   if (ms === 0) return { kind: 'date', text: day };
-  return { kind: 'timestamp', text: `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}` };
+  return { kind: 'timestamp', text: `${day} ${time}` };
 }
 
 /** Excel's serial day number (1900 system) as the wall-clock Date exceljs would make. */
@@ -78,6 +81,7 @@ export function columnType(kinds: ReadonlySet<ValueKind>): string {
   if (only('integer', 'number')) return 'DOUBLE';
   if (only('date')) return 'DATE';
   if (only('date', 'timestamp')) return 'TIMESTAMP';
+  if (only('time')) return 'TIME';
   if (only('boolean')) return 'BOOLEAN';
   return 'VARCHAR';
 }

@@ -22,7 +22,8 @@ function sourceErrors(nb: Notebook, sources: ReturnType<typeof notebookSources>)
   const allowed = sourceDirectories(nb.project);
   for (const s of sources.values()) {
     const inNotebook = s.declaredIn === nb.displayPath;
-    const problem = checkSourceFile(s, allowed, inNotebook ? nb.source.locate(['sources', s.name, 'file']) : undefined);
+    const at = ['sources', s.name, 'file'];
+    const problem = checkSourceFile(s, allowed, inNotebook ? nb.source.locate(at) : nb.project.locate?.(at));
     if (problem) errors.push(problem);
   }
   for (const cell of nb.cells) {

@@ -32,7 +32,10 @@ async function writeBudget(path: string, edit?: (ws: ExcelJS.Worksheet) => void)
   for (const r of [3, 5]) {
     ws.getCell(`B${r}`).numFmt = 'yyyy-mm-dd';
     ws.getCell(`F${r}`).numFmt = 'yyyy-mm-dd hh:mm';
+    ws.getCell(`I${r}`).value = new Date(Date.UTC(1899, 11, 30, 8 + r, 15));
+    ws.getCell(`I${r}`).numFmt = 'hh:mm';
   }
+  ws.getCell('I2').value = 'Starts';
   edit?.(ws);
   wb.addWorksheet('FY25').addRow(['Team']);
   await wb.xlsx.writeFile(path);
@@ -79,10 +82,10 @@ describe('xlsx sources', () => {
   it('load a sheet with types per column: integers, numbers, dates, timestamps, booleans, text; mixed is VARCHAR; blank rows skipped', async () => {
     const { rows, types, values } = await load('budget', { file: 'data/budget.xlsx', sheet: 'FY26', header_row: 2 });
     expect(rows).toBe(2);
-    expect(types).toEqual(['Team VARCHAR', 'Month DATE', 'Amount DOUBLE', 'Heads BIGINT', 'Approved BOOLEAN', 'Updated TIMESTAMP', 'Mixed VARCHAR', 'Share DOUBLE']);
+    expect(types).toEqual(['Team VARCHAR', 'Month DATE', 'Amount DOUBLE', 'Heads BIGINT', 'Approved BOOLEAN', 'Updated TIMESTAMP', 'Mixed VARCHAR', 'Share DOUBLE', 'Starts TIME']);
     expect(values).toEqual([
-      ['Sales', '2026-01-01', 1200.5, '3', true, '2026-01-03 09:30:00', 'x', 1.2005],
-      ['Ops', '2026-02-01', 800, '2', false, '2026-02-03 00:00:00', '7', null],
+      ['Sales', '2026-01-01', 1200.5, '3', true, '2026-01-03 09:30:00', 'x', 1.2005, '11:15:00'],
+      ['Ops', '2026-02-01', 800, '2', false, '2026-02-03 00:00:00', '7', null, '13:15:00'],
     ]);
   });
 
@@ -232,7 +235,7 @@ describe('sources in a notebook', () => {
 
   it('validate: a missing file is located at its `file:`; a cell named like a source is an error; a sheet key on a csv is a schema error', async () => {
     const root = project(
-      'sources:\n  budget: { file: data/budget.xlsx }\n',
+      'sources:\n  budget: { file: data/budget.xlsx }\n  gone: { file: data/gone.csv }\n',
       `title: Budget
 sources:
   targets: { file: data/missing.csv }
@@ -257,5 +260,6 @@ cells:
         ['E_SOURCE_SHADOWED', 6],
       ]),
     );
+    expect((err as ValidationErrors).errors.find((e) => e.message.includes('gone'))?.location).toMatchObject({ file: expect.stringMatching(/quire\.yaml$/), line: 3, col: 17 });
   });
 });
