@@ -14,6 +14,13 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase(`
     CREATE TABLE notes (id int, body text, day date, amount numeric(10,2), ok boolean);
+    CREATE TYPE mood AS ENUM ('sad', 'happy');
+    CREATE TABLE typed (id bigint, big numeric(20,4), total numeric, placed timestamptz, local timestamp, took interval, ref uuid,
+      meta jsonb, doc json, raw bytea, feeling mood, at time, f4 real, f8 double precision, small smallint);
+    INSERT INTO typed VALUES
+      (9007199254740993, 1234567890123456.1234, 12.3456789012, '2026-03-01 10:00:00.123456+02', '2026-03-01 10:00:00.5', '1 year 2 mons 3 days 04:05:06.7',
+       'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"k": [1, "a,b"]}', '{"x": "y, z"}', '\\x0102ff', 'happy', '23:59:59.999', 1.5, 0.1, -3),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
     INSERT INTO notes VALUES (1, 'a, "quoted"
 second line', '2026-03-01', 1.50, true), (2, '', '2026-03-02', NULL, false), (3, NULL, NULL, -2.25, NULL), (4, '\\N', '2026-03-04', 0, true);
   `);
@@ -30,7 +37,9 @@ async function query(sql: string, params: BoundParams = { values: {}, types: {} 
   try {
     const rows = await connection.query({ cellId: 'out', sql, params, mode: 'read', duck });
     const read = await duck.runAndReadAll(`SELECT * FROM ${RESULTS_CATALOG}.main.out`);
-    return { rows, values: read.getRowsJson(), types: read.columnTypes().map(String) };
+    // DESCRIBE, not the reader's column types: those show JSON as the VARCHAR it is stored as.
+    const types = (await duck.runAndReadAll(`DESCRIBE ${RESULTS_CATALOG}.main.out`)).getRows().map((r) => String(r[1]));
+    return { rows, values: read.getRowsJson(), types };
   } finally {
     await connection.close();
     session.close();
@@ -61,5 +70,33 @@ describe('postgres read cells through COPY', () => {
     expect(withNull.values).toEqual([['4']]);
     const arrays = await query('SELECT array_agg(id ORDER BY id) AS ids FROM notes');
     expect(arrays).toMatchObject({ types: ['INTEGER[]'], values: [[[1, 2, 3, 4]]] });
+  });
+
+  it('give the same table as the cursor for every scalar type: decimals, timestamptz, interval, uuid, json(b), bytea, enums, time, floats', async () => {
+    const sql = 'SELECT * FROM typed WHERE $p::text IS NULL OR true ORDER BY id';
+    const copied = await query(sql, { values: { p: 'x' }, types: { p: 'VARCHAR' } });
+    const cursor = await query(sql, { values: { p: null as unknown as string }, types: { p: 'VARCHAR' } });
+    expect(copied.types).toEqual([
+      'BIGINT',
+      'DECIMAL(20,4)',
+      'DECIMAL(38,10)',
+      'TIMESTAMP WITH TIME ZONE',
+      'TIMESTAMP',
+      'INTERVAL',
+      'UUID',
+      'JSON',
+      'JSON',
+      'BLOB',
+      'VARCHAR',
+      'TIME',
+      'FLOAT',
+      'DOUBLE',
+      'SMALLINT',
+    ]);
+    expect(copied.types).toEqual(cursor.types);
+    expect(copied.values).toEqual(cursor.values);
+    expect(copied.values[1][0]).toBe('9007199254740993');
+    expect(copied.values[1].filter((v) => v === null)).toEqual([]);
+    expect(copied.values[0].slice(1).every((v) => v === null)).toBe(true);
   });
 });
