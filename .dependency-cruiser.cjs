@@ -25,7 +25,7 @@ const LAYERS = [
   ['engine/notebook'],
   ['engine/cell-type.ts'],
   ['engine/project.ts'],
-  ['engine/connections'],
+  ['engine/connections', 'engine/file-sources'],
   ['engine/sql', 'engine/text'],
   ['engine/params'],
   ['engine/duck'],

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { UserError, ValidationErrors } from './util/errors.js';
+import { UserError, ValidationErrors, type SourceLocation } from './util/errors.js';
 import { YamlSource } from './source/source.js';
 import { zodIssuesToErrors } from './source/zod-errors.js';
 import { connectionsSchema } from './connections/index.js';
+import { sourcesSchema } from './file-sources/index.js';
 
 export const projectConfigSchema = z.strictObject({
   database: z.string().min(1).default(':memory:'),
@@ -13,6 +14,8 @@ export const projectConfigSchema = z.strictObject({
   runs_dir: z.string().min(1).default('runs'),
   timezone: z.string().default('UTC'),
   connections: connectionsSchema.default({}),
+  /** Files (.xlsx, .csv, .tsv, .parquet) that become tables of their name, e.g. `budget: { file: data/budget.xlsx, sheet: FY26 }`. */
+  sources: sourcesSchema.default({}),
   smtp: z.strictObject({ url: z.string(), from: z.string() }).optional(),
   theme: z.enum(['light', 'dark']).optional(),
   /** Where mailed reports link to, e.g. https://reports.example.com/runs/{run_id} (`{notebook}` too); without it a mail has no link. */
@@ -42,6 +45,8 @@ export interface Project {
   /** Path of quire.yaml, or null when the project is just the notebook's folder. */
   configPath: string | null;
   config: ProjectConfig;
+  /** Where a key of quire.yaml lies (for errors found after loading, e.g. a missing source file); absent without quire.yaml. */
+  locate?: (path: (string | number)[]) => SourceLocation;
 }
 
 /** The nearest folder at or above `start` holding quire.yaml; else `start` itself. */
@@ -91,7 +96,7 @@ export function loadProject(startDir: string): Project {
   const parsed = projectConfigSchema.safeParse(substituted);
   const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
   if (all.length || !parsed.success) throw new ValidationErrors(all);
-  return { root, configPath, config: parsed.data };
+  return { root, configPath, config: parsed.data, locate: (path) => source.locate(path) };
 }
 
 /**

@@ -50,7 +50,7 @@ export function analysisMemo(runsDir: string, nb: Notebook): AnalysisMemo {
         if (s.key !== key || !Array.isArray(s.dag?.ids) || !Array.isArray(s.dag.levels) || !Array.isArray(s.dag.upstream) || !Array.isArray(s.reads)) return null;
         if (s.dag.ids.join('\n') !== nb.cells.map((c) => c.spec.id).join('\n')) return null;
         return {
-          dag: { ...s.dag, upstream: new Map(s.dag.upstream) },
+          dag: { ...s.dag, upstream: new Map(s.dag.upstream), sources: s.dag.sources ?? {} },
           reads: new Map(s.reads.map(([id, r]) => [id, r ?? undefined])),
         };
       } catch {

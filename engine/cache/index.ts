@@ -16,6 +16,8 @@ import { cellKeys, decide, type CellDecision, type CellKey, type PlanCell } from
 import { CacheDamaged, CacheStore, type RestoredEntry } from './store.js';
 import { OperationalError } from '../util/errors.js';
 import { countOf } from '../report/html/numbers.js';
+import { sourceStamp } from '../file-sources/index.js';
+import { notebookSources } from '../notebook/sources.js';
 
 export { clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';
@@ -35,9 +37,9 @@ export interface CellCache {
   tableFile(id: string): string | null;
 }
 
-/** The DuckDB files a notebook's session attaches (for the report's "data as of"). */
+/** The DuckDB files a notebook's session attaches and its source files (for the report's "data as of"). */
 export function databaseFiles(nb: Notebook): string[] {
-  return new RunConnections(nb.project).attachments().map((a) => a.path);
+  return [...new RunConnections(nb.project).attachments().map((a) => a.path), ...[...notebookSources(nb).values()].map((s) => s.path)];
 }
 
 export interface CachePlan {
@@ -71,6 +73,12 @@ export function planCache(opts: {
     reads: opts.reads.get(id),
   }));
   const root = nb.project.root;
+  const sources = notebookSources(nb);
+  const sourceStamps = (id: string) =>
+    (dag.sources?.[id] ?? []).map((name) => {
+      const source = sources.get(name);
+      return `source:${name}=${source ? sourceStamp(source) : 'undeclared'}`;
+    });
   const keys = cellKeys({
     cells,
     params: opts.params,
@@ -81,7 +89,7 @@ export function planCache(opts: {
     project: projectFilesFingerprint(root, nb.project.config.metrics, nb.top.definitions ?? null),
     files: (cell) => {
       const files = cell.reads?.files ?? [];
-      return files.some(isRemote) ? null : fileStamps(root, files);
+      return files.some(isRemote) ? null : [...fileStamps(root, files), ...sourceStamps(cell.id)];
     },
   });
   const store = new CacheStore(opts.runsDir, nb.id);

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { validateNotebook } from '../validate.js';
 import { formatDag, type GraphFormat } from '../plan/graph-format.js';
+import { notebookSources } from '../notebook/sources.js';
 
 export function register(program: Command): void {
   program
@@ -11,6 +12,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { format: GraphFormat }) => {
       const nb = await validateNotebook(file);
       const nodes = nb.cells.map((c) => ({ id: c.spec.id, type: c.spec.type, title: c.spec.title }));
-      process.stdout.write(formatDag(nb.dag, nodes, opts.format));
+      const files = Object.fromEntries([...notebookSources(nb)].map(([name, s]) => [name, s.spec.file]));
+      process.stdout.write(formatDag(nb.dag, nodes, opts.format, files));
     });
 }

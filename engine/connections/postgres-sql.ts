@@ -44,6 +44,12 @@ export interface PositionalSql {
   original(offset: number): number;
 }
 
+/**
+ * `$n` as a value set for the transaction (`set_config('quire.p<n>', $n, true)`): COPY takes no
+ * bind parameters, so a query copied out reads its params from there, never from its text.
+ */
+export const settingPlaceholder = (n: number, pgType: string): string => `(current_setting('quire.p${n}')::${pgType})`;
+
 /** Postgres types the param kinds bind as, so `$p = 1` or `= ANY($list)` need no cast. */
 const PG_PARAM_TYPES: Record<SqlParamType, string> = { VARCHAR: 'text', DOUBLE: 'float8', BIGINT: 'int8', BOOLEAN: 'bool', DATE: 'date', 'VARCHAR[]': 'text[]' };
 
@@ -56,7 +62,7 @@ function charOffset(text: string, byteOffset: number): number {
  * Finds `$name` by the scanner's tokens (a `$` right before an identifier), so a `$x` inside a
  * string or comment stays as it is. Without `types` (validation) each param is typed text.
  */
-export function toPositional(sql: string, types: Readonly<Record<string, SqlParamType>> = {}): PositionalSql {
+export function toPositional(sql: string, types: Readonly<Record<string, SqlParamType>> = {}, placeholder: (n: number, pgType: string) => string = (n, t) => `($${n}::${t})`): PositionalSql {
   const tokens = loaded().scanSync(sql).tokens;
   const names: string[] = [];
   const replacements: Replacement[] = [];
@@ -71,7 +77,7 @@ export function toPositional(sql: string, types: Readonly<Record<string, SqlPara
     const name = ident.text;
     let n = names.indexOf(name);
     if (n < 0) n = names.push(name) - 1;
-    const replacement = `($${n + 1}::${PG_PARAM_TYPES[types[name] ?? 'VARCHAR']})`;
+    const replacement = placeholder(n + 1, PG_PARAM_TYPES[types[name] ?? 'VARCHAR']);
     out += sql.slice(last, from);
     replacements.push({ from, fromLength: end - from, to: out.length, toLength: replacement.length });
     out += replacement;

@@ -1,5 +1,5 @@
 /**
- * A Postgres cursor's rows into a DuckDB table, one batch at a time: each batch is appended
+ * The fallback of postgres-copy.ts (a NULL param, an array column): a Postgres cursor's rows into a DuckDB table, one batch at a time: each batch is appended
  * (as text, decimals as decimals) to a staging table of the cell's DuckDB connection, then cast into the result table, so
  * memory holds one batch whatever the row count.
  */

@@ -103,6 +103,9 @@ function scalarType(oid: number, typmod: number): string {
 
 const asVarchar = (appender: DuckDBAppender, text: string) => appender.appendVarchar(text);
 
+/** Whether a column is a Postgres array (its text, `{1,2}`, is no DuckDB list as it is). */
+export const isArrayField = (field: PgField): boolean => ARRAYS[field.dataTypeID] !== undefined;
+
 /** Enums, domains of unknown oids, money, inet... come as VARCHAR: their text, exactly. */
 export function duckColumn(field: PgField, name: string): DuckColumn {
   const element = ARRAYS[field.dataTypeID];

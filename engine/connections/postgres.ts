@@ -13,9 +13,10 @@ import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
 import { sha256 } from '../util/hash.js';
 import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest } from './connection.js';
 import { pgError, redactUrl } from './postgres-errors.js';
-import { analyzePostgres, loadParser, toPositional } from './postgres-sql.js';
+import { analyzePostgres, loadParser, settingPlaceholder, toPositional } from './postgres-sql.js';
 import { cacheSchema, durationMs } from './cache-config.js';
 import { streamInto } from './postgres-stream.js';
+import { copyInto } from './postgres-copy.js';
 
 const schema = z.strictObject({
   type: z.literal('postgres'),
@@ -93,6 +94,8 @@ export class PostgresConnection implements Connection {
     signal?.addEventListener('abort', onAbort, { once: true });
     const target = `${RESULTS_CATALOG}.main.${quoteIdent(req.cellId)}`;
     let broken = false;
+    // The text the server is running, for placing its errors in the cell's SQL.
+    let sent = positional;
     try {
       await running.client.query(req.mode === 'write' ? 'BEGIN' : 'BEGIN READ ONLY');
       if (req.timeoutMs !== undefined) await running.client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(req.timeoutMs))}`);
@@ -104,7 +107,14 @@ export class PostgresConnection implements Connection {
         await duck.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${Math.trunc(result.rowCount ?? 0)}::BIGINT AS rows_changed`);
         await running.client.query('COMMIT');
       } else {
-        rows = await streamInto(running.client, positional.text, values, duck, target, req.cellId);
+        // COPY (about 6× faster than a cursor) unless a param is NULL (no setting holds one) or a column is an array.
+        let copied: number | null = null;
+        if (values.every((v) => v !== null)) {
+          sent = toPositional(req.sql, req.params.types, settingPlaceholder);
+          copied = await copyInto(running.client, sent.text, values, duck, target);
+        }
+        sent = positional;
+        rows = copied ?? (await streamInto(running.client, positional.text, values, duck, target, req.cellId));
         await running.client.query('COMMIT');
       }
       return rows;
@@ -119,7 +129,7 @@ export class PostgresConnection implements Connection {
         url: this.config.url,
         cellId: req.cellId,
         cancelled: signal?.aborted || this.closed || running.cancelling !== undefined,
-        locate: (o) => locate(o === undefined ? undefined : positional.original(o)),
+        locate: (o) => locate(o === undefined ? undefined : sent.original(o)),
       });
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -15,6 +15,8 @@ import { cellDeadline } from './cell-deadline.js';
 import { RunConnections } from '../connections/run-connections.js';
 import { checkOutputSize } from './output-size.js';
 import { countOf } from '../report/html/numbers.js';
+import { RunSources } from '../file-sources/index.js';
+import { notebookSources, sourceDirectories } from '../notebook/sources.js';
 
 export interface CellResult {
   record: CellRecord;
@@ -71,6 +73,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
   const clock = opts.clock ?? (() => performance.now());
   const connections = opts.connections ?? new RunConnections(nb.project);
   const cells = new Map(nb.cells.map((c) => [c.spec.id, c]));
+  const sources = new RunSources(notebookSources(nb), sourceDirectories(nb.project), (name, rows, ms) => logger.log('info', `source ${name} loaded: ${countOf(rows, 'row')} in ${Math.round(ms)} ms`));
   const results = new Map<string, CellResult>();
   const running = new Map<string, Promise<void>>();
   let stopReason: string | null = null;
@@ -128,6 +131,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
         if (!output) {
           conn = await session.connect();
           for (const up of upstream.keys()) await opts.cache?.materialize(up, conn);
+          for (const name of dag.sources?.[id] ?? []) await sources.ensure(name, conn);
           const returned = await cell.cellType.run(cell.spec, {
             cellId: id,
             conn,

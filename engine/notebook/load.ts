@@ -9,6 +9,7 @@ import { YamlSource, type YamlPath } from '../source/source.js';
 import { notebookSchema, NOTEBOOK_ID, type NotebookTop } from './schema.js';
 import { paramsSchema } from '../params/index.js';
 import { zodIssuesToErrors } from '../source/zod-errors.js';
+import { validSources } from './sources.js';
 import type { StateKey } from '../util/state.js';
 
 export interface NotebookCell {
@@ -144,7 +145,7 @@ function parseNotebook(abs: string, displayPath: string, text: string, cellTypes
     sha256: createHash('sha256').update(text).digest('hex'),
     source,
     project,
-    top: top.success ? top.data : { title: typeof record.title === 'string' ? record.title : '', cells: [], params: params.success ? params.data : {} },
+    top: top.success ? top.data : { title: typeof record.title === 'string' ? record.title : '', cells: [], params: params.success ? params.data : {}, sources: validSources(record.sources) },
     cells,
   };
   return { notebook, errors };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { paramsSchema } from '../params/index.js';
 import { baseCellShape, type CellTypes } from '../cell-type.js';
+import { sourcesSchema } from '../file-sources/index.js';
 
 export const NOTEBOOK_ID = /^[a-z][a-z0-9_-]*$/;
 
@@ -37,6 +38,7 @@ export const notebookSchema = z.strictObject({
   description: z.string().optional(),
   tags: z.array(z.string()).optional(),
   params: paramsSchema.optional(),
+  sources: sourcesSchema.optional().describe('Files (.xlsx, .csv, .tsv, .parquet) that become tables of their name, beside those of quire.yaml'),
   definitions: z.strictObject({ metrics: specBodies.optional(), slices: specBodies.optional(), segments: specBodies.optional() }).optional(),
   cells: z.array(z.unknown()).min(1, 'a notebook needs at least one cell'),
   export: formatNames.optional(),

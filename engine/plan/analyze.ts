@@ -7,10 +7,37 @@ import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from '../notebook/load.js';
 import { outputKindsOf, type CellInfo, type CellReads } from '../cell-type.js';
+import { UserError } from '../util/errors.js';
+import { checkSourceFile } from '../file-sources/index.js';
+import { notebookSources, sourceDirectories } from '../notebook/sources.js';
 
 /** Names a notebook's SQL may bind: each param, and `_start`/`_end` of period params. */
 export function bindableParamNames(nb: Notebook): string[] {
   return Object.entries(nb.top.params ?? {}).flatMap(([name, spec]) => (isPeriodType(spec.type) ? [name, `${name}_start`, `${name}_end`] : [name]));
+}
+
+/** Sources whose file is missing or out of bounds, and cells named like a source (which of the two would `FROM name` read?). */
+function sourceErrors(nb: Notebook, sources: ReturnType<typeof notebookSources>): UserError[] {
+  const errors: UserError[] = [];
+  const allowed = sourceDirectories(nb.project);
+  for (const s of sources.values()) {
+    const inNotebook = s.declaredIn === nb.displayPath;
+    const at = ['sources', s.name, 'file'];
+    const problem = checkSourceFile(s, allowed, inNotebook ? nb.source.locate(at) : nb.project.locate?.(at));
+    if (problem) errors.push(problem);
+  }
+  for (const cell of nb.cells) {
+    const s = sources.get(cell.spec.id);
+    if (s) {
+      errors.push(
+        new UserError('E_SOURCE_SHADOWED', `cell ${cell.spec.id} has the name of source ${s.name} (${s.declaredIn})`, {
+          location: nb.source.locate([...cell.path, 'id']),
+          hint: 'a cell id and a source name would both be the table of that name: rename one',
+        }),
+      );
+    }
+  }
+  return errors;
 }
 
 /**
@@ -40,9 +67,12 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
       if (t.error) errors.push(t.error);
       else errors.push(...unknownTemplateNames(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames }));
     }
-    graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references });
+    const connection = cell.cellType.connectionOf?.(cell.spec);
+    const onServer = connection !== undefined && (nb.project.config.connections[connection]?.type ?? 'duckdb') !== 'duckdb';
+    graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references, readsSources: !onServer });
   }
-  const { dag, errors: graphErrors } = buildDag(graphCells, nb.source);
-  errors.push(...graphErrors);
+  const sources = notebookSources(nb);
+  const { dag, errors: graphErrors } = buildDag(graphCells, nb.source, [...sources.keys()]);
+  errors.push(...graphErrors, ...sourceErrors(nb, sources));
   return { dag, errors, reads };
 }

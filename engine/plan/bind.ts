@@ -16,7 +16,8 @@ import type { YamlPath } from '../source/source.js';
 const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
 
 export function bindHint(message: string): string {
-  if (/^Catalog Error/.test(message)) return 'check the table name: tables come from the project database (quire.yaml `database:`) or are earlier cells named by id';
+  if (/^Catalog Error/.test(message))
+    return 'check the table name: tables come from the project database (quire.yaml `database:`), `sources:` (files, in quire.yaml or the notebook) or are cells named by id';
   return 'check the column names against the tables this query reads';
 }
 
@@ -84,7 +85,10 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
     const [sql] = sqls;
     if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) return null;
     // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
-    return (dag.upstream.get(id) ?? []).every((u) => known.has(u)) ? { id, path: cell.path, sql } : null;
+    if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) return null;
+    // A source's columns are known once its file is read, at run time.
+    if (dag.sources?.[id]?.length) return null;
+    return { id, path: cell.path, sql };
   };
   try {
     for (const level of dag.levels) {

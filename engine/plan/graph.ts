@@ -9,6 +9,8 @@ export interface GraphCell {
   dependsOn: string[];
   /** Names found in the cell (SQL tables, template variables...); those equal to cell ids become edges. */
   references: string[];
+  /** False for a cell whose SQL runs on a server (Postgres...): a name there is the server's table, never a source. */
+  readsSources?: boolean;
 }
 
 export interface CellEdge {
@@ -26,19 +28,22 @@ export interface Dag {
   upstream: Map<string, string[]>;
   /** Cells grouped by depth: every cell of a level may run concurrently once earlier levels are done. */
   levels: string[][];
+  /** The sources (`sources:` files) each cell reads, by cell id: the DAG's inputs. Only cells reading one are listed. */
+  sources: Record<string, string[]>;
 }
 
 /**
  * Builds the DAG from explicit and inferred dependencies. Unknown `depends_on` ids, self
  * dependencies and cycles are located errors; all of them are returned, not only the first.
  */
-export function buildDag(cells: GraphCell[], source: YamlSource): { dag: Dag; errors: QuireError[] } {
+export function buildDag(cells: GraphCell[], source: YamlSource, sourceNames: readonly string[] = []): { dag: Dag; errors: QuireError[] } {
   const errors: QuireError[] = [];
   const ids = cells.map((c) => c.id);
   const known = new Set(ids);
   const g = new Graph({ directed: true });
   for (const id of ids) g.setNode(id);
   const edges: CellEdge[] = [];
+  const sources: Record<string, string[]> = {};
   const addEdge = (from: string, to: string, kind: CellEdge['kind']) => {
     if (g.hasEdge(from, to)) return;
     g.setEdge(from, to);
@@ -61,6 +66,8 @@ export function buildDag(cells: GraphCell[], source: YamlSource): { dag: Dag; er
     });
     // A cell reading a table of its own name reads the database table it shadows, not itself.
     for (const ref of cell.references) if (ref !== cell.id && known.has(ref)) addEdge(ref, cell.id, 'inferred');
+    const inputs = cell.readsSources === false ? [] : [...new Set(cell.references.filter((ref) => !known.has(ref) && sourceNames.includes(ref)))];
+    if (inputs.length) sources[cell.id] = inputs;
   }
   const byId = new Map(cells.map((c) => [c.id, c]));
   for (const cycle of orderedCycles(g, ids)) {
@@ -73,7 +80,7 @@ export function buildDag(cells: GraphCell[], source: YamlSource): { dag: Dag; er
     );
   }
   const upstream = new Map(ids.map((id) => [id, (g.predecessors(id) ?? []) as string[]]));
-  return { dag: { ids, edges, upstream, levels: errors.length ? [] : levelsOf(ids, upstream) }, errors };
+  return { dag: { ids, edges, upstream, levels: errors.length ? [] : levelsOf(ids, upstream), sources }, errors };
 }
 
 /** Each cycle as a path in edge order, starting at its earliest-declared cell. */
