@@ -1,4 +1,4 @@
-import { type CellType, type RunContext } from '../engine/cell-type.js';
+import type { CellType, RunContext } from '../engine/cell-type.js';
 import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
 import type { ExperimentOutput } from '../engine/outputs.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';

@@ -27,10 +27,7 @@ const metricSchema = z.strictObject({
   numerator: column.optional().describe('ratio: numerator column (summed per unit)'),
   denominator: column.optional().describe('ratio: denominator column (summed per unit)'),
   covariate: column.optional().describe('mean: a pre-period value per unit (CUPED variance reduction; the method then defaults to cuped)'),
-  method: z
-    .enum(METHODS)
-    .optional()
-    .describe('proportion: z (default) | bayesian | msprt; mean: welch (default) | cuped | msprt; ratio: delta (default) | msprt'),
+  method: z.enum(METHODS).optional().describe('proportion: z (default) | bayesian | msprt; mean: welch (default) | cuped | msprt; ratio: delta (default) | msprt'),
   tau: z.number().positive().optional().describe('msprt: the mixing standard deviation, an effect size you expect in the metric’s units (e.g. 0.02 for a rate)'),
   good: z.enum(POLARITIES).optional().describe('Which direction is good news in the scorecard: up (default) | down | neutral'),
 });
@@ -42,10 +39,7 @@ export const experimentSchema = cellSchema('experiment', {
   control: z.union([z.string(), z.number(), z.boolean()]).describe('The control value of the variant column'),
   metrics: z.array(metricSchema).min(1, 'list at least one metric').describe('Metrics compared between each variant and control'),
   alpha: z.number().gt(0).lt(0.5).optional().describe('Significance level (default 0.05); intervals are 1 − alpha'),
-  correction: z
-    .enum(['holm', 'bh', 'none'])
-    .optional()
-    .describe('Multiple-comparison correction of p-values when there are several comparisons: holm (default) | bh (Benjamini–Hochberg) | none'),
+  correction: z.enum(['holm', 'bh', 'none']).optional().describe('Multiple-comparison correction of p-values when there are several comparisons: holm (default) | bh (Benjamini–Hochberg) | none'),
   split: z.record(z.string(), z.number().positive()).optional().describe('Planned traffic split by variant for the sample-ratio check, e.g. { control: 50, treatment: 50 } (default: equal)'),
   timeout_ms: SQL_TIMEOUT.optional(),
 });
@@ -72,11 +66,13 @@ export function checkMetrics(spec: ExperimentSpec, locate: Locate): UserError[] 
   const seen = new Set<string>();
   spec.metrics.forEach((m, i) => {
     const at = (key?: string) => locate(key ? ['metrics', i, key] : ['metrics', i]);
-    const fail = (key: string | undefined, message: string, hint: string) => errors.push(new UserError('E_EXPERIMENT_METRIC', `cell ${spec.id}, metric ${m.name}: ${message}`, { location: at(key), hint }));
+    const fail = (key: string | undefined, message: string, hint: string) =>
+      errors.push(new UserError('E_EXPERIMENT_METRIC', `cell ${spec.id}, metric ${m.name}: ${message}`, { location: at(key), hint }));
     if (seen.has(m.name)) fail('name', `the name ${m.name} is used twice`, 'give each metric its own name');
     seen.add(m.name);
     if (m.kind === 'ratio') {
-      if (m.numerator === undefined || m.denominator === undefined) fail(undefined, 'a ratio needs numerator: and denominator:', 'e.g. { name: clicks_per_session, kind: ratio, numerator: clicks, denominator: sessions }');
+      if (m.numerator === undefined || m.denominator === undefined)
+        fail(undefined, 'a ratio needs numerator: and denominator:', 'e.g. { name: clicks_per_session, kind: ratio, numerator: clicks, denominator: sessions }');
       if (m.column !== undefined) fail('column', 'a ratio reads numerator: and denominator:, not column:', 'replace column: with numerator: and denominator:');
     } else {
       if (m.column === undefined) fail(undefined, `a ${m.kind} needs column:`, `e.g. { name: ${m.name}, kind: ${m.kind}, column: <column> }`);
@@ -87,7 +83,8 @@ export function checkMetrics(spec: ExperimentSpec, locate: Locate): UserError[] 
     if (m.covariate !== undefined && m.kind !== 'mean') fail('covariate', 'a covariate (CUPED) applies to mean metrics', 'drop covariate:, or make the metric kind: mean');
     if (method === 'cuped' && m.covariate === undefined) fail('method', 'cuped needs covariate: (the pre-period value of each unit)', 'e.g. covariate: pre_revenue');
     if (method !== 'cuped' && m.covariate !== undefined && m.kind === 'mean') fail('covariate', `a covariate is used by method cuped, not ${method}`, 'drop covariate: or the method');
-    if (method === 'msprt' && m.tau === undefined) fail('method', 'msprt needs tau: (the mixing standard deviation)', 'set tau: to an effect size you expect, in the metric’s units (e.g. 0.02 for a rate)');
+    if (method === 'msprt' && m.tau === undefined)
+      fail('method', 'msprt needs tau: (the mixing standard deviation)', 'set tau: to an effect size you expect, in the metric’s units (e.g. 0.02 for a rate)');
     if (method !== 'msprt' && m.tau !== undefined) fail('tau', 'tau: is used by method msprt only', 'drop tau: or set method: msprt');
   });
   return errors;

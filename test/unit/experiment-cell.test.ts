@@ -63,7 +63,20 @@ describe('experiment cell on DuckDB vs scipy/statsmodels', () => {
     const out = result.output as ExperimentOutput;
     expect(out.kind).toBe('experiment');
     expect(out.table.columns.map((c) => c.name)).toEqual([
-      'variant', 'metric', 'method', 'n', 'value', 'diff', 'rel_diff', 'ci_low', 'ci_high', 'p_value', 'p_value_adjusted', 'significant', 'prob_beat_control', 'srm_p_value',
+      'variant',
+      'metric',
+      'method',
+      'n',
+      'value',
+      'diff',
+      'rel_diff',
+      'ci_low',
+      'ci_high',
+      'p_value',
+      'p_value_adjusted',
+      'significant',
+      'prob_beat_control',
+      'srm_p_value',
     ]);
     const rows = objects(out);
     expect(rows).toHaveLength(21);
