@@ -43,19 +43,25 @@ export function experimentSql(spec: ExperimentSpec, from: string): string {
     if (!unitCols.has(expr)) unitCols.set(expr, `u${unitCols.size}`);
     return unitCols.get(expr)!;
   };
+  const pairs: string[] = [];
   const perMetric = spec.metrics.map((m, i) => {
     const e = unitExprs(m);
-    const y = alias(e.y);
-    const x = e.x ? alias(e.x) : null;
-    const f = (agg: string) => (x ? `${agg} FILTER (WHERE ${y} IS NOT NULL AND ${x} IS NOT NULL)` : agg);
+    let y = alias(e.y);
+    let x = e.x ? alias(e.x) : null;
+    if (x) {
+      // Units with both values only: paired copies made once per unit (cheaper than FILTER on each aggregate).
+      const [yp, xp] = [`p${i}_y`, `p${i}_x`];
+      pairs.push(`CASE WHEN ${x} IS NOT NULL THEN ${y} END AS ${yp}`, `CASE WHEN ${y} IS NOT NULL THEN ${x} END AS ${xp}`);
+      [y, x] = [yp, xp];
+    }
     const cols = [
-      `${f(`count(${y})`)} AS n_${i}`,
-      `${f(`sum(${y})`)} AS sum_${i}`,
-      `${f(`avg(${y})`)} AS mean_y_${i}`,
-      `${f(`var_samp(${y})`)} AS var_y_${i}`,
-      x ? `${f(`avg(${x})`)} AS mean_x_${i}` : `NULL AS mean_x_${i}`,
-      x ? `${f(`var_samp(${x})`)} AS var_x_${i}` : `NULL AS var_x_${i}`,
-      x ? `${f(`covar_samp(${y}, ${x})`)} AS cov_${i}` : `NULL AS cov_${i}`,
+      `count(${y}) AS n_${i}`,
+      m.kind === 'proportion' ? `sum(${y}) AS sum_${i}` : `NULL AS sum_${i}`,
+      `avg(${y}) AS mean_y_${i}`,
+      m.kind === 'proportion' ? `NULL AS var_y_${i}` : `var_samp(${y}) AS var_y_${i}`,
+      x ? `avg(${x}) AS mean_x_${i}` : `NULL AS mean_x_${i}`,
+      x ? `var_samp(${x}) AS var_x_${i}` : `NULL AS var_x_${i}`,
+      x ? `covar_samp(${y}, ${x}) AS cov_${i}` : `NULL AS cov_${i}`,
       m.kind === 'proportion' ? `count_if(${y} NOT IN (0, 1)) AS invalid_${i}` : `0 AS invalid_${i}`,
     ];
     return cols.join(',\n    ');
@@ -70,7 +76,7 @@ export function experimentSql(spec: ExperimentSpec, from: string): string {
 SELECT CASE WHEN v_min = v_max THEN v_min END AS variant,
     count(*) AS units,
     ${perMetric.join(',\n    ')}
-FROM units
+FROM ${pairs.length ? `(SELECT *, ${pairs.join(', ')} FROM units)` : 'units'}
 GROUP BY 1
 ORDER BY 1`;
 }
