@@ -15,7 +15,7 @@ import { processState } from '../engine/util/state.js';
 import { median, ms, ratio, time } from './util.js';
 
 const ROWS = 10_000_000;
-const RUNS = 5;
+const RUNS = 3;
 
 // Deterministic pseudo-random columns from hash(user_id, salt).
 const U = (salt: number) => `(hash(user_id, ${salt}) % 1000000) / 1000000.0`;

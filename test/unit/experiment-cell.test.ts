@@ -169,4 +169,34 @@ describe('experiment cell on DuckDB vs scipy/statsmodels', () => {
     expect(found).toContainEqual(['E_EXPERIMENT_METRIC', 20, expect.stringContaining('a ratio needs numerator: and denominator:')]);
     expect(found).toContainEqual(['E_EXPERIMENT_COLUMN', 18, expect.stringContaining("orders has no column 'pre_revnue' — did you mean 'pre_revenue'?")]);
   });
+
+  it('leaves out units seen with several variants (or none), counts NULL values out of n, and later cells read the table', async () => {
+    const path = variantOf((y) =>
+      y
+        .replace(
+          "sql: SELECT * FROM read_csv('assignments.csv')",
+          "sql: SELECT * FROM (VALUES (1, 'control', 1, 10.0), (2, 'control', 0, NULL), (3, 'control', 0, 4.0), (4, 'b', 1, 8.0), (5, 'b', 0, 6.0), (6, 'b', 1, 7.0), (6, 'control', 0, 1.0), (7, NULL, 1, 1.0)) t(user_id, variant, converted, revenue)",
+        )
+        .replace(
+          / {4}metrics:\n[\s\S]*$/,
+          "    metrics:\n      - { name: conversion, kind: proportion, column: converted }\n      - { name: revenue, kind: mean, column: revenue }\n  - id: lift\n    type: query\n    sql: SELECT diff FROM readout WHERE variant = 'b' AND metric = 'revenue'\n",
+        ),
+    );
+    const results = await execute(path);
+    const out = results.get('readout')!.output as ExperimentOutput;
+    expect(out.excludedUnits).toBe(2);
+    expect(out.units).toEqual([
+      { variant: 'control', units: 3 },
+      { variant: 'b', units: 2 },
+    ]);
+    const rows = objects(out);
+    expect(rows.map((r) => [r.variant, r.metric, Number(r.n), r.value])).toEqual([
+      ['control', 'conversion', 3, 1 / 3],
+      ['b', 'conversion', 2, 1 / 2],
+      ['control', 'revenue', 2, 7],
+      ['b', 'revenue', 2, 7],
+    ]);
+    expect(results.get('lift')!.record.status).toBe('succeeded');
+    expect((results.get('lift')!.output as { rows: unknown[][] }).rows).toEqual([[0]]);
+  });
 });
