@@ -1,5 +1,5 @@
 import type { CellType, RunContext } from '../engine/cell-type.js';
-import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
+import { DEFAULT_CATALOG, quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
 import type { ExperimentOutput } from '../engine/outputs.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { didYouMean } from '../engine/util/suggest.js';
@@ -41,6 +41,20 @@ async function columnsOf(conn: RunContext['conn'], from: string): Promise<string
 function oneError(errors: QuireError[]): QuireError {
   if (errors.length === 1) return errors[0];
   return new UserError(errors[0].code, errors.map((e) => e.message).join('; '), { location: errors[0].location, hint: errors[0].hint });
+}
+
+/** Whether `source`, a table of the project database, has the unit column as its primary key or a unique key. */
+async function unitIsKey(conn: RunContext['conn'], spec: ExperimentSpec): Promise<boolean> {
+  const stmt = await conn.prepare(
+    `SELECT count(*) FROM duckdb_constraints() WHERE database_name = $1 AND schema_name = 'main' AND table_name = $2 AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND constraint_column_names = [$3]`,
+  );
+  try {
+    stmt.bind([DEFAULT_CATALOG, spec.source, spec.unit]);
+    const reader = await stmt.runAndReadAll();
+    return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+  } finally {
+    stmt.destroySync();
+  }
 }
 
 async function writeTable(ctx: RunContext, rows: ReadoutRow[]): Promise<void> {
@@ -93,7 +107,9 @@ export const experimentCell: CellType<ExperimentSpec> = {
     const unknown = unknownColumns(spec, columns, locate);
     if (unknown.length) throw oneError(unknown);
 
-    const reader = await ctx.conn.runAndReadAll(experimentSql(spec, from));
+    const keyed = !ctx.cellIds.includes(spec.source) && (await unitIsKey(ctx.conn, spec));
+    if (keyed) ctx.logger.log('info', `cell ${spec.id}: ${spec.unit} is a key of ${spec.source}: one row per unit, no per-unit grouping`);
+    const reader = await ctx.conn.runAndReadAll(experimentSql(spec, from, { unitIsKey: keyed }));
     const stats = readStats(spec, reader.getRowsJson() as unknown[][]);
     const control = String(spec.control);
     const byVariant = new Map(stats.filter((s) => s.variant !== null).map((s) => [s.variant!, s] as [string, VariantStats]));

@@ -36,8 +36,12 @@ function unitExprs(m: ExperimentMetric): { y: string; x: string | null } {
   return { y, x: methodOf(m) === 'cuped' ? `max(${num(m.covariate!)})` : null };
 }
 
-/** The query over `from` (a FROM item, quoted), one row per variant. */
-export function experimentSql(spec: ExperimentSpec, from: string): string {
+/**
+ * The query over `from` (a FROM item, quoted), one row per variant. `unitIsKey`: the unit column is
+ * the table's primary key (or unique), so each row is a unit and the per-unit GROUP BY is skipped
+ * (the aggregates of one row are its values: the same result, one hash table fewer).
+ */
+export function experimentSql(spec: ExperimentSpec, from: string, opts: { unitIsKey?: boolean } = {}): string {
   const unitCols = new Map<string, string>();
   const alias = (expr: string) => {
     if (!unitCols.has(expr)) unitCols.set(expr, `u${unitCols.size}`);
@@ -67,11 +71,17 @@ export function experimentSql(spec: ExperimentSpec, from: string): string {
     return cols.join(',\n    ');
   });
   const variant = `CAST(${Q(spec.variant)} AS VARCHAR)`;
-  return `WITH units AS (
-  SELECT min(${variant}) AS v_min, max(${variant}) AS v_max${[...unitCols].map(([expr, a]) => `,\n    ${expr} AS ${a}`).join('')}
+  const perRow = (expr: string) => expr.replace(/^(max|sum)\((.*)\)$/s, '$2');
+  const units = opts.unitIsKey
+    ? `SELECT ${variant} AS v_min, ${variant} AS v_max${[...unitCols].map(([expr, a]) => `,\n    ${perRow(expr)} AS ${a}`).join('')}
+  FROM ${from}
+  WHERE ${Q(spec.unit)} IS NOT NULL`
+    : `SELECT min(${variant}) AS v_min, max(${variant}) AS v_max${[...unitCols].map(([expr, a]) => `,\n    ${expr} AS ${a}`).join('')}
   FROM ${from}
   WHERE ${Q(spec.unit)} IS NOT NULL
-  GROUP BY ${Q(spec.unit)}
+  GROUP BY ${Q(spec.unit)}`;
+  return `WITH units AS (
+  ${units}
 )
 SELECT CASE WHEN v_min = v_max THEN v_min END AS variant,
     count(*) AS units,

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { loadNotebook } from '../../engine/index.js';
 import { prepareRun } from '../../engine/exec/run.js';
 import { executeDag, type CellResult } from '../../engine/exec/executor.js';
-import { silentLogger } from '../../engine/util/log.js';
+import { silentLogger, type Logger } from '../../engine/util/log.js';
 import { processState } from '../../engine/util/state.js';
 import type { ExperimentOutput } from '../../engine/outputs.js';
 import { ValidationErrors } from '../../engine/util/errors.js';
@@ -18,11 +18,11 @@ import { fixtureProject } from '../helpers/cli.js';
 const FIXTURE = 'experiment-reference';
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures', FIXTURE, 'expected.json'), 'utf8'));
 
-async function execute(path: string): Promise<Map<string, CellResult>> {
+async function execute(path: string, logger: Logger = silentLogger): Promise<Map<string, CellResult>> {
   const nb = loadNotebook(path);
   const { params, session, dag } = await prepareRun(nb, { params: {} });
   try {
-    return await executeDag({ nb, dag, session, params, titles: new Map(), logger: silentLogger, signal: new AbortController().signal, concurrency: 2, state: processState() });
+    return await executeDag({ nb, dag, session, params, titles: new Map(), logger, signal: new AbortController().signal, concurrency: 2, state: processState() });
   } finally {
     session.close();
   }
@@ -112,6 +112,28 @@ describe('experiment cell on DuckDB vs scipy/statsmodels', () => {
       revenue_seq: 'msprt',
       clicks_per_session: 'delta',
     });
+  });
+
+  it('a table keyed on the unit skips the per-unit grouping and gives the same numbers', async () => {
+    const path = variantOf((y) => y.replace('source: assignments', 'source: users'));
+    const db = await DuckDBInstance.create(join(path, '..', 'shop.duckdb'));
+    const conn = await db.connect();
+    await conn.run('CREATE TABLE users (user_id INTEGER PRIMARY KEY, variant VARCHAR, converted INTEGER, revenue DOUBLE, pre_revenue DOUBLE, sessions INTEGER, clicks INTEGER)');
+    await conn.run(
+      `INSERT INTO users SELECT user_id, any_value(variant), max(converted), sum(revenue), max(pre_revenue), sum(sessions), sum(clicks) FROM read_csv('${join(path, '..', 'assignments.csv')}') GROUP BY user_id`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    writeFileSync(join(path, '..', 'quire.yaml'), 'database: shop.duckdb\n');
+    const lines: string[] = [];
+    const results = await execute(path, { log: (_level, message) => lines.push(message) });
+    expect(lines).toContain('cell readout: user_id is a key of users: one row per unit, no per-unit grouping');
+    const rows = objects(results.get('readout')!.output as ExperimentOutput);
+    expect(rows).toHaveLength(21);
+    for (const row of rows) {
+      const key = `${row.variant}/${row.metric}`;
+      for (const col of ['n', 'value', 'diff', 'ci_low', 'ci_high', 'p_value']) expectNear(row[col], expected.rows[key][col], `${key} ${col}`);
+    }
   });
 
   it('corrects with Benjamini–Hochberg, with none, and checks the ratio against a planned split', async () => {
