@@ -94,22 +94,31 @@ export const experimentCell: CellType<ExperimentSpec> = {
   async run(spec, ctx) {
     const locate = (p: readonly (string | number)[]) => ctx.source.locate([...ctx.path, ...p]);
     const from = fromOf(spec, ctx.cellIds);
-    let columns: string[];
+    const keyed = !ctx.cellIds.includes(spec.source) && (await unitIsKey(ctx.conn, spec));
+    if (keyed) ctx.logger.log('info', `cell ${spec.id}: ${spec.unit} is a key of ${spec.source}: one row per unit, no per-unit grouping`);
+    let reader: Awaited<ReturnType<RunContext['conn']['runAndReadAll']>>;
     try {
-      columns = await columnsOf(ctx.conn, from);
+      reader = await ctx.conn.runAndReadAll(experimentSql(spec, from, { unitIsKey: keyed }));
     } catch (err) {
-      throw new UserError('E_EXPERIMENT_SOURCE', `cell ${spec.id} cannot read '${spec.source}': ${(err as Error).message.split('\n')[0]}`, {
-        location: locate(['source']),
-        hint: 'source: names a table of the project database or a cell of this notebook',
+      // Only now look at the source's columns: a located error for the key that names a missing one.
+      let columns: string[];
+      try {
+        columns = await columnsOf(ctx.conn, from);
+      } catch {
+        throw new UserError('E_EXPERIMENT_SOURCE', `cell ${spec.id} cannot read '${spec.source}': ${(err as Error).message.split('\n')[0]}`, {
+          location: locate(['source']),
+          hint: 'source: names a table of the project database or a cell of this notebook',
+          cause: err,
+        });
+      }
+      const unknown = unknownColumns(spec, columns, locate);
+      if (unknown.length) throw oneError(unknown);
+      throw new UserError('E_EXPERIMENT_RUN', `cell ${spec.id}: ${(err as Error).message.split('\n')[0]}`, {
+        location: locate([]),
+        hint: 'metric columns hold numbers (a proportion: 0/1 or booleans); the unit and variant columns any comparable type',
         cause: err,
       });
     }
-    const unknown = unknownColumns(spec, columns, locate);
-    if (unknown.length) throw oneError(unknown);
-
-    const keyed = !ctx.cellIds.includes(spec.source) && (await unitIsKey(ctx.conn, spec));
-    if (keyed) ctx.logger.log('info', `cell ${spec.id}: ${spec.unit} is a key of ${spec.source}: one row per unit, no per-unit grouping`);
-    const reader = await ctx.conn.runAndReadAll(experimentSql(spec, from, { unitIsKey: keyed }));
     const stats = readStats(spec, reader.getRowsJson() as unknown[][]);
     const control = String(spec.control);
     const byVariant = new Map(stats.filter((s) => s.variant !== null).map((s) => [s.variant!, s] as [string, VariantStats]));

@@ -61,7 +61,7 @@ export function experimentSql(spec: ExperimentSpec, from: string, opts: { unitIs
     const cols = [
       `count(${y}) AS n_${i}`,
       m.kind === 'proportion' ? `sum(${y}) AS sum_${i}` : `NULL AS sum_${i}`,
-      `avg(${y}) AS mean_y_${i}`,
+      m.kind === 'proportion' ? `NULL AS mean_y_${i}` : `avg(${y}) AS mean_y_${i}`,
       m.kind === 'proportion' ? `NULL AS var_y_${i}` : `var_samp(${y}) AS var_y_${i}`,
       x ? `avg(${x}) AS mean_x_${i}` : `NULL AS mean_x_${i}`,
       x ? `var_samp(${x}) AS var_x_${i}` : `NULL AS var_x_${i}`,
@@ -73,17 +73,17 @@ export function experimentSql(spec: ExperimentSpec, from: string, opts: { unitIs
   const variant = `CAST(${Q(spec.variant)} AS VARCHAR)`;
   const perRow = (expr: string) => expr.replace(/^(max|sum)\((.*)\)$/s, '$2');
   const units = opts.unitIsKey
-    ? `SELECT ${variant} AS v_min, ${variant} AS v_max${[...unitCols].map(([expr, a]) => `,\n    ${perRow(expr)} AS ${a}`).join('')}
+    ? `SELECT ${variant} AS v${[...unitCols].map(([expr, a]) => `,\n    ${perRow(expr)} AS ${a}`).join('')}
   FROM ${from}
   WHERE ${Q(spec.unit)} IS NOT NULL`
-    : `SELECT min(${variant}) AS v_min, max(${variant}) AS v_max${[...unitCols].map(([expr, a]) => `,\n    ${expr} AS ${a}`).join('')}
+    : `SELECT CASE WHEN min(${variant}) = max(${variant}) THEN min(${variant}) END AS v${[...unitCols].map(([expr, a]) => `,\n    ${expr} AS ${a}`).join('')}
   FROM ${from}
   WHERE ${Q(spec.unit)} IS NOT NULL
   GROUP BY ${Q(spec.unit)}`;
   return `WITH units AS (
   ${units}
 )
-SELECT CASE WHEN v_min = v_max THEN v_min END AS variant,
+SELECT v AS variant,
     count(*) AS units,
     ${perMetric.join(',\n    ')}
 FROM ${pairs.length ? `(SELECT *, ${pairs.join(', ')} FROM units)` : 'units'}
@@ -100,7 +100,8 @@ export function readStats(spec: ExperimentSpec, rows: unknown[][]): VariantStats
     metrics: spec.metrics.map((_, i) => {
       const at = 2 + i * 8;
       const [count, sum, meanY, varY, meanX, varX, covXY, invalid] = r.slice(at, at + 8).map(n);
-      return { n: count, sum, meanY, varY, meanX, varX, covXY, invalid };
+      // a proportion's mean is its successes over its units (exact counts; one aggregate fewer)
+      return { n: count, sum, meanY: spec.metrics[i].kind === 'proportion' ? sum / count : meanY, varY, meanX, varX, covXY, invalid };
     }),
   }));
 }

@@ -163,6 +163,9 @@ describe('experiment cell on DuckDB vs scipy/statsmodels', () => {
     expect(result.record.error!.code).toBe('E_EXPERIMENT_COLUMN');
     expect(result.record.error!.message).toContain("did you mean 'revenue'?");
     expect(result.record.error!.location).toMatch(/notebook\.yaml:17:\d+$/);
+    result = await readoutOf(variantOf((y) => y.replace('{ name: revenue, kind: mean, column: revenue }', '{ name: revenue, kind: mean, column: variant }')));
+    expect(result.record.error!.code).toBe('E_EXPERIMENT_RUN');
+    expect(result.record.error!.message).toContain('Could not convert');
     result = await readoutOf(variantOf((y) => y.replace('{ name: conversion, kind: proportion, column: converted }', '{ name: conversion, kind: proportion, column: sessions }')));
     expect(result.record.error!.code).toBe('E_EXPERIMENT_VALUES');
     expect(result.record.error!.location).toMatch(/notebook\.yaml:14:\d+$/);
