@@ -17,11 +17,13 @@ export const SCORECARD_STYLES = `
 .qx-head { display: flex; align-items: baseline; gap: 10px; margin: 0 0 6px; }
 .qx-name { font-weight: 650; }
 .qx-method { font-size: 12px; color: var(--muted); }
-.qx-row { display: grid; grid-template-columns: minmax(90px, 1.1fr) minmax(80px, 0.9fr) minmax(120px, 1.2fr) minmax(160px, 2.6fr) minmax(90px, 0.9fr); gap: 10px; align-items: center; padding: 4px 0; border-top: 1px solid var(--border); font-size: 13.5px; font-variant-numeric: tabular-nums; }
+.qx-row { display: grid; grid-template-columns: minmax(80px, 1.1fr) minmax(70px, 0.8fr) minmax(90px, 1fr) minmax(140px, 2.6fr) minmax(76px, 0.8fr); gap: 10px; align-items: center; padding: 4px 0; border-top: 1px solid var(--border); font-size: 13.5px; font-variant-numeric: tabular-nums; }
 .qx-row.qx-labels { border-top: 0; font-size: 11.5px; color: var(--faint); text-transform: uppercase; letter-spacing: 0.04em; padding: 0 0 2px; }
-.qx-variant { font-weight: 600; overflow-wrap: anywhere; }
+.qx-variant { font-weight: 600; overflow-wrap: break-word; min-width: 0; }
 .qx-control .qx-variant { color: var(--muted); font-weight: 500; }
-.qx-num { text-align: right; }
+.qx-num { text-align: right; white-space: nowrap; }
+.qx-labels .qx-num { white-space: normal; }
+.qx-num .qx-sub { display: block; font-size: 11.5px; color: var(--muted); line-height: 1.2; }
 .qx-rel { color: var(--muted); font-size: 12px; margin-left: 4px; }
 .qx-good { color: var(--green); } .qx-bad { color: var(--red); } .qx-neutral { color: var(--fg-soft); }
 .qx-axis { position: relative; height: 18px; }
@@ -130,13 +132,13 @@ function renderMetric(output: ExperimentOutput, metric: ExperimentOutput['metric
       ? '<span class="qx-rel">control</span>'
       : row.diff === null
         ? '—'
-        : `<span${attr('class', `qx-${tone}`)}>${escapeHtml(f.diff(row.diff))}</span>${row.rel === null ? '' : `<span class="qx-rel">${escapeHtml(signed(`${sig(Math.abs(row.rel) * 100, 3)}%`, row.rel))}</span>`}`;
+        : `<span${attr('class', `qx-${tone}`)}>${escapeHtml(f.diff(row.diff))}</span>${row.rel === null ? '' : `<span class="qx-sub">${escapeHtml(signed(`${sig(Math.abs(row.rel) * 100, 3)}%`, row.rel))}</span>`}`;
     let p = '';
     if (!isControl) {
       const shown = metric.method === 'bayesian' ? (row.prob === null ? '—' : `${sig(row.prob * 100, 4)}%`) : row.pAdj === null ? '—' : pText(row.pAdj);
       p = `<span${attr('class', row.significant ? `qx-sig qx-${tone}` : '')}>${escapeHtml(shown)}</span>`;
     }
-    return `<div${attr('class', `qx-row${isControl ? ' qx-control' : ''}`)}><span class="qx-variant">${escapeHtml(row.variant)}</span><span class="qx-num">${escapeHtml(value)}<span class="qx-rel">n=${row.n === null ? '—' : row.n.toLocaleString('en-US')}</span></span><span class="qx-num">${diff}</span>${isControl ? '<div class="qx-axis"><span class="qx-zero" style="left:50%"></span></div>' : bar(row, scale, tone)}<span class="qx-p">${p}</span></div>`;
+    return `<div${attr('class', `qx-row${isControl ? ' qx-control' : ''}`)}><span class="qx-variant">${escapeHtml(row.variant)}</span><span class="qx-num">${escapeHtml(value)}<span class="qx-sub">n=${row.n === null ? '—' : row.n.toLocaleString('en-US')}</span></span><span class="qx-num">${diff}</span>${isControl ? '<div class="qx-axis"><span class="qx-zero" style="left:50%"></span></div>' : bar(row, scale, tone)}<span class="qx-p">${p}</span></div>`;
   });
   return `<div class="qx-metric"><div class="qx-head"><span class="qx-name">${escapeHtml(metric.name)}</span><span class="qx-method">${escapeHtml(`${metric.kind} · ${METHOD_NAMES[metric.method] ?? metric.method}`)}</span></div>${labels}${body.join('')}</div>`;
 }
