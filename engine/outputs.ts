@@ -120,16 +120,36 @@ export interface MetricsOutput {
   compare?: string | null;
 }
 
-export type CellOutput = TableOutput | TextOutput | ValueOutput | ChartOutput | MetricsOutput;
+/**
+ * An experiment cell's readout: the table of one row per (variant, metric) — control first, its
+ * comparisons NULL — plus what the report's scorecard needs.
+ */
+export interface ExperimentOutput {
+  kind: 'experiment';
+  table: TableOutput;
+  /** The control variant. */
+  control: string;
+  alpha: number;
+  /** holm | bh | none */
+  correction: string;
+  /** Units per variant, control first. */
+  units: { variant: string; units: number }[];
+  /** Units left out: seen with several variants, or none. */
+  excludedUnits: number;
+  srmPValue: number | null;
+  metrics: { name: string; kind: string; method: string; good?: Polarity }[];
+}
+
+export type CellOutput = TableOutput | TextOutput | ValueOutput | ChartOutput | MetricsOutput | ExperimentOutput;
 
 /** Output kinds backed by a DuckDB table (see tableOf): what charts, code and exports can read rows of. */
-export const TABLE_KINDS: readonly CellOutput['kind'][] = ['table', 'metrics'];
+export const TABLE_KINDS: readonly CellOutput['kind'][] = ['table', 'metrics', 'experiment'];
 
 /** The DuckDB-backed table behind an output, if it has one (row counts, text-cell rows, exports). */
 export function tableOf(output: CellOutput | null | undefined): TableOutput | null {
   if (!output) return null;
   if (output.kind === 'table') return output;
-  if (output.kind === 'metrics') return output.table;
+  if (output.kind === 'metrics' || output.kind === 'experiment') return output.table;
   return null;
 }
 

@@ -56,6 +56,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     description: "run a notebook again with an earlier run's resolved params (exactly), overriding only those given",
     load: () => import('./rerun.js'),
   },
+  stats: { term: 'stats', description: 'statistics for planning and reading experiments: sample-size', load: () => import('./stats.js') },
   templates: { term: 'templates', description: 'the template gallery: ready notebooks on the demo data — list, show, use, gallery', load: () => import('./templates.js') },
   worker: {
     term: 'worker [options] [dir]',

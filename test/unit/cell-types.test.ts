@@ -18,6 +18,7 @@ const minimal: Record<string, Record<string, unknown>> = {
   visualization: { data: 'upstream_cell', chart: 'bar', x: 'a', y: 'b' },
   code: { inputs: ['upstream_cell'], code: 'return upstream_cell' },
   forecast: { source: 'upstream_cell', time: 'day', value: 'orders', horizon: 7 },
+  experiment: { source: 'upstream_cell', unit: 'user_id', variant: 'variant', control: 'control', metrics: [{ name: 'conversion', kind: 'proportion', column: 'converted' }] },
 };
 
 const project: Project = {
@@ -41,7 +42,7 @@ describe.each(cellTypes.map((c) => [c.type, c] as const))('cell type %s', (type,
   it('declares an output kind and a description', () => {
     const kinds = outputKindsOf(cellType);
     expect(kinds.length).toBeGreaterThan(0);
-    for (const kind of kinds) expect(['table', 'text', 'value', 'metrics', 'chart']).toContain(kind);
+    for (const kind of kinds) expect(['table', 'text', 'value', 'metrics', 'chart', 'experiment']).toContain(kind);
     expect(cellType.description.length).toBeGreaterThan(10);
   });
 

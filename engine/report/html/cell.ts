@@ -5,6 +5,7 @@ import { sanitizeHtml } from '../../text/sanitize.js';
 import { renderTable, SMALL_TABLE_ROWS } from './table.js';
 import { renderChart } from './chart.js';
 import { renderMetrics } from './metrics.js';
+import { renderExperiment } from './experiment.js';
 
 /** The anchor id of a cell's section (`cell-<id>`), unescaped. */
 export function cellAnchor(id: string): string {
@@ -59,6 +60,8 @@ export function renderOutput(output: CellOutput): string {
       return renderChart(output);
     case 'metrics':
       return renderMetrics(output);
+    case 'experiment':
+      return renderExperiment(output);
     default: {
       const unknown = output as { kind?: unknown };
       return `<p class="muted">Unsupported output kind ${escapeHtml(String(unknown.kind))}</p>`;

@@ -8,6 +8,7 @@ import { chartScriptTexts, plotlyStylePlaceholders } from './scripts.js';
 import { cspMeta } from './csp.js';
 import { renderToc } from './toc.js';
 import { TABLE_SCRIPT, TABLE_TOOL_STYLES } from './table-tools.js';
+import { SCORECARD_STYLES } from './experiment.js';
 
 function renderFooter(run: ReportModel['run']): string {
   const finished = run.finishedAt ? `Finished ${timeTag(run.finishedAt)}` : 'Not finished';
@@ -66,7 +67,7 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
   const scripts = scriptTexts.map((js) => `<script>${js}</script>\n`).join('');
   const body = [renderFailureBanner(model.run.failure), renderHeader(model), renderToc(model.cells), `<main class="cells">\n${main}\n</main>`, renderFooter(model.run)].filter(Boolean).join('\n');
 
-  const css = `${STYLES}${CHART_STYLES}${tableTools ? TABLE_TOOL_STYLES : ''}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
+  const css = `${STYLES}${CHART_STYLES}${tableTools ? TABLE_TOOL_STYLES : ''}${main.includes('class="qx-scorecard"') ? SCORECARD_STYLES : ''}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
 
   return `<!DOCTYPE html>
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>
