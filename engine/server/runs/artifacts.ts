@@ -44,11 +44,15 @@ export async function readArtifact(view: RunView, name: string, runsDir: string,
 
 async function renderOnce(view: RunView, format: ExportFormat, runsDir: string, owner: object): Promise<void> {
   let inflight = rendering.get(owner);
-  if (!inflight) rendering.set(owner, (inflight = new Map()));
+  if (!inflight) {
+    inflight = new Map();
+    rendering.set(owner, inflight);
+  }
   const key = `${view.dir}\0${format}`;
   let p = inflight.get(key);
   if (!p) {
-    p = rerenderRun(view.dir!, view.manifest!, [format], { charts: runsChartMemo(runsDir) }).finally(() => inflight.delete(key));
+    const running = inflight;
+    p = rerenderRun(view.dir!, view.manifest!, [format], { charts: runsChartMemo(runsDir) }).finally(() => running.delete(key));
     inflight.set(key, p);
   }
   const r = (await p) as { error: string | null };
