@@ -12,9 +12,9 @@ export interface RunPlan {
   cells: { id: string; action: 'cache' | 'run'; reason: string; key: string | null }[];
 }
 
-export async function planRun(nb: Notebook, opts: { params: Record<string, unknown>; fromCli?: boolean; runsDir: string; noCache?: boolean; state?: EngineState }): Promise<RunPlan> {
+export async function planRun(nb: Notebook, opts: { params: Record<string, unknown>; fromCli?: boolean; runsDir: string; noCache?: boolean; state?: EngineState; now?: () => Date }): Promise<RunPlan> {
   // Plans write nothing, not even the analysis memo.
-  const { params, session, connections, dag, reads } = await prepareRun(nb, { params: opts.params, fromCli: opts.fromCli, runsDir: opts.runsDir, cache: 'off', state: opts.state });
+  const { params, session, connections, dag, reads } = await prepareRun(nb, { params: opts.params, fromCli: opts.fromCli, runsDir: opts.runsDir, cache: 'off', state: opts.state, now: opts.now });
   session.close();
   let fingerprints: Awaited<ReturnType<typeof connections.fingerprints>>;
   try {

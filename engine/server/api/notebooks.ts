@@ -127,7 +127,7 @@ export function notebooksApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
     async (c) => {
       const nb = ctx.notebooks.loaded(c.req.valid('param').id);
       const q = c.req.valid('query');
-      const plan = await planRun(nb, { params: parseParamsQuery(q.params), runsDir: ctx.runsDir, noCache: q.no_cache === 'true', state: ctx.state });
+      const plan = await planRun(nb, { params: parseParamsQuery(q.params), runsDir: ctx.runsDir, noCache: q.no_cache === 'true', state: ctx.state, now: ctx.clock });
       return c.json(plan, 200);
     },
   );

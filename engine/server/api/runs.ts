@@ -11,6 +11,7 @@ import { ARTIFACT_NAMES, readArtifact } from '../runs/artifacts.js';
 import type { ManagedRun } from '../runs/run-manager.js';
 import type { RunEvent } from '../runs/events.js';
 import { apiApp } from './api-app.js';
+import { OWN_CSP } from '../own-csp.js';
 import { json, ParamsSchema, problems, RunSummarySchema, safeId } from './schemas.js';
 
 const idParam = z.object({ id: safeId.openapi({ param: { name: 'id', in: 'path' }, example: '20261203-060000Z-1a2b3c' }) });
@@ -193,7 +194,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       const headers: Record<string, string> = { 'content-type': a.type, 'x-content-type-options': 'nosniff' };
       if (name === 'report.html') {
         // The report runs only its own hashed inline scripts (its <meta> CSP); opened directly it is sandboxed too.
-        headers['content-security-policy'] = "sandbox allow-scripts allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'";
+        headers[OWN_CSP] = "sandbox allow-scripts allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'";
       } else if (name !== 'run.log' && name !== 'run.json') {
         headers['content-disposition'] = `attachment; filename="${id}-${name}"`;
       }
