@@ -9,6 +9,8 @@ export interface RunPlan {
   params: Record<string, unknown>;
   /** Cells of one level run concurrently. */
   levels: string[][];
+  /** Each cell's upstream cells (the DAG's edges). */
+  upstream: Record<string, string[]>;
   cells: { id: string; action: 'cache' | 'run'; reason: string; key: string | null }[];
 }
 
@@ -23,5 +25,11 @@ export async function planRun(nb: Notebook, opts: { params: Record<string, unkno
     await connections.close();
   }
   const plan = planCache({ nb, dag, reads, params, runsDir: opts.runsDir, noCache: Boolean(opts.noCache), fingerprints });
-  return { notebook: nb.id, params: params.values, levels: dag.levels, cells: plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key ?? null })) };
+  return {
+    notebook: nb.id,
+    params: params.values,
+    levels: dag.levels,
+    upstream: Object.fromEntries(dag.upstream),
+    cells: plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key ?? null })),
+  };
 }

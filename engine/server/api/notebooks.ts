@@ -39,6 +39,7 @@ const PlanSchema = z
     notebook: z.string(),
     params: ParamsSchema,
     levels: z.array(z.array(z.string())),
+    upstream: z.record(z.string(), z.array(z.string())),
     cells: z.array(z.object({ id: z.string(), action: z.enum(['cache', 'run']), reason: z.string(), key: z.string().nullable() })),
   })
   .openapi('Plan');
