@@ -97,6 +97,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   app.route('/', loginPages(ctx));
   for (const slice of PAGE_SLICES) app.route('/', slice(ctx));
   app.get('/', (c) => c.redirect('/notebooks', 303));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.notFound((c) => {
     const p = problemOf(new HttpProblem(404, 'E_NOT_FOUND', `nothing at ${c.req.path}`));
