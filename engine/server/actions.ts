@@ -30,7 +30,7 @@ export function rerun(ctx: ServerContext, user: User, runId: string, overrides: 
 
 export function cancelRun(ctx: ServerContext, user: User, runId: string): string {
   const view = findRunView(ctx, runId);
-  if (!ctx.runs.cancel(view.id, `cancelled by ${user.name}`)) {
+  if (!ctx.runs.cancel(view.id, `a cancel from ${user.name}`)) {
     throw new HttpProblem(409, 'E_RUN_NOT_ACTIVE', `run ${view.id} is ${view.status}: only queued or running runs of this server can be cancelled`);
   }
   ctx.audit.record(user, 'run.cancel', view.id);

@@ -158,6 +158,25 @@ describe('quire serve API: runs', () => {
     expect((await server.req(`/api/v1/runs/${slow.id}/cancel`, { method: 'POST', json: {} })).status).toBe(409);
   });
 
+  it('streams live events to a subscriber that joined while the run goes, until it finishes', async () => {
+    server = testServer();
+    const { id } = await json(await server.req('/api/v1/runs', { json: { notebook: 'slow' } }));
+    const res = await server.req(`/api/v1/runs/${id}/events`);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!/event: cell-started\ndata: \{"cell":"slow"\}/.test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect(text).not.toContain('event: finished');
+    await server.req(`/api/v1/runs/${id}/cancel`, { method: 'POST', json: {} });
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toMatch(/event: finished\ndata: \{"id":"[^"]+","status":"failed","error":"interrupted by a cancel from tester"/);
+  });
+
   it('limits the request size', async () => {
     server = testServer({ maxBodyBytes: 10_000 });
     const res = await server.req('/api/v1/runs', { json: { notebook: 'sales', params: { region: 'x'.repeat(20_000) } } });

@@ -184,9 +184,9 @@ export class RunManager {
       const [q] = this.queue.splice(i, 1);
       q.settle();
       run.status = 'cancelled';
-      run.error = reason;
+      run.error = `cancelled before it started (${reason})`;
       this.controllers.delete(id);
-      run.events.emit('finished', { id, status: 'cancelled', error: reason, exports: {} });
+      run.events.emit('finished', { id, status: 'cancelled', error: run.error, exports: {} });
       this.opts.onFinished?.(run);
       return true;
     }
