@@ -16,6 +16,7 @@ import { TokenStore, tokensPath } from './auth/tokens.js';
 import { AuditLog } from './audit.js';
 import { RunManager } from './runs/run-manager.js';
 import { NotebookCatalog } from './notebooks/catalog.js';
+import { PdfRenderer } from '../report/pdf/index.js';
 
 export interface ServerOptions {
   /** The host the server binds (auth is required unless it is a loopback address). */
@@ -54,6 +55,8 @@ export interface ServerContext {
   auth: AuthSetup;
   audit: AuditLog;
   limits: { bodyBytes: number; uploadBytes: number };
+  /** One Chromium for the PDFs rendered on demand, started on first need; `drop` after a failure makes the next call start a new one. */
+  pdf: { get(): Promise<PdfRenderer>; drop(): void };
   close(): Promise<void>;
 }
 
@@ -95,6 +98,21 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
     runOptions: { now: options.clock, ...options.runOptions },
     onFinished: (run) => index.reread(run.notebookId, run.id),
   });
+  let renderer: Promise<PdfRenderer> | null = null;
+  const pdf = {
+    get: () => {
+      renderer ??= PdfRenderer.launch().catch((err: unknown) => {
+        renderer = null;
+        throw err;
+      });
+      return renderer;
+    },
+    drop: () => {
+      const r = renderer;
+      renderer = null;
+      void r?.then((x) => x.close()).catch(() => {});
+    },
+  };
   const ctx: ServerContext = {
     root,
     project,
@@ -107,8 +125,10 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
     auth: { tokens, sessions: new SessionSigner(), loopback, localUser: options.localUser ?? osUser() },
     audit: new AuditLog(root, clock),
     limits: { bodyBytes: options.maxBodyBytes ?? 1024 * 1024, uploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 },
+    pdf,
     async close() {
       await runs.close();
+      await renderer?.then((x) => x.close()).catch(() => {});
       index.save();
       await state.close();
     },

@@ -186,7 +186,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const { id, name } = c.req.valid('param');
-      const a = await readArtifact(findRunView(ctx, id), name, ctx.runsDir, ctx);
+      const a = await readArtifact(findRunView(ctx, id), name, ctx);
       const headers: Record<string, string> = { 'content-type': a.type, 'x-content-type-options': 'nosniff' };
       if (name === 'report.html') {
         // The report runs only its own hashed inline scripts (its <meta> CSP); opened directly it is sandboxed too.

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPORTERS, type ExportFormat } from '../../export/index.js';
+import { EXPORTERS, exporterOf, type ExportFormat } from '../../export/index.js';
+import type { PdfRenderer } from '../../report/pdf/index.js';
 import { rerenderRun, runsChartMemo } from '../../export/rerender.js';
 import { HttpProblem } from '../problem.js';
 import type { RunView } from './lookup.js';
@@ -29,30 +30,41 @@ export interface Artifact {
 
 const rendering = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-export async function readArtifact(view: RunView, name: string, runsDir: string, owner: object): Promise<Artifact> {
+export interface ArtifactDeps {
+  runsDir: string;
+  pdf: { get(): Promise<PdfRenderer>; drop(): void };
+}
+
+export async function readArtifact(view: RunView, name: string, deps: ArtifactDeps): Promise<Artifact> {
   if (!ARTIFACT_NAMES.includes(name)) throw new HttpProblem(404, 'E_ARTIFACT_NOT_FOUND', `no artifact '${name}'`, `artifacts: ${ARTIFACT_NAMES.join(', ')}`);
   if (!view.dir || !view.manifest) throw new HttpProblem(409, 'E_RUN_NOT_STARTED', `run ${view.id} has no folder yet (${view.status})`, 'wait until it starts');
   const exporter = EXPORTERS.find((e) => e.file === name);
   const path = join(view.dir, name);
   if (exporter && !Object.hasOwn(view.manifest.exports, exporter.format)) {
     if (view.manifest.status === 'running') throw new HttpProblem(409, 'E_RUN_RUNNING', `run ${view.id} is still running`, 'its reports are written when it ends');
-    await renderOnce(view, exporter.format, runsDir, owner);
+    await renderOnce(view, exporter.format, deps);
   }
   if (!existsSync(path)) throw new HttpProblem(404, 'E_ARTIFACT_NOT_FOUND', `run ${view.id} has no ${name}`);
   return { name, body: new Uint8Array(readFileSync(path)), type: TYPES[name.split('.').pop()!] ?? 'application/octet-stream' };
 }
 
-async function renderOnce(view: RunView, format: ExportFormat, runsDir: string, owner: object): Promise<void> {
-  let inflight = rendering.get(owner);
+async function renderOnce(view: RunView, format: ExportFormat, deps: ArtifactDeps): Promise<void> {
+  let inflight = rendering.get(deps);
   if (!inflight) {
     inflight = new Map();
-    rendering.set(owner, inflight);
+    rendering.set(deps, inflight);
   }
   const key = `${view.dir}\0${format}`;
   let p = inflight.get(key);
   if (!p) {
     const running = inflight;
-    p = rerenderRun(view.dir!, view.manifest!, [format], { charts: runsChartMemo(runsDir) }).finally(() => running.delete(key));
+    p = (async () => {
+      // A browser that will not start leaves `pdf` undefined: the exporter then says why.
+      const pdf = exporterOf(format)?.needs.browser ? await deps.pdf.get().catch(() => undefined) : undefined;
+      const r = await rerenderRun(view.dir!, view.manifest!, [format], { charts: runsChartMemo(deps.runsDir), pdf });
+      if (r.error && pdf) deps.pdf.drop(); // maybe the browser died: the next render starts a new one
+      return r;
+    })().finally(() => running.delete(key));
     inflight.set(key, p);
   }
   const r = (await p) as { error: string | null };
