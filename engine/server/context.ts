@@ -90,14 +90,6 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
   const runsDir = options.runsDir ? resolve(options.runsDir) : projectPath(project, project.config.runs_dir);
   const state = new EngineState();
   const index = new RunIndex(runsDir);
-  const runs = new RunManager({
-    state,
-    runsDir,
-    clock,
-    maxConcurrent: options.maxConcurrentRuns ?? 2,
-    runOptions: { now: options.clock, ...options.runOptions },
-    onFinished: (run) => index.reread(run.notebookId, run.id),
-  });
   let renderer: Promise<PdfRenderer> | null = null;
   const pdf = {
     get: () => {
@@ -113,6 +105,16 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
       void r?.then((x) => x.close()).catch(() => {});
     },
   };
+  const runs = new RunManager({
+    pdf: () => pdf.get(),
+    dropPdf: () => pdf.drop(),
+    state,
+    runsDir,
+    clock,
+    maxConcurrent: options.maxConcurrentRuns ?? 2,
+    runOptions: { now: options.clock, ...options.runOptions },
+    onFinished: (run) => index.reread(run.notebookId, run.id),
+  });
   const ctx: ServerContext = {
     root,
     project,

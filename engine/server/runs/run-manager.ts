@@ -11,6 +11,7 @@ import { newRunId, type RunManifest } from '../../runs/runs.js';
 import { QuireError } from '../../util/errors.js';
 import type { EngineState } from '../../util/state.js';
 import type { ExportFormat } from '../../export/index.js';
+import type { PdfRenderer } from '../../report/pdf/index.js';
 import { RunEvents } from './events.js';
 
 export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
@@ -44,6 +45,10 @@ export interface RunManagerOptions {
   exports?: ExportFormat[];
   /** Extra options for runNotebook (tests: a clock; the server: a shared PdfRenderer). */
   runOptions?: Partial<RunOptions>;
+  /** The server's shared Chromium, for runs whose reports include a PDF (undefined: each run starts its own). */
+  pdf?: () => Promise<PdfRenderer | undefined>;
+  /** Called when a run given the shared Chromium wrote no PDF (maybe the browser died): the next run starts a new one. */
+  dropPdf?: () => void;
   /** How many finished runs keep their events in memory (older ones are read from run.json). */
   keepFinished?: number;
 }
@@ -123,8 +128,11 @@ export class RunManager {
   private async execute(run: ManagedRun, req: SubmitRequest, signal: AbortSignal): Promise<void> {
     let result: RunResult | null = null;
     try {
+      const formats: readonly string[] = this.opts.exports ?? req.nb.top.export ?? [];
+      const pdf = formats.includes('pdf') ? await this.opts.pdf?.().catch(() => undefined) : undefined;
       result = await runNotebook(req.nb, {
         ...this.opts.runOptions,
+        ...(pdf ? { pdf } : {}),
         params: req.params,
         fromCli: req.fromText,
         runId: run.id,
@@ -151,6 +159,7 @@ export class RunManager {
             });
         },
       });
+      if (pdf && !Object.hasOwn(result.manifest.exports, 'pdf')) this.opts.dropPdf?.();
       run.manifest = result.manifest;
       run.status = result.manifest.status; // a stopped run ends `failed` (interrupted), as run.json says
       run.error = result.manifest.error;
