@@ -65,6 +65,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   workers: { term: 'workers [options] [dir]', description: 'the live queue workers, their runs and last heartbeat', load: () => import('./workers.js') },
   queue: { term: 'queue', description: 'the run queue of quire.yaml `queue:`', load: () => import('./queue.js') },
+  serve: {
+    term: 'serve [options] [dir]',
+    description: 'serve the web app and REST API of a project (127.0.0.1 by default; other hosts need tokens)',
+    load: () => import('./serve.js'),
+  },
+  tokens: { term: 'tokens', description: 'access tokens of `quire serve` (stored hashed in .quire/tokens.json)', load: () => import('./tokens.js') },
   '__run-child': { term: '__run-child [notebook]', description: 'run one notebook for the scheduler (job on stdin, events on stdout)', hidden: true, load: () => import('./run-child.js') },
 };
 
