@@ -57,6 +57,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./rerun.js'),
   },
   templates: { term: 'templates', description: 'the template gallery: ready notebooks on the demo data — list, show, use, gallery', load: () => import('./templates.js') },
+  serve: {
+    term: 'serve [options] [dir]',
+    description: 'serve the web app and REST API of a project (127.0.0.1 by default; other hosts need tokens)',
+    load: () => import('./serve.js'),
+  },
+  tokens: { term: 'tokens', description: 'access tokens of `quire serve` (stored hashed in .quire/tokens.json)', load: () => import('./tokens.js') },
   '__run-child': { term: '__run-child [notebook]', description: 'run one notebook for the scheduler (job on stdin, events on stdout)', hidden: true, load: () => import('./run-child.js') },
 };
 

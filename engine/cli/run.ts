@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
+import { userInfo } from 'node:os';
 import { runNotebook, type RunResult } from '../exec/run.js';
 import { parseCliParams } from '../params/index.js';
 import { EXPORT_FORMATS, parseExportFormats, parsePaper, type ExportFormat } from '../export/index.js';
@@ -16,6 +17,15 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 function show(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/** The OS user running `quire run`, for run.json `started_by`. */
+function osUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return process.env.USER || undefined;
+  }
 }
 
 export function printRunSummary(result: RunResult): void {
@@ -68,6 +78,7 @@ export function register(program: Command): void {
           paper: opts.paper,
           cache: opts.cache ? 'use' : 'refresh',
           trigger: { kind: 'cli', schedule: null, scheduled_for: null },
+          startedBy: osUser(),
           signal: controller.signal,
           onEvent: progress?.onEvent,
           onStart: ({ dir }) => !opts.json && process.stderr.write(`run folder: ${show(dir)}\n`),

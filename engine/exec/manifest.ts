@@ -27,7 +27,7 @@ export function cellTitles(nb: Notebook, renderTitle: (template: string) => stri
 }
 
 /** The manifest of a run that has just started: `running`, no cells, no exports. */
-export function startManifest(args: { nb: Notebook; runId: string; title: string; params: ResolvedParams; startedAt: Date; trigger?: RunManifest['trigger'] }): RunManifest {
+export function startManifest(args: { nb: Notebook; runId: string; title: string; params: ResolvedParams; startedAt: Date; trigger?: RunManifest['trigger']; startedBy?: string }): RunManifest {
   const { nb, params } = args;
   return {
     id: args.runId,
@@ -44,6 +44,7 @@ export function startManifest(args: { nb: Notebook; runId: string; title: string
     exports: {},
     log: 'run.log',
     process: thisProcess(),
+    ...(args.startedBy ? { started_by: args.startedBy } : {}),
   };
 }
 

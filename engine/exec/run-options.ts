@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Overrides quire.yaml `runs_dir`. */
   runsDir?: string;
   trigger?: RunManifest['trigger'];
+  /** Who starts the run (recorded as run.json `started_by`). */
+  startedBy?: string;
   /** A fixed run id (the scheduler's: one per schedule and scheduled time); default: start time + random. */
   runId?: string;
   /** Aborting ends the run as `failed` with the reason. */

@@ -32,7 +32,7 @@ export async function runNotebook(notebook: string | Notebook, opts: RunOptions 
   const prepared = await prepareRun(nb, opts);
   const { params, session, connections, startedAt, runsDir } = prepared;
   const renderTitle = titleRenderer(params);
-  const manifest = startManifest({ nb, runId: opts.runId ?? newRunId(startedAt), title: renderTitle(nb.top.title), params, startedAt, trigger: opts.trigger });
+  const manifest = startManifest({ nb, runId: opts.runId ?? newRunId(startedAt), title: renderTitle(nb.top.title), params, startedAt, trigger: opts.trigger, startedBy: opts.startedBy });
   let dir: string;
   try {
     dir = createRunDir(runsDir, nb.id, manifest.id, manifest);

@@ -53,6 +53,8 @@ export const runManifestSchema = z.looseObject({
   log: z.string(),
   /** The process running it (pid on host), so a run left `running` by a dead process can be told apart. */
   process: z.object({ pid: z.number().int(), host: z.string() }).optional(),
+  /** Who started it: the OS user of `quire run`, the token name of a web or API user. */
+  started_by: z.string().optional(),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

@@ -1,0 +1,7 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv, ServerContext } from '../context.js';
+import { apiApp } from './api-app.js';
+
+export function notebooksApi(_ctx: ServerContext): OpenAPIHono<AppEnv> {
+  return apiApp();
+}

@@ -1,0 +1,210 @@
+/**
+ * Runs started through the server: in this process, on the server's EngineState, through the
+ * engine's own runNotebook (the same run folder and run.json as `quire run`), at most
+ * `maxConcurrent` at once — the others wait in a queue whose place is visible — each with its
+ * event stream and an abort for cancel.
+ */
+import type { Notebook } from '../../notebook/load.js';
+import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
+import { resolveParams } from '../../params/index.js';
+import { newRunId, type RunManifest } from '../../runs/runs.js';
+import { QuireError } from '../../util/errors.js';
+import type { EngineState } from '../../util/state.js';
+import type { ExportFormat } from '../../export/index.js';
+import { RunEvents } from './events.js';
+
+export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
+
+export interface ManagedRun {
+  id: string;
+  notebookId: string;
+  title: string;
+  status: ManagedStatus;
+  params: Record<string, unknown>;
+  startedBy: string;
+  queuedAt: string;
+  trigger: RunManifest['trigger'];
+  events: RunEvents;
+  /** The run folder, once it exists. */
+  dir: string | null;
+  manifest: RunManifest | null;
+  /** Why it ended without a run folder (a notebook that failed its checks) or was cancelled. */
+  error: string | null;
+  done: Promise<void>;
+}
+
+export interface RunManagerOptions {
+  state: EngineState;
+  runsDir: string;
+  clock: () => Date;
+  maxConcurrent: number;
+  /** Called when a run ends (the runs index hears of it at once). */
+  onFinished?: (run: ManagedRun) => void;
+  /** Formats rendered at the end of a run (default: the notebook's). */
+  exports?: ExportFormat[];
+  /** Extra options for runNotebook (tests: a clock; the server: a shared PdfRenderer). */
+  runOptions?: Partial<RunOptions>;
+  /** How many finished runs keep their events in memory (older ones are read from run.json). */
+  keepFinished?: number;
+}
+
+export interface SubmitRequest {
+  nb: Notebook;
+  params: Record<string, unknown>;
+  /** Param values are text (a form) rather than typed JSON values. */
+  fromText?: boolean;
+  startedBy: string;
+  trigger?: RunManifest['trigger'];
+}
+
+type Queued = { run: ManagedRun; start: () => void };
+
+export class RunManager {
+  private readonly runs = new Map<string, ManagedRun>();
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly queue: Queued[] = [];
+  private active = 0;
+  private closed = false;
+
+  constructor(private readonly opts: RunManagerOptions) {}
+
+  /**
+   * Checks the params (a bad one throws ValidationErrors at once, no run is made), then queues the
+   * run; it starts when a slot is free. Returns at once.
+   */
+  submit(req: SubmitRequest): ManagedRun {
+    if (this.closed) throw new QuireError('E_SERVER_CLOSING', 'the server is shutting down', { kind: 'operational', hint: 'start the run again once the server is back' });
+    const now = this.opts.clock();
+    resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
+    const id = newRunId(now);
+    const events = new RunEvents(this.opts.clock);
+    let resolveDone!: () => void;
+    const run: ManagedRun = {
+      id,
+      notebookId: req.nb.id,
+      title: req.nb.top.title,
+      status: 'queued',
+      params: req.params,
+      startedBy: req.startedBy,
+      queuedAt: now.toISOString(),
+      trigger: req.trigger ?? { kind: 'api', schedule: null, scheduled_for: null },
+      events,
+      dir: null,
+      manifest: null,
+      error: null,
+      done: new Promise<void>((r) => {
+        resolveDone = r;
+      }),
+    };
+    const controller = new AbortController();
+    this.runs.set(id, run);
+    this.controllers.set(id, controller);
+    events.emit('queued', { id, notebook: run.notebookId, position: this.queue.length + 1 });
+    const start = () => {
+      this.active++;
+      run.status = 'running';
+      void this.execute(run, req, controller.signal).finally(() => {
+        this.active--;
+        this.controllers.delete(id);
+        this.prune();
+        resolveDone();
+        this.pump();
+      });
+    };
+    this.queue.push({ run, start });
+    this.pump();
+    return run;
+  }
+
+  private pump(): void {
+    while (this.active < this.opts.maxConcurrent && this.queue.length) this.queue.shift()!.start();
+  }
+
+  private async execute(run: ManagedRun, req: SubmitRequest, signal: AbortSignal): Promise<void> {
+    let result: RunResult | null = null;
+    try {
+      result = await runNotebook(req.nb, {
+        ...this.opts.runOptions,
+        params: req.params,
+        fromCli: req.fromText,
+        runId: run.id,
+        runsDir: this.opts.runsDir,
+        trigger: run.trigger,
+        startedBy: run.startedBy,
+        state: this.opts.state,
+        signal,
+        exports: this.opts.exports,
+        onStart: ({ dir }) => {
+          run.dir = dir;
+          run.events.emit('started', { id: run.id, dir: undefined });
+        },
+        onEvent: (e) => {
+          if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
+          else
+            run.events.emit('cell-finished', {
+              cell: e.id,
+              status: e.record.status,
+              duration_ms: e.record.duration_ms,
+              rows: e.record.rows,
+              cache_hit: e.record.cache_hit,
+              error: e.record.error?.message ?? null,
+            });
+        },
+      });
+      run.manifest = result.manifest;
+      run.status = signal.aborted ? 'cancelled' : result.manifest.status;
+      run.error = result.manifest.error;
+    } catch (err) {
+      run.status = signal.aborted ? 'cancelled' : 'failed';
+      run.error = err instanceof QuireError ? err.message : `internal error: ${(err as Error).message}`;
+    }
+    run.events.emit('finished', { id: run.id, status: run.status, error: run.error, exports: result?.manifest.exports ?? {} });
+    this.opts.onFinished?.(run);
+  }
+
+  get(id: string): ManagedRun | undefined {
+    return this.runs.get(id);
+  }
+
+  /** Runs waiting for a slot, first to start first. */
+  get queued(): ManagedRun[] {
+    return this.queue.map((q) => q.run);
+  }
+
+  get running(): ManagedRun[] {
+    return [...this.runs.values()].filter((r) => r.status === 'running');
+  }
+
+  /** Cancels a queued run (it never starts) or stops a running one (it ends failed, "interrupted"); false when it is not ours or over. */
+  cancel(id: string, reason: string): boolean {
+    const run = this.runs.get(id);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
+    const i = this.queue.findIndex((q) => q.run.id === id);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      run.status = 'cancelled';
+      run.error = reason;
+      this.controllers.delete(id);
+      run.events.emit('finished', { id, status: 'cancelled', error: reason, exports: {} });
+      this.opts.onFinished?.(run);
+      return true;
+    }
+    this.controllers.get(id)?.abort(reason);
+    return true;
+  }
+
+  /** Forgets the oldest finished runs past `keepFinished` (their run.json stays the record). */
+  private prune(): void {
+    const keep = this.opts.keepFinished ?? 500;
+    const finished = [...this.runs.values()].filter((r) => r.events.finished);
+    for (const r of finished.slice(0, Math.max(0, finished.length - keep))) this.runs.delete(r.id);
+  }
+
+  /** Stops taking runs, cancels the queued, stops the running and waits for them to end. */
+  async close(reason = 'server stopped'): Promise<void> {
+    this.closed = true;
+    for (const q of [...this.queue]) this.cancel(q.run.id, reason);
+    for (const c of this.controllers.values()) c.abort(reason);
+    await Promise.all([...this.runs.values()].map((r) => r.done));
+  }
+}
