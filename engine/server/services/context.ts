@@ -1,4 +1,4 @@
-/** What the catalog services (templates, metrics, tables, uploads) need of the server. */
+/** What the catalog services (templates, metrics, tables, uploads) need of the server: a part of ServerContext. */
 import type { Project } from '../../project.js';
 import type { EngineState } from '../../util/state.js';
 
@@ -7,5 +7,5 @@ export interface ServiceContext {
   /** The server's engine state: DuckDB pool, staged uploads, picture jobs; closed with the server. */
   state: EngineState;
   /** The clock (upload expiry, template pictures' runs). */
-  now?: () => Date;
+  clock: () => Date;
 }

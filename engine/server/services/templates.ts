@@ -143,7 +143,7 @@ export async function templatePictureFor(ctx: ServiceContext, id: string): Promi
   const jobs = ctx.state.get(PICTURE_JOBS);
   let job = jobs.get(file);
   if (!job) {
-    job = templatePicture(t.name, { database, state: ctx.state, now: ctx.now }).then((png) => {
+    job = templatePicture(t.name, { database, state: ctx.state, now: ctx.clock }).then((png) => {
       mkdirSync(dir, { recursive: true });
       writeFileAtomic(file, png);
       return png;

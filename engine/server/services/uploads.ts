@@ -216,7 +216,7 @@ export async function stageUpload(ctx: ServiceContext, file: { filename: string;
   if (!file.data.byteLength) throw new UserError('E_UPLOAD_EMPTY', `'${filename}' is empty`, { hint: 'choose a file with a header row and data' });
   checkMagic(format, file.data, filename);
   const store = ctx.state.get(UPLOADS);
-  const now = (ctx.now ?? (() => new Date()))().getTime();
+  const now = ctx.clock().getTime();
   store.expire(now);
   const id = randomUUID().replace(/-/g, '');
   const dir = join(store.dir, id);
@@ -262,7 +262,7 @@ export function stagedUpload(ctx: ServiceContext, id: string): StagedUpload {
 }
 
 function found(ctx: ServiceContext, id: string): Staged {
-  const now = (ctx.now ?? (() => new Date()))().getTime();
+  const now = ctx.clock().getTime();
   const s = uploadIdSchema.safeParse(id).success ? ctx.state.get(UPLOADS).get(id, now) : undefined;
   if (!s) {
     throw new UserError('E_UPLOAD_UNKNOWN', `no staged upload '${id}' (it was committed, it expired after ${UPLOAD_TTL_MS / 60000} minutes, or the server restarted)`, {
