@@ -75,7 +75,7 @@ describe('uploads', () => {
     expect(readdirSync(p.state.get(UPLOADS).dir)).toEqual([]); // the first test's upload was committed: nothing staged
   });
 
-  it('reads the first sheet of a workbook with its cells\' own types, naming bad cells by row and column', async () => {
+  it("reads the first sheet of a workbook with its cells' own types, naming bad cells by row and column", async () => {
     const data = await xlsx([
       ['order', 'when', 'amount', 'paid', 'code'],
       [1, new Date(Date.UTC(2026, 0, 5)), 10.5, true, '007'],
@@ -106,7 +106,10 @@ describe('uploads', () => {
     ws.addRow(['x']);
     ws.getCell('A2').value = { error: '#DIV/0!' } as ExcelJS.CellErrorValue;
     const errors = new Uint8Array(await wb.xlsx.writeBuffer());
-    await expect(stageUpload(p, { filename: 'e.xlsx', data: errors })).rejects.toMatchObject({ code: 'E_UPLOAD_BAD_CELL', message: expect.stringMatching(/row 2, column A holds the Excel error #DIV\/0!/) });
+    await expect(stageUpload(p, { filename: 'e.xlsx', data: errors })).rejects.toMatchObject({
+      code: 'E_UPLOAD_BAD_CELL',
+      message: expect.stringMatching(/row 2, column A holds the Excel error #DIV\/0!/),
+    });
   });
 
   it('refuses a corrupt workbook, a renamed file, a file too large, an empty one and unknown formats', async () => {
@@ -143,11 +146,16 @@ describe('uploads', () => {
     await expect(commitUpload(p, s.id, { table: 'x; DROP TABLE orders' })).rejects.toThrow(/table name/);
     await expect(commitUpload(p, s.id, { table: '1abc' })).rejects.toThrow(/table name/);
     await expect(
-      commitUpload(p, s.id, { table: 'half' }, {
-        beforeCommit: () => {
-          throw new Error('disk full');
+      commitUpload(
+        p,
+        s.id,
+        { table: 'half' },
+        {
+          beforeCommit: () => {
+            throw new Error('disk full');
+          },
         },
-      }),
+      ),
     ).rejects.toMatchObject({ code: 'E_UPLOAD_COMMIT' });
     expect(await tableNames()).not.toContain('half');
     // the staged upload survives a failed commit and can be committed under a free name

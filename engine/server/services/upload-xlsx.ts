@@ -115,7 +115,7 @@ export async function sheetToCsv(xlsx: string, csv: string): Promise<SheetAsCsv>
     out.end();
     await once(out, 'close');
   }
-  if (!result || !result.types.length) {
+  if (!result?.types.length) {
     throw new UserError('E_UPLOAD_EMPTY', 'the workbook has no sheet with a header row', { hint: 'put the column names in the first row of the first sheet' });
   }
   return result;

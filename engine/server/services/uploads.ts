@@ -318,7 +318,8 @@ export async function commitUpload(ctx: ServiceContext, id: string, input: { tab
         const target = `${quoteIdent(DEFAULT_CATALOG)}.main.${quoteIdent(table)}`;
         await conn.run(`CREATE TABLE ${target} AS SELECT * FROM read_parquet($p)`, { p: staged.parquet });
         const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0][0]);
-        if (rows !== staged.info.row_count) throw new OperationalError('E_UPLOAD_COMMIT', `the new table has ${rows} rows, the staged file ${staged.info.row_count}`, { hint: 'upload the file again' });
+        if (rows !== staged.info.row_count)
+          throw new OperationalError('E_UPLOAD_COMMIT', `the new table has ${rows} rows, the staged file ${staged.info.row_count}`, { hint: 'upload the file again' });
         await hooks.beforeCommit?.();
         await conn.run('COMMIT');
         ctx.state.get(UPLOADS).remove(id);
