@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { loadProject, projectPath } from '../project.js';
-import { findRun, writeManifest } from '../runs/runs.js';
+import { findRun } from '../runs/runs.js';
 import { UserError } from '../util/errors.js';
 import { EXPORT_FORMATS, needsBrowser, parseExportFormats, parsePaper, type ExportFormat } from '../export/index.js';
-import { storedReport } from '../export/stored.js';
-import { ExportError, writeExports } from '../export/write.js';
+import { rerenderRun, runsChartMemo, type RerenderResult } from '../export/rerender.js';
 import { PdfRenderer, type PaperSize } from '../report/pdf/index.js';
-import { CHARTS_DIR, diskChartMemo, type ChartMemo } from '../report/charts/memo.js';
-import { CACHE_DIR } from '../cache/dir.js';
+import type { ChartMemo } from '../report/charts/memo.js';
 import { green, red } from './progress.js';
 
 function runsDirOf(opt?: string): string {
@@ -22,36 +20,10 @@ function show(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-interface ExportResult {
-  run: string;
-  dir: string;
-  exports: Record<string, string>;
-  error: string | null;
-}
-
 /** Renders a stored run again in `formats`; run.json gets the new exports. */
-async function exportRun(runsDir: string, runId: string, formats: ExportFormat[], opts: { paper: PaperSize; theme?: 'light' | 'dark'; pdf?: PdfRenderer; charts: ChartMemo }): Promise<ExportResult> {
+async function exportRun(runsDir: string, runId: string, formats: ExportFormat[], opts: { paper: PaperSize; theme?: 'light' | 'dark'; pdf?: PdfRenderer; charts: ChartMemo }): Promise<RerenderResult> {
   const { dir, manifest } = findRun(runsDir, runId);
-  if (manifest.status === 'running') {
-    throw new UserError('E_RUN_RUNNING', `run ${manifest.id} is still running (or was killed before it finished)`, { hint: 'export a finished run; `quire runs list` shows their status' });
-  }
-  const { model, tables, outcome } = storedReport(dir, manifest, opts.theme);
-  let error: string | null = null;
-  let written: Record<string, string>;
-  try {
-    written = await writeExports(model, dir, formats, { tables, paper: opts.paper, pdf: opts.pdf, charts: opts.charts });
-  } catch (err) {
-    if (!(err instanceof ExportError)) throw err;
-    written = err.written;
-    error = err.message;
-  }
-  manifest.exports = { ...manifest.exports, ...written };
-  if (!error && manifest.error?.startsWith('report could not be written')) {
-    manifest.status = outcome.status;
-    manifest.error = outcome.error;
-  }
-  writeManifest(dir, manifest);
-  return { run: manifest.id, dir, exports: written, error };
+  return rerenderRun(dir, manifest, formats, opts);
 }
 
 export function register(program: Command): void {
@@ -72,8 +44,8 @@ export function register(program: Command): void {
       // One browser for the whole batch; if it cannot start, each export reports why.
       const pdf = needsBrowser(opts.format) && ids.length > 1 ? await PdfRenderer.launch().catch(() => undefined) : undefined;
       // The charts the run (or an earlier export) drew: the same drawing is not made again.
-      const charts = diskChartMemo(join(runsDir, CACHE_DIR, CHARTS_DIR));
-      const results: ExportResult[] = [];
+      const charts = runsChartMemo(runsDir);
+      const results: RerenderResult[] = [];
       try {
         for (const id of ids) {
           const r = await exportRun(runsDir, id, opts.format, { paper: opts.paper, theme: opts.theme, pdf, charts });

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { loadNotebook } from '../notebooks.js';
 import { parseCliParams } from '../params/index.js';
 import { projectPath } from '../project.js';
-import { prepareRun } from '../exec/run.js';
-import { cellCacheDeclarations, planCache } from '../cache/index.js';
+import { planRun } from '../exec/plan-run.js';
 import { bold, dim, green, yellow } from './progress.js';
 import { countOf } from '../report/html/numbers.js';
 
@@ -23,22 +22,18 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { param: string[]; cache: boolean; runsDir?: string; json?: boolean }) => {
       const nb = loadNotebook(file);
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(nb.project, nb.project.config.runs_dir);
-      const { params, session, connections, dag, reads } = await prepareRun(nb, { params: parseCliParams(opts.param), fromCli: true, runsDir, cache: 'off' }); // plans write nothing, not even the analysis memo
-      session.close();
-      const fingerprints = await connections.fingerprints(cellCacheDeclarations(reads));
-      await connections.close();
-      const plan = planCache({ nb, dag, reads, params, runsDir, noCache: !opts.cache, fingerprints });
-      const cells = plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key }));
+      const plan = await planRun(nb, { params: parseCliParams(opts.param), fromCli: true, runsDir, noCache: !opts.cache });
+      const { cells, levels } = plan;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ notebook: nb.id, params: params.values, levels: dag.levels, cells }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return;
       }
       const out: string[] = [bold(nb.displayPath)];
       const declared = Object.keys(nb.top.params ?? {});
       out.push('params:');
-      for (const [k, v] of Object.entries(params.values)) out.push(`  ${declared.includes(k) ? k : dim(k)} = ${text(v)}`);
+      for (const [k, v] of Object.entries(plan.params)) out.push(`  ${declared.includes(k) ? k : dim(k)} = ${text(v)}`);
       out.push('run order (cells of one level run concurrently):');
-      dag.levels.forEach((level, i) => {
+      levels.forEach((level, i) => {
         out.push(`  ${i + 1}. ${level.join(', ')}`);
       });
       out.push('cells:');

@@ -27,6 +27,7 @@ import { tryLock } from '../util/lock.js';
 import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, runTick, type RunFn } from './runner.js';
 import { loadState, saveState, stateDir, tickRunId, type QueueItem, type SchedulerState } from './state.js';
 import { ScheduledMail, type MailSetup } from './scheduled-mail.js';
+import { PausedWatcher } from './paused.js';
 import { EngineState } from '../util/state.js';
 
 export type { MailSetup } from './scheduled-mail.js';
@@ -76,11 +77,13 @@ export class Scheduler {
   private dirty = false;
   private stopped: Promise<void> | null = null;
   private readonly engine: EngineState;
+  private readonly paused: PausedWatcher;
 
   constructor(readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? Date.now;
     this.logger = opts.logger ?? silentLogger;
     this.engine = opts.engine ?? new EngineState();
+    this.paused = new PausedWatcher(opts.runsDir);
     this.schedules = new ScheduleSet(opts.root, opts.projectTimezone, opts.runsDir);
     const { state, warnings } = loadState(opts.runsDir);
     this.state = state;
@@ -169,6 +172,13 @@ export class Scheduler {
       if (!s || Date.parse(s.next_due) > now) continue;
       const d = decideDue(def.spec.cron, def.timezone, def.missed, Date.parse(s.next_due), now, { graceMs: this.opts.graceMs ?? 60_000, cap: this.opts.missedCap ?? 100 });
       if (!d) continue;
+      if (Object.hasOwn(this.paused.get(), key)) {
+        // Paused by a person: this tick is passed over, not kept for later.
+        this.log('info', 'tick-paused', `${key} scheduled_for=${iso(d.last)} (the schedule is paused)`);
+        s.next_due = iso(d.nextDue);
+        this.dirty = true;
+        continue;
+      }
       if (d.missed > 0) {
         this.log(
           'warn',

@@ -15,6 +15,7 @@ import { SessionSigner, type Session } from './auth/session.js';
 import { TokenStore, tokensPath } from './auth/tokens.js';
 import { AuditLog } from './audit.js';
 import { RunManager } from './runs/run-manager.js';
+import { NotebookCatalog } from './notebooks/catalog.js';
 
 export interface ServerOptions {
   /** The host the server binds (auth is required unless it is a loopback address). */
@@ -49,6 +50,7 @@ export interface ServerContext {
   clock: () => Date;
   runs: RunManager;
   index: RunIndex;
+  notebooks: NotebookCatalog;
   auth: AuthSetup;
   audit: AuditLog;
   limits: { bodyBytes: number; uploadBytes: number };
@@ -101,6 +103,7 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
     clock,
     runs,
     index,
+    notebooks: new NotebookCatalog({ root, runsDir, project, state, clock, index }),
     auth: { tokens, sessions: new SessionSigner(), loopback, localUser: options.localUser ?? osUser() },
     audit: new AuditLog(root, clock),
     limits: { bodyBytes: options.maxBodyBytes ?? 1024 * 1024, uploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 },

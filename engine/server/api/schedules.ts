@@ -1,7 +1,91 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+/** /api/v1/schedules: list; pause, resume (stored, honoured by the scheduler) and trigger (run now). */
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { setPaused } from '../../schedule/paused.js';
 import type { AppEnv, ServerContext } from '../context.js';
+import { requireRole } from '../auth/middleware.js';
+import { findSchedule, scheduleViews } from '../schedules/view.js';
 import { apiApp } from './api-app.js';
+import { json, problems, RunSummarySchema } from './schemas.js';
+import { summaryOfEntry } from './runs.js';
 
-export function schedulesApi(_ctx: ServerContext): OpenAPIHono<AppEnv> {
-  return apiApp();
+const ScheduleSchema = z
+  .object({
+    id: z.string().openapi({ example: 'monthly-review.monthly' }),
+    key: z.string(),
+    notebook: z.string(),
+    notebook_id: z.string(),
+    name: z.string(),
+    cron: z.string(),
+    description: z.string(),
+    timezone: z.string(),
+    next: z.array(z.object({ local: z.string(), utc: z.string() })),
+    paused: z.object({ by: z.string(), at: z.string() }).nullable(),
+    last_runs: z.array(RunSummarySchema),
+  })
+  .openapi('Schedule');
+
+const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'monthly-review.monthly' }) });
+
+export function schedulesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
+  const app = apiApp();
+  const toJson = (v: ReturnType<typeof findSchedule>) => ({ ...v, last_runs: v.last_runs.map(summaryOfEntry) });
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/schedules',
+      tags: ['schedules'],
+      summary: 'every schedule: cron in words, timezone, next 5 fire times, paused, last runs',
+      middleware: [requireRole('viewer')] as const,
+      responses: { 200: json(z.array(ScheduleSchema), 'schedules'), ...problems() },
+    }),
+    (c) => c.json(scheduleViews(ctx).map(toJson), 200),
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/schedules/{id}/${action}`,
+        tags: ['schedules'],
+        summary: action === 'pause' ? 'pause a schedule: its ticks are passed over until it is resumed' : 'resume a paused schedule',
+        middleware: [requireRole('admin')] as const,
+        request: { params: idParam },
+        responses: { 200: json(ScheduleSchema, 'the schedule'), ...problems(404) },
+      }),
+      (c) => {
+        const s = findSchedule(ctx, c.req.valid('param').id);
+        const user = c.get('user');
+        setPaused(ctx.runsDir, s.key, action === 'pause' ? { by: user.name, at: ctx.clock().toISOString() } : null);
+        ctx.audit.record(user, `schedule.${action}`, s.key);
+        return c.json(toJson(findSchedule(ctx, s.id)), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/schedules/{id}/trigger',
+      tags: ['schedules'],
+      summary: "run a schedule's notebook now, with the schedule's params",
+      middleware: [requireRole('runner')] as const,
+      request: { params: idParam },
+      responses: {
+        202: { ...json(z.object({ id: z.string(), notebook: z.string(), status: z.string(), url: z.string() }), 'accepted'), headers: { Location: { schema: { type: 'string' } } } },
+        ...problems(404, 422),
+      },
+    }),
+    (c) => {
+      const s = findSchedule(ctx, c.req.valid('param').id);
+      const nb = ctx.notebooks.loaded(s.notebook_id);
+      const spec = nb.top.schedules?.find((x) => x.name === s.name);
+      const user = c.get('user');
+      const run = ctx.runs.submit({ nb, params: spec?.params ?? {}, startedBy: user.name, trigger: { kind: 'api', schedule: s.name, scheduled_for: null } });
+      ctx.audit.record(user, 'schedule.trigger', s.key, { run: run.id });
+      c.header('Location', `/api/v1/runs/${run.id}`);
+      return c.json({ id: run.id, notebook: run.notebookId, status: run.status, url: `/api/v1/runs/${run.id}` }, 202);
+    },
+  );
+  return app;
 }

@@ -136,7 +136,7 @@ export class RunManager {
         exports: this.opts.exports,
         onStart: ({ dir }) => {
           run.dir = dir;
-          run.events.emit('started', { id: run.id, dir: undefined });
+          run.events.emit('started', { id: run.id });
         },
         onEvent: (e) => {
           if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
@@ -152,7 +152,7 @@ export class RunManager {
         },
       });
       run.manifest = result.manifest;
-      run.status = signal.aborted ? 'cancelled' : result.manifest.status;
+      run.status = result.manifest.status; // a stopped run ends `failed` (interrupted), as run.json says
       run.error = result.manifest.error;
     } catch (err) {
       run.status = signal.aborted ? 'cancelled' : 'failed';
