@@ -14,10 +14,13 @@ import { tablesApi } from './api/tables.js';
 import { notebookPages } from './pages/notebooks.js';
 import { runPages } from './pages/runs.js';
 import { schedulePages } from './pages/schedules.js';
+import { templatePages } from './pages/templates.js';
+import { metricPages } from './pages/metrics.js';
+import { dataPages } from './pages/data.js';
 
 export type ApiSlice = (ctx: ServerContext) => OpenAPIHono<AppEnv>;
 export type PageSlice = (ctx: ServerContext) => Hono<AppEnv>;
 
 export const API_SLICES: ApiSlice[] = [notebooksApi, runsApi, schedulesApi, templatesApi, metricsApi, tablesApi];
 
-export const PAGE_SLICES: PageSlice[] = [notebookPages, runPages, schedulePages];
+export const PAGE_SLICES: PageSlice[] = [notebookPages, runPages, schedulePages, templatePages, metricPages, dataPages];

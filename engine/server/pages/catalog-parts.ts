@@ -53,7 +53,6 @@ export function dataTable(columns: { name: string; type: string }[], rows: unkno
   return html`<div class="table-wrap"><table class="list data"${opts.id ? html` id="${opts.id}"` : ''}>
 <thead><tr>${columns.map((c) => html`<th>${c.name}${opts.types ? html`<span class="type">${c.type}</span>` : ''}</th>`)}</tr></thead>
 <tbody>${rows.map(
-    (r) =>
-      html`<tr>${r.map((v, i) => (v === null || v === undefined ? html`<td class="null">NULL</td>` : html`<td class="${numeric[i] ? 'num' : ''}">${cellText(v)}</td>`))}</tr>`,
+    (r) => html`<tr>${r.map((v, i) => (v === null || v === undefined ? html`<td class="null">NULL</td>` : html`<td class="${numeric[i] ? 'num' : ''}">${cellText(v)}</td>`))}</tr>`,
   )}</tbody></table></div>`;
 }

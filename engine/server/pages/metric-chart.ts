@@ -10,16 +10,29 @@ import type { ComputeResult } from '../services/metrics.js';
 /** Points drawn at most (the table below shows every returned row). */
 const MAX_CHART_ROWS = 2000;
 
+/** Charts drawn at most (one per metric: their units differ). */
+const MAX_CHARTS = 6;
+
 function seriesName(row: Record<string, unknown>, many: { slices: boolean; segments: boolean }): string {
-  const parts = [String(row.metric_name)];
-  if (many.slices && row.slice_type !== 'none') parts.push(String(row.slice_value));
-  if (many.segments && row.segment_name !== 'all') parts.push(String(row.segment_name));
-  return parts.join(' · ');
+  const parts: string[] = [];
+  if (many.slices) parts.push(row.slice_type === 'none' ? 'all' : String(row.slice_value));
+  if (many.segments) parts.push(String(row.segment_name));
+  return parts.join(' · ') || String(row.metric_name);
 }
 
-/** An SVG chart of the result, or null when there is nothing to draw. */
-export async function computeChartSvg(result: ComputeResult): Promise<string | null> {
-  const rows = result.rows.filter((r) => typeof r.metric_value === 'number').slice(0, MAX_CHART_ROWS);
+/** One SVG chart per metric of the result (the first few), each drawing its slices or segments as series. */
+export async function computeChartSvgs(result: ComputeResult): Promise<{ metric: string; svg: string }[]> {
+  const metrics = [...new Set(result.rows.map((r) => String(r.metric_name)))].slice(0, MAX_CHARTS);
+  const out: { metric: string; svg: string }[] = [];
+  for (const metric of metrics) {
+    const svg = await metricChartSvg(result.rows.filter((r) => r.metric_name === metric));
+    if (svg) out.push({ metric, svg });
+  }
+  return out;
+}
+
+async function metricChartSvg(all: Record<string, unknown>[]): Promise<string | null> {
+  const rows = all.filter((r) => typeof r.metric_value === 'number').slice(0, MAX_CHART_ROWS);
   if (!rows.length) return null;
   const overTime = rows.some((r) => r.period_type !== 'all_time' && r.period_start_date);
   const sliced = rows.some((r) => r.slice_type !== 'none');
@@ -44,7 +57,7 @@ export async function computeChartSvg(result: ComputeResult): Promise<string | n
           { name: 'series', type: 'VARCHAR' },
           { name: 'value', type: 'DOUBLE' },
         ],
-        rows: shown.map((r) => [sliced ? String(r.slice_value) : String(r.metric_name), seriesName(r, { slices: false, segments: many.segments }), r.metric_value as number]),
+        rows: shown.map((r) => [sliced ? String(r.slice_value) : String(r.segment_name), seriesName(r, { slices: false, segments: many.segments }), r.metric_value as number]),
         rowCount: shown.length,
       };
   const viz = overTime ? { chart: 'line' as const, x: 'period', y: 'value', color: 'series' } : { chart: 'bar' as const, x: 'group', y: 'value', color: 'series' };

@@ -120,8 +120,11 @@ export async function useTemplateInProject(ctx: ServiceContext, id: string, inpu
   };
 }
 
-/** Pictures being made, by cache file: two requests for one picture share one run. */
-const PICTURE_JOBS: StateKey<Map<string, Promise<Buffer>>> = { name: 'template picture jobs', create: () => new Map() };
+/** Pictures being made, by cache file (two requests for one picture share one run), made one at a time: each is a run and a PDF. */
+const PICTURE_JOBS: StateKey<{ byFile: Map<string, Promise<Buffer>>; tail: Promise<unknown> }> = {
+  name: 'template picture jobs',
+  create: () => ({ byFile: new Map(), tail: Promise.resolve() }),
+};
 
 /**
  * The first page of the template's report run with its defaults on the project database, as PNG.
@@ -141,15 +144,18 @@ export async function templatePictureFor(ctx: ServiceContext, id: string): Promi
   const file = join(dir, `${t.name}-${key}.png`);
   if (existsSync(file)) return readFileSync(file);
   const jobs = ctx.state.get(PICTURE_JOBS);
-  let job = jobs.get(file);
+  let job = jobs.byFile.get(file);
   if (!job) {
-    job = templatePicture(t.name, { database, state: ctx.state, now: ctx.clock }).then((png) => {
+    job = jobs.tail.then(async () => {
+      if (existsSync(file)) return readFileSync(file);
+      const png = await templatePicture(t.name, { database, state: ctx.state, now: ctx.clock });
       mkdirSync(dir, { recursive: true });
       writeFileAtomic(file, png);
       return png;
     });
-    job.finally(() => jobs.delete(file)).catch(() => {});
-    jobs.set(file, job);
+    jobs.tail = job.catch(() => {});
+    job.finally(() => jobs.byFile.delete(file)).catch(() => {});
+    jobs.byFile.set(file, job);
   }
   return job;
 }
