@@ -41,6 +41,7 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+// biome-ignore lint/performance/useDomNodeTextContent: the rendered text, with table cells apart, is what a person reads
 const text = (selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText);
 
 async function submit(selector: string): Promise<number> {
