@@ -13,7 +13,7 @@ import { HttpProblem } from '../problem.js';
 import { csrfField, layout, type Html } from './layout.js';
 import { attempt, dataTable, errorBanner, hasRole, needRole } from './catalog-parts.js';
 
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 1)} MB`;
+const mb = (bytes: number) => (bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
 
 function uploadForm(c: Context<AppEnv>, ctx: ServerContext, error?: QuireError): Html {
   return html`<div class="card" id="upload">
