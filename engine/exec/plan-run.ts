@@ -9,12 +9,14 @@ export interface RunPlan {
   params: Record<string, unknown>;
   /** Cells of one level run concurrently. */
   levels: string[][];
+  /** Each cell's upstream cells (the DAG's edges). */
+  upstream: Record<string, string[]>;
   cells: { id: string; action: 'cache' | 'run'; reason: string; key: string | null }[];
 }
 
-export async function planRun(nb: Notebook, opts: { params: Record<string, unknown>; fromCli?: boolean; runsDir: string; noCache?: boolean; state?: EngineState }): Promise<RunPlan> {
+export async function planRun(nb: Notebook, opts: { params: Record<string, unknown>; fromCli?: boolean; runsDir: string; noCache?: boolean; state?: EngineState; now?: () => Date }): Promise<RunPlan> {
   // Plans write nothing, not even the analysis memo.
-  const { params, session, connections, dag, reads } = await prepareRun(nb, { params: opts.params, fromCli: opts.fromCli, runsDir: opts.runsDir, cache: 'off', state: opts.state });
+  const { params, session, connections, dag, reads } = await prepareRun(nb, { params: opts.params, fromCli: opts.fromCli, runsDir: opts.runsDir, cache: 'off', state: opts.state, now: opts.now });
   session.close();
   let fingerprints: Awaited<ReturnType<typeof connections.fingerprints>>;
   try {
@@ -23,5 +25,11 @@ export async function planRun(nb: Notebook, opts: { params: Record<string, unkno
     await connections.close();
   }
   const plan = planCache({ nb, dag, reads, params, runsDir: opts.runsDir, noCache: Boolean(opts.noCache), fingerprints });
-  return { notebook: nb.id, params: params.values, levels: dag.levels, cells: plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key ?? null })) };
+  return {
+    notebook: nb.id,
+    params: params.values,
+    levels: dag.levels,
+    upstream: Object.fromEntries(dag.upstream),
+    cells: plan.decisions.map((d) => ({ id: d.id, action: d.action, reason: d.reason, key: d.key ?? null })),
+  };
 }

@@ -185,9 +185,13 @@ export class RunIndex {
 
   /** Re-reads one run (the server calls it when a run it started ends). */
   reread(nb: string, id: string): void {
-    const slot = this.notebooks.get(nb);
+    let slot = this.notebooks.get(nb);
+    if (!slot) {
+      // A new notebook folder: listed in full at the next refresh (mtime -1 never matches).
+      slot = { mtime: -1, runs: new Map() };
+      this.notebooks.set(nb, slot);
+    }
     const e = this.read(nb, id);
-    if (!slot) return;
     if (e) slot.runs.set(id, e);
     else slot.runs.delete(id);
     this.changed();

@@ -16,6 +16,7 @@ import { authenticate, csrfProtection, isApi, localMode } from './auth/middlewar
 import { HttpProblem, problemOf, problemResponse } from './problem.js';
 import { API_SLICES, PAGE_SLICES } from './routes.js';
 import { apiApp } from './api/api-app.js';
+import { OWN_CSP } from './own-csp.js';
 import { errorPage } from './pages/layout.js';
 import { loginPages } from './pages/login.js';
 
@@ -46,6 +47,15 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const assets = new Map<string, Buffer>();
 
+  // A route may carry its own policy (a report's: sandboxed); it replaces the page policy set below.
+  app.use(async (c, next) => {
+    await next();
+    const own = c.res.headers.get(OWN_CSP);
+    if (own) {
+      c.res.headers.set('content-security-policy', own);
+      c.res.headers.delete(OWN_CSP);
+    }
+  });
   app.use(secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
   app.use(async (c, next) => {
     // With no login at all, a page on another site must not reach us by a name resolving to 127.0.0.1 (DNS rebinding).
@@ -87,6 +97,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   app.route('/', loginPages(ctx));
   for (const slice of PAGE_SLICES) app.route('/', slice(ctx));
   app.get('/', (c) => c.redirect('/notebooks', 303));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.notFound((c) => {
     const p = problemOf(new HttpProblem(404, 'E_NOT_FOUND', `nothing at ${c.req.path}`));

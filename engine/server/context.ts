@@ -86,7 +86,7 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
   const clock = options.clock ?? (() => new Date());
   const runsDir = options.runsDir ? resolve(options.runsDir) : projectPath(project, project.config.runs_dir);
   const state = new EngineState();
-  const index = new RunIndex(runsDir, { now: () => clock().getTime() });
+  const index = new RunIndex(runsDir);
   const runs = new RunManager({
     state,
     runsDir,

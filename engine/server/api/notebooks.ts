@@ -39,6 +39,7 @@ const PlanSchema = z
     notebook: z.string(),
     params: ParamsSchema,
     levels: z.array(z.array(z.string())),
+    upstream: z.record(z.string(), z.array(z.string())),
     cells: z.array(z.object({ id: z.string(), action: z.enum(['cache', 'run']), reason: z.string(), key: z.string().nullable() })),
   })
   .openapi('Plan');
@@ -127,7 +128,7 @@ export function notebooksApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
     async (c) => {
       const nb = ctx.notebooks.loaded(c.req.valid('param').id);
       const q = c.req.valid('query');
-      const plan = await planRun(nb, { params: parseParamsQuery(q.params), runsDir: ctx.runsDir, noCache: q.no_cache === 'true', state: ctx.state });
+      const plan = await planRun(nb, { params: parseParamsQuery(q.params), runsDir: ctx.runsDir, noCache: q.no_cache === 'true', state: ctx.state, now: ctx.clock });
       return c.json(plan, 200);
     },
   );

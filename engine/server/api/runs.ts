@@ -1,16 +1,16 @@
 /** /api/v1/runs: start (202 + Location), list (filters, pagination), status, events (SSE), artifacts, rerun, cancel. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { rerunParams } from '../../exec/rerun.js';
+import { cancelRun, rerun, startRun } from '../actions.js';
 import type { RunIndexEntry } from '../../runs/index-file.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { requireRole } from '../auth/middleware.js';
-import { HttpProblem } from '../problem.js';
 import { findRunView, runJson } from '../runs/lookup.js';
 import { ARTIFACT_NAMES, readArtifact } from '../runs/artifacts.js';
 import type { ManagedRun } from '../runs/run-manager.js';
 import type { RunEvent } from '../runs/events.js';
 import { apiApp } from './api-app.js';
+import { OWN_CSP } from '../own-csp.js';
 import { json, ParamsSchema, problems, RunSummarySchema, safeId } from './schemas.js';
 
 const idParam = z.object({ id: safeId.openapi({ param: { name: 'id', in: 'path' }, example: '20261203-060000Z-1a2b3c' }) });
@@ -88,10 +88,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
     }),
     (c) => {
       const body = c.req.valid('json');
-      const user = c.get('user');
-      const nb = ctx.notebooks.loaded(body.notebook);
-      const run = ctx.runs.submit({ nb, params: body.params ?? {}, startedBy: user.name });
-      ctx.audit.record(user, 'run.start', run.id, { notebook: nb.id, params: body.params ?? {} });
+      const run = startRun(ctx, c.get('user'), body.notebook, body.params ?? {});
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json(started(run, position(run.id)), 202);
     },
@@ -193,7 +190,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       const headers: Record<string, string> = { 'content-type': a.type, 'x-content-type-options': 'nosniff' };
       if (name === 'report.html') {
         // The report runs only its own hashed inline scripts (its <meta> CSP); opened directly it is sandboxed too.
-        headers['content-security-policy'] = "sandbox allow-scripts allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'";
+        headers[OWN_CSP] = "sandbox allow-scripts allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'";
       } else if (name !== 'run.log' && name !== 'run.json') {
         headers['content-disposition'] = `attachment; filename="${id}-${name}"`;
       }
@@ -212,14 +209,8 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       responses: { 202: { ...json(StartedSchema, 'accepted'), headers: { Location: { schema: { type: 'string' } } } }, ...problems(404, 409, 422) },
     }),
     async (c) => {
-      const view = findRunView(ctx, c.req.valid('param').id);
-      if (!view.manifest) throw new HttpProblem(409, 'E_RUN_NOT_STARTED', `run ${view.id} has not started: nothing to rerun yet`);
       const overrides = (await c.req.json().catch(() => ({}))) as { params?: Record<string, unknown> };
-      const nb = ctx.notebooks.loaded(view.manifest.notebook.id);
-      const { params } = rerunParams(nb, view.manifest, {}, ctx.clock());
-      const user = c.get('user');
-      const run = ctx.runs.submit({ nb, params: { ...params, ...(overrides.params ?? {}) }, startedBy: user.name, trigger: { kind: 'rerun', schedule: null, scheduled_for: null } });
-      ctx.audit.record(user, 'run.rerun', run.id, { of: view.id, params: overrides.params ?? {} });
+      const run = rerun(ctx, c.get('user'), c.req.valid('param').id, overrides.params ?? {});
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json(started(run, position(run.id)), 202);
     },
@@ -236,13 +227,8 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       responses: { 202: json(z.object({ id: z.string(), status: z.string() }), 'cancelling'), ...problems(404, 409) },
     }),
     (c) => {
-      const view = findRunView(ctx, c.req.valid('param').id);
-      const user = c.get('user');
-      if (!ctx.runs.cancel(view.id, `cancelled by ${user.name}`)) {
-        throw new HttpProblem(409, 'E_RUN_NOT_ACTIVE', `run ${view.id} is ${view.status}: only queued or running runs of this server can be cancelled`);
-      }
-      ctx.audit.record(user, 'run.cancel', view.id);
-      return c.json({ id: view.id, status: ctx.runs.get(view.id)?.status ?? 'cancelled' }, 202);
+      const id = c.req.valid('param').id;
+      return c.json({ id, status: cancelRun(ctx, c.get('user'), id) }, 202);
     },
   );
   return app;

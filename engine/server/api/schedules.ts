@@ -1,9 +1,9 @@
 /** /api/v1/schedules: list; pause, resume (stored, honoured by the scheduler) and trigger (run now). */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { setPaused } from '../../schedule/paused.js';
+import { pauseSchedule, triggerSchedule } from '../actions.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { requireRole } from '../auth/middleware.js';
-import { findSchedule, scheduleViews } from '../schedules/view.js';
+import { scheduleViews, type findSchedule } from '../schedules/view.js';
 import { apiApp } from './api-app.js';
 import { json, problems, RunSummarySchema } from './schemas.js';
 import { summaryOfEntry } from './runs.js';
@@ -53,13 +53,7 @@ export function schedulesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
         request: { params: idParam },
         responses: { 200: json(ScheduleSchema, 'the schedule'), ...problems(404) },
       }),
-      (c) => {
-        const s = findSchedule(ctx, c.req.valid('param').id);
-        const user = c.get('user');
-        setPaused(ctx.runsDir, s.key, action === 'pause' ? { by: user.name, at: ctx.clock().toISOString() } : null);
-        ctx.audit.record(user, `schedule.${action}`, s.key);
-        return c.json(toJson(findSchedule(ctx, s.id)), 200);
-      },
+      (c) => c.json(toJson(pauseSchedule(ctx, c.get('user'), c.req.valid('param').id, action === 'pause')), 200),
     );
   }
 
@@ -77,12 +71,7 @@ export function schedulesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       },
     }),
     (c) => {
-      const s = findSchedule(ctx, c.req.valid('param').id);
-      const nb = ctx.notebooks.loaded(s.notebook_id);
-      const spec = nb.top.schedules?.find((x) => x.name === s.name);
-      const user = c.get('user');
-      const run = ctx.runs.submit({ nb, params: spec?.params ?? {}, startedBy: user.name, trigger: { kind: 'api', schedule: s.name, scheduled_for: null } });
-      ctx.audit.record(user, 'schedule.trigger', s.key, { run: run.id });
+      const run = triggerSchedule(ctx, c.get('user'), c.req.valid('param').id);
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json({ id: run.id, notebook: run.notebookId, status: run.status, url: `/api/v1/runs/${run.id}` }, 202);
     },

@@ -80,10 +80,9 @@ function userOfSession(ctx: ServerContext, s: Session, local: boolean): User | n
 export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const user = c.get('user');
-    if (!user) return problemResponse(c, problemOf(new HttpProblem(401, 'E_AUTH_REQUIRED', 'sign in first')));
-    if (!roleAtLeast(user.role, min)) {
-      return problemResponse(c, problemOf(new HttpProblem(403, 'E_FORBIDDEN', `this needs the ${min} role; ${user.name} is a ${user.role}`, 'ask an admin for a token with that role')));
-    }
+    // Thrown, not answered: the app's error handler answers problem+json for the API, a page for pages.
+    if (!user) throw new HttpProblem(401, 'E_AUTH_REQUIRED', 'sign in first');
+    if (!roleAtLeast(user.role, min)) throw new HttpProblem(403, 'E_FORBIDDEN', `this needs the ${min} role; ${user.name} is a ${user.role}`, 'ask an admin for a token with that role');
     return next();
   };
 }

@@ -57,7 +57,7 @@ export interface SubmitRequest {
   trigger?: RunManifest['trigger'];
 }
 
-type Queued = { run: ManagedRun; start: () => void };
+type Queued = { run: ManagedRun; start: () => void; settle: () => void };
 
 export class RunManager {
   private readonly runs = new Map<string, ManagedRun>();
@@ -111,7 +111,7 @@ export class RunManager {
         this.pump();
       });
     };
-    this.queue.push({ run, start });
+    this.queue.push({ run, start, settle: () => resolveDone() });
     this.pump();
     return run;
   }
@@ -181,7 +181,8 @@ export class RunManager {
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
     const i = this.queue.findIndex((q) => q.run.id === id);
     if (i >= 0) {
-      this.queue.splice(i, 1);
+      const [q] = this.queue.splice(i, 1);
+      q.settle();
       run.status = 'cancelled';
       run.error = reason;
       this.controllers.delete(id);
