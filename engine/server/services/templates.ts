@@ -18,6 +18,7 @@ import { UserError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
 import type { StateKey } from '../../util/state.js';
 import type { ServiceContext } from './context.js';
+import { DATABASE_LOCK } from './database-lock.js';
 
 export const templateIdSchema = z.string().regex(TEMPLATE_NAME, 'a template id: lowercase letters, digits and -');
 
@@ -148,7 +149,8 @@ export async function templatePictureFor(ctx: ServiceContext, id: string): Promi
   if (!job) {
     job = jobs.tail.then(async () => {
       if (existsSync(file)) return readFileSync(file);
-      const png = await templatePicture(t.name, { database, state: ctx.state, now: ctx.clock });
+      // the run reads the project database: an upload's commit waits for it
+      const png = await ctx.state.get(DATABASE_LOCK).read(() => templatePicture(t.name, { database, state: ctx.state, now: ctx.clock }));
       mkdirSync(dir, { recursive: true });
       writeFileAtomic(file, png);
       return png;
