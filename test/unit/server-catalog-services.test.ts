@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { computeMetrics, metricDetail, metricsCatalog } from '../../engine/server/services/metrics.js';
 import { listTables, tableDetail } from '../../engine/server/services/tables.js';
-import { templateDetail, templateList, useTemplateInProject } from '../../engine/server/services/templates.js';
+import { templateDetail, templateList, templatePictureFor, useTemplateInProject } from '../../engine/server/services/templates.js';
 import { catalogProject, type CatalogProject } from '../helpers/catalog-project.js';
 import { TEST_DB_ORDERS } from '../helpers/paths.js';
 
@@ -58,6 +58,24 @@ describe('templates service', () => {
     await expect(useTemplateInProject(p, 'sales-analysis', { notebook: '../escape' })).rejects.toThrow(/notebook id/);
     expect(existsSync(join(p.dir, 'escape.yaml'))).toBe(false);
   });
+});
+
+describe('template pictures', () => {
+  it("pictures the first page of a template's report on the project database, once", async () => {
+    const png = await templatePictureFor(p, 'kpi-scorecard');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const dir = join(p.dir, 'runs', '.cache', 'template-pictures');
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^kpi-scorecard-[0-9a-f]{16}\.png$/)]);
+    const again = await Promise.all([templatePictureFor(p, 'kpi-scorecard'), templatePictureFor(p, 'kpi-scorecard')]);
+    expect(again.every((b) => b.equals(png))).toBe(true);
+    expect(readdirSync(join(p.dir, 'runs')).filter((f) => !f.startsWith('.'))).toEqual([]); // the run was in a throwaway project
+    const none = catalogProject({ database: false });
+    try {
+      await expect(templatePictureFor(none, 'kpi-scorecard')).rejects.toMatchObject({ code: 'E_TEMPLATE_PICTURE' });
+    } finally {
+      await none.close();
+    }
+  }, 120_000);
 });
 
 describe('metrics service', () => {
