@@ -210,13 +210,21 @@ export class RunIndex {
   /** One page of runs, newest first, after the filters. */
   query(filter: RunFilter = {}, offset = 0, limit = 50): RunPage {
     this.refresh();
-    const to = filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59.999Z` : filter.to;
+    // Compared as text with run.json's ISO times: bring bounds to the same form.
+    const iso = (t: string | undefined, endOfDay: boolean) => {
+      if (!t) return undefined;
+      if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return `${t}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`;
+      const ms = Date.parse(t);
+      return Number.isNaN(ms) ? t : new Date(ms).toISOString();
+    };
+    const from = iso(filter.from, false);
+    const to = iso(filter.to, true);
     const matches = (e: RunIndexEntry) =>
       (!filter.notebook || e.notebook === filter.notebook) &&
       (!filter.status || e.status === filter.status) &&
       (!filter.startedBy || e.started_by === filter.startedBy) &&
       (!filter.schedule || e.schedule === filter.schedule) &&
-      (!filter.from || e.started_at >= filter.from) &&
+      (!from || e.started_at >= from) &&
       (!to || e.started_at <= to);
     const all = this.all();
     const hits = Object.values(filter).some(Boolean) ? all.filter(matches) : all;
