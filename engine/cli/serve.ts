@@ -4,6 +4,7 @@ import { UserError } from '../util/errors.js';
 import { createServerContext } from '../server/context.js';
 import { startServer } from '../server/serve.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { childProcessRun } from '../schedule/child-run.js';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -29,6 +30,8 @@ export function register(program: Command): void {
           runsDir: ctx.runsDir,
           projectTimezone: ctx.project.config.timezone,
           engine: ctx.state,
+          // As `quire scheduler`: each scheduled run in its own process, so none can take the server down.
+          run: childProcessRun(),
           logger: { log: (level, message) => (level === 'info' ? process.stdout : process.stderr).write(`scheduler ${level} ${message}\n`) },
         });
         scheduler.start();

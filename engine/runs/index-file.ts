@@ -92,6 +92,8 @@ export class RunIndex {
   /** Per notebook folder: its mtime when last listed, and its runs by id. */
   private notebooks = new Map<string, { mtime: number; runs: Map<string, RunIndexEntry> }>();
   private sorted: RunIndexEntry[] | null = null;
+  /** Filtered lists by filter, until the index changes: pages of one listing are slices of one filter pass. */
+  private filtered = new Map<string, RunIndexEntry[]>();
   private dirty = false;
   private lastRefresh = -Infinity;
   private loaded = false;
@@ -199,6 +201,7 @@ export class RunIndex {
 
   private changed(): void {
     this.sorted = null;
+    this.filtered.clear();
     this.dirty = true;
   }
 
@@ -227,7 +230,13 @@ export class RunIndex {
       (!from || e.started_at >= from) &&
       (!to || e.started_at <= to);
     const all = this.all();
-    const hits = Object.values(filter).some(Boolean) ? all.filter(matches) : all;
+    const key = JSON.stringify([filter.notebook, filter.status, filter.startedBy, filter.schedule, from, to]);
+    let hits = this.filtered.get(key);
+    if (!hits) {
+      hits = Object.values(filter).some(Boolean) ? all.filter(matches) : all;
+      if (this.filtered.size >= 64) this.filtered.clear();
+      this.filtered.set(key, hits);
+    }
     return { total: hits.length, offset, limit, runs: hits.slice(offset, offset + limit) };
   }
 

@@ -31,7 +31,9 @@ describe('a schedule paused by a person (quire serve)', () => {
 
     setPaused(runsDir, 'tick.yaml#every-minute', null);
     await at('2026-03-01T00:03:00.200Z');
-    expect(runs()).toEqual(['20260301-000300Z-' + runs()[0]!.slice(-6)]); // only the tick after the resume; missed: all does not bring back paused ones
+    // Only the tick after the resume: missed: all does not bring back the paused ones.
+    expect(runs()).toHaveLength(1);
+    expect(runs()[0]).toMatch(/^20260301-000300Z-/);
     await scheduler.stop('test', 0);
   });
 });

@@ -50,13 +50,16 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
       }
     }
     if (local) {
-      // The local user gets a session cookie too: state-changing forms carry its CSRF token.
-      const value = ctx.auth.sessions.issue('local', now);
-      sessionCookie(c, value, false);
-      const fresh = ctx.auth.sessions.read(value, now)!;
-      c.set('session', fresh);
-      c.set('csrf', ctx.auth.sessions.csrfToken(fresh));
       c.set('user', { name: ctx.auth.localUser, role: 'admin', via: 'local' });
+      // Pages give the local user a session cookie: their state-changing forms carry its CSRF token.
+      // (API scripts send JSON, which needs no cookie; see csrfProtection.)
+      if (!isApi(c.req.path)) {
+        const value = ctx.auth.sessions.issue('local', now);
+        sessionCookie(c, value, false);
+        const fresh = ctx.auth.sessions.read(value, now)!;
+        c.set('session', fresh);
+        c.set('csrf', ctx.auth.sessions.csrfToken(fresh));
+      }
       return next();
     }
     if (PUBLIC.some((p) => p.test(c.req.path))) return next();

@@ -1,0 +1,140 @@
+// Issue 15 speed targets of `quire serve`: with 10,000 runs in the index and one notebook running,
+// 50 concurrent clients on the runs list: p99 ≤ 100 ms; a run started over HTTP adds ≤ 50 ms to the
+// same run in-process; 100 SSE subscribers on one run all get every event.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { runNotebook } from '../engine/exec/run.js';
+import { createServerContext } from '../engine/server/context.js';
+import { startServer } from '../engine/server/serve.js';
+import { EngineState } from '../engine/util/state.js';
+import { writeFakeRuns } from '../test/helpers/fake-runs.js';
+import { benchProject, median, ms, ratio } from './util.js';
+
+const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'serve', 'notebooks');
+
+interface LoadResult {
+  latency: { p50: number; p99: number };
+  requests: { average: number };
+  non2xx: number;
+}
+
+/** autocannon in its own process: the load generator does not share the server's event loop. */
+function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const bin = join(import.meta.dirname, '..', 'node_modules', 'autocannon', 'autocannon.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, '-c', String(connections), '-d', String(seconds), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(text) as LoadResult);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** Reads a run's SSE stream until its `finished` event; resolves with the time it came and the number of events. */
+async function untilFinished(url: string): Promise<{ at: number; events: number }> {
+  const res = await fetch(url);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) text += decoder.decode(value, { stream: true });
+    if (/event: finished/.test(text) || done) {
+      await reader.cancel().catch(() => {});
+      return { at: performance.now(), events: (text.match(/^event: /gm) ?? []).length };
+    }
+  }
+}
+
+export async function run(): Promise<string[]> {
+  const out: string[] = [];
+  const dir = await benchProject(20_000);
+  mkdirSync(join(dir, 'notebooks'));
+  for (const f of ['sales.yaml', 'slow.yaml']) cpSync(join(FIXTURE, f), join(dir, 'notebooks', f));
+  writeFileSync(join(dir, 'quire.yaml'), `${readFileSync(join(dir, 'quire.yaml'), 'utf8')}runs_dir: runs\n`);
+  writeFakeRuns(join(dir, 'runs'), ['sales', 'churn', 'weekly', 'ops'], 2500);
+
+  const ctx = createServerContext(dir, { maxConcurrentRuns: 4 });
+  const t0 = performance.now();
+  ctx.index.refresh(true);
+  out.push(`runs index built from 10,000 run folders in ${ms(performance.now() - t0)}`);
+  ctx.index.save();
+  const server = await startServer(ctx, { host: '127.0.0.1', port: 0 });
+  try {
+    // The server's own work per request, without the network or the load generator (sequential, in process).
+    const { createApp } = await import('../engine/server/app.js');
+    const app = createApp(ctx);
+    const cost = async (path: string) => {
+      for (let i = 0; i < 50; i++) await (await app.request(path)).text();
+      const a = performance.now();
+      for (let i = 0; i < 500; i++) await (await app.request(path)).text();
+      return (performance.now() - a) / 500;
+    };
+    out.push(
+      `server time per request (in process, sequential, mean of 500): favicon ${(await cost('/favicon.ico')).toFixed(2)} ms, /api/v1/runs page ${(await cost('/api/v1/runs?offset=4950&limit=50&notebook=sales')).toFixed(2)} ms, /runs HTML page ${(await cost('/runs?offset=950')).toFixed(2)} ms`,
+    );
+    const slow = (await (
+      await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notebook: process.env.BENCH_RUNNING ?? 'slow' }) })
+    ).json()) as { id: string };
+
+    // 1. The runs list under load, one notebook running.
+    const base = await load(`${server.url}/favicon.ico`, 50, 4);
+    const api = await load(`${server.url}/api/v1/runs?offset=4950&limit=50&notebook=sales`, 50, 5);
+    const page = await load(`${server.url}/runs?offset=950`, 50, 5);
+    out.push(`baseline (empty response), 50 clients: p99 ${base.latency.p99} ms, ${base.requests.average.toFixed(0)} req/s`);
+    out.push(
+      `GET /api/v1/runs (page 100 of one notebook's 2,500 of 10,000 runs), 50 clients: p50 ${api.latency.p50} ms, p99 ${api.latency.p99} ms (target ≤ 100 ms), ${api.requests.average.toFixed(0)} req/s, ${api.non2xx} non-2xx; ${ratio(api.latency.p99, Math.max(1, base.latency.p99))} the baseline p99`,
+    );
+    out.push(
+      `GET /runs (HTML page 20 of 10,000), 50 clients: p50 ${page.latency.p50} ms, p99 ${page.latency.p99} ms (target ≤ 100 ms), ${page.requests.average.toFixed(0)} req/s, ${page.non2xx} non-2xx`,
+    );
+    await fetch(`${server.url}/api/v1/runs/${slow.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await ctx.runs.get(slow.id)?.done;
+
+    // 2. The same run over HTTP (POST, then its events until finished) and in-process, alternated.
+    const params = { month: '2025-03', region: 'EU' };
+    const state = new EngineState();
+    const http: number[] = [];
+    const inProcess: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const a = performance.now();
+      await runNotebook(join(dir, 'notebooks', 'sales.yaml'), { params, state, runsDir: ctx.runsDir });
+      inProcess.push(performance.now() - a);
+      const b = performance.now();
+      const started = (await (
+        await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notebook: 'sales', params }) })
+      ).json()) as { id: string };
+      const { at } = await untilFinished(`${server.url}/api/v1/runs/${started.id}/events`);
+      http.push(at - b);
+    }
+    await state.close();
+    const added = median(http.slice(1)) - median(inProcess.slice(1));
+    out.push(
+      `sales run, median of 6 (after a warm-up): in-process ${ms(median(inProcess.slice(1)))}, over HTTP (POST → SSE finished) ${ms(median(http.slice(1)))}: ${ms(added)} added (target ≤ 50 ms)`,
+    );
+
+    // 3. 100 SSE subscribers on one run.
+    const started = (await (
+      await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notebook: 'sales', params: { region: 'NA' } }) })
+    ).json()) as { id: string };
+    const subscribers = await Promise.all(Array.from({ length: 100 }, () => untilFinished(`${server.url}/api/v1/runs/${started.id}/events`)));
+    const managed = ctx.runs.get(started.id)!;
+    const finishedAt = managed.events.history.at(-1)!;
+    const counts = new Set(subscribers.map((s) => s.events));
+    out.push(
+      `100 SSE subscribers on one run: all got 'finished'; events each: ${[...counts].join('/')} (the run sent ${managed.events.history.length}); last one ${ms(Math.max(...subscribers.map((s) => s.at)) - Math.min(...subscribers.map((s) => s.at)))} after the first (${finishedAt.type})`,
+    );
+  } finally {
+    await server.close();
+  }
+  return out;
+}

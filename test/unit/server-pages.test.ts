@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cookieOf, testServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+/** Logs in with a role's token; returns the cookie and the page's CSRF token. */
+async function login(s: TestServer, role: 'viewer' | 'runner' | 'admin') {
+  const cookie = cookieOf(await s.req('/login', { form: { token: s.tokens[role]!, next: '/notebooks' } }));
+  const page = await (await s.req('/notebooks/sales', { cookie })).text();
+  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page)![1]! };
+}
+
+describe('quire serve pages', () => {
+  it('a form without script: bad params come back as the page with the message beside the field (422); good ones redirect to the run', async () => {
+    server = testServer({ tokens: true });
+    const { cookie, csrf } = await login(server, 'runner');
+    const bad = await server.req('/notebooks/sales/run', { form: { _csrf: csrf, month: '2025-13', region: 'EU' }, cookie });
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toMatch(/<div class="field invalid" data-field="month">[\s\S]*?<span class="error" data-error-for="month">param &quot;month&quot; expects/);
+    expect(html).toContain('value="2025-13"'); // what was typed is kept
+    const good = await server.req('/notebooks/sales/run', { form: { _csrf: csrf, month: '2025-03', region: 'EU' }, cookie });
+    expect(good.status).toBe(303);
+    const runId = good.headers.get('location')!.replace('/runs/', '');
+    await server.ctx.runs.get(runId)!.done;
+    const page = await (await server.req(`/runs/${runId}`, { cookie })).text();
+    expect(page).toContain('<iframe class="report" sandbox="allow-scripts allow-popups"');
+    expect(page).toContain('started by</dt><dd>runner-user');
+  });
+
+  it('pages enforce roles and CSRF too, and escape what they show', async () => {
+    server = testServer({ tokens: true });
+    const viewer = await login(server, 'viewer');
+    const runner = await login(server, 'runner');
+    const forbidden = await server.req('/notebooks/sales/run', { form: { _csrf: viewer.csrf, region: 'EU' }, cookie: viewer.cookie });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('content-type')).toContain('text/html');
+    expect(await forbidden.text()).toContain('E_FORBIDDEN');
+    expect((await server.req('/schedules/sales.monthly/pause', { form: { _csrf: runner.csrf }, cookie: runner.cookie })).status).toBe(403);
+    expect((await server.req('/notebooks/sales/run', { form: { region: 'EU' }, cookie: runner.cookie })).status).toBe(403); // no CSRF token
+    expect((await server.req('/notebooks/sales/run', { form: { _csrf: viewer.csrf, region: 'EU' }, cookie: runner.cookie })).status).toBe(403); // another session's
+    const page = await (await server.req(`/notebooks/sales?region=${encodeURIComponent('<script>alert(1)</script>')}`, { cookie: viewer.cookie })).text();
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const res = await server.req('/notebooks', { cookie: viewer.cookie });
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).not.toMatch(/<script>(?!<\/script>)/);
+  });
+});
