@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { DuckSession } from '../duck/duck.js';
-import { RunConnections } from '../connections/run-connections.js';
+import type { DuckSession } from '../duck/duck.js';
 import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
-import { duckAllowedDirectories, loadProject, projectPath, type Project } from '../project.js';
+import { loadProject, type Project } from '../project.js';
+import { openMetricsSession, specFields } from '../metrics/session.js';
 import { didYouMean } from '../util/suggest.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
@@ -29,23 +29,13 @@ interface RequestOpts extends ProjectOpts {
   compare?: Compare;
 }
 
-/** A DuckDB session on the project: its database attached read-only (or none, for parsing only). */
-async function openSession(project: Project, withDatabase: boolean): Promise<DuckSession> {
-  const { database, attach } = new RunConnections(project).sessionDatabases();
-  // metric SQL reaches the same files a run's SQL may
-  const files = [database, ...attach.map((a) => a.path)].filter((p) => p !== ':memory:');
-  const allowedDirectories = duckAllowedDirectories(project, projectPath(project, project.config.runs_dir), files);
-  if (!withDatabase) return DuckSession.open({ database: ':memory:', fileSearchPath: project.root, timezone: project.config.timezone, allowedDirectories });
-  return DuckSession.open({ database, attach, fileSearchPath: project.root, timezone: project.config.timezone, allowedDirectories });
-}
-
 /** Runs `fn` with the project's catalog; spec problems are thrown unless `tolerate`. */
 async function withCatalog<T>(
   opts: ProjectOpts & { database?: boolean; tolerate?: boolean },
   fn: (ctx: { project: Project; session: DuckSession; catalog: MetricCatalog; errors: QuireError[] }) => Promise<T>,
 ): Promise<T> {
   const project = loadProject(opts.project ?? process.cwd());
-  const session = await openSession(project, opts.database ?? false);
+  const session = await openMetricsSession(project, opts.database ?? false);
   try {
     const conn = await session.connect();
     const { catalog, errors } = await loadCatalog({ project, parser: conn });
@@ -185,8 +175,7 @@ export function register(program: Command): void {
           }
         }
         if (opts.json) {
-          const pick = (s: MetricSpec | SliceSpec | SegmentSpec) =>
-            Object.fromEntries(Object.entries(s).filter(([k]) => !['kind', 'origin', 'num', 'den', 'filterExprs', 'expr', 'tables'].includes(k)));
+          const pick = specFields;
           const ms = [...catalog.metrics.values()].filter((m) => opts.category === undefined || (m.category ?? 'uncategorized') === opts.category);
           process.stdout.write(`${JSON.stringify({ metrics: ms.map(pick), slices: [...catalog.slices.values()].map(pick), segments: [...catalog.segments.values()].map(pick) }, null, 2)}\n`);
         } else process.stdout.write(listText(catalog, opts.category));

@@ -8,13 +8,19 @@ import type { AppEnv, ServerContext } from './context.js';
 import { notebooksApi } from './api/notebooks.js';
 import { runsApi } from './api/runs.js';
 import { schedulesApi } from './api/schedules.js';
+import { templatesApi } from './api/templates.js';
+import { metricsApi } from './api/metrics.js';
+import { tablesApi } from './api/tables.js';
 import { notebookPages } from './pages/notebooks.js';
 import { runPages } from './pages/runs.js';
 import { schedulePages } from './pages/schedules.js';
+import { templatePages } from './pages/templates.js';
+import { metricPages } from './pages/metrics.js';
+import { dataPages } from './pages/data.js';
 
 export type ApiSlice = (ctx: ServerContext) => OpenAPIHono<AppEnv>;
 export type PageSlice = (ctx: ServerContext) => Hono<AppEnv>;
 
-export const API_SLICES: ApiSlice[] = [notebooksApi, runsApi, schedulesApi];
+export const API_SLICES: ApiSlice[] = [notebooksApi, runsApi, schedulesApi, templatesApi, metricsApi, tablesApi];
 
-export const PAGE_SLICES: PageSlice[] = [notebookPages, runPages, schedulePages];
+export const PAGE_SLICES: PageSlice[] = [notebookPages, runPages, schedulePages, templatePages, metricPages, dataPages];

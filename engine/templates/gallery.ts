@@ -5,23 +5,19 @@
  * `index.html` — pictures inlined as data: URIs, no script, no network — with a card per template
  * that opens its report.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { loadProject, projectPath } from '../project.js';
 import { PdfRenderer } from '../report/pdf/index.js';
-import { launchBrowser } from '../report/pdf/browser.js';
 import { runNotebook } from '../exec/run.js';
 import { escapeHtml } from '../text/escape.js';
 import { loadTemplate, paramDefaultText, templateNames, templatesDir, type Template } from './catalog.js';
+import { firstPageWithChromium, firstPageWithPdftoppm, hasPdftoppm, pdfPages, THUMB_WIDTH } from './picture.js';
 import { stageProject } from './stage.js';
 import { useTemplate } from './use.js';
-
-const run = promisify(execFile);
 
 export interface GalleryOptions {
   out: string;
@@ -47,52 +43,6 @@ export interface GalleryResult {
   index: string;
   cards: number;
   failed: string[];
-}
-
-/** Which program pictures PDF pages: poppler's pdftoppm when installed, else Chromium. */
-async function hasPdftoppm(): Promise<boolean> {
-  try {
-    await run('pdftoppm', ['-v']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function pdfPages(pdf: string): Promise<number | null> {
-  try {
-    const { stdout } = await run('pdfinfo', [pdf]);
-    const m = /^Pages:\s+(\d+)/m.exec(stdout);
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Shown width of a page picture; the picture has twice the pixels, so small print stays legible. */
-const THUMB_WIDTH = 440;
-
-/** The first page of `pdf` as PNG, about 1,000 px wide (shown at 440 px: 2× resolution). */
-async function firstPageWithPdftoppm(pdf: string, dir: string): Promise<Buffer> {
-  const base = join(dir, 'page1');
-  await run('pdftoppm', ['-png', '-r', '120', '-f', '1', '-l', '1', '-singlefile', pdf, base]);
-  return readFileSync(`${base}.png`);
-}
-
-/** Without poppler: Chromium screenshots the top of the print HTML, one A4 page tall. */
-async function firstPageWithChromium(html: string): Promise<Buffer> {
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: (2 * THUMB_WIDTH) / 794 });
-    await page.emulateMediaType('print');
-    await page.goto(`file://${html}`, { waitUntil: 'load' });
-    // The page margins of the PDF, which a screenshot of the HTML lacks.
-    await page.addStyleTag({ content: 'body { padding: 14mm 13mm !important; }' });
-    return Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 794, height: 1123 } }));
-  } finally {
-    await browser.close();
-  }
 }
 
 /** Copies a run's report.html and report.pdf into `<outDir>/<name>/`; paths relative to `outDir`. */
