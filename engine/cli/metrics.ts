@@ -3,6 +3,7 @@ import type { DuckSession } from '../duck/duck.js';
 import { QuireError, UserError, ValidationErrors, formatError } from '../util/errors.js';
 import { loadProject, type Project } from '../project.js';
 import { openMetricsSession, specFields } from '../metrics/session.js';
+import { RunConnections } from '../connections/run-connections.js';
 import { didYouMean } from '../util/suggest.js';
 import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
