@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../helpers/paths.js';
@@ -28,7 +28,8 @@ describe('quire demo-data', () => {
       expect(loaded.stderr).toBe('');
       expect(JSON.parse(loaded.stdout)).toMatchObject({ schema: 'public', orders: 2000, tables: { orders: 2000, customers: 500 } });
       const dir = mkdtempSync(join(tmpdir(), 'quire-pg-example-'));
-      cpSync(join(REPO, 'docs/examples/postgres'), dir, { recursive: true });
+      // The example's two files only: a runs/ folder left there by hand must not come along.
+      for (const f of ['quire.yaml', 'monthly-review.yaml']) copyFileSync(join(REPO, 'docs', 'examples', 'postgres', f), join(dir, f));
       const run = quire(['run', 'monthly-review.yaml', '-p', 'month=2026-03'], dir, { WAREHOUSE_URL: db.url });
       expect(run.code, run.stderr).toBe(0);
       expect(manifests(dir, 'pg-monthly-review')[0].cells.map((c: any) => c.status)).not.toContain('failed');
