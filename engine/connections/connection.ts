@@ -105,6 +105,8 @@ export interface OpenOptions {
 /** A kind of connection: one file in engine/connections/, one line in its index.ts. */
 export interface ConnectionType<C extends { type: string } = { type: string }> {
   type: string;
+  /** What checks its SQL at validation, for messages ("PostgreSQL's parser"). */
+  parserName: string;
   /** Its keys in quire.yaml `connections:`. */
   schema: z.ZodType<C>;
   /** Checks a cell's SQL in this connection's dialect (syntax, params, tables, read-only); runs nothing. */

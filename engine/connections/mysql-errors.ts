@@ -37,7 +37,7 @@ const BY_ERRNO: Record<number, [string, string]> = {
   1046: ['E_MYSQL_DATABASE', 'no database is selected: name one in the url (mysql://user@host:3306/database) or qualify the tables'],
   1146: ['E_MYSQL_TABLE', "check the table name and its database; a MySQL cell reads the server's tables, not other cells'"],
   1054: ['E_MYSQL_COLUMN', 'check the column names of this query against the table'],
-  1064: ['E_SQL_SYNTAX', "fix the SQL; `quire validate` checks it with a MySQL grammar without running"],
+  1064: ['E_SQL_SYNTAX', 'fix the SQL; `quire validate` checks it with a MySQL grammar without running'],
   1142: ['E_MYSQL_PERMISSION', "the connection's user lacks a privilege: ask for GRANT SELECT on the table, or use another user"],
   1143: ['E_MYSQL_PERMISSION', "the connection's user lacks a privilege on a column: ask for a GRANT, or use another user"],
   1227: ['E_MYSQL_PERMISSION', "the connection's user lacks a privilege (SUPER, PROCESS...): ask its administrator"],

@@ -162,8 +162,7 @@ export function duckColumn(field: MysqlField, name: string): DuckColumn {
     case T.NULL:
       return { name, type: 'VARCHAR', stagingType: 'VARCHAR', convert: same, append: asText };
   }
-  if (flags & SET)
-    return { name, type: 'VARCHAR[]', stagingType: 'VARCHAR', convert: (col) => `CASE WHEN ${col} = '' THEN []::VARCHAR[] ELSE string_split(${col}, ',') END`, append: asText };
+  if (flags & SET) return { name, type: 'VARCHAR[]', stagingType: 'VARCHAR', convert: (col) => `CASE WHEN ${col} = '' THEN []::VARCHAR[] ELSE string_split(${col}, ',') END`, append: asText };
   if (flags & ENUM) return { name, type: 'VARCHAR', stagingType: 'VARCHAR', convert: same, append: asText };
   // CHAR, VARCHAR, TEXT (a character set) or BINARY, VARBINARY, BLOB (the binary one).
   if (field.characterSet === BINARY_CHARSET) return blob(name);

@@ -103,8 +103,7 @@ export class MysqlConnection implements Connection {
     const ctx = { connection: this.name, url: this.config.url, cellId: req.cellId };
     const check = await analyzeMysql(req.sql);
     if (check.syntaxError) throw mysqlError({ errno: 1064, sqlMessage: check.syntaxError.message }, { ...ctx, locate: () => locate(check.syntaxError?.offset) });
-    if (req.mode !== 'write' && !check.readOnly)
-      throw mysqlError({ errno: 1792, sqlMessage: `not a read-only query (${check.statements ?? 0} statement(s); a read cell holds one SELECT)` }, ctx);
+    if (req.mode !== 'write' && !check.readOnly) throw mysqlError({ errno: 1792, sqlMessage: `not a read-only query (${check.statements ?? 0} statement(s); a read cell holds one SELECT)` }, ctx);
     const m = await loadMysql();
     const placeholders = toPlaceholders(req.sql, req.params);
     const values = placeholders.values.map((b) => bindValue(m, b.value, b.type));
@@ -268,6 +267,7 @@ export class MysqlConnection implements Connection {
 
 export const mysqlConnection: ConnectionType<MysqlConfig> = {
   type: 'mysql',
+  parserName: 'the MySQL grammar of node-sql-parser',
   schema,
   analyze: (sql) => analyzeMysql(sql),
   open(name, config, opts) {
