@@ -242,7 +242,7 @@ export class MysqlConnection implements Connection {
         }
       }
       await run(conn, 'ROLLBACK');
-      return { version: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version}`, latencyMs: Math.round(best * 100) / 100, readOnly, readOnlyDetail: detail };
+      return { version: /mariadb/i.test(version) ? version : `MySQL ${version}`, latencyMs: Math.round(best * 100) / 100, readOnly, readOnlyDetail: detail };
     } catch (err) {
       await run(conn, 'ROLLBACK').catch(() => {});
       throw mysqlError(err, { connection: this.name, url: this.config.url });

@@ -166,9 +166,7 @@ describe('mysql query cells', () => {
 
   it('an aborted run kills the server-side query: no orphan left in the processlist', async () => {
     const running = async () =>
-      Number(
-        (await db.sql(`SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND <> 'Sleep' AND ID <> CONNECTION_ID() AND INFO LIKE '%seq_1_to_100000001%'`, [db.name]))[0].n,
-      );
+      Number((await db.sql(`SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND <> 'Sleep' AND INFO LIKE 'SELECT count(*) FROM seq_1_to_100000001 %'`, [db.name]))[0].n);
     await withConnection(db.url, async (c, req) => {
       const ac = new AbortController();
       const query = c.query(req('orphan', 'SELECT count(*) FROM seq_1_to_100000001 a, seq_1_to_100000001 b', { signal: ac.signal }));
@@ -345,7 +343,7 @@ describe('MysqlConnection', () => {
     const c = new MysqlConnection('shop', { type: 'mysql', url: db.url });
     try {
       const probe = await c.probe();
-      expect(probe.version).toMatch(/^MariaDB \d+\.\d+/);
+      expect(probe.version).toMatch(/^\d+\.\d+.*MariaDB/);
       expect(probe.latencyMs).toBeGreaterThanOrEqual(0);
       expect(probe).toMatchObject({ readOnly: true, readOnlyDetail: expect.stringMatching(/READ ONLY/) });
     } finally {
