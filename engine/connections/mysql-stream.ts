@@ -1,8 +1,9 @@
 /**
  * A MySQL/MariaDB result into a DuckDB table, one batch at a time: rows of a prepared statement
- * (binary protocol, params bound) are gathered into a batch; a full batch pauses the socket while
- * it is appended to a staging table of the cell's DuckDB connection and cast into the result
- * table, so memory holds about one batch whatever the row count.
+ * (binary protocol, params bound) are gathered into a batch; a full batch is appended to a staging
+ * table of the cell's DuckDB connection and cast into the result table while the next one is
+ * read, and the socket pauses while two wait, so memory holds about two batches whatever the row
+ * count.
  */
 import type { PoolConnection } from 'mysql2';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -23,6 +24,8 @@ export function streamInto(conn: PoolConnection, text: string, values: unknown[]
   let batch: unknown[][] = [];
   let total = 0;
   let ended = false;
+  let pending = 0;
+  let paused = false;
   // DuckDB work runs in order, one step after the other, while rows keep arriving.
   let chain: Promise<void> = Promise.resolve();
   let failed: unknown;
@@ -71,10 +74,19 @@ export function streamInto(conn: PoolConnection, text: string, values: unknown[]
       if (batch.length < BATCH_ROWS) return;
       const rows = batch;
       batch = [];
-      conn.pause();
+      // Rows keep arriving while a batch goes into DuckDB; a second full batch waits for it.
+      pending++;
+      if (pending > 1 && !paused) {
+        paused = true;
+        conn.pause();
+      }
       then(flush(rows));
       then(async () => {
-        if (!ended && failed === undefined) conn.resume();
+        pending--;
+        if (paused && !ended && failed === undefined) {
+          paused = false;
+          conn.resume();
+        }
       });
     });
     cmd.on('error', (err: unknown) => {
