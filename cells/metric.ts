@@ -127,10 +127,10 @@ export const metricCell: CellType<MetricCellSpec> = {
     const { resolved, compiled } = planned;
     ctx.logger.log(
       'info',
-      `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
+      `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.connection ? `${s.connection} (on the server): ` : ''}${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
     );
     try {
-      await computeIntoTable(ctx.conn, resolved, compiled, spec.id);
+      await computeIntoTable(ctx.conn, resolved, compiled, spec.id, { connection: (name) => ctx.connection(name), signal: ctx.signal });
     } catch (err) {
       if (err instanceof ValidationErrors) throw oneError(err.errors);
       if (err instanceof QuireError && !err.location) {

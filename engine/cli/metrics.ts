@@ -8,6 +8,7 @@ import { loadCatalog, type MetricCatalog } from '../metrics/catalog.js';
 import { planMetrics, computeRows } from '../metrics/compute.js';
 import { bindFilterSpec, bindMetric } from '../metrics/bind.js';
 import { resolveSource, type ResolvedSource } from '../metrics/sources.js';
+import { checkServerSources, type ServerUse } from '../metrics/server-check.js';
 import { COMPARES, GRAINS, specLabel, type Compare, type Grain, type MetricSpec, type SegmentSpec, type SliceSpec } from '../metrics/specs.js';
 import type { MetricRequest } from '../metrics/request.js';
 import { formatCsv, formatJson, formatTextTable } from './metrics-output.js';
@@ -123,6 +124,7 @@ async function validateAll(project: Project, session: DuckSession, catalog: Metr
   const errors: QuireError[] = [];
   const notes: string[] = [];
   const sources = new Map<string, ResolvedSource>();
+  const server: ServerUse[] = [];
   for (const m of catalog.metrics.values()) {
     if (m.aggregation === 'derived') continue;
     const src = resolveSource(m, project);
@@ -134,9 +136,22 @@ async function validateAll(project: Project, session: DuckSession, catalog: Metr
       notes.push(`${m.name}: reads ${m.source}, checked when a notebook runs it`);
       continue;
     }
+    if (src.server) {
+      server.push({ metric: m, source: src });
+      continue;
+    }
     const found = await bindMetric(conn, m, src);
     errors.push(...found);
     if (!found.length) sources.set(src.sql, src);
+  }
+  if (server.length) {
+    const connections = new RunConnections(project);
+    try {
+      errors.push(...(await checkServerSources(server, [], (n) => connections.get(n), conn)));
+      notes.push(`${server.length} metric(s) on server connections: tables and columns checked there (expressions run on the server)`);
+    } finally {
+      await connections.close();
+    }
   }
   // Slices and segments fit some sources, not all: each must bind over at least one.
   for (const spec of [...catalog.slices.values(), ...catalog.segments.values()]) {
@@ -198,9 +213,11 @@ export function register(program: Command): void {
           .map(([k, v]) => `$${k} = DATE '${v}'`)
           .join(', ');
         const plans = compiled.scans.map(
-          (s) => `--   ${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'})`,
+          (s) =>
+            `--   ${s.connection ? `${s.connection}: ` : ''}${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'}${s.connection ? ', on the server' : ''})`,
         );
-        process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${compiled.sql};\n`);
+        const remote = compiled.remote.map((r) => `\n-- on connection ${r.connection} (PostgreSQL), its rows into ${r.table}:\n${r.sql};\n`).join('');
+        process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${remote}${remote ? '\n-- then, in DuckDB:\n' : ''}${compiled.sql};\n`);
       });
     });
 
@@ -233,7 +250,8 @@ export function register(program: Command): void {
       await withCatalog({ ...opts, database: true }, async ({ project, session, catalog }) => {
         const conn = await session.connect();
         const { resolved, compiled } = await planMetrics(conn, catalog, requestOf(names, opts), project);
-        const { columns, rows } = await computeRows(conn, resolved, compiled);
+        const connections = new RunConnections(project);
+        const { columns, rows } = await computeRows(conn, resolved, compiled, { connection: (n) => connections.get(n) }).finally(() => connections.close());
         const format = { table: formatTextTable, csv: formatCsv, json: formatJson }[opts.format];
         process.stdout.write(format(columns, rows));
       });

@@ -23,6 +23,11 @@ function loaded(): Parser {
   return parser;
 }
 
+/** PostgreSQL's parse tree of `sql` (plain JSON); throws its syntax error. Call loadParser() first. */
+export function parsePostgres(sql: string): unknown {
+  return loaded().parseSync(sql);
+}
+
 interface Replacement {
   from: number;
   fromLength: number;

@@ -13,12 +13,13 @@
  *
  * Window bounds are bound parameters ($quire_start...), never SQL text.
  */
+import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duck/duck.js';
+import { quoteIdent, RESULTS_CATALOG } from '../duck/duck.js';
+import { DUCKDB, serverDialect, type MetricDialect } from './dialect.js';
 import { wrapExpr } from './expressions.js';
 import { comparisonWindow, grainComparisonWindow, previousYearSql, stepSql, truncSql, type Window } from './periods.js';
 import type { ResolvedRequest } from './request.js';
-import { AggregateRewriter } from './rewrite.js';
 import { lit, scanCtes, slicePlan, type SourceGroup } from './scan.js';
 import { zeroWhenEmpty, type MetricSpec } from './specs.js';
 
@@ -29,7 +30,20 @@ export interface CompiledQuery {
   /** Output columns in order. */
   columns: string[];
   /** One entry per source scan. */
-  scans: Array<{ source: string; timeColumn: string | null; metrics: string[]; strategy: 'cube' | 'conditional' }>;
+  scans: Array<{ source: string; timeColumn: string | null; metrics: string[]; strategy: 'cube' | 'conditional'; connection?: string }>;
+  /**
+   * Scans a server computes (sources on a Postgres connection): each one's long rows are
+   * written into `table` of the results catalog before `sql` runs, and dropped after.
+   */
+  remote: RemoteScan[];
+}
+
+export interface RemoteScan {
+  connection: string;
+  /** The results-catalog table (unquoted) the server's rows go into. */
+  table: string;
+  /** The scan in the server's dialect; params named `$quire_start`... as in `params`. */
+  sql: string;
 }
 
 export const BASE_COLUMNS = ['period_type', 'period_start_date', 'period_end_date', 'metric_name', 'slice_type', 'slice_value', 'segment_name', 'metric_value'];
@@ -51,7 +65,7 @@ interface TimePlan {
 
 const NO_PERIOD = "DATE '1970-01-01'";
 
-function timePlan(req: ResolvedRequest): TimePlan {
+function timePlan(req: ResolvedRequest, d: MetricDialect = DUCKDB): TimePlan {
   const { window: w, grain, compare } = req;
   const params: Record<string, string> = {};
   if (w) Object.assign(params, { quire_start: w.start, quire_end: w.end });
@@ -98,7 +112,7 @@ function timePlan(req: ResolvedRequest): TimePlan {
   const step = stepSql(grain);
   const range = (from: string, to: string) => `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST(${truncSql(grain, from)} AS TIMESTAMP), CAST(${to} AS TIMESTAMP), ${step})`;
   const prevKey = compare === 'previous_year' ? previousYearSql(grain, 'cur.__quire_p') : `CAST(cur.__quire_p - ${step} AS DATE)`;
-  const base = { params, periodExpr: (col: string | null) => truncSql(grain, col!), prevKey, startSql: 'cur.__quire_p', endSql: `CAST(cur.__quire_p + ${step} AS DATE)` };
+  const base = { params, periodExpr: (col: string | null) => d.trunc(grain, col!), prevKey, startSql: 'cur.__quire_p', endSql: `CAST(cur.__quire_p + ${step} AS DATE)` };
   if (!w) {
     const dataRange = `SELECT CAST(range AS DATE) AS __quire_p FROM range(CAST((SELECT min(__quire_p) FROM __quire_keys) AS TIMESTAMP), CAST((SELECT max(__quire_p) FROM __quire_keys) AS TIMESTAMP) + ${step}, ${step})`;
     return { ...base, scanFilter: () => null, periodsSql: dataRange, outputFilter: null };
@@ -120,7 +134,7 @@ function sourceGroups(req: ResolvedRequest): SourceGroup[] {
     if (m.aggregation === 'derived') continue;
     const source = req.sources.get(m.name)!;
     const timeColumn = timed ? (m.time_column ?? null) : null;
-    const key = `${source.sql}\u0000${timeColumn ?? ''}`;
+    const key = `${source.server?.connection ?? ''}\u0000${source.sql}\u0000${timeColumn ?? ''}`;
     let g = groups.get(key);
     if (!g) {
       g = { index: groups.size, source, timeColumn, metrics: [] };
@@ -141,13 +155,23 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
   const time = timePlan(req);
   const plan = slicePlan(req.slices);
   const groups = sourceGroups(req);
-  const rewriter = new AggregateRewriter(conn);
   const ctes: string[] = [];
   const longs: Array<{ name: string; group: SourceGroup; strategy: 'cube' | 'conditional' }> = [];
+  const remote: RemoteScan[] = [];
+  const run = randomBytes(4).toString('hex');
   for (const g of groups) {
-    const scan = await scanCtes(g, plan, req.segments, time, rewriter);
-    ctes.push(...scan.ctes);
-    longs.push({ name: scan.long, group: g, strategy: scan.strategy });
+    const server = g.source.server;
+    const d = (server && serverDialect(server.type)) || DUCKDB;
+    const scan = await scanCtes(g, plan, req.segments, d === DUCKDB ? time : timePlan(req, d), d.rewriter(conn), d);
+    if (!server) {
+      ctes.push(...scan.ctes);
+      longs.push({ name: scan.long, group: g, strategy: scan.strategy });
+      continue;
+    }
+    // Computed on the server: only its long rows come back, into a table the query reads.
+    const table = `__quire_scan_${run}_${g.index}`;
+    remote.push({ connection: server.connection, table, sql: `WITH\n${scan.ctes.join(',\n')}\nSELECT * FROM ${scan.long}` });
+    longs.push({ name: `${RESULTS_CATALOG}.main.${quoteIdent(table)}`, group: g, strategy: scan.strategy });
   }
 
   // Keys seen in the data; periods; the grid every output row comes from.
@@ -214,6 +238,13 @@ export async function compileRequest(req: ResolvedRequest, conn: DuckDBConnectio
     sql,
     params: time.params,
     columns: req.compare ? [...BASE_COLUMNS, ...COMPARE_COLUMNS] : BASE_COLUMNS,
-    scans: longs.map(({ group: g, strategy }) => ({ source: g.source.sql, timeColumn: g.timeColumn, metrics: g.metrics.map((m) => m.name), strategy })),
+    scans: longs.map(({ group: g, strategy }) => ({
+      source: g.source.sql,
+      timeColumn: g.timeColumn,
+      metrics: g.metrics.map((m) => m.name),
+      strategy,
+      ...(g.source.server ? { connection: g.source.server.connection } : {}),
+    })),
+    remote,
   };
 }

@@ -13,10 +13,11 @@
  *                   with FILTER on the flags, or computed from the rows as conditional aggregates
  *   __quire_long_i  one row per (period, slice value, segment), one column per metric
  */
-import { quoteIdent, sqlString } from '../duck/duck.js';
+import { sqlString } from '../duck/duck.js';
+import type { MetricDialect, ScanRewriter } from './dialect.js';
 import { wrapExpr } from './expressions.js';
 import { distinctPipeline, MAX_DISTINCT_VARIANTS, type DistinctPipeline } from './distinct.js';
-import { type AggregateRewriter, combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
+import { combineSql, partPlaceholder, type Decomposed } from './rewrite.js';
 import type { ResolvedSource } from './sources.js';
 import { zeroWhenEmpty, type ExprInfo, type MetricSpec, type SegmentSpec, type SliceSpec } from './specs.js';
 
@@ -76,21 +77,22 @@ export async function scanCtes(
   plan: SlicePlan,
   segments: SegmentSpec[],
   time: { periodExpr: (col: string | null) => string; scanFilter: (col: string) => string | null },
-  rewriter: AggregateRewriter,
+  rewriter: ScanRewriter,
+  d: MetricDialect,
 ): Promise<ScanSql> {
   const i = group.index;
   const src = `__quire_src_${i}`;
   const cube = `__quire_cube_${i}`;
   const agg = `__quire_agg_${i}`;
   const long = `__quire_long_${i}`;
-  const tcol = group.timeColumn ? quoteIdent(group.timeColumn) : null;
+  const tcol = group.timeColumn ? d.quoteIdent(group.timeColumn) : null;
 
   // Flags: one per distinct metric filter set, segment and where-slice value.
   const filterFlags = new Map<string, string>();
   const flagCols: string[] = [];
   const selects: string[] = [`${time.periodExpr(tcol)} AS __quire_p`];
   const keys = plan.columnSlices.map((si) => `__quire_k${si}`);
-  for (const si of plan.columnSlices) selects.push(`${quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
+  for (const si of plan.columnSlices) selects.push(`${d.quoteIdent(plan.slices[si].column!)} AS __quire_k${si}`);
   const flag = (sql: string, name: string) => {
     selects.push(`${sql} AS ${name}`);
     flagCols.push(name);
@@ -135,7 +137,7 @@ export async function scanCtes(
   const hasColumns = keys.length > 0;
   const hasDistinct = [...decomposed.values()].some((d) => d?.parts.some((p) => p.combine === 'distinct'));
   const distinctFits = !hasDistinct || ((variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
-  const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
+  const useCube = d.cube && flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);
@@ -150,9 +152,9 @@ export async function scanCtes(
       const arg = [...decomposed.values()].flatMap((d) => d!.parts).find((p) => p.arg)!.arg!;
       groupBy.push(`hash(${arg}) % ${DISTINCT_BUCKETS}`);
     }
-    ctes.push(`${cube} AS MATERIALIZED (\n  SELECT ${selected.join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${groupBy.join(', ')}\n)`);
+    ctes.push(`${cube} AS ${d.materialized}(\n  SELECT ${selected.join(',\n    ')}\n  FROM ${src}\n  GROUP BY ${groupBy.join(', ')}\n)`);
   }
-  const rollup = hasColumns ? `GROUPING(${keys.join(', ')})` : null;
+  const rollup = hasColumns ? d.grouping(keys) : null;
   const pipelines = new Map<string, DistinctPipeline>(); // list column + metric filter → its distinct counts
   const pipeline = (list: string, mi: number): DistinctPipeline => {
     const key = `${list}|${flagsOfMetric[mi] ?? ''}`;
@@ -191,16 +193,16 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? `GROUPING SETS ((${['__quire_p', ...keys].join(', ')}), (__quire_p))` : '__quire_p';
+  const groupBy = hasColumns ? d.groupBy('__quire_p', keys) : '__quire_p';
   const from = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS MATERIALIZED (\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
+  ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {
     const m = group.metrics[mi];
     const n = `__quire_a${mi}_${vkey(v)}_n`;
-    if (m.den) return `CAST(${n} AS DOUBLE) / NULLIF(CAST(__quire_a${mi}_${vkey(v)}_d AS DOUBLE), 0)`;
-    return zeroWhenEmpty(m.aggregation) ? `coalesce(CAST(${n} AS DOUBLE), 0)` : `CAST(${n} AS DOUBLE)`;
+    if (m.den) return `${d.double(n)} / NULLIF(${d.double(`__quire_a${mi}_${vkey(v)}_d`)}, 0)`;
+    return zeroWhenEmpty(m.aggregation) ? `coalesce(${d.double(n)}, 0)` : d.double(n);
   };
   const branches: string[] = [];
   const branch = (sliceType: string, sliceValue: string, rows: string | null, segment: number, combo: Array<[number, number]> | null) => {
@@ -210,17 +212,17 @@ export async function scanCtes(
       `${sliceType} AS slice_type`,
       `${sliceValue} AS slice_value`,
       `${lit(segment < 0 ? 'all' : segments[segment].name)} AS segment_name`,
-      ...group.metrics.map((m, mi) => `${variantValue(mi, v)} AS ${quoteIdent(m.name)}`),
+      ...group.metrics.map((m, mi) => `${variantValue(mi, v)} AS ${d.quoteIdent(m.name)}`),
     ];
     branches.push(`  SELECT ${cols.join(', ')}\n  FROM ${agg}${rows ? ` WHERE ${rows}` : ''}`);
   };
   const sliceValueSql = (combo: Array<[number, number]>): string => {
     const parts = plan.slices.map((s, si) => {
-      if (s.column) return `coalesce(CAST(__quire_k${si} AS VARCHAR), '(null)')`;
+      if (s.column) return `coalesce(${d.text(`__quire_k${si}`)}, '(null)')`;
       const hit = combo.find(([x]) => x === si)!;
       return lit(s.values![hit[1]].name);
     });
-    return parts.length === 1 ? parts[0] : parts.join(` || '|' || `);
+    return parts.length === 1 ? parts[0] : d.concat(parts.flatMap((p, k) => (k ? [lit('|'), p] : [p])));
   };
   for (let segment = -1; segment < segments.length; segment++) {
     branch(lit('none'), lit('all'), hasColumns ? '__quire_rollup <> 0' : null, segment, null);
@@ -229,6 +231,6 @@ export async function scanCtes(
       branch(lit(plan.sliceType), sliceValueSql(combo), hasColumns ? '__quire_rollup = 0' : null, segment, hasWhere ? combo : null);
     }
   }
-  ctes.push(`${long} AS MATERIALIZED (\n${branches.join('\n  UNION ALL\n')}\n)`);
+  ctes.push(`${long} AS ${d.materialized}(\n${branches.join('\n  UNION ALL\n')}\n)`);
   return { ctes, long, strategy: useCube ? 'cube' : 'conditional' };
 }

@@ -4,13 +4,16 @@ import { CELL_ID } from '../cell-type.js';
 import { DEFAULT_CATALOG, RESULTS_CATALOG, quoteIdent, sqlString } from '../duck/duck.js';
 import { projectPath, type Project } from '../project.js';
 import { didYouMean } from '../util/suggest.js';
+import { serverDialect } from './dialect.js';
 import { specError } from './spec-errors.js';
 import type { MetricSpec } from './specs.js';
 
 export interface ResolvedSource {
-  kind: 'table' | 'connection' | 'file' | 'cell';
+  kind: 'table' | 'connection' | 'file' | 'cell' | 'server';
   /** The FROM item. Identifiers quoted; a file path as a string literal (from a validated spec). */
   sql: string;
+  /** A table of a server connection (Postgres): its scan runs there, `sql` in its dialect. */
+  server?: { connection: string; type: string; schema: string | null; table: string };
   /** A cell id (`cell:<id>`) or a table name a cell id would shadow: an inferred dependency. */
   reference?: string;
 }
@@ -27,7 +30,8 @@ function reader(path: string): string {
 
 /**
  * What a metric's `source:` names: `cell:<id>` (an upstream cell's result), a file path
- * (.parquet/.csv/.json, relative to the project root), `connection.table`, or a table of the
+ * (.parquet/.csv/.json, relative to the project root), `connection.table` or
+ * `connection.schema.table` (a Postgres connection's: computed on the server), or a table of the
  * default database (unqualified: a cell of the same name shadows it, as in query cells).
  */
 export function resolveSource(spec: MetricSpec, project: Project): ResolvedSource | QuireError {
@@ -47,12 +51,13 @@ export function resolveSource(spec: MetricSpec, project: Project): ResolvedSourc
     return { kind: 'file', sql: `${reader(text)}(${sqlString(abs)})` };
   }
   if (IDENT.test(text)) return { kind: 'table', sql: quoteIdent(text), reference: text };
-  const dotted = /^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(text);
+  const dotted = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(text);
   if (dotted) {
-    const [, conn, table] = dotted;
+    const [, conn, schema, table] = dotted;
     const connections = project.config.connections;
     const c = connections[conn];
-    if (conn === DEFAULT_CATALOG) return { kind: 'table', sql: `${quoteIdent(DEFAULT_CATALOG)}.main.${quoteIdent(table)}` };
+    const qualified = `${schema ? quoteIdent(schema) : 'main'}.${quoteIdent(table)}`;
+    if (conn === DEFAULT_CATALOG) return { kind: 'table', sql: `${quoteIdent(DEFAULT_CATALOG)}.${qualified}` };
     if (!c) {
       const names = Object.keys(connections);
       const dym = didYouMean(conn, names);
@@ -61,9 +66,14 @@ export function resolveSource(spec: MetricSpec, project: Project): ResolvedSourc
         names.length ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
       );
     }
+    if (serverDialect(c.type)) {
+      // Unqualified: the server's search_path finds it, as in a query cell on that connection.
+      const sql = schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
+      return { kind: 'server', sql, server: { connection: conn, type: c.type, schema: schema ?? null, table } };
+    }
     if (c.type !== 'duckdb')
-      return fail(`connection '${conn}' is of type ${c.type}, which metrics can't read yet`, 'use a table of the default database, a `type: duckdb` connection, a file or cell:<id>');
-    return { kind: 'connection', sql: `${quoteIdent(conn)}.main.${quoteIdent(table)}` };
+      return fail(`connection '${conn}' is of type ${c.type}, which metrics can't read yet`, 'use a table of the default database, a `type: duckdb` or `type: postgres` connection, a file or cell:<id>');
+    return { kind: 'connection', sql: `${quoteIdent(conn)}.${qualified}` };
   }
-  return fail(`cannot read source '${text}'`, 'a source is a table name, connection.table, a file path (.parquet/.csv/.json) or cell:<id>');
+  return fail(`cannot read source '${text}'`, 'a source is a table name, connection.table, connection.schema.table, a file path (.parquet/.csv/.json) or cell:<id>');
 }

@@ -1,0 +1,85 @@
+/**
+ * The SQL dialect a source's scan is written in (scan.ts): DuckDB for tables, files and cells
+ * of the run's session; PostgreSQL for a table of a `type: postgres` connection, whose scan runs
+ * on the server so that only the aggregated long rows come back. One object per dialect; what
+ * follows the scans (grid, derived metrics, compare) is always DuckDB.
+ *
+ * Params: the scan names its bound values `$quire_start`...; the connection running it binds
+ * them its own way (DuckDB by name; Postgres as `($n::date)`, found by its scanner).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent } from '../duck/duck.js';
+import { truncSql } from './periods.js';
+import { PgAggregateRewriter } from './pg-rewrite.js';
+import { AggregateRewriter, type Decomposed } from './rewrite.js';
+import type { ExprInfo, Grain } from './specs.js';
+
+/** How a scan's aggregates are computed for many variants (see rewrite.ts). */
+export interface ScanRewriter {
+  /** The expression split into partials, or null: use conditional aggregates. */
+  decompose(expr: ExprInfo): Promise<Decomposed | null>;
+  /** The aggregate over the rows where every flag holds. */
+  conditional(expr: ExprInfo, flags: string[]): Promise<string>;
+}
+
+export interface MetricDialect {
+  readonly name: 'duckdb' | 'postgres';
+  quoteIdent(name: string): string;
+  /** The start (a DATE) of the period of `grain` holding a date/timestamp value. */
+  trunc(grain: Grain, expr: string): string;
+  double(expr: string): string;
+  text(expr: string): string;
+  /** String concatenation of SQL expressions. */
+  concat(parts: string[]): string;
+  /** GROUP BY of a scan's aggregation: one row per (period, slice columns) and per period. */
+  groupBy(period: string, keys: string[]): string;
+  /** Nonzero on the per-period rows of `groupBy`. */
+  grouping(keys: string[]): string;
+  /** Put between `name AS` and a CTE's body that must be computed once. */
+  materialized: string;
+  /**
+   * Whether the cube plan runs here (partials per flag combination, COUNT(DISTINCT) through
+   * lists and bit masks: distinct.ts). Without it every aggregate, COUNT(DISTINCT x) included,
+   * is a conditional aggregate over the rows.
+   */
+  cube: boolean;
+  rewriter(conn: DuckDBConnection): ScanRewriter;
+}
+
+const groupingSets = (period: string, keys: string[]) => `GROUPING SETS ((${[period, ...keys].join(', ')}), (${period}))`;
+
+export const DUCKDB: MetricDialect = {
+  name: 'duckdb',
+  quoteIdent,
+  trunc: truncSql,
+  double: (e) => `CAST(${e} AS DOUBLE)`,
+  text: (e) => `CAST(${e} AS VARCHAR)`,
+  concat: (parts) => parts.join(' || '),
+  groupBy: groupingSets,
+  grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  materialized: 'MATERIALIZED ',
+  cube: true,
+  rewriter: (conn) => new AggregateRewriter(conn),
+};
+
+const PG_PART: Partial<Record<Grain, string>> = { weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year' };
+
+export const POSTGRES: MetricDialect = {
+  name: 'postgres',
+  quoteIdent,
+  // The session runs in UTC (connections/postgres.ts); ISO weeks start on Monday, as in DuckDB.
+  trunc: (grain, e) => (grain === 'daily' ? `CAST(${e} AS date)` : `CAST(date_trunc('${PG_PART[grain]}', ${e}) AS date)`),
+  double: (e) => `CAST(${e} AS double precision)`,
+  text: (e) => `CAST(${e} AS text)`,
+  concat: (parts) => parts.join(' || '),
+  groupBy: groupingSets,
+  grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  materialized: 'MATERIALIZED ',
+  cube: false,
+  rewriter: () => new PgAggregateRewriter(),
+};
+
+/** The dialect of a connection type whose server computes metric scans; undefined: none does. */
+export function serverDialect(type: string): MetricDialect | undefined {
+  return type === 'postgres' ? POSTGRES : undefined;
+}
