@@ -217,7 +217,9 @@ export function register(program: Command): void {
             `--   ${s.connection ? `${s.connection}: ` : ''}${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'}${s.connection ? ', on the server' : ''})`,
         );
         const remote = compiled.remote.map((r) => `\n-- on connection ${r.connection} (PostgreSQL), its rows into ${r.table}:\n${r.sql};\n`).join('');
-        process.stdout.write(`\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${remote}${remote ? '\n-- then, in DuckDB:\n' : ''}${compiled.sql};\n`);
+        process.stdout.write(
+          `\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${remote}${remote ? '\n-- then, in DuckDB:\n' : ''}${compiled.sql};\n`,
+        );
       });
     });
 

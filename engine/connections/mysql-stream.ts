@@ -13,6 +13,21 @@ import { duckColumn, uniqueNames, type DuckColumn, type MysqlField } from './mys
 export const BATCH_ROWS = 10_000;
 
 /**
+ * One DuckDB connection runs one statement at a time ("Attempting to execute an unsuccessful or
+ * closed pending query result" otherwise): queries streaming into the same one (several metric
+ * scans at once) take turns step by step.
+ */
+const turns = new WeakMap<DuckDBConnection, Promise<unknown>>();
+function onDuck<T>(duck: DuckDBConnection, step: () => Promise<T>): Promise<T> {
+  const result = (turns.get(duck) ?? Promise.resolve()).then(step, step);
+  turns.set(
+    duck,
+    result.catch(() => {}),
+  );
+  return result;
+}
+
+/**
  * Runs `text` with `values` on `conn` and writes its rows to `target`; returns the row count.
  * When writing into DuckDB fails mid-result, the connection is destroyed (the rest of the result
  * is never read): the caller must not release it to the pool.
@@ -30,13 +45,15 @@ export function streamInto(conn: PoolConnection, text: string, values: unknown[]
   let chain: Promise<void> = Promise.resolve();
   let failed: unknown;
   const then = (step: () => Promise<void>) => {
-    chain = chain.then(step).catch((err: unknown) => {
-      if (failed === undefined) {
-        failed = err;
-        conn.destroy();
-        if (!ended) finish();
-      }
-    });
+    chain = chain
+      .then(() => onDuck(duck, step))
+      .catch((err: unknown) => {
+        if (failed === undefined) {
+          failed = err;
+          conn.destroy();
+          if (!ended) finish();
+        }
+      });
   };
   const flush = (rows: unknown[][]) => async () => {
     if (failed !== undefined || !columns || rows.length === 0) return;
@@ -59,7 +76,7 @@ export function streamInto(conn: PoolConnection, text: string, values: unknown[]
       then(flush(batch));
       batch = [];
       void chain.then(async () => {
-        await duck.run(`DROP TABLE IF EXISTS temp.main.${staging}`).catch(() => {});
+        await onDuck(duck, () => duck.run(`DROP TABLE IF EXISTS temp.main.${staging}`)).catch(() => {});
         if (failed !== undefined) reject(failed);
         else if (err !== undefined) reject(err);
         else if (!columns) reject(new Error('the statement returned no result set'));

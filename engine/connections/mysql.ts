@@ -41,6 +41,14 @@ const run = (conn: mysql.PoolConnection, sql: string, values?: unknown[]): Promi
 const execute = (conn: mysql.PoolConnection, sql: string, values: unknown[] = []): Promise<unknown> =>
   new Promise((resolve, reject) => conn.execute({ sql, values: values as never[], rowsAsArray: true }, (err, result) => (err ? reject(err) : resolve(result))));
 
+/**
+ * Closes the statement `execute` prepared: MariaDB re-executing a prepared statement with CTEs
+ * under UNION fails ("Attempting to execute an unsuccessful or closed pending query result").
+ */
+const unprepare = (conn: mysql.PoolConnection, sql: string): void => {
+  conn.unprepare({ sql, rowsAsArray: true } as never);
+};
+
 /** A param as the type it binds as (a date as DATE, a whole number as BIGINT). */
 function bindValue(m: typeof mysql, value: SqlParamValue | null, type: SqlParamType | undefined): unknown {
   if (value === null || value === undefined) return null;
@@ -151,6 +159,7 @@ export class MysqlConnection implements Connection {
       }
       if (broken) running.conn.destroy();
       else {
+        unprepare(running.conn, placeholders.text);
         await this.limit(running.conn, undefined).catch(() => {
           broken = true;
         });
@@ -197,6 +206,7 @@ export class MysqlConnection implements Connection {
     try {
       await run(conn, 'START TRANSACTION READ ONLY');
       const rows = await execute(conn, sql);
+      unprepare(conn, sql);
       await run(conn, 'COMMIT');
       return rows;
     } catch (err) {

@@ -87,7 +87,7 @@ async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, comp
 /** Runs the server scans of `compiled` (when it has any), then `fn`; their tables are dropped after. */
 async function withRemote<T>(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery, servers: MetricServers | undefined, fn: () => Promise<T>): Promise<T> {
   if (!compiled.remote.length) return fn();
-  if (!servers) throw new Error('metrics over a server connection need the run\'s connections (MetricServers)');
+  if (!servers) throw new Error("metrics over a server connection need the run's connections (MetricServers)");
   try {
     const results = await Promise.allSettled(compiled.remote.map((scan) => runRemote(conn, resolved, compiled, scan, servers)));
     const failed = results.find((r) => r.status === 'rejected');
@@ -126,12 +126,14 @@ export async function computeIntoTable(conn: DuckDBConnection, resolved: Resolve
 
 /** Computes a request and returns every row (for the CLI and programs). */
 export async function computeRows(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery, servers?: MetricServers): Promise<{ columns: TableColumn[]; rows: TableValue[][] }> {
-  return withRemote(conn, resolved, compiled, servers, () => execute(conn, resolved, compiled.sql, compiled.params, async (stmt) => {
-    const reader = await stmt.runAndReadAll();
-    const types = reader.columnTypes();
-    return {
-      columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i]) })),
-      rows: reader.getRowsJson() as TableValue[][],
-    };
-  }));
+  return withRemote(conn, resolved, compiled, servers, () =>
+    execute(conn, resolved, compiled.sql, compiled.params, async (stmt) => {
+      const reader = await stmt.runAndReadAll();
+      const types = reader.columnTypes();
+      return {
+        columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i]) })),
+        rows: reader.getRowsJson() as TableValue[][],
+      };
+    }),
+  );
 }

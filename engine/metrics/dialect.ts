@@ -12,6 +12,7 @@ import { quoteIdent } from '../duck/duck.js';
 import { truncSql } from './periods.js';
 import { PgAggregateRewriter } from './pg-rewrite.js';
 import { AggregateRewriter, type Decomposed } from './rewrite.js';
+import { MYSQL } from './mysql-dialect.js';
 import type { ExprInfo, Grain } from './specs.js';
 
 /** How a scan's aggregates are computed for many variants (see rewrite.ts). */
@@ -23,8 +24,16 @@ export interface ScanRewriter {
 }
 
 export interface MetricDialect {
-  readonly name: 'duckdb' | 'postgres';
+  readonly name: 'duckdb' | 'postgres' | 'mysql';
   quoteIdent(name: string): string;
+  /** The source's columns (`*`) go first in a select list (MySQL refuses `x, *`). */
+  starFirst?: boolean;
+  /**
+   * Without GROUPING SETS: the body of the aggregation over (period, keys) and over the period
+   * alone, selecting `period`, `keys`, `__quire_rollup` (0 on the first level, 1 on the second,
+   * whose keys are NULL) and `aggregates`. Unset: `groupBy` and `grouping` are used.
+   */
+  bothLevels?(period: string, keys: string[], aggregates: string[], from: string): string;
   /** The start (a DATE) of the period of `grain` holding a date/timestamp value. */
   trunc(grain: Grain, expr: string): string;
   double(expr: string): string;
@@ -81,5 +90,5 @@ export const POSTGRES: MetricDialect = {
 
 /** The dialect of a connection type whose server computes metric scans; undefined: none does. */
 export function serverDialect(type: string): MetricDialect | undefined {
-  return type === 'postgres' ? POSTGRES : undefined;
+  return type === 'postgres' ? POSTGRES : type === 'mysql' ? MYSQL : undefined;
 }

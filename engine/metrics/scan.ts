@@ -114,7 +114,8 @@ export async function scanCtes(
       flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
     });
   });
-  selects.push('*');
+  if (d.starFirst) selects.unshift('*');
+  else selects.push('*');
   const where = tcol ? time.scanFilter(tcol) : null;
   const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${group.source.sql}${where ? `\n  WHERE ${where}` : ''}\n)`];
 
@@ -193,9 +194,13 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? d.groupBy('__quire_p', keys) : '__quire_p';
   const from = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
+  if (hasColumns && d.bothLevels) {
+    ctes.push(`${agg} AS ${d.materialized}(\n${d.bothLevels('__quire_p', keys, aggSelects.slice(keys.length + 2), from)}\n)`);
+  } else {
+    const groupBy = hasColumns ? d.groupBy('__quire_p', keys) : '__quire_p';
+    ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}\n)`);
+  }
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {

@@ -80,7 +80,7 @@ beforeAll(async () => {
   db = await createTestDatabase(ORDERS);
   dir = mkdtempSync(join(tmpdir(), 'quire-pg-metrics-'));
   // The same rows in DuckDB, read through Postgres's text (numeric stays DECIMAL).
-  const rows = await db.sql("SELECT id, order_date::text AS d, ordered_at::text AS t, customer_id, region, channel, status, amount::text AS a, items, discount::text AS x FROM orders ORDER BY id");
+  const rows = await db.sql('SELECT id, order_date::text AS d, ordered_at::text AS t, customer_id, region, channel, status, amount::text AS a, items, discount::text AS x FROM orders ORDER BY id');
   const duckFile = join(dir, 'warehouse.duckdb');
   const setup = await DuckDBInstance.create(duckFile);
   const w = await setup.connect();
