@@ -104,7 +104,10 @@ export const metricCell: CellType<MetricCellSpec> = {
     }
     for (const s of [...resolved.slices, ...resolved.segments]) for (const t of s.tables) references.add(t);
     references.delete(spec.id);
-    return { references: [...references], errors };
+    // Server data has no file to fingerprint: the cell is keyed on its (first) server connection's
+    // declared `cache:`, and never cached without one.
+    const server = resolved.closure.map((m) => resolved.sources.get(m.name)?.server?.connection).find((c) => c !== undefined);
+    return { references: [...references], errors, ...(server ? { reads: { connection: server } } : {}) };
   },
 
   async run(spec, ctx) {

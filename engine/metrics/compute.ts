@@ -89,9 +89,8 @@ async function withRemote<T>(conn: DuckDBConnection, resolved: ResolvedRequest, 
   if (!compiled.remote.length) return fn();
   if (!servers) throw new Error("metrics over a server connection need the run's connections (MetricServers)");
   try {
-    const results = await Promise.allSettled(compiled.remote.map((scan) => runRemote(conn, resolved, compiled, scan, servers)));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    // One after the other: each streams its rows through the same DuckDB connection.
+    for (const scan of compiled.remote) await runRemote(conn, resolved, compiled, scan, servers);
     return await fn();
   } finally {
     for (const scan of compiled.remote) await conn.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(scan.table)}`);

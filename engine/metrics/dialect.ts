@@ -12,7 +12,7 @@ import { quoteIdent } from '../duck/duck.js';
 import { truncSql } from './periods.js';
 import { PgAggregateRewriter } from './pg-rewrite.js';
 import { AggregateRewriter, type Decomposed } from './rewrite.js';
-import { MYSQL } from './mysql-dialect.js';
+import { MysqlAggregateRewriter, mysqlBothLevels, mysqlQuoteIdent, mysqlTrunc } from './mysql-rewrite.js';
 import type { ExprInfo, Grain } from './specs.js';
 
 /** How a scan's aggregates are computed for many variants (see rewrite.ts). */
@@ -47,11 +47,10 @@ export interface MetricDialect {
   /** Put between `name AS` and a CTE's body that must be computed once. */
   materialized: string;
   /**
-   * Whether the cube plan runs here (partials per flag combination, COUNT(DISTINCT) through
-   * lists and bit masks: distinct.ts). Without it every aggregate, COUNT(DISTINCT x) included,
-   * is a conditional aggregate over the rows.
+   * Whether COUNT(DISTINCT x) may go through the cube's lists and bit masks (distinct.ts, DuckDB
+   * SQL). Without it a scan with a distinct count uses conditional aggregates over the rows.
    */
-  cube: boolean;
+  distinctLists: boolean;
   rewriter(conn: DuckDBConnection): ScanRewriter;
 }
 
@@ -67,7 +66,7 @@ export const DUCKDB: MetricDialect = {
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
   materialized: 'MATERIALIZED ',
-  cube: true,
+  distinctLists: true,
   rewriter: (conn) => new AggregateRewriter(conn),
 };
 
@@ -84,8 +83,26 @@ export const POSTGRES: MetricDialect = {
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
   materialized: 'MATERIALIZED ',
-  cube: false,
+  distinctLists: false,
   rewriter: () => new PgAggregateRewriter(),
+};
+
+/** MySQL and MariaDB (mysql-rewrite.ts says why each differs). */
+export const MYSQL: MetricDialect = {
+  name: 'mysql',
+  quoteIdent: mysqlQuoteIdent,
+  starFirst: true,
+  trunc: mysqlTrunc,
+  double: (e) => `CAST(${e} AS DOUBLE)`,
+  text: (e) => `CAST(${e} AS CHAR)`,
+  concat: (parts) => `CONCAT(${parts.join(', ')})`,
+  // Not used (bothLevels stands in): no GROUPING SETS on MySQL/MariaDB.
+  groupBy: groupingSets,
+  grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  bothLevels: mysqlBothLevels,
+  materialized: '',
+  distinctLists: false,
+  rewriter: () => new MysqlAggregateRewriter(),
 };
 
 /** The dialect of a connection type whose server computes metric scans; undefined: none does. */

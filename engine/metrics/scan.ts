@@ -137,8 +137,8 @@ export async function scanCtes(
   // a single one (one variant, no slice columns) is faster as DuckDB's own COUNT(DISTINCT).
   const hasColumns = keys.length > 0;
   const hasDistinct = [...decomposed.values()].some((d) => d?.parts.some((p) => p.combine === 'distinct'));
-  const distinctFits = !hasDistinct || ((variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
-  const useCube = d.cube && flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
+  const distinctFits = !hasDistinct || (d.distinctLists && (variants.length > 1 || hasColumns) && variants.length <= MAX_DISTINCT_VARIANTS);
+  const useCube = flagCols.length <= MAX_CUBE_FLAGS && [...decomposed.values()].every((d) => d !== null) && distinctFits;
   const partials = new Map<string, string>(); // partial SQL → cube column
   if (useCube) {
     for (const d of decomposed.values()) for (const p of d!.parts) for (const sql of p.partials) if (!partials.has(sql)) partials.set(sql, `__quire_q${partials.size}`);

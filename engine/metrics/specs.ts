@@ -41,7 +41,7 @@ export const metricBodySchema = z.strictObject({
   category: z.string().optional(),
   unit: z.enum(UNITS).optional().describe('For formatting: count | currency | percentage | number | duration_s'),
   good: z.enum(POLARITIES).optional().describe('Which change is good news: up (default) | down (churn, refund rate, resolution time) | neutral; colours KPI changes'),
-  source: z.string().min(1).optional().describe('table, connection.table, a file (.parquet/.csv/.json) or cell:<id>'),
+  source: z.string().min(1).optional().describe('table, connection.table, connection.schema.table (a Postgres connection: computed on the server), a file (.parquet/.csv/.json) or cell:<id>'),
   time_column: z.string().min(1).optional().describe('Required when a time_window, grain or compare is used'),
   aggregation: z.enum(AGGREGATIONS),
   numerator: sql.optional().describe('SQL aggregate expression over source'),

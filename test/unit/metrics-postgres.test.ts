@@ -184,6 +184,15 @@ describe('metrics on a Postgres source, computed on the server', () => {
     await expectSame({ window: { start: '2025-01-01', end: '2025-07-01' }, compare: 'previous_year' });
   });
 
+  it('without a distinct count the server aggregates partials per flag combination (the cube plan): equal', async () => {
+    const names = NAMES.filter((n) => !['buyers', 'web_buyers', 'stamped'].includes(n));
+    const { compiled } = await planMetrics(conn, catalog, { metrics: names.map((n) => `pg_${n}`), grain: 'monthly', slices: ['region', 'basket'], segments: ['web'] }, project);
+    expect(compiled.scans.map((x) => x.strategy)).toEqual(['cube']);
+    await expectSame({ grain: 'monthly', slices: ['region', 'basket'], segments: ['web'] }, names);
+    await expectSame({ grain: 'weekly', window: { start: '2024-03-04', end: '2024-05-06' }, compare: 'previous_period', segments: ['discounted'] }, names);
+    await expectSame({ window: { start: '2025-01-01', end: '2025-04-01' }, compare: 'previous_year', slices: ['channel'] }, names);
+  });
+
   it('only the aggregated rows come back: the server runs one scan with GROUPING SETS and FILTER', async () => {
     const { compiled } = await planMetrics(conn, catalog, { metrics: ['pg_revenue', 'pg_buyers', 'pg_aov'], grain: 'monthly', slices: ['region'] }, project);
     expect(compiled.remote).toHaveLength(1);
@@ -267,6 +276,14 @@ cells:
       writeFileSync(path, notebook(prefix));
       const { manifest, dir: runDir } = await runNotebook(path);
       expect(manifest.status).toBe('succeeded');
+      if (prefix) {
+        // Server data can't be fingerprinted: without `cache:` on the connection the cell runs again.
+        const again = await runNotebook(path);
+        expect(again.manifest.cells.map((c) => [c.id, c.cache_hit])).toEqual([
+          ['kpis', false],
+          ['top', false],
+        ]);
+      }
       const s = await DuckSession.open({ database: ':memory:' });
       const c = await s.connect();
       const r = await c.runAndReadAll(`SELECT * EXCLUDE (metric_name), replace(metric_name, 'pg_', '') AS m FROM read_parquet('${join(runDir, 'tables', 'kpis.parquet')}')`);

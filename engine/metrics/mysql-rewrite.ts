@@ -1,5 +1,5 @@
 /**
- * Metric scans computed on a MySQL/MariaDB server (a table of a `type: mysql` connection). What
+ * Metric scans computed on a MySQL/MariaDB server (the MYSQL dialect of dialect.ts uses these) (a table of a `type: mysql` connection). What
  * differs from PostgreSQL:
  * - no GROUPING SETS: the two levels (period and slice columns; period alone) are two GROUP BYs
  *   under UNION ALL. (`WITH ROLLUP` can't stand in: in a prepared statement MariaDB reads every
@@ -9,18 +9,17 @@
  *   on the same tree, division and AVG are made DOUBLE (MySQL's DECIMAL quotients are rounded).
  * - `||` is OR: concatenation is CONCAT(); identifiers are quoted with backticks.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { wrapExpr } from './expressions.js';
-import type { MetricDialect, ScanRewriter } from './dialect.js';
 import type { ExprInfo, Grain } from './specs.js';
 
 type Node = Record<string, unknown>;
 
 const COND = '__quire_cond__';
 
-const quoteIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+export const mysqlQuoteIdent = (name: string): string => `\`${name.replaceAll('`', '``')}\``;
 
-function trunc(grain: Grain, e: string): string {
+/** The start (a DATE) of the period of `grain` holding `e`. */
+export function mysqlTrunc(grain: Grain, e: string): string {
   switch (grain) {
     case 'weekly':
       // ISO weeks start on Monday (WEEKDAY: Monday = 0), as in DuckDB.
@@ -100,7 +99,7 @@ export async function mysqlAggregate(expr: string, conditional: boolean): Promis
 }
 
 /** The MySQL side of AggregateRewriter (rewrite.ts): no decomposition, conditional aggregates only. */
-export class MysqlAggregateRewriter implements ScanRewriter {
+export class MysqlAggregateRewriter {
   private static readonly memo = new Map<string, Promise<string>>();
 
   async decompose(): Promise<null> {
@@ -120,22 +119,8 @@ export class MysqlAggregateRewriter implements ScanRewriter {
   }
 }
 
-export const MYSQL: MetricDialect = {
-  name: 'mysql',
-  quoteIdent,
-  starFirst: true,
-  trunc,
-  double: (e) => `CAST(${e} AS DOUBLE)`,
-  text: (e) => `CAST(${e} AS CHAR)`,
-  concat: (parts) => `CONCAT(${parts.join(', ')})`,
-  // Unused (bothLevels replaces them): GROUPING SETS spelled for a reader of the dialect.
-  groupBy: (period, keys) => `GROUPING SETS ((${[period, ...keys].join(', ')}), (${period}))`,
-  grouping: (keys) => `GROUPING(${keys.join(', ')})`,
-  bothLevels: (period, keys, aggregates, from) => {
-    const level = (cols: string[], rollup: number, groupBy: string) => `  SELECT ${[...cols, `${rollup} AS __quire_rollup`, ...aggregates].join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}`;
-    return `${level([period, ...keys], 0, [period, ...keys].join(', '))}\n  UNION ALL\n${level([period, ...keys.map((k) => `NULL AS ${k}`)], 1, period)}`;
-  },
-  materialized: '',
-  cube: false,
-  rewriter: (_conn: DuckDBConnection) => new MysqlAggregateRewriter(),
-};
+/** GROUPING SETS ((period, keys), (period)) as two GROUP BYs under UNION ALL (see MetricDialect.bothLevels). */
+export function mysqlBothLevels(period: string, keys: string[], aggregates: string[], from: string): string {
+  const level = (cols: string[], rollup: number, groupBy: string) => `  SELECT ${[...cols, `${rollup} AS __quire_rollup`, ...aggregates].join(',\n    ')}\n  FROM ${from}\n  GROUP BY ${groupBy}`;
+  return `${level([period, ...keys], 0, [period, ...keys].join(', '))}\n  UNION ALL\n${level([period, ...keys.map((k) => `NULL AS ${k}`)], 1, period)}`;
+}
