@@ -15,6 +15,7 @@ import { computeRows, planMetrics, type MetricServers } from '../../engine/metri
 import type { MetricRequest } from '../../engine/metrics/request.js';
 import { RunConnections } from '../../engine/connections/run-connections.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { QuireError, ValidationErrors } from '../../engine/util/errors.js';
 import { createTestMysqlDatabase, type TestMysqlDatabase } from '../helpers/mysql.js';
 
 // 4,000 orders over 2023-2025, every column a function of the row number (no randomness).
@@ -192,5 +193,40 @@ describe('metrics on a MySQL source, computed on the server', () => {
     expect(compiled.remote[0].sql).toContain(`FROM \`${db.name}\`.\`orders\``);
     expect(compiled.sql).not.toContain('`orders`');
     expect(compiled.scans[0]).toMatchObject({ connection: 'shop', strategy: 'conditional' });
+  });
+  it('an unknown database, table or column is a located error with a hint (the catalog asked in MySQL terms)', async () => {
+    const bad = (source: string, extra: Record<string, unknown> = {}) => {
+      writeFileSync(join(dir, 'metrics', 'bad.yaml'), `metric: ${JSON.stringify({ name: 'bad', source, time_column: 'order_date', aggregation: 'sum', numerator: 'SUM(amount)', ...extra })}\n`);
+    };
+    const errorOf = async (): Promise<QuireError> => {
+      const { catalog: c } = await loadCatalog({ project, parser: conn });
+      const err = await planMetrics(conn, c, { metrics: ['bad'], grain: 'monthly' }, project)
+        .then(({ resolved, compiled }) => computeRows(conn, resolved, compiled, servers))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      const one = err instanceof ValidationErrors ? err.errors[0] : err;
+      expect(one).toBeInstanceOf(QuireError);
+      return one as QuireError;
+    };
+    try {
+      bad(`shop.${db.name}x.orders`);
+      let e = await errorOf();
+      expect(e.code).toBe('E_METRIC_SOURCE');
+      expect(e.message).toContain(`no schema '${db.name}x' on connection 'shop' — did you mean '${db.name}'?`);
+      expect(e.location?.file).toContain('bad.yaml');
+
+      bad('shop.ordrs');
+      e = await errorOf();
+      expect(e.message).toContain("no table 'ordrs' in the current schema on connection 'shop' — did you mean 'orders'?");
+
+      bad(`shop.${db.name}.orders`, { time_column: 'order_dat' });
+      e = await errorOf();
+      expect(e.message).toContain("time_column: no column 'order_dat'");
+      expect(e.message).toContain("did you mean 'order_date'?");
+    } finally {
+      rmSync(join(dir, 'metrics', 'bad.yaml'), { force: true });
+    }
   });
 });
