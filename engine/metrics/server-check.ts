@@ -49,15 +49,13 @@ async function serverCatalog(connection: Connection, duck: DuckDBConnection, tab
     await connection.query({ cellId: target, sql, params: { values: { quire_tables: tables }, types: { quire_tables: 'VARCHAR[]' } }, mode: 'read', duck });
     const reader = await duck.runAndReadAll(`SELECT s_name, t_name, is_current, c_name, c_type FROM ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
     // MySQL's comparison is an integer.
-    return reader
-      .getRowsJson()
-      .map((r) => ({
-        schema: String(r[0]),
-        table: String(r[1]),
-        current: r[2] === true || Number(r[2]) === 1,
-        column: r[3] === null ? null : String(r[3]),
-        type: r[4] === null ? null : String(r[4]),
-      }));
+    return reader.getRowsJson().map((r) => ({
+      schema: String(r[0]),
+      table: String(r[1]),
+      current: r[2] === true || Number(r[2]) === 1,
+      column: r[3] === null ? null : String(r[3]),
+      type: r[4] === null ? null : String(r[4]),
+    }));
   } finally {
     await duck.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
   }
