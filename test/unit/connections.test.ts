@@ -173,7 +173,7 @@ cells:
     expect(errors[0].hint).toMatch(/default, other/);
   });
 
-  it('postgres and mysql cells are checked by their dialects' parsers, without connecting; a write on mysql is refused, located', async () => {
+  it('postgres and mysql cells are checked by their dialect parsers, without connecting; a write on mysql is refused, located', async () => {
     const dir = await twoFiles(
       `title: Server
 cells:
