@@ -47,6 +47,12 @@ export interface QueryRequest {
   locateOffset?: (offset: number | undefined) => SourceLocation | undefined;
   /** The cell's time limit; a server type makes it the query's own timeout (Postgres: statement_timeout). */
   timeoutMs?: number;
+  /**
+   * SQL quire wrote itself (a metric scan, a catalog query), read-only by construction: a type
+   * may skip its parser's check before running it (MySQL's grammar is slow on long scans); the
+   * READ ONLY transaction still holds.
+   */
+  generated?: boolean;
 }
 
 /** What `quire connections test` finds out by reaching a connection. */

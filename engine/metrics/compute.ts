@@ -65,7 +65,9 @@ export async function diagnose(conn: DuckDBConnection, resolved: ResolvedRequest
 async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, compiled: CompiledQuery, scan: RemoteScan, servers: MetricServers): Promise<void> {
   const types = Object.fromEntries(Object.keys(compiled.params).map((k) => [k, 'DATE' as const]));
   try {
-    await servers.connection(scan.connection).query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal });
+    await servers
+      .connection(scan.connection)
+      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, generated: true });
   } catch (err) {
     if (servers.signal?.aborted) throw err;
     const uses = resolved.closure.flatMap((m) => {

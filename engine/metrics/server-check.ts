@@ -46,7 +46,7 @@ async function serverCatalog(connection: Connection, duck: DuckDBConnection, tab
   const sql = CATALOG_SQL[connection.type];
   if (!sql) return [];
   try {
-    await connection.query({ cellId: target, sql, params: { values: { quire_tables: tables }, types: { quire_tables: 'VARCHAR[]' } }, mode: 'read', duck });
+    await connection.query({ cellId: target, sql, params: { values: { quire_tables: tables }, types: { quire_tables: 'VARCHAR[]' } }, mode: 'read', duck, generated: true });
     const reader = await duck.runAndReadAll(`SELECT s_name, t_name, is_current, c_name, c_type FROM ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
     // MySQL's comparison is an integer.
     return reader.getRowsJson().map((r) => ({
