@@ -133,7 +133,7 @@ export const metricCell: CellType<MetricCellSpec> = {
       `cell ${spec.id}: ${resolved.metrics.length} metric(s) in ${compiled.scans.length} scan(s): ${compiled.scans.map((s) => `${s.connection ? `${s.connection} (on the server): ` : ''}${s.source} [${s.metrics.join(', ')}]`).join('; ')}`,
     );
     try {
-      await computeIntoTable(ctx.conn, resolved, compiled, spec.id, { connection: (name) => ctx.connection(name), signal: ctx.signal });
+      await computeIntoTable(ctx.conn, resolved, compiled, spec.id, { connection: (name) => ctx.connection(name), signal: ctx.signal, timeoutMs: metricCell.timeoutMs!(spec, ctx.project) });
     } catch (err) {
       if (err instanceof ValidationErrors) throw oneError(err.errors);
       if (err instanceof QuireError && !err.location) {

@@ -7,13 +7,15 @@ import type { TableColumn, TableValue } from '../outputs.js';
 import { bindFilterSpec, bindMetric } from './bind.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileRequest, type CompiledQuery, type RemoteScan } from './compile.js';
-import { checkServerSources } from './server-check.js';
+import { bindOnServer, checkServerSources } from './server-check.js';
 import { resolveRequest, type MetricRequest, type RequestLocator, type ResolvedRequest } from './request.js';
 
 /** The run's connections, for metrics whose sources are tables of a server (Postgres). */
 export interface MetricServers {
   connection(name: string): Connection;
   signal?: AbortSignal;
+  /** The cell's time limit: each server scan's own timeout (Postgres: statement_timeout). */
+  timeoutMs?: number;
 }
 
 /** Binds the DATE params of compiled metric SQL by name. */
@@ -67,14 +69,16 @@ async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, comp
   try {
     await servers
       .connection(scan.connection)
-      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, generated: true });
+      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, timeoutMs: servers.timeoutMs, generated: true });
   } catch (err) {
     if (servers.signal?.aborted) throw err;
     const uses = resolved.closure.flatMap((m) => {
       const source = resolved.sources.get(m.name);
       return source?.server?.connection === scan.connection ? [{ metric: m, source }] : [];
     });
-    const found = await checkServerSources(uses, resolved.slices, (n) => servers.connection(n), conn).catch(() => []);
+    const connection = (n: string) => servers.connection(n);
+    let found = await checkServerSources(uses, resolved.slices, connection, conn).catch(() => []);
+    if (!found.length) found = await bindOnServer(uses, [...resolved.slices, ...resolved.segments], connection, conn).catch(() => []);
     if (found.length) throw found.length === 1 ? found[0] : new ValidationErrors(found);
     if (err instanceof QuireError) {
       throw new UserError(err.code, err.message.replace(`cell ${scan.table} on connection`, 'metrics on connection'), {

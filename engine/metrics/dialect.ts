@@ -11,7 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duck/duck.js';
 import { truncSql } from './periods.js';
 import { PgAggregateRewriter } from './pg-rewrite.js';
-import { AggregateRewriter, type Decomposed } from './rewrite.js';
+import { AggregateRewriter, filterClause, type Decomposed, type FilteredAggregate } from './rewrite.js';
 import { MysqlAggregateRewriter, mysqlBothLevels, mysqlQuoteIdent, mysqlTrunc } from './mysql-rewrite.js';
 import type { ExprInfo, Grain } from './specs.js';
 
@@ -44,6 +44,8 @@ export interface MetricDialect {
   groupBy(period: string, keys: string[]): string;
   /** Nonzero on the per-period rows of `groupBy`. */
   grouping(keys: string[]): string;
+  /** An aggregate of the cube's partials over the rows where the flags hold (`FILTER (WHERE ...)`). */
+  filtered: FilteredAggregate;
   /** Put between `name AS` and a CTE's body that must be computed once. */
   materialized: string;
   /**
@@ -65,6 +67,7 @@ export const DUCKDB: MetricDialect = {
   concat: (parts) => parts.join(' || '),
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  filtered: filterClause,
   materialized: 'MATERIALIZED ',
   distinctLists: true,
   rewriter: (conn) => new AggregateRewriter(conn),
@@ -82,6 +85,7 @@ export const POSTGRES: MetricDialect = {
   concat: (parts) => parts.join(' || '),
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  filtered: filterClause,
   materialized: 'MATERIALIZED ',
   distinctLists: false,
   rewriter: () => new PgAggregateRewriter(),
@@ -100,6 +104,8 @@ export const MYSQL: MetricDialect = {
   groupBy: groupingSets,
   grouping: (keys) => `GROUPING(${keys.join(', ')})`,
   bothLevels: mysqlBothLevels,
+  // No FILTER clause on MySQL (the cube is not used there: its rewriter doesn't decompose).
+  filtered: (fn, arg, flags) => (flags.length ? `${fn}(CASE WHEN ${flags.join(' AND ')} THEN ${arg} END)` : `${fn}(${arg})`),
   materialized: '',
   distinctLists: false,
   rewriter: () => new MysqlAggregateRewriter(),

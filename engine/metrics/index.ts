@@ -23,6 +23,7 @@
 export { loadCatalog, specFiles, type MetricCatalog, type LoadCatalogOptions } from './catalog.js';
 export { compileRequest, BASE_COLUMNS, COMPARE_COLUMNS, type CompiledQuery } from './compile.js';
 export { planMetrics, computeIntoTable, computeRows, diagnose } from './compute.js';
+export type { MetricServers } from './compute.js';
 export { resolveRequest, type MetricRequest, type ResolvedRequest, type RequestLocator } from './request.js';
 export { bindMetric, bindFilterSpec, bindSource } from './bind.js';
 export { resolveSource, type ResolvedSource } from './sources.js';

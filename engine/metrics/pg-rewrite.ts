@@ -6,7 +6,6 @@
  * the variant's condition as a FILTER clause, ANDed with a FILTER it has). Nothing edits SQL text
  * but the placeholders.
  */
-import { deparseSync } from 'pgsql-deparser';
 import { loadParser, parsePostgres } from '../connections/postgres-sql.js';
 import { wrapExpr } from './expressions.js';
 import { partPlaceholder, type Combine, type Decomposed } from './rewrite.js';
@@ -96,9 +95,16 @@ function aggregateCalls(node: unknown, out: Node[] = []): Node[] {
 
 const ref = (name: string): Node => ({ ColumnRef: { fields: [{ String: { sval: name } }] } });
 
-/** The expression's tree (`SELECT (<expr>)`'s one target), by PostgreSQL's parser. */
+type Deparse = typeof import('pgsql-deparser').deparseSync;
+let deparseSync: Deparse | undefined;
+
+/** The expression's tree (`SELECT (<expr>)`'s one target), by PostgreSQL's parser; the deparser loaded too (first use only). */
 async function exprTree(expr: string): Promise<{ root: Node; calls: Node[] }> {
   await loadParser();
+  if (!deparseSync) {
+    const m = (await import('pgsql-deparser')) as { deparseSync?: Deparse; default?: { deparseSync: Deparse } };
+    deparseSync = m.deparseSync ?? m.default!.deparseSync; // the CLI bundle puts the CommonJS exports on default
+  }
   const tree = parsePostgres(`SELECT ${wrapExpr(expr)}`) as { stmts: Array<{ stmt: { SelectStmt: { targetList: Array<{ ResTarget: { val: Node } }> } } }> };
   const root = tree.stmts[0].stmt.SelectStmt.targetList[0].ResTarget.val;
   const calls = aggregateCalls(root);
@@ -106,7 +112,7 @@ async function exprTree(expr: string): Promise<{ root: Node; calls: Node[] }> {
   return { root, calls };
 }
 
-const deparse = (node: Node): string => deparseSync(node as never);
+const deparse = (node: Node): string => deparseSync!(node as never);
 const count = (text: string, word: string) => text.split(word).length - 1;
 
 /** The expression with every aggregate restricted by `__quire_cond__` (a FILTER), as PostgreSQL SQL. */

@@ -176,19 +176,23 @@ export async function decompose(conn: DuckDBConnection, expr: string): Promise<D
   return { template, parts };
 }
 
+/** `fn(arg)` over the rows where every flag holds (a dialect may write it without FILTER). */
+export type FilteredAggregate = (fn: string, arg: string, flags: string[]) => string;
+
+export const filterClause: FilteredAggregate = (fn, arg, flags) => `${fn}(${arg})${flags.length ? ` FILTER (WHERE ${flags.join(' AND ')})` : ''}`;
+
 /** A combined partial over the cube rows where `flags` hold. */
-export function combineSql(combine: Exclude<Combine, 'distinct'>, cols: string[], flags: string[]): string {
-  const f = flags.length ? ` FILTER (WHERE ${flags.join(' AND ')})` : '';
+export function combineSql(combine: Exclude<Combine, 'distinct'>, cols: string[], flags: string[], filtered: FilteredAggregate = filterClause): string {
   switch (combine) {
     case 'sum':
-      return `sum(${cols[0]})${f}`;
+      return filtered('sum', cols[0], flags);
     case 'count':
-      return `coalesce(sum(${cols[0]})${f}, 0)`;
+      return `coalesce(${filtered('sum', cols[0], flags)}, 0)`;
     case 'min':
     case 'max':
-      return `${combine}(${cols[0]})${f}`;
+      return filtered(combine, cols[0], flags);
     case 'avg':
-      return `(sum(${cols[0]})${f} / NULLIF(sum(${cols[1]})${f}, 0))`;
+      return `(${filtered('sum', cols[0], flags)} / NULLIF(${filtered('sum', cols[1], flags)}, 0))`;
   }
 }
 

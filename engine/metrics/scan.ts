@@ -176,11 +176,11 @@ export async function scanCtes(
   const aggregateSql = async (e: ExprInfo, mi: number, vi: number): Promise<string> => {
     const flags = variantFlags(mi, variants[vi]);
     if (!useCube) return rewriter.conditional(e, flags);
-    const d = decomposed.get(e.text)!;
-    let sql = d.template;
-    d.parts.forEach((p, j) => {
+    const dec = decomposed.get(e.text)!;
+    let sql = dec.template;
+    dec.parts.forEach((p, j) => {
       const cols = p.partials.map((x) => partials.get(x)!);
-      const combined = p.combine === 'distinct' ? pipeline(cols[0], mi).value(vi, rollup) : combineSql(p.combine, cols, flags);
+      const combined = p.combine === 'distinct' ? pipeline(cols[0], mi).value(vi, rollup) : combineSql(p.combine, cols, flags, d.filtered);
       sql = sql.replace(new RegExp(`"?${partPlaceholder(j)}"?`), () => combined);
     });
     return `(${sql})`;

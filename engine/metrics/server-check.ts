@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Connection } from '../connections/connection.js';
 import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
-import type { QuireError } from '../util/errors.js';
+import { QuireError } from '../util/errors.js';
+import type { YamlPath } from '../source/source.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ResolvedSource } from './sources.js';
 import { specError } from './spec-errors.js';
-import type { MetricSpec, SliceSpec } from './specs.js';
+import type { AnySpec, MetricSpec, SegmentSpec, SliceSpec } from './specs.js';
 
 const TIME_TYPE = /^(date|timestamp)/i;
 
@@ -130,6 +131,54 @@ export async function checkServerSources(uses: readonly ServerUse[], slices: rea
         slicesSeen.add(`${s.name}\u0000${m.source}`);
         errors.push(specError('E_METRIC_BIND', 'slice', s.name, s.origin.source, [...s.origin.path, 'column'], `column: ${missing(s.column)} (over source ${m.source})`, columnHint));
       }
+    }
+  }
+  return errors;
+}
+
+/**
+ * Each SQL expression of the specs prepared on the server over its source (`LIMIT 0`: nothing is
+ * read), so an unknown column or function is located inside the spec's string, at the server's
+ * error position. For a scan that failed although every table and column exists.
+ */
+export async function bindOnServer(uses: readonly ServerUse[], filters: readonly (SliceSpec | SegmentSpec)[], connection: (name: string) => Connection, duck: DuckDBConnection): Promise<QuireError[]> {
+  const errors: QuireError[] = [];
+  const target = `__quire_bind_${randomBytes(4).toString('hex')}`;
+  const checked = new Set<string>();
+  const check = async (use: ServerUse, spec: AnySpec, path: YamlPath, expr: string, asCondition: boolean) => {
+    const key = `${use.source.server!.connection}\u0000${use.source.sql}\u0000${expr}\u0000${asCondition}`;
+    if (checked.has(key)) return;
+    checked.add(key);
+    const before = asCondition ? `SELECT 1 FROM ${use.source.sql} WHERE (` : 'SELECT (';
+    const sql = `${before}${expr}\n)${asCondition ? '' : ` FROM ${use.source.sql}`} LIMIT 0`;
+    try {
+      await connection(use.source.server!.connection).query({
+        cellId: target,
+        sql,
+        params: { values: {}, types: {} },
+        mode: 'read',
+        duck,
+        locateOffset: (o) => (o !== undefined && o >= before.length && o <= before.length + expr.length ? spec.origin.source.locateInString(path, o - before.length) : spec.origin.source.locate(path)),
+      });
+    } catch (err) {
+      if (!(err instanceof QuireError)) throw err;
+      const field = path.slice(spec.origin.path.length).join('.');
+      const text = err.message.replace(/^cell \S+ on connection '[^']*': /, '');
+      const over = spec.kind === 'metric' ? '' : ` (over source ${use.metric.source})`;
+      errors.push(specError(err.code, spec.kind, spec.name, spec.origin.source, err.location ?? path, `${field}: ${text}${over}`, err.hint));
+    } finally {
+      await duck.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
+    }
+  };
+  for (const use of uses) {
+    const m = use.metric;
+    const p = m.origin.path;
+    if (m.numerator !== undefined) await check(use, m, [...p, 'numerator'], m.numerator, false);
+    if (m.denominator !== undefined) await check(use, m, [...p, 'denominator'], m.denominator, false);
+    for (const [i, f] of (m.filters ?? []).entries()) await check(use, m, [...p, 'filters', i], f, true);
+    for (const s of filters) {
+      if (s.kind === 'segment') await check(use, s, [...s.origin.path, 'where'], s.where, true);
+      else for (const [i, v] of (s.values ?? []).entries()) await check(use, s, [...s.origin.path, 'values', i, 'where'], v.where, true);
     }
   }
   return errors;

@@ -18,6 +18,7 @@ import { runNotebook } from '../../engine/index.js';
 import { QuireError, ValidationErrors } from '../../engine/util/errors.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { pgConditionalAggregate, pgDecompose } from '../../engine/metrics/pg-rewrite.js';
 
 // 4,000 orders over 2023-2025, every column a function of the row number (no randomness).
 const ORDERS = `
@@ -251,6 +252,14 @@ describe('metrics on a Postgres source, computed on the server', () => {
       bad('warehouse.public.orders', { time_column: 'region' });
       e = await errorOf();
       expect(e.message).toContain('time_column region is text, not a date or timestamp');
+
+      // An expression the server can't bind: located inside the spec's string at the server's position.
+      bad('warehouse.public.orders', { numerator: 'SUM(amount_x)' });
+      e = await errorOf();
+      expect(e.code).toBe('E_PG_COLUMN');
+      expect(e.message).toContain('numerator: column "amount_x" does not exist');
+      const line = `metric: ${JSON.stringify({ name: 'bad', source: 'warehouse.public.orders', time_column: 'order_date', aggregation: 'sum', numerator: 'SUM(amount_x)' })}`;
+      expect(e.location).toMatchObject({ line: 1, col: line.indexOf('amount_x') + 1 });
     } finally {
       rmSync(join(dir, 'metrics', 'bad.yaml'), { force: true });
     }
@@ -296,5 +305,30 @@ cells:
     results[1].forEach((row, i) => {
       for (const [k, v] of Object.entries(results[0][i])) expect(typeof v === 'number' ? near(row[k], v) : row[k] === v, `${k} of row ${i}`).toBe(true);
     });
+  });
+});
+
+describe("aggregate rewrites on PostgreSQL's parse tree", () => {
+  it('conditional: every aggregate outside subqueries gets the condition as FILTER, ANDed with its own', async () => {
+    expect(await pgConditionalAggregate('round(SUM(amount), 2)')).toBe('round(sum(amount) FILTER (WHERE __quire_cond__), 2)');
+    expect((await pgConditionalAggregate("COUNT(DISTINCT customer_id) FILTER (WHERE channel = 'web' OR items > 2)")).replace(/\s+/g, ' ')).toBe(
+      "count(DISTINCT customer_id) FILTER (WHERE (channel = 'web' OR items > 2) AND __quire_cond__)",
+    );
+    expect((await pgConditionalAggregate('count(*) - (SELECT count(*) FROM t)')).replace(/\s+/g, ' ')).toBe('count(*) FILTER (WHERE __quire_cond__) - ((SELECT count(*) FROM t))');
+    expect(await pgConditionalAggregate('percentile_cont(0.5) WITHIN GROUP (ORDER BY amount)')).toBe('percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FILTER (WHERE __quire_cond__)');
+    await expect(pgConditionalAggregate('my_agg(x)')).rejects.toThrow('no PostgreSQL aggregate found');
+  });
+
+  it('decompose: sum/count/min/max/avg into partials and a template; DISTINCT, FILTER, ordered-set: null', async () => {
+    expect(await pgDecompose('AVG(items) * 2')).toEqual({ template: '__quire_x0__ * 2', parts: [{ combine: 'avg', partials: ['sum(items)', 'count(items)'] }] });
+    expect(await pgDecompose('SUM(amount) / NULLIF(COUNT(*), 0)')).toMatchObject({
+      parts: [
+        { combine: 'sum', partials: ['sum(amount)'] },
+        { combine: 'count', partials: ['count(*)'] },
+      ],
+    });
+    expect(await pgDecompose('COUNT(DISTINCT customer_id)')).toBeNull();
+    expect(await pgDecompose("SUM(amount) FILTER (WHERE channel = 'web')")).toBeNull();
+    expect(await pgDecompose('percentile_cont(0.5) WITHIN GROUP (ORDER BY amount)')).toBeNull();
   });
 });
