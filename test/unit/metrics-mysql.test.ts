@@ -225,6 +225,12 @@ describe('metrics on a MySQL source, computed on the server', () => {
       e = await errorOf();
       expect(e.message).toContain("time_column: no column 'order_dat'");
       expect(e.message).toContain("did you mean 'order_date'?");
+
+      bad(`shop.${db.name}.orders`, { numerator: 'SUM(amout)' });
+      e = await errorOf();
+      expect(e.code).toBe('E_MYSQL_COLUMN');
+      expect(e.message).toContain('amout');
+      expect(e.location?.file).toContain('bad.yaml');
     } finally {
       rmSync(join(dir, 'metrics', 'bad.yaml'), { force: true });
     }
