@@ -49,7 +49,7 @@ const BY_ERRNO: Record<number, [string, string]> = {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']);
 /** ER_STATEMENT_TIMEOUT (MariaDB's max_statement_time), ER_QUERY_TIMEOUT (MySQL's MAX_EXECUTION_TIME). */
 const TIMEOUT = new Set([1969, 3024]);
-/** ER_QUERY_INTERRUPTED: KILL QUERY. */
+/** ER_QUERY_INTERRUPTED: KILL QUERY (or a statement timeout). */
 const INTERRUPTED = 1317;
 
 /** A syntax error's "near '...' at line n" as an offset of `sql`. */
@@ -75,6 +75,9 @@ export function mysqlError(err: unknown, ctx: MysqlErrorContext): UserError {
   const full = redactSecrets(String(e.sqlMessage ?? e.message ?? err), ctx.url);
   const text = full.split('\n')[0];
   const make = (code: string, message: string, hint: string, offset?: number) => new UserError(code, message, { hint, location: ctx.locate?.(offset) });
+  // A cancel kills the session: the lost connection is the interruption.
+  if (ctx.cancelled && (e.errno === undefined || e.errno === INTERRUPTED || e.errno === 1927))
+    return make('E_SQL_CANCELLED', `${where}: the query was interrupted (killed on the server)`, 'the run was stopped; run it again');
   if ((e.code && UNREACHABLE.has(e.code)) || /connect ETIMEDOUT|Connection lost/i.test(text)) {
     return make(
       'E_MYSQL_UNREACHABLE',

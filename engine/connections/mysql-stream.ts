@@ -32,6 +32,25 @@ function onDuck<T>(duck: DuckDBConnection, step: () => Promise<T>): Promise<T> {
  * When writing into DuckDB fails mid-result, the connection is destroyed (the rest of the result
  * is never read): the caller must not release it to the pool.
  */
+/** Calls `onLost` once if the connection errs or closes (a cancel kills the session). */
+export function whenLost(conn: PoolConnection, onLost: (err: unknown) => void): () => void {
+  const stream = (conn as unknown as { stream?: NodeJS.EventEmitter }).stream;
+  let done = false;
+  const lost = (err?: unknown) => {
+    if (done) return;
+    done = true;
+    onLost(err ?? Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+  };
+  const closed = () => lost();
+  conn.once('error', lost);
+  stream?.once('close', closed);
+  return () => {
+    done = true;
+    conn.removeListener('error', lost);
+    stream?.removeListener('close', closed);
+  };
+}
+
 export function streamInto(conn: PoolConnection, text: string, values: unknown[], duck: DuckDBConnection, target: string, cellId: string): Promise<number> {
   const stagingName = `__quire_my_${cellId}`;
   const staging = quoteIdent(stagingName);
@@ -113,6 +132,12 @@ export function streamInto(conn: PoolConnection, text: string, values: unknown[]
     cmd.on('end', () => {
       if (!ended) finish();
     });
+    // A killed session ends the connection, not the command: the command would wait forever.
+    const stopWatching = whenLost(conn, (err) => {
+      if (!ended) finish(err);
+    });
+    cmd.once('end', stopWatching);
+    cmd.once('error', stopWatching);
   });
 }
 

@@ -3,7 +3,7 @@
  * in a READ ONLY transaction unless the cell has `mode: write`, with its `$name` params as `?`
  * bind values and its timeout as max_statement_time (MariaDB) or MAX_EXECUTION_TIME (MySQL); the
  * rows stream into the results catalog under the cell id. Aborting the run kills the query on
- * the server (KILL QUERY from a second connection), so none is left running.
+ * the server (KILL CONNECTION from a second connection), so none is left running.
  */
 import type mysql from 'mysql2';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { cacheSchema, durationMs } from './cache-config.js';
 import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest, type SqlCheck } from './connection.js';
 import { mysqlError } from './mysql-errors.js';
 import { analyzeMysql, toPlaceholders } from './mysql-sql.js';
-import { streamInto } from './mysql-stream.js';
+import { streamInto, whenLost } from './mysql-stream.js';
 import { redactUrl } from './postgres-errors.js';
 
 /** mysql2, loaded when a MySQL connection is first used (not at every `quire` start). */
@@ -35,11 +35,22 @@ interface Running {
   cancelling?: Promise<void>;
 }
 
-const run = (conn: mysql.PoolConnection, sql: string, values?: unknown[]): Promise<unknown> =>
-  new Promise((resolve, reject) => conn.query({ sql, values }, (err, result) => (err ? reject(err) : resolve(result))));
+/** A command's outcome, or the connection's loss (which mysql2 reports on the connection only). */
+function settle(conn: mysql.PoolConnection, start: (done: (err: unknown, result?: unknown) => void) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const stop = whenLost(conn, reject);
+    start((err, result) => {
+      stop();
+      if (err) reject(err);
+      else resolve(result);
+    });
+  });
+}
+
+const run = (conn: mysql.PoolConnection, sql: string, values?: unknown[]): Promise<unknown> => settle(conn, (done) => conn.query({ sql, values }, done));
 
 const execute = (conn: mysql.PoolConnection, sql: string, values: unknown[] = []): Promise<unknown> =>
-  new Promise((resolve, reject) => conn.execute({ sql, values: values as never[], rowsAsArray: true }, (err, result) => (err ? reject(err) : resolve(result))));
+  settle(conn, (done) => conn.execute({ sql, values: values as never[], rowsAsArray: true }, done));
 
 /**
  * Closes the statement `execute` prepared: MariaDB re-executing a prepared statement with CTEs
@@ -125,6 +136,7 @@ export class MysqlConnection implements Connection {
       await this.limit(running.conn, req.timeoutMs);
       await run(running.conn, req.mode === 'write' ? 'START TRANSACTION' : 'START TRANSACTION READ ONLY');
       if (signal?.aborted) throw signal.reason;
+      if (running.cancelling) throw Object.assign(new Error('interrupted'), { errno: 1317 });
       let rows: number;
       if (req.mode === 'write') {
         const result = (await execute(running.conn, placeholders.text, values)) as { affectedRows?: number };
@@ -142,7 +154,7 @@ export class MysqlConnection implements Connection {
         broken = true;
       });
       await running.cancelling;
-      if (signal?.aborted && !(err as { errno?: number }).errno) throw err;
+      if (signal?.aborted && err === signal.reason) throw err;
       throw mysqlError(err, {
         ...ctx,
         sql: placeholders.text,
@@ -169,7 +181,11 @@ export class MysqlConnection implements Connection {
     }
   }
 
-  /** Kills the connection's running statement, from a second connection (the server's way). */
+  /**
+   * Kills the session running the query, from a second connection (the server's way): its
+   * statement and any sent after it (KILL QUERY alone can land just before the statement starts
+   * and miss it). A cancelled session is never reused.
+   */
   private cancelOne(running: Running): Promise<void> {
     running.cancelling ??= (async () => {
       const id = running.conn.threadId;
@@ -177,7 +193,7 @@ export class MysqlConnection implements Connection {
       const m = await loadMysql();
       const other = m.createConnection({ uri: this.config.url, connectTimeout: 10_000 });
       try {
-        await new Promise<void>((resolve, reject) => other.query(`KILL QUERY ${Math.trunc(id)}`, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => other.query(`KILL CONNECTION ${Math.trunc(id)}`, (err) => (err ? reject(err) : resolve())));
       } catch {
         // the server is gone (so is the query), or the query had ended
       } finally {
