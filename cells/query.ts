@@ -60,7 +60,7 @@ export const queryCell: CellType<QuerySpec> = {
       errors.push(
         new UserError('E_SQL_SYNTAX', `SQL syntax error in cell ${spec.id}: ${parsed.syntaxError.message}`, {
           location: parsed.syntaxError.offset === undefined ? ctx.source.locate(sqlPath) : ctx.source.locateInString(sqlPath, parsed.syntaxError.offset),
-          hint: `fix the SQL; ${type!.type === 'postgres' ? 'PostgreSQL' : 'DuckDB'}'s parser rejected it`,
+          hint: `fix the SQL; ${type!.parserName} rejected it`,
         }),
       );
     } else if (!parsed.readOnly && spec.mode !== 'write') {

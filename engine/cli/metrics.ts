@@ -206,7 +206,9 @@ export function register(program: Command): void {
           (s) =>
             `--   ${s.connection ? `${s.connection}: ` : ''}${s.source}: ${s.metrics.join(', ')} (${s.strategy === 'cube' ? 'partial aggregates per flag combination, then combined' : 'conditional aggregates'}${s.connection ? ', on the server' : ''})`,
         );
-        const remote = compiled.remote.map((r) => `\n-- on connection ${r.connection} (PostgreSQL), its rows into ${r.table}:\n${r.sql};\n`).join('');
+        const serverName: Record<string, string> = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB' };
+        const typeOf = (c: string) => String(project.config.connections[c]?.type ?? '');
+        const remote = compiled.remote.map((r) => `\n-- on connection ${r.connection} (${serverName[typeOf(r.connection)] ?? typeOf(r.connection)}), its rows into ${r.table}:\n${r.sql};\n`).join('');
         process.stdout.write(
           `\n-- compiles to (${compiled.scans.length} scan${compiled.scans.length === 1 ? '' : 's'}${params ? `; ${params}` : ''}):\n${plans.join('\n')}\n${remote}${remote ? '\n-- then, in DuckDB:\n' : ''}${compiled.sql};\n`,
         );

@@ -47,6 +47,12 @@ export interface QueryRequest {
   locateOffset?: (offset: number | undefined) => SourceLocation | undefined;
   /** The cell's time limit; a server type makes it the query's own timeout (Postgres: statement_timeout). */
   timeoutMs?: number;
+  /**
+   * SQL quire wrote itself (a metric scan, a catalog query), read-only by construction: a type
+   * may skip its parser's check before running it (MySQL's grammar is slow on long scans); the
+   * READ ONLY transaction still holds.
+   */
+  generated?: boolean;
 }
 
 /** What `quire connections test` finds out by reaching a connection. */
@@ -105,6 +111,8 @@ export interface OpenOptions {
 /** A kind of connection: one file in engine/connections/, one line in its index.ts. */
 export interface ConnectionType<C extends { type: string } = { type: string }> {
   type: string;
+  /** What checks its SQL at validation, for messages ("PostgreSQL's parser"). */
+  parserName: string;
   /** Its keys in quire.yaml `connections:`. */
   schema: z.ZodType<C>;
   /** Checks a cell's SQL in this connection's dialect (syntax, params, tables, read-only); runs nothing. */

@@ -111,6 +111,7 @@ class DuckFileConnection implements Connection {
 
 export const duckdbConnection: ConnectionType<DuckdbConfig> = {
   type: 'duckdb',
+  parserName: "DuckDB's parser",
   schema,
   async analyze(sql, parser) {
     const analysis = await analyzeSql(parser, sql);

@@ -6,14 +6,17 @@
 import { z } from 'zod';
 import type { ConnectionType } from './connection.js';
 import { duckdbConnection } from './duckdb.js';
+import { mysqlConnection } from './mysql.js';
 import { postgresConnection } from './postgres.js';
 
-export const CONNECTION_TYPES: readonly ConnectionType<{ type: string }>[] = [duckdbConnection as ConnectionType<{ type: string }>, postgresConnection as ConnectionType<{ type: string }>];
+export const CONNECTION_TYPES: readonly ConnectionType<{ type: string }>[] = [
+  duckdbConnection as ConnectionType<{ type: string }>,
+  postgresConnection as ConnectionType<{ type: string }>,
+  mysqlConnection as ConnectionType<{ type: string }>,
+];
 
 /** Types the notebook format promises (`../shared/spec/notebook-format.md`) that this version cannot run yet. */
-const PLANNED = {
-  mysql: z.strictObject({ type: z.literal('mysql'), url: z.string().min(1) }),
-};
+const PLANNED: Record<string, z.ZodType> = {};
 
 /** Names the run's DuckDB session uses for its own catalogs, or that mean the project database. */
 const RESERVED = ['default', 'db', 'memory', 'system', 'temp', 'main'];

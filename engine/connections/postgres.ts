@@ -242,6 +242,7 @@ export class PostgresConnection implements Connection {
 
 export const postgresConnection: ConnectionType<PostgresConfig> = {
   type: 'postgres',
+  parserName: "PostgreSQL's parser",
   schema,
   analyze: (sql) => analyzePostgres(sql),
   open(name, config, opts) {

@@ -153,8 +153,9 @@ function clippedComparePlan(w: Window, grain: Grain, compare: Compare, base: Pic
   const c = clippedComparisonWindow(w, grain, compare);
   Object.assign(base.params, { quire_cmp_start: c.start, quire_cmp_end: c.end });
   const step = stepSql(grain);
-  // Quoted intervals: the period expression runs in the source's dialect (DuckDB or PostgreSQL), and both read these.
-  const ahead = compare === 'previous_period' ? PORTABLE_STEP[grain] : grain === 'weekly' ? "INTERVAL '364 days'" : "INTERVAL '1 year'";
+  // The period expression runs in the source's dialect (DuckDB, or on a server).
+  const [n, unit] = compare === 'previous_period' ? GRAIN_STEP[grain as Exclude<Grain, 'all_time'>] : grain === 'weekly' ? ([364, 'day'] as const) : ([1, 'year'] as const);
+  const ahead = d.interval(n, unit);
   const inWindow = (col: string) => `${col} >= $quire_start AND ${col} < $quire_end`;
   const inCmp = (col: string) => `${col} >= $quire_cmp_start AND ${col} < $quire_cmp_end`;
   return {
@@ -168,13 +169,12 @@ function clippedComparePlan(w: Window, grain: Grain, compare: Compare, base: Pic
   };
 }
 
-const PORTABLE_STEP: Record<Grain, string> = {
-  daily: "INTERVAL '1 day'",
-  weekly: "INTERVAL '7 days'",
-  monthly: "INTERVAL '1 month'",
-  quarterly: "INTERVAL '3 months'",
-  yearly: "INTERVAL '1 year'",
-  all_time: '',
+const GRAIN_STEP: Record<Exclude<Grain, 'all_time'>, readonly [number, 'day' | 'month' | 'year']> = {
+  daily: [1, 'day'],
+  weekly: [7, 'day'],
+  monthly: [1, 'month'],
+  quarterly: [3, 'month'],
+  yearly: [1, 'year'],
 };
 
 /** Non-derived metrics grouped by what one scan can serve: the same source (and time column when time matters). */

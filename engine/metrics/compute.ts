@@ -69,7 +69,7 @@ async function runRemote(conn: DuckDBConnection, resolved: ResolvedRequest, comp
   try {
     await servers
       .connection(scan.connection)
-      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, timeoutMs: servers.timeoutMs });
+      .query({ cellId: scan.table, sql: scan.sql, params: { values: compiled.params, types }, mode: 'read', duck: conn, signal: servers.signal, timeoutMs: servers.timeoutMs, generated: true });
   } catch (err) {
     if (servers.signal?.aborted) throw err;
     const uses = resolved.closure.flatMap((m) => {

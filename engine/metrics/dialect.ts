@@ -8,10 +8,11 @@
  * them its own way (DuckDB by name; Postgres as `($n::date)`, found by its scanner).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duck/duck.js';
+import { quoteIdent, sqlString } from '../duck/duck.js';
 import { truncSql } from './periods.js';
 import { PgAggregateRewriter } from './pg-rewrite.js';
 import { AggregateRewriter, filterClause, type Decomposed, type FilteredAggregate } from './rewrite.js';
+import { MysqlAggregateRewriter, mysqlBothLevels, mysqlQuoteIdent, mysqlTrunc } from './mysql-rewrite.js';
 import type { ExprInfo, Grain } from './specs.js';
 
 /** How a scan's aggregates are computed for many variants (see rewrite.ts). */
@@ -23,8 +24,20 @@ export interface ScanRewriter {
 }
 
 export interface MetricDialect {
-  readonly name: 'duckdb' | 'postgres';
+  readonly name: 'duckdb' | 'postgres' | 'mysql';
   quoteIdent(name: string): string;
+  /** The source's columns (`*`) go first in a select list (MySQL refuses `x, *`). */
+  starFirst?: boolean;
+  /**
+   * Without GROUPING SETS: the body of the aggregation over (period, keys) and over the period
+   * alone, selecting `period`, `keys`, `__quire_rollup` (0 on the first level, 1 on the second,
+   * whose keys are NULL) and `aggregates`. Unset: `groupBy` and `grouping` are used.
+   */
+  bothLevels?(periods: string[], keys: string[], aggregates: string[], from: string): string;
+  /** A string literal. */
+  str(value: string): string;
+  /** An interval literal of `n` days, months or years. */
+  interval(n: number, unit: 'day' | 'month' | 'year'): string;
   /** The start (a DATE) of the period of `grain` holding a date/timestamp value. */
   trunc(grain: Grain, expr: string): string;
   double(expr: string): string;
@@ -51,6 +64,8 @@ const groupingSets = (periods: string[], keys: string[]) => `GROUPING SETS ((${[
 
 export const DUCKDB: MetricDialect = {
   name: 'duckdb',
+  str: sqlString,
+  interval: (n, unit) => `INTERVAL '${n} ${unit}${n === 1 ? '' : 's'}'`,
   quoteIdent,
   trunc: truncSql,
   double: (e) => `CAST(${e} AS DOUBLE)`,
@@ -68,6 +83,8 @@ const PG_PART: Partial<Record<Grain, string>> = { weekly: 'week', monthly: 'mont
 
 export const POSTGRES: MetricDialect = {
   name: 'postgres',
+  str: sqlString,
+  interval: (n, unit) => `INTERVAL '${n} ${unit}${n === 1 ? '' : 's'}'`,
   quoteIdent,
   // The session runs in UTC (connections/postgres.ts); ISO weeks start on Monday, as in DuckDB.
   trunc: (grain, e) => (grain === 'daily' ? `CAST(${e} AS date)` : `CAST(date_trunc('${PG_PART[grain]}', ${e}) AS date)`),
@@ -82,7 +99,30 @@ export const POSTGRES: MetricDialect = {
   rewriter: () => new PgAggregateRewriter(),
 };
 
+/** MySQL and MariaDB (mysql-rewrite.ts says why each differs). */
+export const MYSQL: MetricDialect = {
+  name: 'mysql',
+  // Backslash escapes in MySQL's string literals (unless NO_BACKSLASH_ESCAPES): doubled.
+  str: (v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
+  interval: (n, unit) => `INTERVAL ${n} ${unit.toUpperCase()}`,
+  quoteIdent: mysqlQuoteIdent,
+  starFirst: true,
+  trunc: mysqlTrunc,
+  double: (e) => `CAST(${e} AS DOUBLE)`,
+  text: (e) => `CAST(${e} AS CHAR)`,
+  concat: (parts) => `CONCAT(${parts.join(', ')})`,
+  // Not used (bothLevels stands in): no GROUPING SETS on MySQL/MariaDB.
+  groupBy: groupingSets,
+  grouping: (keys) => `GROUPING(${keys.join(', ')})`,
+  bothLevels: mysqlBothLevels,
+  // No FILTER clause on MySQL (the cube is not used there: its rewriter doesn't decompose).
+  filtered: (fn, arg, flags) => (flags.length ? `${fn}(CASE WHEN ${flags.join(' AND ')} THEN ${arg} END)` : `${fn}(${arg})`),
+  materialized: '',
+  distinctLists: false,
+  rewriter: () => new MysqlAggregateRewriter(),
+};
+
 /** The dialect of a connection type whose server computes metric scans; undefined: none does. */
 export function serverDialect(type: string): MetricDialect | undefined {
-  return type === 'postgres' ? POSTGRES : undefined;
+  return type === 'postgres' ? POSTGRES : type === 'mysql' ? MYSQL : undefined;
 }

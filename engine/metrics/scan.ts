@@ -57,7 +57,7 @@ export function slicePlan(slices: SliceSpec[]): SlicePlan {
 export const lit = (s: string) => sqlString(s);
 
 /** A cross-product part in SQL (slice-values.ts): escaped, NULL as `\N`. */
-const slicePartSql = (sql: string) => `coalesce(replace(replace(${sql}, '\\', '\\\\'), '|', '\\|'), '\\N')`;
+const slicePartSql = (d: MetricDialect, sql: string) => `coalesce(replace(replace(${sql}, ${d.str('\\')}, ${d.str('\\\\')}), '|', ${d.str('\\|')}), ${d.str('\\N')})`;
 
 /** Beyond this many flags (filters + segments + where values) the conditional plan is used. */
 const MAX_CUBE_FLAGS = 16;
@@ -76,7 +76,8 @@ export interface ScanSql {
 }
 
 /** The two roles a source row can be read in with a cut window and `compare` (compile.ts). */
-export const ROLES_SQL = '(VALUES (false), (true)) __quire_roles(__quire_cmp)';
+// A derived table every dialect reads (MariaDB has no column list on a VALUES alias).
+export const ROLES_SQL = '(SELECT false AS __quire_cmp UNION ALL SELECT true) AS __quire_roles';
 
 /**
  * The CTEs of one source group. `periodExpr(col)` and `scanFilter(col)` come from the time plan;
@@ -126,8 +127,10 @@ export async function scanCtes(
       flag(wrapExpr(v.where), `__quire_w${si}_${vi}`);
     });
   });
-  // With two roles the source is named, so its own columns are `__quire_t.*` beside the role column (in either dialect).
-  selects.push(roles ? '__quire_t.*' : '*');
+  // With two roles the source is named, so its own columns are `__quire_t.*` beside the role column (in every dialect).
+  if (roles) selects.push('__quire_t.*');
+  else if (d.starFirst) selects.unshift('*');
+  else selects.push('*');
   const where = tcol ? time.scanFilter(tcol) : null;
   const from = roles ? `${group.source.sql} AS __quire_t CROSS JOIN ${ROLES_SQL}` : group.source.sql;
   const ctes = [`${src} AS (\n  SELECT ${selects.join(',\n    ')}\n  FROM ${from}${where ? `\n  WHERE ${where}` : ''}\n)`];
@@ -208,9 +211,13 @@ export async function scanCtes(
       if (m.den) aggSelects.push(`${await aggregateSql(m.den, mi, vi)} AS __quire_a${mi}_${vkey(v)}_d`);
     }
   }
-  const groupBy = hasColumns ? d.groupBy(periodKeys, keys) : periodKeys.join(', ');
   const aggFrom = useCube ? [cube, ...[...pipelines.values()].flatMap((p) => p.joins)].join('\n  ') : src;
-  ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
+  if (hasColumns && d.bothLevels) {
+    ctes.push(`${agg} AS ${d.materialized}(\n${d.bothLevels(periodKeys, keys, aggSelects.slice(periodKeys.length + keys.length + 1), aggFrom)}\n)`);
+  } else {
+    const groupBy = hasColumns ? d.groupBy(periodKeys, keys) : periodKeys.join(', ');
+    ctes.push(`${agg} AS ${d.materialized}(\n  SELECT ${aggSelects.join(',\n    ')}\n  FROM ${aggFrom}\n  GROUP BY ${groupBy}\n)`);
+  }
 
   // Long: one SELECT per (overall | slice combination) × segment.
   const variantValue = (mi: number, v: Variant): string => {
@@ -234,9 +241,9 @@ export async function scanCtes(
   const sliceValueSql = (combo: Array<[number, number]>): string => {
     const single = plan.slices.length === 1;
     const parts = plan.slices.map((s, si) => {
-      if (s.column) return single ? d.text(`__quire_k${si}`) : slicePartSql(d.text(`__quire_k${si}`));
+      if (s.column) return single ? d.text(`__quire_k${si}`) : slicePartSql(d, d.text(`__quire_k${si}`));
       const name = s.values![combo.find(([x]) => x === si)![1]].name;
-      return lit(single ? name : slicePart(name));
+      return d.str(single ? name : slicePart(name));
     });
     return parts.length === 1 ? parts[0]! : d.concat(parts.flatMap((p, k) => (k ? [lit('|'), p] : [p])));
   };

@@ -26,19 +26,37 @@ interface CatalogRow {
   type: string | null;
 }
 
+/**
+ * Each server type's catalog query: schema, table, whether a bare name finds it, and the columns
+ * of `$quire_tables` (MySQL: a database is the schema).
+ */
+const CATALOG_SQL: Record<string, string> = {
+  postgres: `SELECT t.table_schema AS s_name, t.table_name AS t_name, t.table_schema = current_schema() AS is_current, c.column_name AS c_name, c.data_type AS c_type
+FROM information_schema.tables t
+LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND t.table_name = ANY($quire_tables)
+WHERE t.table_schema NOT IN ('pg_catalog', 'information_schema')`,
+  mysql: `SELECT t.TABLE_SCHEMA AS s_name, t.TABLE_NAME AS t_name, t.TABLE_SCHEMA = DATABASE() AS is_current, c.COLUMN_NAME AS c_name, c.DATA_TYPE AS c_type
+FROM information_schema.TABLES t
+LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND t.TABLE_NAME IN ($quire_tables)
+WHERE t.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`,
+};
+
 /** The server's tables (and the columns of `tables`) through the connection, read back from DuckDB. */
 async function serverCatalog(connection: Connection, duck: DuckDBConnection, tables: string[]): Promise<CatalogRow[]> {
   const target = `__quire_catalog_${randomBytes(4).toString('hex')}`;
-  const sql = `SELECT t.table_schema AS s_name, t.table_name AS t_name, t.table_schema = current_schema() AS is_current, c.column_name AS c_name, c.data_type AS c_type
-FROM information_schema.tables t
-LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND t.table_name = ANY($quire_tables)
-WHERE t.table_schema NOT IN ('pg_catalog', 'information_schema')`;
+  const sql = CATALOG_SQL[connection.type];
+  if (!sql) return [];
   try {
-    await connection.query({ cellId: target, sql, params: { values: { quire_tables: tables }, types: { quire_tables: 'VARCHAR[]' } }, mode: 'read', duck });
+    await connection.query({ cellId: target, sql, params: { values: { quire_tables: tables }, types: { quire_tables: 'VARCHAR[]' } }, mode: 'read', duck, generated: true });
     const reader = await duck.runAndReadAll(`SELECT s_name, t_name, is_current, c_name, c_type FROM ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
-    return reader
-      .getRowsJson()
-      .map((r) => ({ schema: String(r[0]), table: String(r[1]), current: r[2] === true, column: r[3] === null ? null : String(r[3]), type: r[4] === null ? null : String(r[4]) }));
+    // MySQL's comparison is an integer.
+    return reader.getRowsJson().map((r) => ({
+      schema: String(r[0]),
+      table: String(r[1]),
+      current: r[2] === true || Number(r[2]) === 1,
+      column: r[3] === null ? null : String(r[3]),
+      type: r[4] === null ? null : String(r[4]),
+    }));
   } finally {
     await duck.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(target)}`);
   }

@@ -66,15 +66,16 @@ export function resolveSource(spec: MetricSpec, project: Project): ResolvedSourc
         names.length ? `connections in quire.yaml: ${names.join(', ')}` : 'declare it under `connections:` in quire.yaml',
       );
     }
-    if (serverDialect(c.type)) {
-      // Unqualified: the server's search_path finds it, as in a query cell on that connection.
-      const sql = schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
+    const server = serverDialect(c.type);
+    if (server) {
+      // Unqualified: the server's search_path (MySQL: the url's database) finds it, as in a query cell on that connection.
+      const sql = schema ? `${server.quoteIdent(schema)}.${server.quoteIdent(table)}` : server.quoteIdent(table);
       return { kind: 'server', sql, server: { connection: conn, type: c.type, schema: schema ?? null, table } };
     }
     if (c.type !== 'duckdb')
       return fail(
         `connection '${conn}' is of type ${c.type}, which metrics can't read yet`,
-        'use a table of the default database, a `type: duckdb` or `type: postgres` connection, a file or cell:<id>',
+        'use a table of the default database, a `type: duckdb`, `postgres` or `mysql` connection, a file or cell:<id>',
       );
     return { kind: 'connection', sql: `${quoteIdent(conn)}.${qualified}` };
   }

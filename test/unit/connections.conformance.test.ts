@@ -12,6 +12,7 @@ import { CONNECTION_TYPES, type ConnectionConfig } from '../../engine/connection
 import type { Connection, QueryRequest } from '../../engine/connections/connection.js';
 import { DuckSession, RESULTS_CATALOG, quoteIdent, type BoundParams } from '../../engine/duck/duck.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { createTestMysqlDatabase } from '../helpers/mysql.js';
 
 interface Opened {
   connection: Connection;
@@ -78,10 +79,30 @@ async function postgresServer(): Promise<Fixture> {
   };
 }
 
+/** A fresh database on the test MariaDB server; its freshness SQL lets it fingerprint t. */
+async function mysqlServer(): Promise<Fixture> {
+  const db = await createTestMysqlDatabase(`CREATE TABLE t (v VARCHAR(100)); INSERT INTO t VALUES ('a'), ('b')`);
+  const type = CONNECTION_TYPES.find((t) => t.type === 'mysql')!;
+  const config = { type: 'mysql', url: db.url, cache: { freshness: 'SELECT count(*), max(v) FROM t' } };
+  return {
+    async open(write) {
+      const connection = type.open('shop', config, { root: tmpdir(), write });
+      const session = await DuckSession.open({ database: ':memory:', attach: [] });
+      return { connection, session, duck: await session.connect() };
+    },
+    rows: async () => (await db.sql('SELECT v FROM t ORDER BY v')).map((r) => String(r.v)),
+    insert: async (v) => void (await db.sql('INSERT INTO t VALUES (?)', [v])),
+    // MariaDB's sequence engine: a cross join that runs for minutes unless killed.
+    slowSql: 'SELECT count(*) AS n FROM seq_1_to_100000000 a, seq_1_to_100000000 b',
+    cleanup: () => db.drop(),
+  };
+}
+
 /** One fixture per registered type: a new type without one fails the first test. */
 const FIXTURES: Record<string, () => Promise<Fixture>> = {
   duckdb: duckdbFile,
   postgres: postgresServer,
+  mysql: mysqlServer,
 };
 
 const noParams: BoundParams = { values: {}, types: {} };
