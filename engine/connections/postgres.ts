@@ -29,6 +29,8 @@ export type PostgresConfig = z.infer<typeof schema>;
 interface Running {
   client: pg.PoolClient;
   cancelling?: Promise<void>;
+  /** The query ended (either way): cancelling stops asking. */
+  settled?: boolean;
 }
 
 export class PostgresConnection implements Connection {
@@ -119,6 +121,7 @@ export class PostgresConnection implements Connection {
       }
       return rows;
     } catch (err) {
+      running.settled = true;
       await running.client.query('ROLLBACK').catch(() => {
         broken = true;
       });
@@ -132,6 +135,7 @@ export class PostgresConnection implements Connection {
         locate: (o) => locate(o === undefined ? undefined : sent.original(o)),
       });
     } finally {
+      running.settled = true;
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(running);
       // A cancel may land after the query ended: that session is not reused, so it can't hit another cell's query.
@@ -152,7 +156,12 @@ export class PostgresConnection implements Connection {
       const other = new Client({ connectionString: this.config.url, connectionTimeoutMillis: 10_000 });
       try {
         await other.connect();
-        await other.query('SELECT pg_cancel_backend($1)', [pid]);
+        // A cancel reaches only a statement already running: one that lands between statements
+        // (after BEGIN, before the query) is lost, so it is sent again until the query has ended.
+        for (let i = 0; i < 100 && !running.settled; i++) {
+          await other.query('SELECT pg_cancel_backend($1)', [pid]);
+          if (!running.settled) await new Promise((r) => setTimeout(r, 100));
+        }
       } catch {
         // the server is gone: so is the query
       } finally {
