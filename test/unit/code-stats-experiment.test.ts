@@ -64,14 +64,22 @@ describe('stats.* of code cells: the experiment statistics', () => {
       }
     }
     near(value.theta, expected.cuped_theta, 'CUPED theta');
-    ['control', 'treatment_a', 'treatment_b'].forEach((v, i) => near(value.adjusted_means[i], expected.rows[`${v}/revenue_cuped`].value, `${v} CUPED-adjusted mean`));
+    ['control', 'treatment_a', 'treatment_b'].forEach((v, i) => {
+      near(value.adjusted_means[i], expected.rows[`${v}/revenue_cuped`].value, `${v} CUPED-adjusted mean`);
+    });
   });
 
   it('Holm, Benjamini–Hochberg, the sample-ratio check and a plan match statsmodels/scipy', () => {
-    expected.corrections.holm.forEach((p: number, i: number) => near(value.holm[i], p, `holm ${i}`));
-    expected.corrections.bh.forEach((p: number, i: number) => near(value.bh[i], p, `bh ${i}`));
+    expected.corrections.holm.forEach((p: number, i: number) => {
+      near(value.holm[i], p, `holm ${i}`);
+    });
+    expected.corrections.bh.forEach((p: number, i: number) => {
+      near(value.bh[i], p, `bh ${i}`);
+    });
     const cellHolm = expected.corrections.order.map((k: string) => readout.find((r) => `${r.variant}/${r.metric}` === k)!.p_value_adjusted);
-    cellHolm.forEach((p: number, i: number) => near(value.holm[i], p, `holm ${i} vs the experiment cell`));
+    cellHolm.forEach((p: number, i: number) => {
+      near(value.holm[i], p, `holm ${i} vs the experiment cell`);
+    });
     near(value.srm, expected.srm_p_value, 'srm');
     near(value.srm, readout[0].srm_p_value, 'srm vs the experiment cell');
     near(value.srm_weighted, expected.srm_weighted.p_value, 'srm weighted');
@@ -98,8 +106,12 @@ describe('stats.* of code cells: the experiment statistics', () => {
        }`,
       { p: expected.corrections_extra.p, plans: expected.sample_size, dist: expected.distributions },
     )) as Record<string, any>;
-    expected.corrections_extra.holm.forEach((p: number, i: number) => near(got.holm[i], p, `holm ${i}`));
-    expected.corrections_extra.bh.forEach((p: number, i: number) => near(got.bh[i], p, `bh ${i}`));
+    expected.corrections_extra.holm.forEach((p: number, i: number) => {
+      near(got.holm[i], p, `holm ${i}`);
+    });
+    expected.corrections_extra.bh.forEach((p: number, i: number) => {
+      near(got.bh[i], p, `bh ${i}`);
+    });
     expect(got.withNulls).toEqual([null, 0.02, null, 0.04]);
     expected.sample_size.forEach((plan: Record<string, number>, i: number) => {
       near(got.plans[i].exact, plan.n, `plan ${i} n (iterative reference)`, 1e-6);
@@ -118,7 +130,9 @@ describe('stats.* of code cells: the experiment statistics', () => {
       ['tQuantile', 't_quantile'],
       ['chiSquareSf', 'chi_square_sf'],
     ])
-      d[key].forEach((row: number[], i: number) => near(got[name][i], last(row), `${name}(${row.slice(0, -1).join(', ')})`));
+      d[key].forEach((row: number[], i: number) => {
+        near(got[name][i], last(row), `${name}(${row.slice(0, -1).join(', ')})`);
+      });
   });
 
   it('summary objects and per-unit arrays give the same results; typed arrays and missing values work', async () => {
