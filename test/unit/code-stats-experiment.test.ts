@@ -158,7 +158,10 @@ describe('stats.* of code cells: the experiment statistics', () => {
 
   it('refuses bad arguments with an error that names the function and the argument', async () => {
     const cases: [string, RegExp][] = [
-      ['stats.welch({ n: 10, mean: 1, var: 2 }, { n: 10, mean: 1, variance: 2 })', /^TypeError: stats\.welch: control\.variance must be a finite number \(got undefined\)/],
+      [
+        'stats.welch({ n: 10, mean: 1, var: 2 }, { n: 10, mean: 1, variance: 2 })',
+        /^TypeError: stats\.welch: control\.variance is missing: control is \{ n, mean, variance \} \(it has n, mean, var\)/,
+      ],
       ['stats.welch([1, 2, 3], [4], 0.05)', /^RangeError: stats\.welch: treatment needs at least 2 units \(n = 1\)/],
       ['stats.welch([1, 2], [3, 4], 5)', /^RangeError: stats\.welch: alpha must be between 0 and 1, exclusive \(got 5\)/],
       ['stats.twoProportionZ([0, 1, 2], [0, 1])', /^RangeError: stats\.twoProportionZ: control: a proportion's values are 0 or 1 .*value 2 is 2/],
@@ -166,7 +169,7 @@ describe('stats.* of code cells: the experiment statistics', () => {
       ["stats.moments([1, '2'])", /^TypeError: stats\.moments: values holds per-unit numbers; value 1 is '2'/],
       ['stats.holm([0.1, 1.5])', /^RangeError: stats\.holm: p-value 1 must be between 0 and 1 \(got 1\.5\)/],
       ['stats.msprt(0.1, 0, 0.05)', /^RangeError: stats\.msprt: variance must be greater than 0/],
-      ['stats.sampleSize({ baseline: 0.1 })', /^TypeError: stats\.sampleSize: mde must be a finite number/],
+      ['stats.sampleSize({ baseline: 0.1, mde: null })', /^TypeError: stats\.sampleSize: mde must be a finite number \(got null\)/],
       ['stats.sampleSize({ baseline: 0.95, mde: 0.1 })', /baseline \+ mde must be a rate between 0 and 1/],
       ['stats.cuped([{ y: [1, 2], x: [1] }, { y: [1, 2], x: [1, 2] }])', /^RangeError: stats\.cuped: groups\[0\]\.y has 2 values and groups\[0\]\.x 1/],
       ['stats.tQuantile(0.5, -1)', /^RangeError: stats\.tQuantile: df must be greater than 0/],

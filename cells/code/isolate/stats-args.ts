@@ -50,7 +50,10 @@ export function alphaOf(fn: string, v: unknown): number {
 
 function fields<K extends string>(fn: string, what: string, v: Obj, keys: readonly K[]): Record<K, number> {
   const out = {} as Record<K, number>;
-  for (const k of keys) out[k] = num(fn, `${what}.${k}`, v[k]);
+  for (const k of keys) {
+    if (v[k] === undefined) typeError(fn, `${what}.${k} is missing: ${what} is { ${keys.join(', ')} } (it has ${Object.keys(v).join(', ') || 'no keys'})`);
+    out[k] = num(fn, `${what}.${k}`, v[k]);
+  }
   return out;
 }
 
