@@ -1,29 +1,32 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, TEST_DB, TEST_DB_ORDERS } from './helpers/paths.js';
 import { buildDemoData } from '../engine/demo/demo-data.js';
 // @ts-expect-error a plain ES module of the build scripts, without types
-import { buildIsolateBundle, ISOLATE_BUNDLE } from '../scripts/isolate-bundle.mjs';
+import { buildIsolateBundle, inputsFileOf, ISOLATE_BUNDLE } from '../scripts/isolate-bundle.mjs';
 
 const ISOLATE_DIR = join(REPO, 'cells', 'code', 'isolate');
-/** Folders whose sources go into the bundle (the isolate's own code, and engine/stats for `stats.*`). */
-const BUNDLED_DIRS = [ISOLATE_DIR, join(REPO, 'engine', 'stats')];
+
+/** The project sources a bundle was built from (recorded by the build; from dist/ → their .ts), or null. */
+function bundleSources(bundle: string): string[] | null {
+  const list = inputsFileOf(bundle);
+  if (!existsSync(list)) return null;
+  const inputs = JSON.parse(readFileSync(list, 'utf8')) as string[];
+  return inputs.map((f) => join(REPO, f.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
+}
 
 /**
  * Code cells run their code in an isolate set up by dist/cells/code/isolate.bundle.js. Unit tests
  * run the engine from its sources without `npm run build`: bundle it from the sources when it is
- * missing or older than them (a build writes the same file, so after one this does nothing).
+ * missing or older than a source it was built from (cells/code/isolate, engine/stats for `stats.*`,
+ * cells/code/protocol.ts...; a new import changes an old file, so new files count too). A build
+ * writes the same file, so after one this does nothing.
  */
 async function ensureIsolateBundle(): Promise<void> {
   const bundle = join(REPO, ISOLATE_BUNDLE);
-  const newest = Math.max(
-    ...BUNDLED_DIRS.flatMap((dir) =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => statSync(join(dir, f)).mtimeMs),
-    ),
-  );
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest) return;
+  const sources = existsSync(bundle) ? bundleSources(bundle) : null;
+  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
+  if (sources?.every((f) => existsSync(f) && statSync(f).mtimeMs <= built)) return;
   await buildIsolateBundle(join(ISOLATE_DIR, 'entry.ts'), bundle);
 }
 

@@ -4,8 +4,10 @@
 import betainc from '@stdlib/math-base-special-betainc';
 import betaln from '@stdlib/math-base-special-betaln';
 import erfc from '@stdlib/math-base-special-erfc';
+import erfcinv from '@stdlib/math-base-special-erfcinv';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import normalQuantileStd from '@stdlib/stats-base-dists-normal-quantile';
+import tCdfStd from '@stdlib/stats-base-dists-t-cdf';
 import tQuantileStd from '@stdlib/stats-base-dists-t-quantile';
 
 /** P(|Z| ≥ |z|) for a standard normal Z. */
@@ -41,4 +43,17 @@ export function chiSquareSf(x: number, k: number): number {
 /** ln B(a, b). */
 export function logBeta(a: number, b: number): number {
   return betaln(a, b);
+}
+
+/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
+export function tCdf(t: number, df: number): number {
+  return tCdfStd(t, df);
+}
+
+/**
+ * The standard normal quantile, precise in both tails: −√2·erfcinv(2p). (@stdlib's normal quantile
+ * goes through erfinv(2p − 1), which loses digits for small p: 2e-9 relative at p = 1e-10.)
+ */
+export function normalQuantileTails(p: number): number {
+  return -Math.SQRT2 * erfcinv(2 * p);
 }

@@ -73,9 +73,11 @@ const ATTEMPTS: Record<string, [string, string]> = {
   thrown_function: ['throw () => leak(process)', 'E_CODE_ERROR'],
   constructor_chain: [`return leak(aq.constructor.constructor('return process')())`, 'E_CODE_ERROR'],
   constructor_chain_everything: [
-    `return [aq, op, params, aq.table({ a: [1] }), globalThis, console].map((o) => o.constructor.constructor('return typeof process + typeof require')()).join()`,
+    `return [aq, op, params, stats, stats.welch, aq.table({ a: [1] }), globalThis, console].map((o) => o.constructor.constructor('return typeof process + typeof require')()).join()`,
     'succeeded',
   ],
+  stats_constructor: [`return leak(stats.holm.constructor('return process')())`, 'E_CODE_ERROR'],
+  stats_hostile_arguments: [`return stats.welch({ n: { valueOf() { throw viaInspect; } }, mean: 1, variance: 1 }, new Proxy([1, 2], { get() { throw viaInspect; } }))`, 'E_CODE_ERROR'],
   globals: [`return [typeof require, typeof process, typeof WebAssembly, typeof FinalizationRegistry, typeof setTimeout, typeof fetch].join()`, 'succeeded'],
   range_error_of_code: ['return new Array(-1)', 'E_CODE_ERROR'], // the code's own RangeError, not a memory failure
   array_buffers_past_limit: ['const keep = []; for (let i = 0; i < 30; i++) keep.push(new Uint8Array(100 * 2 ** 20)); return keep.length', 'E_CODE_MEMORY'],
@@ -127,9 +129,11 @@ describe('code-cell sandbox escape attempts', () => {
     expect(typeof process.exit).toBe('function');
     // what cells saw and said
     const out = JSON.parse(readFileSync(join(runDir, 'outputs.json'), 'utf8')).outputs;
-    expect(out.constructor_chain_everything.value).toBe(Array(6).fill('undefinedundefined').join());
+    expect(out.constructor_chain_everything.value).toBe(Array(8).fill('undefinedundefined').join());
     expect(out.globals.value).toBe(Array(6).fill('undefined').join());
     expect(byId.constructor_chain.error?.message).toMatch(/process is not defined/);
+    expect(byId.stats_constructor.error?.message).toMatch(/process is not defined/);
+    expect(byId.stats_hostile_arguments.error?.message).toMatch(/stats\.welch: control\.n must be a finite number/);
     expect(byId.json_stringify_replaced.error?.message).toMatch(/JSON/);
     expect(byId.thrown_number.error?.message).toMatch(/42 \(thrown as a value, not an Error\)/);
     expect(byId.array_buffer_3gb.error?.message).toMatch(/out of memory \(limit 64 MB\)/);
