@@ -217,7 +217,5 @@ export function renderMetrics(output: MetricsOutput): string {
   }
   if (output.table.rows.length < output.table.rowCount) notes.push(`KPIs from the first ${countOf(output.table.rows.length, 'row')} of ${countOf(output.table.rowCount, 'row')}`);
   notes.push(`Long table: ${countOf(output.table.rowCount, 'row')} (in exports and to later cells)`);
-  return [`<p class="qm-caption">${escapeHtml(caption)}</p>`, rows.length ? body : '<p class="muted no-output">No values</p>', `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`].join(
-    '\n',
-  );
+  return [`<p class="qm-caption">${escapeHtml(caption)}</p>`, rows.length ? body : '<p class="muted no-output">No values</p>', `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`].join('\n');
 }

@@ -28,8 +28,10 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   let plotly = false;
   const plotlyTraces = new Set<string>();
   for (const cell of model.cells.filter(isShown)) {
-    const out = cell.status === 'succeeded' ? cell.output : null;
-    if (out?.kind !== 'chart' || out.rendered?.empty) continue; // an empty chart is a note: no library
+    const output = cell.status === 'succeeded' ? cell.output : null;
+    // A chart cell's, or the picture above a table (a forecast's).
+    const out = output?.kind === 'chart' ? output : output?.kind === 'table' ? output.chart : null;
+    if (!out || out.rendered?.empty) continue; // an empty chart is a note: no library
     if (out.engine === 'plotly') {
       charts = plotly = true;
       for (const type of plotlyTraceTypes(out.rendered?.plotly ?? out.spec)) plotlyTraces.add(type);
