@@ -44,7 +44,7 @@ export async function chartsReady(page: Page, timeout: number, console: string[]
     if (!waiting.length) return; // only empty or already failed charts: nothing to draw
     throw new OperationalError(
       'E_PDF_CHART',
-      `the report's chart script did not run, so ${waiting.length === 1 ? 'the chart of' : `${waiting.length} charts, of`} ${names(waiting)}, would print blank; no PDF was written${cspNote(console)}`,
+      `the report's chart script did not run, so the chart${waiting.length === 1 ? '' : 's'} of ${names(waiting)} would print blank; no PDF was written${cspNote(console)}`,
       { hint: 'this is a bug in Quire: report it with the run folder; export html/xlsx meanwhile' },
     );
   }
