@@ -39,6 +39,8 @@ table.qm-table td.qm-sub { padding-left: 26px; color: var(--fg-soft, #475467); f
 table.qm-table tr.qm-seg td { background: var(--subtle, #f9fafb); font-size: 12px; font-weight: 600; color: var(--muted, #667085); text-transform: uppercase; letter-spacing: 0.04em; }
 .qm-caption { margin: 0 0 10px; font-size: 13px; color: var(--muted, #667085); }
 .qm-note { margin: 6px 2px 0; font-size: 12.5px; color: var(--muted, #667085); }
+/* In print a row of cards stays on one page with its caption (six cards were split three and three). */
+@media print { .qm-caption { break-after: avoid; } .qm-cards { break-inside: avoid; } }
 `;
 
 function num(v: TableValue | undefined): number | null {
