@@ -3,7 +3,8 @@
  * with html and pdf, then opened in real headless Chromium as a reader would: report.html at
  * 1200 px, and the print page the PDF is made from. Any console message about the
  * Content-Security-Policy (a refused style leaves KPI cards unstyled; a refused script leaves
- * charts blank), any page error, or any chart left undrawn (or shown as "no data") fails.
+ * charts blank), any page error, any chart left undrawn (or shown as "no data") or any card
+ * without its styles fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -54,7 +55,13 @@ function undrawn(): string[] {
   });
 }
 
-/** What a reader would see go wrong: CSP refusals, page errors, charts not drawn. */
+/** Cards of KPIs, metric cells and experiment scorecards left without their stylesheet (no border). */
+function unstyled(): string[] {
+  const bare = Array.from(document.querySelectorAll('.kpi, .qm-card, .qx-metric')).filter((el) => getComputedStyle(el).borderTopStyle === 'none');
+  return [...new Set(bare.map((el) => `${el.closest('section')?.id ?? '?'}: .${el.classList[0]} unstyled`))];
+}
+
+/** What a reader would see go wrong: CSP refusals, page errors, charts not drawn, cards unstyled. */
 async function problems(open: () => Promise<unknown>): Promise<string[]> {
   const found: string[] = [];
   const onConsole = (m: { text(): string }) => {
@@ -68,7 +75,7 @@ async function problems(open: () => Promise<unknown>): Promise<string[]> {
     // The chart script, when it ran (it is inline: by `load`), draws; without it undrawn() names what is blank.
     const started = await page.evaluate(() => typeof (window as { __quireCharts?: unknown }).__quireCharts === 'object');
     if (started) await page.waitForFunction('window.__quireCharts.done === true', { timeout: 20_000, polling: 25 });
-    found.push(...(await page.evaluate(undrawn)));
+    found.push(...(await page.evaluate(undrawn)), ...(await page.evaluate(unstyled)));
   } finally {
     page.off('console', onConsole);
     page.off('pageerror', onError);
