@@ -75,7 +75,7 @@ export async function assertReadOnly(conn: DuckDBConnection, sql: string, id: st
 
 /**
  * Runs the CREATE TABLE AS with the params bound; returns the rows it wrote. A PIVOT inside
- * expands into several statements (its column values first), run in order.
+ * expands into several statements (settings, its column values, the CREATE, a reset), run in order.
  */
 export async function createTable(conn: DuckDBConnection, ctas: CreateTable, params: BoundParams, signal?: AbortSignal): Promise<number> {
   const { sql } = ctas;
@@ -98,7 +98,9 @@ export async function createTable(conn: DuckDBConnection, ctas: CreateTable, par
     try {
       bindParams(stmt, params);
       const result = await stmt.runAndReadAll();
-      if (i === ex.count - 1) rows = Number(result.getRows()[0]?.[0] ?? 0);
+      // The CREATE TABLE AS answers its row count; a PIVOT's expansion ends with other statements (a RESET).
+      const count = result.columnNames()[0] === 'Count' ? result.getRows()[0]?.[0] : undefined;
+      if (count !== undefined) rows = Number(count);
     } finally {
       stmt.destroySync();
     }

@@ -137,7 +137,8 @@ export class DuckSession {
     const names = reader.columnNames();
     const types = reader.columnTypes();
     const columns: TableColumn[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-    if (rowCount === undefined || reader.currentRowCount < Math.min(limit, rowCount)) {
+    // A count below what the preview holds is wrong (a statement that answered some other count): counted again.
+    if (rowCount === undefined || reader.currentRowCount !== Math.min(limit, rowCount)) {
       const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${source}`);
       rowCount = Number(count.getRows()[0][0]);
     }

@@ -25,7 +25,8 @@ interface Row {
   change: number | null;
 }
 
-const STYLE = `<style>
+/** Styles of the KPI cards and tables; the page adds them to its stylesheet when they are on it (see page.ts): a `<style>` in the body would need its own CSP hash. */
+export const METRICS_STYLES = `
 .qm-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 .qm-card { border: 1px solid var(--border, #e4e7ec); border-radius: 10px; padding: 12px 14px; background: var(--card, #fff); break-inside: avoid; }
 .qm-label { margin: 0; font-size: 12.5px; color: var(--muted, #667085); font-weight: 600; }
@@ -38,7 +39,9 @@ table.qm-table td.qm-sub { padding-left: 26px; color: var(--fg-soft, #475467); f
 table.qm-table tr.qm-seg td { background: var(--subtle, #f9fafb); font-size: 12px; font-weight: 600; color: var(--muted, #667085); text-transform: uppercase; letter-spacing: 0.04em; }
 .qm-caption { margin: 0 0 10px; font-size: 13px; color: var(--muted, #667085); }
 .qm-note { margin: 6px 2px 0; font-size: 12.5px; color: var(--muted, #667085); }
-</style>`;
+/* In print a row of cards stays on one page with its caption (six cards were split three and three). */
+@media print { .qm-caption { break-after: avoid; } .qm-cards { break-inside: avoid; } }
+`;
 
 function num(v: TableValue | undefined): number | null {
   if (v === null || v === undefined || v === '') return null;
@@ -216,7 +219,5 @@ export function renderMetrics(output: MetricsOutput): string {
   }
   if (output.table.rows.length < output.table.rowCount) notes.push(`KPIs from the first ${countOf(output.table.rows.length, 'row')} of ${countOf(output.table.rowCount, 'row')}`);
   notes.push(`Long table: ${countOf(output.table.rowCount, 'row')} (in exports and to later cells)`);
-  return [STYLE, `<p class="qm-caption">${escapeHtml(caption)}</p>`, rows.length ? body : '<p class="muted no-output">No values</p>', `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`].join(
-    '\n',
-  );
+  return [`<p class="qm-caption">${escapeHtml(caption)}</p>`, rows.length ? body : '<p class="muted no-output">No values</p>', `<p class="qm-note">${escapeHtml(notes.join(' · '))}</p>`].join('\n');
 }

@@ -9,6 +9,7 @@ import { cspMeta } from './csp.js';
 import { renderToc } from './toc.js';
 import { TABLE_SCRIPT, TABLE_TOOL_STYLES } from './table-tools.js';
 import { SCORECARD_STYLES } from './experiment.js';
+import { METRICS_STYLES } from './metrics.js';
 
 function renderFooter(run: ReportModel['run']): string {
   const finished = run.finishedAt ? `Finished ${timeTag(run.finishedAt)}` : 'Not finished';
@@ -27,8 +28,10 @@ function scriptNeeds(model: ReportModel, mode: 'screen' | 'print') {
   let plotly = false;
   const plotlyTraces = new Set<string>();
   for (const cell of model.cells.filter(isShown)) {
-    const out = cell.status === 'succeeded' ? cell.output : null;
-    if (out?.kind !== 'chart' || out.rendered?.empty) continue; // an empty chart is a note: no library
+    const output = cell.status === 'succeeded' ? cell.output : null;
+    // A chart cell's, or the picture above a table (a forecast's).
+    const out = output?.kind === 'chart' ? output : output?.kind === 'table' ? output.chart : null;
+    if (!out || out.rendered?.empty) continue; // an empty chart is a note: no library
     if (out.engine === 'plotly') {
       charts = plotly = true;
       for (const type of plotlyTraceTypes(out.rendered?.plotly ?? out.spec)) plotlyTraces.add(type);
@@ -67,7 +70,9 @@ export function renderPage(model: ReportModel, opts: PageOptions = {}): string {
   const scripts = scriptTexts.map((js) => `<script>${js}</script>\n`).join('');
   const body = [renderFailureBanner(model.run.failure), renderHeader(model), renderToc(model.cells), `<main class="cells">\n${main}\n</main>`, renderFooter(model.run)].filter(Boolean).join('\n');
 
-  const css = `${STYLES}${CHART_STYLES}${tableTools ? TABLE_TOOL_STYLES : ''}${main.includes('class="qx-scorecard"') ? SCORECARD_STYLES : ''}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
+  // Styles of optional parts only when on the page; never a <style> in the body (the CSP names each by its hash).
+  const parts = [STYLES, CHART_STYLES, tableTools ? TABLE_TOOL_STYLES : '', main.includes('class="qx-scorecard"') ? SCORECARD_STYLES : '', /class="qm-/.test(main) ? METRICS_STYLES : ''];
+  const css = `${parts.join('')}${dark ? DARK_STYLES : ''}${mode === 'print' ? PDF_STYLES : ''}`;
 
   return `<!DOCTYPE html>
 <html lang="en"${dark ? ' data-theme="dark"' : ''}${mode === 'print' ? ' data-mode="print"' : ''}>

@@ -116,6 +116,8 @@ a:hover { text-decoration: underline; }
 .prose table { border-collapse: collapse; font-size: 14px; }
 .prose th, .prose td { border: 1px solid var(--border); padding: 4px 10px; }
 .prose img { max-width: 100%; }
+/* Tone marks a text cell may use (<span class="tone-bad">●</span>): the sanitizer removes style attributes. */
+.tone-good { color: var(--green); } .tone-warn { color: var(--amber); } .tone-bad { color: var(--red); }
 
 /* Table output */
 .table-wrap { display: inline-block; max-width: 100%; vertical-align: top; overflow-x: auto; border: 1px solid var(--border); border-radius: 8px; background: var(--card); }

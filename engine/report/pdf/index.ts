@@ -1,9 +1,10 @@
 /**
  * report.pdf: the report's print HTML (static charts, light) printed by Chromium. One browser and
  * one page serve every report of a batch. The page says when every chart is drawn or failed
- * (`window.__quireCharts`); a failed chart fails the export — never a PDF with a blank chart.
+ * (`window.__quireCharts`, see charts-ready.ts); a failed chart fails the export — never a PDF
+ * with a blank chart.
  */
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, ConsoleMessage, Page } from 'puppeteer';
 import { OperationalError } from '../../util/errors.js';
 import { renderHtml } from '../html.js';
 import type { ReportModel } from '../model.js';
@@ -11,6 +12,7 @@ import { connectBrowser, launchBrowser } from './browser.js';
 import { footerTemplate, HEADER_TEMPLATE } from './footer.js';
 import { plotlyScript } from '../html/scripts.js';
 import { destinationPages } from './toc-pages.js';
+import { chartsReady } from './charts-ready.js';
 
 import type { PaperSize } from './paper.js';
 
@@ -20,11 +22,6 @@ export interface PdfOptions {
   paper?: PaperSize;
   /** Longest wait for the charts to draw (default 30 s). */
   timeoutMs?: number;
-}
-
-interface ChartSignal {
-  done: boolean;
-  failed: { index: number; cell: string | null; error: string }[];
 }
 
 export class PdfRenderer {
@@ -58,20 +55,15 @@ export class PdfRenderer {
     const page = await this.ensurePage();
     const html = renderHtml(model, { mode: 'print' });
     const timeout = opts.timeoutMs ?? 30_000;
+    // Chromium's console, for errors: a CSP refusal is logged there, not thrown.
+    const messages: string[] = [];
+    const onConsole = (m: ConsoleMessage) => void messages.push(m.text());
+    page.on('console', onConsole);
     try {
       // A fresh document: setContent writes into the current one, whose CSP (the last report's script hashes) would stay.
       await page.goto('about:blank');
       await page.setContent(html, { waitUntil: 'load', timeout });
-      if (html.includes('class="chart')) {
-        await page.waitForFunction('window.__quireCharts && window.__quireCharts.done === true', { timeout, polling: 25 });
-        const signal = (await page.evaluate('window.__quireCharts')) as ChartSignal;
-        if (signal.failed.length) {
-          const list = signal.failed.map((f) => `${f.cell ? f.cell.replace(/^cell-/, '') : `chart #${f.index + 1}`}: ${f.error}`).join('; ');
-          throw new OperationalError('E_PDF_CHART', `${signal.failed.length} chart${signal.failed.length === 1 ? '' : 's'} failed to render, so no PDF was written — ${list}`, {
-            hint: 'fix the chart (see the run log), or export html/xlsx only',
-          });
-        }
-      }
+      if (html.includes('class="chart')) await chartsReady(page, timeout, messages);
       const paper = opts.paper ?? 'a4';
       const print = () =>
         page.pdf({
@@ -98,6 +90,8 @@ export class PdfRenderer {
       await this.page?.close().catch(() => undefined);
       this.page = null;
       throw new OperationalError('E_PDF', `Chromium could not print the report: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    } finally {
+      page.off('console', onConsole);
     }
   }
 
