@@ -1,6 +1,6 @@
 /**
  * The server's one long-lived object: the project, the engine state every run shares, the clock,
- * the run manager, the runs index, auth and the audit log. Made by createServerContext, closed by
+ * the runs (in process, or on the queue), the runs index, auth and the audit log. Made by createServerContext, closed by
  * close() (runs stopped, pools closed, index saved). Route slices receive it; nothing is global.
  */
 import { userInfo } from 'node:os';
@@ -15,6 +15,9 @@ import { SessionSigner, type Session } from './auth/session.js';
 import { TokenStore, tokensPath } from './auth/tokens.js';
 import { AuditLog } from './audit.js';
 import { RunManager } from './runs/run-manager.js';
+import { QueuedRuns } from './runs/queued-runs.js';
+import type { RunService } from './runs/run-service.js';
+import { queueSettings } from '../queue/queue.js';
 import { NotebookCatalog } from './notebooks/catalog.js';
 import { PdfRenderer } from '../report/pdf/index.js';
 
@@ -49,7 +52,8 @@ export interface ServerContext {
   runsDir: string;
   state: EngineState;
   clock: () => Date;
-  runs: RunManager;
+  /** In this process, or with `queue:` in quire.yaml, the queue's workers (QueuedRuns). */
+  runs: RunService;
   index: RunIndex;
   notebooks: NotebookCatalog;
   auth: AuthSetup;
@@ -105,16 +109,19 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
       void r?.then((x) => x.close()).catch(() => {});
     },
   };
-  const runs = new RunManager({
-    pdf: () => pdf.get(),
-    dropPdf: () => pdf.drop(),
-    state,
-    runsDir,
-    clock,
-    maxConcurrent: options.maxConcurrentRuns ?? 2,
-    runOptions: { now: options.clock, ...options.runOptions },
-    onFinished: (run) => index.reread(run.notebookId, run.id),
-  });
+  const onFinished = (run: { notebookId: string; id: string }) => index.reread(run.notebookId, run.id);
+  const runs: RunService = project.config.queue
+    ? new QueuedRuns({ settings: queueSettings(project), runsDir, clock, titleOf: (id) => ctx.notebooks.all().find((n) => n.id === id)?.title ?? id, onFinished })
+    : new RunManager({
+        pdf: () => pdf.get(),
+        dropPdf: () => pdf.drop(),
+        state,
+        runsDir,
+        clock,
+        maxConcurrent: options.maxConcurrentRuns ?? 2,
+        runOptions: { now: options.clock, ...options.runOptions },
+        onFinished,
+      });
   const ctx: ServerContext = {
     root,
     project,

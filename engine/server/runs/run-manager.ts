@@ -13,6 +13,7 @@ import type { EngineState } from '../../util/state.js';
 import type { ExportFormat } from '../../export/index.js';
 import type { PdfRenderer } from '../../report/pdf/index.js';
 import { RunEvents } from './events.js';
+import type { RunService } from './run-service.js';
 
 export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
 
@@ -64,7 +65,7 @@ export interface SubmitRequest {
 
 type Queued = { run: ManagedRun; start: () => void; settle: () => void };
 
-export class RunManager {
+export class RunManager implements RunService {
   private readonly runs = new Map<string, ManagedRun>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly queue: Queued[] = [];
@@ -73,11 +74,19 @@ export class RunManager {
 
   constructor(private readonly opts: RunManagerOptions) {}
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * Checks the params (a bad one throws ValidationErrors at once, no run is made), then queues the
    * run; it starts when a slot is free. Returns at once.
    */
-  submit(req: SubmitRequest): ManagedRun {
+  async submit(req: SubmitRequest): Promise<ManagedRun> {
+    return this.submitNow(req);
+  }
+
+  private submitNow(req: SubmitRequest): ManagedRun {
     if (this.closed) throw new QuireError('E_SERVER_CLOSING', 'the server is shutting down', { kind: 'operational', hint: 'start the run again once the server is back' });
     const now = this.opts.clock();
     resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
@@ -185,7 +194,11 @@ export class RunManager {
   }
 
   /** Cancels a queued run (it never starts) or stops a running one (it ends failed, "interrupted"); false when it is not ours or over. */
-  cancel(id: string, reason: string): boolean {
+  async cancel(id: string, reason: string): Promise<boolean> {
+    return this.cancelNow(id, reason);
+  }
+
+  private cancelNow(id: string, reason: string): boolean {
     const run = this.runs.get(id);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
     const i = this.queue.findIndex((q) => q.run.id === id);
@@ -213,7 +226,7 @@ export class RunManager {
   /** Stops taking runs, cancels the queued, stops the running and waits for them to end. */
   async close(reason = 'server stopped'): Promise<void> {
     this.closed = true;
-    for (const q of [...this.queue]) this.cancel(q.run.id, reason);
+    for (const q of [...this.queue]) this.cancelNow(q.run.id, reason);
     for (const c of this.controllers.values()) c.abort(reason);
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }
