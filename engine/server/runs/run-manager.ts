@@ -2,7 +2,9 @@
  * Runs started through the server: in this process, on the server's EngineState, through the
  * engine's own runNotebook (the same run folder and run.json as `quire run`), at most
  * `maxConcurrent` at once — the others wait in a queue whose place is visible — each with its
- * event stream and an abort for cancel.
+ * event stream and an abort for cancel. A run holds the project database's read lock
+ * (DATABASE_LOCK) while it runs: an upload's commit waits for the runs to end, and a run waits for
+ * a commit (DuckDB's file lock can't keep two instances of one process apart).
  */
 import type { Notebook } from '../../notebook/load.js';
 import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
@@ -14,6 +16,7 @@ import type { ExportFormat } from '../../export/index.js';
 import type { PdfRenderer } from '../../report/pdf/index.js';
 import { RunEvents } from './events.js';
 import type { RunService } from './run-service.js';
+import { DATABASE_LOCK } from '../services/database-lock.js';
 
 export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
 
@@ -139,35 +142,37 @@ export class RunManager implements RunService {
     try {
       const formats: readonly string[] = this.opts.exports ?? req.nb.top.export ?? [];
       const pdf = formats.includes('pdf') ? await this.opts.pdf?.().catch(() => undefined) : undefined;
-      result = await runNotebook(req.nb, {
-        ...this.opts.runOptions,
-        ...(pdf ? { pdf } : {}),
-        params: req.params,
-        fromCli: req.fromText,
-        runId: run.id,
-        runsDir: this.opts.runsDir,
-        trigger: run.trigger,
-        startedBy: run.startedBy,
-        state: this.opts.state,
-        signal,
-        exports: this.opts.exports,
-        onStart: ({ dir }) => {
-          run.dir = dir;
-          run.events.emit('started', { id: run.id });
-        },
-        onEvent: (e) => {
-          if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
-          else
-            run.events.emit('cell-finished', {
-              cell: e.id,
-              status: e.record.status,
-              duration_ms: e.record.duration_ms,
-              rows: e.record.rows,
-              cache_hit: e.record.cache_hit,
-              error: e.record.error?.message ?? null,
-            });
-        },
-      });
+      const running = () =>
+        runNotebook(req.nb, {
+          ...this.opts.runOptions,
+          ...(pdf ? { pdf } : {}),
+          params: req.params,
+          fromCli: req.fromText,
+          runId: run.id,
+          runsDir: this.opts.runsDir,
+          trigger: run.trigger,
+          startedBy: run.startedBy,
+          state: this.opts.state,
+          signal,
+          exports: this.opts.exports,
+          onStart: ({ dir }) => {
+            run.dir = dir;
+            run.events.emit('started', { id: run.id });
+          },
+          onEvent: (e) => {
+            if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
+            else
+              run.events.emit('cell-finished', {
+                cell: e.id,
+                status: e.record.status,
+                duration_ms: e.record.duration_ms,
+                rows: e.record.rows,
+                cache_hit: e.record.cache_hit,
+                error: e.record.error?.message ?? null,
+              });
+          },
+        });
+      result = await this.opts.state.get(DATABASE_LOCK).read(running);
       if (pdf && !Object.hasOwn(result.manifest.exports, 'pdf')) this.opts.dropPdf?.();
       run.manifest = result.manifest;
       run.status = result.manifest.status; // a stopped run ends `failed` (interrupted), as run.json says
