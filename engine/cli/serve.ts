@@ -23,9 +23,10 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on', port, 4300)
     .option('--host <host>', 'address to bind; anything but loopback requires tokens (quire tokens create)', '127.0.0.1')
     .option('--max-runs <n>', 'runs at once; more are queued', (v) => Math.max(1, Number.parseInt(v, 10) || 1), 2)
+    .option('--run-threads <n>', 'DuckDB threads of each run started here (default: the cores but one, so the server keeps one)', (v) => Math.max(1, Number.parseInt(v, 10) || 1))
     .option('--scheduler', 'also run the schedules of the project in this process (with `queue:`, their ticks go to the workers)')
-    .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; scheduler?: boolean }) => {
-      const ctx = createServerContext(resolve(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns });
+    .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; runThreads?: number; scheduler?: boolean }) => {
+      const ctx = createServerContext(resolve(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns, runThreads: opts.runThreads });
       const logger: Logger = { log: (level, message) => (level === 'info' ? process.stdout : process.stderr).write(`scheduler ${level} ${message}\n`) };
       let scheduler: { loop(): Promise<void>; stop(signal: string, graceMs: number): Promise<void> } | null = null;
       if (opts.scheduler && ctx.runs instanceof QueuedRuns) {

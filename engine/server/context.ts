@@ -3,7 +3,7 @@
  * the runs (in process, or on the queue), the runs index, auth and the audit log. Made by createServerContext, closed by
  * close() (runs stopped, pools closed, index saved). Route slices receive it; nothing is global.
  */
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { loadProject, projectPath, type Project } from '../project.js';
 import { EngineState } from '../util/state.js';
@@ -27,6 +27,8 @@ export interface ServerOptions {
   clock?: () => Date;
   /** Runs at once; the others queue. Default 2. */
   maxConcurrentRuns?: number;
+  /** DuckDB threads of each in-process run. Default: the cores but one (at least 1), so a running notebook leaves the server a core. */
+  runThreads?: number;
   runsDir?: string;
   /** Largest request body (bytes) outside uploads. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -66,6 +68,8 @@ export interface ServerContext {
 
 /** Hono's typed variables of a request: who it is, their login session (cookie) if any, and its CSRF token ('' without one). */
 export type AppEnv = { Variables: { user: User; session: Session | null; csrf: string } };
+
+export const defaultRunThreads = () => Math.max(1, availableParallelism() - 1);
 
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -119,7 +123,7 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
         runsDir,
         clock,
         maxConcurrent: options.maxConcurrentRuns ?? 2,
-        runOptions: { now: options.clock, ...options.runOptions },
+        runOptions: { now: options.clock, threads: options.runThreads ?? defaultRunThreads(), ...options.runOptions },
         onFinished,
       });
   const ctx: ServerContext = {
