@@ -108,7 +108,18 @@ describe("the server's in-process runs and upload commits", () => {
       const inside = new Promise<void>((r) => {
         entered = r;
       });
-      const committing = commitUpload(ctx, second.id, { table: 'before_run' }, { beforeCommit: async () => (entered(), await gate, void order.push('commit')) });
+      const committing = commitUpload(
+        ctx,
+        second.id,
+        { table: 'before_run' },
+        {
+          beforeCommit: async () => {
+            entered();
+            await gate;
+            order.push('commit');
+          },
+        },
+      );
       await inside;
       const quick = await ctx.runs.submit({ nb: ctx.notebooks.loaded('quick'), params: {}, startedBy: 'tester' });
       when(quick, 'started', order, 'run started');

@@ -18,8 +18,7 @@ import { enqueueRuns } from '../../queue/enqueue.js';
 import { cancelRun } from '../../queue/cancel.js';
 import { RUN_EVENTS_CHANNEL, RUN_STATUS_CHANNEL } from '../../queue/schema.js';
 import { RunEvents } from './events.js';
-import type { ManagedRun, ManagedStatus, SubmitRequest } from './run-manager.js';
-import type { RunService } from './run-service.js';
+import type { ManagedRun, ManagedStatus, RunService, SubmitRequest } from './run-service.js';
 
 interface IndexRow {
   run_id: string;

@@ -6,37 +6,18 @@
  * (DATABASE_LOCK) while it runs: an upload's commit waits for the runs to end, and a run waits for
  * a commit (DuckDB's file lock can't keep two instances of one process apart).
  */
-import type { Notebook } from '../../notebook/load.js';
 import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
 import { resolveParams } from '../../params/index.js';
-import { newRunId, type RunManifest } from '../../runs/runs.js';
+import { newRunId } from '../../runs/runs.js';
 import { QuireError } from '../../util/errors.js';
 import type { EngineState } from '../../util/state.js';
 import type { ExportFormat } from '../../export/index.js';
 import type { PdfRenderer } from '../../report/pdf/index.js';
 import { RunEvents } from './events.js';
-import type { RunService } from './run-service.js';
+import type { ManagedRun, RunService, SubmitRequest } from './run-service.js';
+
+export type { ManagedRun, ManagedStatus, SubmitRequest } from './run-service.js';
 import { DATABASE_LOCK } from '../services/database-lock.js';
-
-export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
-
-export interface ManagedRun {
-  id: string;
-  notebookId: string;
-  title: string;
-  status: ManagedStatus;
-  params: Record<string, unknown>;
-  startedBy: string;
-  queuedAt: string;
-  trigger: RunManifest['trigger'];
-  events: RunEvents;
-  /** The run folder, once it exists. */
-  dir: string | null;
-  manifest: RunManifest | null;
-  /** Why it ended without a run folder (a notebook that failed its checks) or was cancelled. */
-  error: string | null;
-  done: Promise<void>;
-}
 
 export interface RunManagerOptions {
   state: EngineState;
@@ -55,15 +36,6 @@ export interface RunManagerOptions {
   dropPdf?: () => void;
   /** How many finished runs keep their events in memory (older ones are read from run.json). */
   keepFinished?: number;
-}
-
-export interface SubmitRequest {
-  nb: Notebook;
-  params: Record<string, unknown>;
-  /** Param values are text (a form) rather than typed JSON values. */
-  fromText?: boolean;
-  startedBy: string;
-  trigger?: RunManifest['trigger'];
 }
 
 type Queued = { run: ManagedRun; start: () => void; settle: () => void };
