@@ -58,7 +58,7 @@ describe('quire serve with a queue', () => {
     const [row] = await db.sql('SELECT status, started_by, notebook_path, trigger FROM quire.runs WHERE run_id = $1', [id]);
     expect(row).toMatchObject({ status: 'queued', started_by: 'tester', notebook_path: 'notebooks/sales.yaml', trigger: { kind: 'api', queued: true } });
     expect(await json(app.request(`/api/v1/runs/${id}`))).toMatchObject({ id, status: 'queued', queue_position: 1, started_by: 'tester' });
-    expect((await json(app.request('/api/v1/runs'))).queued.map((r: any) => r.id)).toEqual([id]);
+    expect((await json(app.request('/api/v1/runs'))).queued.map((r: any) => [r.id, r.title])).toEqual([[id, 'Sales — 2025-03']]);
 
     const stream = eventStream(id); // subscribed while queued: it sees the whole run live
     const w = worker();

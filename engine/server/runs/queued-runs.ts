@@ -10,6 +10,7 @@
 import { relative } from 'node:path';
 import pg from 'pg';
 import { resolveParams } from '../../params/index.js';
+import { titleRenderer } from '../../exec/manifest.js';
 import { newRunId, readRun, type RunManifest } from '../../runs/runs.js';
 import { runDirOf } from '../../schedule/runner.js';
 import { OperationalError, QuireError } from '../../util/errors.js';
@@ -98,12 +99,12 @@ export class QueuedRuns implements RunService {
   async submit(req: SubmitRequest): Promise<ManagedRun> {
     if (this.closed) throw new QuireError('E_SERVER_CLOSING', 'the server is shutting down', { kind: 'operational', hint: 'start the run again once the server is back' });
     const now = this.opts.clock();
-    resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
+    const resolved = resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
     const queue = await this.open();
     const id = newRunId(now);
     const trigger = { ...(req.trigger ?? { kind: 'api' as const, schedule: null, scheduled_for: null }), queued: true };
     const row: IndexRow = { run_id: id, notebook_id: req.nb.id, params: req.params, trigger, status: 'queued', started_by: req.startedBy, error: null, enqueued_at: now };
-    const followed = this.follow(row, req.nb.top.title);
+    const followed = this.follow(row, titleRenderer(resolved)(req.nb.top.title));
     try {
       await enqueueRuns(queue, [
         {

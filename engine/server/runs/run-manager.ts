@@ -8,6 +8,7 @@
  */
 import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
 import { resolveParams } from '../../params/index.js';
+import { titleRenderer } from '../../exec/manifest.js';
 import { newRunId } from '../../runs/runs.js';
 import { QuireError } from '../../util/errors.js';
 import type { EngineState } from '../../util/state.js';
@@ -64,14 +65,14 @@ export class RunManager implements RunService {
   private submitNow(req: SubmitRequest): ManagedRun {
     if (this.closed) throw new QuireError('E_SERVER_CLOSING', 'the server is shutting down', { kind: 'operational', hint: 'start the run again once the server is back' });
     const now = this.opts.clock();
-    resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
+    const resolved = resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
     const id = newRunId(now);
     const events = new RunEvents(this.opts.clock);
     let resolveDone!: () => void;
     const run: ManagedRun = {
       id,
       notebookId: req.nb.id,
-      title: req.nb.top.title,
+      title: titleRenderer(resolved)(req.nb.top.title),
       status: 'queued',
       params: req.params,
       startedBy: req.startedBy,
