@@ -5,6 +5,9 @@ import { createServerContext } from '../server/context.js';
 import { startServer } from '../server/serve.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { childProcessRun } from '../schedule/child-run.js';
+import { QueueScheduler } from '../queue/scheduler.js';
+import { QueuedRuns } from '../server/runs/queued-runs.js';
+import type { Logger } from '../util/log.js';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -20,21 +23,30 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on', port, 4300)
     .option('--host <host>', 'address to bind; anything but loopback requires tokens (quire tokens create)', '127.0.0.1')
     .option('--max-runs <n>', 'runs at once; more are queued', (v) => Math.max(1, Number.parseInt(v, 10) || 1), 2)
-    .option('--scheduler', 'also run the schedules of the project in this process')
-    .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; scheduler?: boolean }) => {
-      const ctx = createServerContext(resolve(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns });
-      let scheduler: Scheduler | null = null;
-      if (opts.scheduler) {
-        scheduler = new Scheduler({
+    .option('--run-threads <n>', 'DuckDB threads of each run started here (default: the cores but one, so the server keeps one)', (v) => Math.max(1, Number.parseInt(v, 10) || 1))
+    .option('--scheduler', 'also run the schedules of the project in this process (with `queue:`, their ticks go to the workers)')
+    .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; runThreads?: number; scheduler?: boolean }) => {
+      const ctx = createServerContext(resolve(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns, runThreads: opts.runThreads });
+      const logger: Logger = { log: (level, message) => (level === 'info' ? process.stdout : process.stderr).write(`scheduler ${level} ${message}\n`) };
+      let scheduler: { loop(): Promise<void>; stop(signal: string, graceMs: number): Promise<void> } | null = null;
+      if (opts.scheduler && ctx.runs instanceof QueuedRuns) {
+        // As `quire scheduler` with a queue: due ticks become jobs for the workers.
+        await ctx.runs.ready();
+        const queued = new QueueScheduler({ root: ctx.root, projectTimezone: ctx.project.config.timezone, runsDir: ctx.runsDir, queue: ctx.runs.queue, logger });
+        logger.log('info', `scheduler-started pid=${process.pid} root=${ctx.root} queue (ticks go to the workers)`);
+        scheduler = { loop: () => queued.loop(), stop: async () => queued.stop() };
+      } else if (opts.scheduler) {
+        const local = new Scheduler({
           root: ctx.root,
           runsDir: ctx.runsDir,
           projectTimezone: ctx.project.config.timezone,
           engine: ctx.state,
           // As `quire scheduler`: each scheduled run in its own process, so none can take the server down.
           run: childProcessRun(),
-          logger: { log: (level, message) => (level === 'info' ? process.stdout : process.stderr).write(`scheduler ${level} ${message}\n`) },
+          logger,
         });
-        scheduler.start();
+        local.start();
+        scheduler = local;
       }
       const server = await startServer(ctx, { host: opts.host, port: opts.port });
       process.stdout.write(`quire serve: ${server.url} (project ${ctx.root})${ctx.auth.tokens.count === 0 ? '; no tokens: the local user is admin' : ''}\n`);

@@ -46,6 +46,8 @@ export interface DuckSessionOptions {
   timezone?: string;
   /** Folders SQL may read and write (access.ts); unset or null: anywhere. Extensions are never auto-installed either way. */
   allowedDirectories?: AllowedDirectories;
+  /** DuckDB's worker threads for this session (a server keeps a core for itself); unset: DuckDB's default, every core. */
+  threads?: number;
 }
 
 /**
@@ -164,6 +166,8 @@ async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckD
   const conn = await instance.connect();
   try {
     await applyAccess(instance, conn, opts.allowedDirectories);
+    // A setting of the whole instance: a spare is reset when it is given back (emptyInstance).
+    if (opts.threads) await conn.run(`SET threads = ${Math.max(1, Math.floor(opts.threads))}`);
     const searchPath = [`${RESULTS_CATALOG}.main`];
     if (opts.database !== ':memory:') {
       await attach(conn, opts.database, DEFAULT_CATALOG, !opts.write);
@@ -193,7 +197,7 @@ async function dropResults(conn: DuckDBConnection): Promise<void> {
   for (const [name] of r.getRows()) await conn.run(`DROP TABLE IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(String(name))}`);
 }
 
-/** Back to the state of a new instance: no result tables or views, no database attached. */
+/** Back to the state of a new instance: no result tables or views, no database attached, every thread. */
 async function emptyInstance(instance: DuckDBInstance): Promise<void> {
   const conn = await instance.connect();
   try {
@@ -202,6 +206,7 @@ async function emptyInstance(instance: DuckDBInstance): Promise<void> {
     for (const [name] of views.getRows()) await conn.run(`DROP VIEW IF EXISTS ${RESULTS_CATALOG}.main.${quoteIdent(String(name))}`);
     const attached = await conn.runAndReadAll(`SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> '${RESULTS_CATALOG}'`);
     for (const [name] of attached.getRows()) await conn.run(`DETACH ${quoteIdent(String(name))}`);
+    await conn.run('RESET threads');
   } finally {
     conn.closeSync();
   }

@@ -35,6 +35,7 @@ export async function prepareRun(nb: Notebook, opts: RunOptions) {
     instance: opts.duck,
     pool: (opts.state ?? processState()).get(DUCK_POOL),
     allowedDirectories: duckAllowedDirectories(nb.project, runsDir, files),
+    threads: opts.threads,
   });
   try {
     const mode = opts.cache ?? 'use';

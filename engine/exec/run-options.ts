@@ -34,6 +34,8 @@ export interface RunOptions {
   onEvent?: (e: ExecEvent) => void;
   /** Also receives every run-log line. */
   logger?: Logger;
+  /** DuckDB threads of the run's session (default: DuckDB's, every core); `quire serve` leaves a core to itself. */
+  threads?: number;
   /** Cells running at once (default 4). */
   concurrency?: number;
   /** Called once the run folder exists (e.g. to print where it is). */

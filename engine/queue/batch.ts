@@ -12,7 +12,7 @@ import type { RunQueue } from './queue.js';
 export interface QueuedMember {
   run_id: string;
   params: Record<string, unknown>;
-  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
   attempts: number;
   worker: string | null;
   error: string | null;
@@ -50,7 +50,8 @@ export async function batchMembers(queue: RunQueue, batchId: string): Promise<Qu
   return r.rows;
 }
 
-const ENDED = new Set(['succeeded', 'partial', 'failed']);
+/** A run cancelled before it started (`quire serve`'s Cancel) has ended too. */
+const ENDED = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
 
 /** Follows a batch until every run ended, calling `onEnded` once per run as it ends. */
 export async function followBatch(queue: RunQueue, batchId: string, onEnded: (m: QueuedMember) => void, pollMs = 300): Promise<QueuedMember[]> {
@@ -68,9 +69,9 @@ export async function followBatch(queue: RunQueue, batchId: string, onEnded: (m:
   }
 }
 
-/** failed if any run failed, partial if any was partial. */
+/** failed if any run failed or was cancelled, partial if any was partial. */
 export function batchOutcome(members: QueuedMember[]): 'succeeded' | 'partial' | 'failed' {
-  if (members.some((m) => m.status === 'failed')) return 'failed';
+  if (members.some((m) => m.status === 'failed' || m.status === 'cancelled')) return 'failed';
   return members.some((m) => m.status === 'partial') ? 'partial' : 'succeeded';
 }
 

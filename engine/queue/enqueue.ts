@@ -19,6 +19,8 @@ export interface RunJob {
   trigger: RunManifest['trigger'];
   exports?: string[];
   batchId: string | null;
+  /** Who started it (a web user of `quire serve`), recorded in the index and run.json. */
+  startedBy?: string;
   /** Times a failed run is tried again (a schedule's `retries`), with backoff; lost workers are retried apart from these. */
   retries?: number;
 }
@@ -41,9 +43,9 @@ export async function enqueueRuns(queue: RunQueue, jobs: RunJob[]): Promise<stri
     const fresh: RunJob[] = [];
     for (const j of jobs) {
       const r = await client.query(
-        `INSERT INTO quire.runs (run_id, job_id, batch_id, notebook_id, notebook_path, params, trigger)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id) DO NOTHING`,
-        [j.runId, jobIdOf(j.runId), j.batchId, j.notebookId, j.notebook, JSON.stringify(j.params), JSON.stringify(j.trigger)],
+        `INSERT INTO quire.runs (run_id, job_id, batch_id, notebook_id, notebook_path, params, trigger, started_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
+        [j.runId, jobIdOf(j.runId), j.batchId, j.notebookId, j.notebook, JSON.stringify(j.params), JSON.stringify(j.trigger), j.startedBy ?? null],
       );
       if (r.rowCount) fresh.push(j);
     }

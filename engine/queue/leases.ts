@@ -66,16 +66,21 @@ export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
   return lost;
 }
 
-/** Takes the lease and marks the run started in the index, in one statement (one round trip per job start). */
-export async function startRun(queue: RunQueue, jobId: string, runId: string, workerId: string, attempt: number, dir: string): Promise<void> {
-  await queue.pool.query(
-    `WITH lease AS (
-       INSERT INTO quire.leases (job_id, run_id, worker_id) VALUES ($1, $2, $3)
-       ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()
+/**
+ * Takes the lease and marks the run started in the index, in one statement (one round trip per job
+ * start); false, and no lease, when the run was cancelled meanwhile (dropCancelledJob then).
+ */
+export async function startRun(queue: RunQueue, jobId: string, runId: string, workerId: string, attempt: number, dir: string): Promise<boolean> {
+  const r = await queue.pool.query(
+    `WITH run AS (
+       UPDATE quire.runs SET status = 'running', attempts = $4, worker = $3, started_at = now(), run_dir = $5, error = NULL
+       WHERE run_id = $2 AND status <> 'cancelled' AND cancel_requested IS NULL RETURNING run_id
      )
-     UPDATE quire.runs SET status = 'running', attempts = $4, worker = $3, started_at = now(), run_dir = $5, error = NULL WHERE run_id = $2`,
+     INSERT INTO quire.leases (job_id, run_id, worker_id) SELECT $1, $2, $3 FROM run
+     ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()`,
     [jobId, runId, workerId, attempt, dir],
   );
+  return r.rowCount === 1;
 }
 
 /**

@@ -18,6 +18,9 @@ import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, ru
 import type { RunStatus } from '../runs/runs.js';
 import { retryFailedRun, type RunJob } from './enqueue.js';
 import { dropLease, finishRun, reapLostJobs, renewLeases, startRun, WORKER_LOST } from './leases.js';
+import { cancelRequests, dropCancelledJob } from './cancel.js';
+import { RUN_CANCEL_CHANNEL, RUN_EVENTS_CHANNEL } from './schema.js';
+import type { ExecEvent } from '../exec/executor.js';
 import { BOSS_SCHEMA, MAIL_QUEUE, RUN_QUEUE, WAKE_CHANNEL, type RunQueue } from './queue.js';
 import { prepareRunMail, queueOutbox, runKey, type MailJob, type WorkerMail } from './mail.js';
 
@@ -43,6 +46,8 @@ interface Held {
   controller: AbortController;
   /** Another worker was given this job (our lease lapsed): its outcome is not ours to record. */
   lost: boolean;
+  /** Why it was cancelled (`quire serve`'s Cancel), if it was: it ends failed, and is not retried. */
+  cancelled: string | null;
 }
 
 export class QueueWorker {
@@ -119,24 +124,27 @@ export class QueueWorker {
     const { queue, project } = this.opts;
     const data = job.data;
     const attempt = job.retryCount + 1;
-    const held: Held = { runId: data.runId, controller: new AbortController(), lost: false };
+    const held: Held = { runId: data.runId, controller: new AbortController(), lost: false, cancelled: null };
     this.held.set(job.id, held);
     try {
       const runsDir = projectPath(project, project.config.runs_dir);
       const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
-      await startRun(queue, job.id, data.runId, this.id, attempt, dir);
+      if (!(await startRun(queue, job.id, data.runId, this.id, attempt, dir))) {
+        await dropCancelledJob(queue, job.id, data.runId);
+        return this.log(`run ${data.runId} was cancelled before it started`);
+      }
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
       const outcome = await this.execute(data, attempt, runsDir, dir, held);
       if (held.lost) return this.log(`run ${data.runId}: lease lost, left to the worker that has it now`);
       const release = () => dropLease(queue, job.id, this.id);
-      if (held.controller.signal.aborted && this.stopping) {
+      if (held.controller.signal.aborted && this.stopping && !held.cancelled) {
         // Handed back: another worker runs it again (an attempt is counted).
         await queue.boss.fail(RUN_QUEUE, job.id, { reason: 'worker stopped' });
         await queue.pool.query(`UPDATE quire.runs SET status = 'queued', worker = NULL WHERE run_id = $1`, [data.runId]);
         await release();
         return this.log(`run ${data.runId} handed back`);
       }
-      if (outcome.status === 'failed' && data.retries) {
+      if (outcome.status === 'failed' && data.retries && !held.cancelled) {
         if (await retryFailedRun(queue, data, outcome.error ?? 'failed')) {
           // Aside before the retry starts (its backoff is ≥ 30 s), so the retry runs rather than adopting it.
           moveAside(projectPath(project, project.config.runs_dir), { notebook_id: data.notebookId, run_id: data.runId }, Date.now());
@@ -145,7 +153,7 @@ export class QueueWorker {
           return this.log(`run ${data.runId} failed, queued again: ${outcome.error}`);
         }
       }
-      if (data.trigger.kind === 'schedule' && data.trigger.schedule) await this.queueMail(data, dir);
+      if (data.trigger.kind === 'schedule' && data.trigger.schedule && !held.cancelled) await this.queueMail(data, dir);
       await finishRun(queue, job.id, data.runId, this.id, outcome.status, outcome.error);
       this.log(`run ${data.runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
     } catch (err) {
@@ -168,12 +176,34 @@ export class QueueWorker {
         runId: data.runId,
         trigger: { ...data.trigger, attempt, worker: this.id, batch: data.batchId },
         exports: data.exports as never,
+        startedBy: data.startedBy,
         signal: held.controller.signal,
+        onEvent: (e) => this.publish(data.runId, e),
       });
       const m = result.manifest;
       return { status: m.status, error: m.status === 'failed' || m.status === 'partial' ? failureReason(m, null) : null };
     } catch (err) {
       return { status: 'failed', error: failureReason(null, err) };
+    }
+  }
+
+  /** Announces a cell's start or end to servers following the run (best effort: they also read run.json at its end). */
+  private publish(runId: string, e: ExecEvent): void {
+    const data =
+      e.kind === 'start'
+        ? { cell: e.id }
+        : { cell: e.id, status: e.record.status, duration_ms: e.record.duration_ms, rows: e.record.rows, cache_hit: e.record.cache_hit, error: e.record.error?.message.slice(0, 2000) ?? null };
+    const payload = JSON.stringify({ run: runId, type: e.kind === 'start' ? 'cell-started' : 'cell-finished', data });
+    void this.opts.queue.pool.query('SELECT pg_notify($1, $2)', [RUN_EVENTS_CHANNEL, payload]).catch(() => {});
+  }
+
+  /** Stops a run this worker holds because it was cancelled. */
+  private cancelHeld(runId: string, reason: string): void {
+    for (const h of this.held.values()) {
+      if (h.runId !== runId || h.cancelled) continue;
+      h.cancelled = reason;
+      h.controller.abort(reason);
+      this.log(`run ${runId} cancelled: ${reason}`);
     }
   }
 
@@ -217,6 +247,12 @@ export class QueueWorker {
     const { queue } = this.opts;
     try {
       const lost = await renewLeases(queue, this.id, [...this.held.keys()]);
+      // A cancel whose notice was missed (the listening connection was down) is seen here.
+      for (const [runId, reason] of await cancelRequests(
+        queue,
+        [...this.held.values()].map((h) => h.runId),
+      ))
+        this.cancelHeld(runId, reason);
       for (const id of lost) {
         const h = this.held.get(id);
         if (h && !h.lost) {
@@ -246,16 +282,27 @@ export class QueueWorker {
   private async listen(): Promise<void> {
     if (this.closed) return;
     const client = new pg.Client({ connectionString: this.opts.queue.settings.url, application_name: 'quire worker' });
-    client.on('notification', () => this.wakeAll());
+    client.on('notification', (n) => {
+      if (n.channel === RUN_CANCEL_CHANNEL && n.payload) void this.cancelOf(n.payload);
+      else this.wakeAll();
+    });
     client.on('error', () => {
       if (this.listener === client) this.listener = null;
       void client.end().catch(() => {});
       if (!this.closed) setTimeout(() => void this.listen().catch(() => {}), 2000).unref();
     });
     await client.connect();
-    await client.query(`LISTEN ${WAKE_CHANNEL}`);
+    await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${RUN_CANCEL_CHANNEL}`);
     if (this.closed) await client.end().catch(() => {});
     else this.listener = client;
+  }
+
+  /** A cancel was announced: if the run is ours, read why and stop it. */
+  private async cancelOf(runId: string): Promise<void> {
+    if (![...this.held.values()].some((h) => h.runId === runId)) return;
+    const reasons = await cancelRequests(this.opts.queue, [runId]).catch(() => new Map<string, string>());
+    const reason = reasons.get(runId);
+    if (reason) this.cancelHeld(runId, reason);
   }
 
   private sleep(ms: number): Promise<void> {

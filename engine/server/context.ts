@@ -1,9 +1,9 @@
 /**
  * The server's one long-lived object: the project, the engine state every run shares, the clock,
- * the run manager, the runs index, auth and the audit log. Made by createServerContext, closed by
+ * the runs (in process, or on the queue), the runs index, auth and the audit log. Made by createServerContext, closed by
  * close() (runs stopped, pools closed, index saved). Route slices receive it; nothing is global.
  */
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { loadProject, projectPath, type Project } from '../project.js';
 import { EngineState } from '../util/state.js';
@@ -15,6 +15,9 @@ import { SessionSigner, type Session } from './auth/session.js';
 import { TokenStore, tokensPath } from './auth/tokens.js';
 import { AuditLog } from './audit.js';
 import { RunManager } from './runs/run-manager.js';
+import { QueuedRuns } from './runs/queued-runs.js';
+import type { RunService } from './runs/run-service.js';
+import { queueSettings } from '../queue/queue.js';
 import { NotebookCatalog } from './notebooks/catalog.js';
 import { PdfRenderer } from '../report/pdf/index.js';
 
@@ -24,6 +27,8 @@ export interface ServerOptions {
   clock?: () => Date;
   /** Runs at once; the others queue. Default 2. */
   maxConcurrentRuns?: number;
+  /** DuckDB threads of each in-process run. Default: the cores but one (at least 1), so a running notebook leaves the server a core. */
+  runThreads?: number;
   runsDir?: string;
   /** Largest request body (bytes) outside uploads. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -49,7 +54,8 @@ export interface ServerContext {
   runsDir: string;
   state: EngineState;
   clock: () => Date;
-  runs: RunManager;
+  /** In this process, or with `queue:` in quire.yaml, the queue's workers (QueuedRuns). */
+  runs: RunService;
   index: RunIndex;
   notebooks: NotebookCatalog;
   auth: AuthSetup;
@@ -62,6 +68,8 @@ export interface ServerContext {
 
 /** Hono's typed variables of a request: who it is, their login session (cookie) if any, and its CSRF token ('' without one). */
 export type AppEnv = { Variables: { user: User; session: Session | null; csrf: string } };
+
+export const defaultRunThreads = () => Math.max(1, availableParallelism() - 1);
 
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -105,16 +113,19 @@ export function createServerContext(dir: string, options: ServerOptions = {}): S
       void r?.then((x) => x.close()).catch(() => {});
     },
   };
-  const runs = new RunManager({
-    pdf: () => pdf.get(),
-    dropPdf: () => pdf.drop(),
-    state,
-    runsDir,
-    clock,
-    maxConcurrent: options.maxConcurrentRuns ?? 2,
-    runOptions: { now: options.clock, ...options.runOptions },
-    onFinished: (run) => index.reread(run.notebookId, run.id),
-  });
+  const onFinished = (run: { notebookId: string; id: string }) => index.reread(run.notebookId, run.id);
+  const runs: RunService = project.config.queue
+    ? new QueuedRuns({ settings: queueSettings(project), runsDir, clock, titleOf: (id) => ctx.notebooks.all().find((n) => n.id === id)?.title ?? id, onFinished })
+    : new RunManager({
+        pdf: () => pdf.get(),
+        dropPdf: () => pdf.drop(),
+        state,
+        runsDir,
+        clock,
+        maxConcurrent: options.maxConcurrentRuns ?? 2,
+        runOptions: { now: options.clock, threads: options.runThreads ?? defaultRunThreads(), ...options.runOptions },
+        onFinished,
+      });
   const ctx: ServerContext = {
     root,
     project,

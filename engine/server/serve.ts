@@ -1,4 +1,7 @@
-/** Starts the HTTP server over a ServerContext (with @hono/node-server); `close()` stops listening, then closes the context. */
+/**
+ * Starts the HTTP server over a ServerContext (with @hono/node-server), once its runs can be taken
+ * (the queue connected, when there is one); `close()` stops listening, then closes the context.
+ */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
@@ -11,6 +14,7 @@ export interface RunningServer {
 }
 
 export async function startServer(ctx: ServerContext, opts: { host: string; port: number }): Promise<RunningServer> {
+  await ctx.runs.ready();
   const app = createApp(ctx);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s));

@@ -10,8 +10,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { commitUpload, stageUpload, stagedUpload, UPLOADS } from '../../engine/server/services/uploads.js';
 import { listTables, tableDetail } from '../../engine/server/services/tables.js';
-import { runsReading } from '../../engine/server/services/runs-reading.js';
-import type { ManagedRun, RunManager } from '../../engine/server/runs/run-manager.js';
 import { catalogProject, type CatalogProject } from '../helpers/catalog-project.js';
 
 let p: CatalogProject;
@@ -162,20 +160,6 @@ describe('uploads', () => {
     expect(await tableNames()).not.toContain('half');
     // the staged upload survives a failed commit and can be committed under a free name
     await expect(commitUpload(p, s.id, { table: 'half' })).resolves.toMatchObject({ row_count: 1 });
-  });
-
-  it('refuses to write while runs of the server read the database, and keeps the upload staged', async () => {
-    const s = await stageUpload(p, { filename: 'busy.csv', data: csv('a\n1\n') });
-    const running = [{ notebookId: 'monthly-review' }] as ManagedRun[];
-    const busy = () => runsReading({ runs: { running } as RunManager });
-    await expect(commitUpload(p, s.id, { table: 'busy' }, { busy })).rejects.toMatchObject({
-      code: 'E_DATABASE_BUSY',
-      kind: 'operational',
-      message: expect.stringMatching(/1 run is reading it \(monthly-review\)/),
-    });
-    expect(await tableNames()).not.toContain('busy');
-    running.length = 0;
-    await expect(commitUpload(p, s.id, { table: 'busy' }, { busy })).resolves.toMatchObject({ table: 'busy' });
   });
 
   it('forgets staged uploads after an hour', async () => {

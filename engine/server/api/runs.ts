@@ -56,7 +56,8 @@ export function summaryOfManaged(r: ManagedRun): z.infer<typeof RunSummarySchema
   };
 }
 
-export const summaryOfEntry = ({ mtime: _m, ...e }: RunIndexEntry) => e;
+/** A run of the runs index; a run still queued or running takes its status from the run service (the queue's index in PostgreSQL, with a queue). */
+export const summaryOfEntry = ({ mtime: _m, ...e }: RunIndexEntry, live?: ManagedRun) => (live && (live.status === 'queued' || live.status === 'running') ? { ...e, status: live.status } : e);
 
 const started = (r: ManagedRun, queuePosition: number | null) => ({
   id: r.id,
@@ -86,9 +87,9 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       request: { body: { content: { 'application/json': { schema: StartSchema } }, required: true } },
       responses: { 202: { ...json(StartedSchema, 'accepted: the run is queued or running'), headers: { Location: { schema: { type: 'string' } } } }, ...problems(404, 413, 422) },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
-      const run = startRun(ctx, c.get('user'), body.notebook, body.params ?? {});
+      const run = await startRun(ctx, c.get('user'), body.notebook, body.params ?? {});
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json(started(run, position(run.id)), 202);
     },
@@ -108,7 +109,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       const q = c.req.valid('query');
       const page = ctx.index.query({ notebook: q.notebook, status: q.status, startedBy: q.started_by, from: q.from, to: q.to }, q.offset, q.limit);
       const queued = ctx.runs.queued.filter((r) => (!q.notebook || r.notebookId === q.notebook) && (!q.status || q.status === 'queued') && (!q.started_by || r.startedBy === q.started_by));
-      return c.json({ ...page, runs: page.runs.map(summaryOfEntry), queued: queued.map(summaryOfManaged) }, 200);
+      return c.json({ ...page, runs: page.runs.map((e) => summaryOfEntry(e, ctx.runs.get(e.id))), queued: queued.map(summaryOfManaged) }, 200);
     },
   );
 
@@ -210,7 +211,7 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const overrides = (await c.req.json().catch(() => ({}))) as { params?: Record<string, unknown> };
-      const run = rerun(ctx, c.get('user'), c.req.valid('param').id, overrides.params ?? {});
+      const run = await rerun(ctx, c.get('user'), c.req.valid('param').id, overrides.params ?? {});
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json(started(run, position(run.id)), 202);
     },
@@ -226,9 +227,9 @@ export function runsApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
       request: { params: idParam },
       responses: { 202: json(z.object({ id: z.string(), status: z.string() }), 'cancelling'), ...problems(404, 409) },
     }),
-    (c) => {
+    async (c) => {
       const id = c.req.valid('param').id;
-      return c.json({ id, status: cancelRun(ctx, c.get('user'), id) }, 202);
+      return c.json({ id, status: await cancelRun(ctx, c.get('user'), id) }, 202);
     },
   );
   return app;

@@ -28,7 +28,7 @@ const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'pa
 
 export function schedulesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
   const app = apiApp();
-  const toJson = (v: ReturnType<typeof findSchedule>) => ({ ...v, last_runs: v.last_runs.map(summaryOfEntry) });
+  const toJson = (v: ReturnType<typeof findSchedule>) => ({ ...v, last_runs: v.last_runs.map((e) => summaryOfEntry(e)) });
 
   app.openapi(
     createRoute({
@@ -70,8 +70,8 @@ export function schedulesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
         ...problems(404, 422),
       },
     }),
-    (c) => {
-      const run = triggerSchedule(ctx, c.get('user'), c.req.valid('param').id);
+    async (c) => {
+      const run = await triggerSchedule(ctx, c.get('user'), c.req.valid('param').id);
       c.header('Location', `/api/v1/runs/${run.id}`);
       return c.json({ id: run.id, notebook: run.notebookId, status: run.status, url: `/api/v1/runs/${run.id}` }, 202);
     },

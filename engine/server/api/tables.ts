@@ -4,7 +4,6 @@ import type { AppEnv, ServerContext } from '../context.js';
 import { requireRole } from '../auth/middleware.js';
 import { HttpProblem } from '../problem.js';
 import { listTables, previewQuerySchema, tableDetail, tableDetailSchema, tablesListSchema } from '../services/tables.js';
-import { runsReading } from '../services/runs-reading.js';
 import { commitInputSchema, commitUpload, committedUploadSchema, stagedUpload, stagedUploadSchema, stageUpload, uploadIdSchema } from '../services/uploads.js';
 import { apiApp } from './api-app.js';
 import { withStatus } from './catalog-errors.js';
@@ -96,7 +95,7 @@ export function tablesApi(ctx: ServerContext): OpenAPIHono<AppEnv> {
   app.openapi(stagedRoute, async (c) => c.json(await withStatus(() => stagedUpload(ctx, c.req.valid('param').id)), 200));
   app.openapi(commitRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const done = await withStatus(() => commitUpload(ctx, id, c.req.valid('json'), { busy: () => runsReading(ctx) }));
+    const done = await withStatus(() => commitUpload(ctx, id, c.req.valid('json')));
     ctx.audit.record(c.get('user'), 'upload.commit', done.table, { upload: id, rows: done.row_count });
     c.header('location', `/api/v1/tables/${encodeURIComponent(done.table)}`);
     return c.json(done, 201);

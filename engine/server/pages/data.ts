@@ -9,7 +9,6 @@ import type { AppEnv, ServerContext } from '../context.js';
 import { QuireError, UserError } from '../../util/errors.js';
 import { listTables, tableDetail, type TablesList } from '../services/tables.js';
 import { commitUpload, stagedUpload, stageUpload, type StagedUpload } from '../services/uploads.js';
-import { runsReading } from '../services/runs-reading.js';
 import { HttpProblem } from '../problem.js';
 import { csrfField, layout, type Html } from './layout.js';
 import { attempt, dataTable, errorBanner, hasRole, needRole } from './catalog-parts.js';
@@ -121,7 +120,7 @@ ${dataTable(t.columns, t.preview.rows, { id: 'preview' })}`,
     const body = await c.req.parseBody();
     const table = typeof body.table === 'string' ? body.table.trim() : '';
     const got = await attempt(() =>
-      commitUpload(ctx, id, { table }, { busy: () => runsReading(ctx) }).catch((err) => {
+      commitUpload(ctx, id, { table }).catch((err) => {
         if (err instanceof QuireError) throw err;
         throw new UserError('E_BAD_TABLE_NAME', `'${table}' is not a table name`, { hint: 'letters, digits and _, starting with a letter or _, at most 63 characters' });
       }),

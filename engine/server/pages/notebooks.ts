@@ -113,7 +113,7 @@ ${e.problems.length ? html`<div class="banner banner-failed">${e.problems.map((p
     const e = ctx.notebooks.get(id);
     const values = formParams(await c.req.parseBody(), e.nb ? ctx.notebooks.paramFields(e.nb) : []);
     try {
-      const run = startRun(ctx, c.get('user'), id, values, true);
+      const run = await startRun(ctx, c.get('user'), id, values, true);
       if (wantsJson(c)) return c.json({ id: run.id, status: run.status, url: `/runs/${run.id}`, events: `/api/v1/runs/${run.id}/events` }, 202);
       return c.redirect(`/runs/${run.id}`, 303);
     } catch (err) {

@@ -44,6 +44,11 @@ export function runPages(ctx: ServerContext): Hono<AppEnv> {
     };
     const page = ctx.index.query(filter, offset, PAGE);
     const queued = ctx.runs.queued;
+    // A queued or running run's status from the run service (the queue's index, with a queue), the others' from their run.json.
+    const live = (id: string) => {
+      const s = ctx.runs.get(id)?.status;
+      return s === 'queued' || s === 'running' ? s : undefined;
+    };
     const link = (o: number) => `/runs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && v)), offset: String(o) })}`;
     const notebooks = ctx.notebooks.all().map((n) => n.id);
     return c.html(
@@ -67,7 +72,7 @@ ${queued.length ? html`<h2>Queued</h2><table class="list"><tbody>${queued.map((r
     (r) => html`<tr>
     <td><a href="/runs/${r.id}"><code>${r.id}</code></a><div class="muted">${r.title}</div></td>
     <td><a href="/notebooks/${r.notebook}">${r.notebook}</a></td>
-    <td>${badge(r.status)}</td>
+    <td>${badge(live(r.id) ?? r.status)}</td>
     <td>${when(r.started_at)}<div class="muted">${r.trigger}${r.schedule ? ` · ${r.schedule}` : ''}</div></td>
     <td>${chips(r.params)}</td>
     <td>${r.started_by ?? html`<span class="muted">—</span>`}</td>
@@ -167,7 +172,7 @@ ${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.t
     const entry = ctx.notebooks.get(view.notebookId);
     const values = formParams(await c.req.parseBody(), entry.nb ? ctx.notebooks.paramFields(entry.nb) : []);
     try {
-      const run = rerun(ctx, c.get('user'), view.id, values, true);
+      const run = await rerun(ctx, c.get('user'), view.id, values, true);
       if (wantsJson(c)) return c.json({ id: run.id, status: run.status, url: `/runs/${run.id}`, events: `/api/v1/runs/${run.id}/events` }, 202);
       return c.redirect(`/runs/${run.id}`, 303);
     } catch (err) {
@@ -177,9 +182,9 @@ ${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.t
     }
   });
 
-  app.post('/runs/:id/cancel', requireRole('runner'), (c) => {
+  app.post('/runs/:id/cancel', requireRole('runner'), async (c) => {
     const id = c.req.param('id');
-    cancelRun(ctx, c.get('user'), id);
+    await cancelRun(ctx, c.get('user'), id);
     return c.redirect(`/runs/${id}`, 303);
   });
   return app;

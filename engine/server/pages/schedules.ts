@@ -46,8 +46,8 @@ export function schedulePages(ctx: ServerContext): Hono<AppEnv> {
       return c.redirect('/schedules', 303);
     });
   }
-  app.post('/schedules/:id/trigger', requireRole('runner'), (c) => {
-    const run = triggerSchedule(ctx, c.get('user'), c.req.param('id'));
+  app.post('/schedules/:id/trigger', requireRole('runner'), async (c) => {
+    const run = await triggerSchedule(ctx, c.get('user'), c.req.param('id'));
     return c.redirect(`/runs/${run.id}`, 303);
   });
   return app;

@@ -7,7 +7,8 @@ import { readRun, type RunManifest } from '../../runs/runs.js';
 import type { RunIndex } from '../../runs/index-file.js';
 import { isInside } from '../../util/inside.js';
 import { HttpProblem } from '../problem.js';
-import type { ManagedRun, RunManager } from './run-manager.js';
+import type { ManagedRun } from './run-manager.js';
+import type { RunService } from './run-service.js';
 
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -21,7 +22,7 @@ export interface RunView {
   managed: ManagedRun | null;
 }
 
-export function findRunView(deps: { runsDir: string; index: RunIndex; runs: RunManager }, id: string): RunView {
+export function findRunView(deps: { runsDir: string; index: RunIndex; runs: RunService }, id: string): RunView {
   if (!RUN_ID.test(id) || id.includes('..')) throw new HttpProblem(404, 'E_RUN_NOT_FOUND', `no run '${id}'`, 'run ids are letters, digits, -, _ and .');
   const managed = deps.runs.get(id) ?? null;
   let notebookId = managed?.notebookId ?? null;
@@ -43,7 +44,7 @@ export function findRunView(deps: { runsDir: string; index: RunIndex; runs: RunM
 }
 
 /** A run as the API shows it: the run.json fields, its status (queued ones too) and place in the queue. */
-export function runJson(view: RunView, runs: RunManager): Record<string, unknown> {
+export function runJson(view: RunView, runs: RunService): Record<string, unknown> {
   const { dir: _dir, ...m } = { ...(view.manifest ?? {}), dir: null } as Record<string, unknown>;
   const q = runs.queued.findIndex((r) => r.id === view.id);
   const managed = view.managed;

@@ -2,37 +2,23 @@
  * Runs started through the server: in this process, on the server's EngineState, through the
  * engine's own runNotebook (the same run folder and run.json as `quire run`), at most
  * `maxConcurrent` at once — the others wait in a queue whose place is visible — each with its
- * event stream and an abort for cancel.
+ * event stream and an abort for cancel. A run holds the project database's read lock
+ * (DATABASE_LOCK) while it runs: an upload's commit waits for the runs to end, and a run waits for
+ * a commit (DuckDB's file lock can't keep two instances of one process apart).
  */
-import type { Notebook } from '../../notebook/load.js';
 import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
 import { resolveParams } from '../../params/index.js';
-import { newRunId, type RunManifest } from '../../runs/runs.js';
+import { titleRenderer } from '../../exec/manifest.js';
+import { newRunId } from '../../runs/runs.js';
 import { QuireError } from '../../util/errors.js';
 import type { EngineState } from '../../util/state.js';
 import type { ExportFormat } from '../../export/index.js';
 import type { PdfRenderer } from '../../report/pdf/index.js';
 import { RunEvents } from './events.js';
+import type { ManagedRun, RunService, SubmitRequest } from './run-service.js';
 
-export type ManagedStatus = 'queued' | 'running' | RunManifest['status'] | 'cancelled';
-
-export interface ManagedRun {
-  id: string;
-  notebookId: string;
-  title: string;
-  status: ManagedStatus;
-  params: Record<string, unknown>;
-  startedBy: string;
-  queuedAt: string;
-  trigger: RunManifest['trigger'];
-  events: RunEvents;
-  /** The run folder, once it exists. */
-  dir: string | null;
-  manifest: RunManifest | null;
-  /** Why it ended without a run folder (a notebook that failed its checks) or was cancelled. */
-  error: string | null;
-  done: Promise<void>;
-}
+export type { ManagedRun, ManagedStatus, SubmitRequest } from './run-service.js';
+import { DATABASE_LOCK } from '../services/database-lock.js';
 
 export interface RunManagerOptions {
   state: EngineState;
@@ -53,18 +39,9 @@ export interface RunManagerOptions {
   keepFinished?: number;
 }
 
-export interface SubmitRequest {
-  nb: Notebook;
-  params: Record<string, unknown>;
-  /** Param values are text (a form) rather than typed JSON values. */
-  fromText?: boolean;
-  startedBy: string;
-  trigger?: RunManifest['trigger'];
-}
-
 type Queued = { run: ManagedRun; start: () => void; settle: () => void };
 
-export class RunManager {
+export class RunManager implements RunService {
   private readonly runs = new Map<string, ManagedRun>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly queue: Queued[] = [];
@@ -73,21 +50,29 @@ export class RunManager {
 
   constructor(private readonly opts: RunManagerOptions) {}
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * Checks the params (a bad one throws ValidationErrors at once, no run is made), then queues the
    * run; it starts when a slot is free. Returns at once.
    */
-  submit(req: SubmitRequest): ManagedRun {
+  async submit(req: SubmitRequest): Promise<ManagedRun> {
+    return this.submitNow(req);
+  }
+
+  private submitNow(req: SubmitRequest): ManagedRun {
     if (this.closed) throw new QuireError('E_SERVER_CLOSING', 'the server is shutting down', { kind: 'operational', hint: 'start the run again once the server is back' });
     const now = this.opts.clock();
-    resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
+    const resolved = resolveParams(req.nb.top.params ?? {}, req.params, { now, timezone: req.nb.project.config.timezone, fromCli: req.fromText });
     const id = newRunId(now);
     const events = new RunEvents(this.opts.clock);
     let resolveDone!: () => void;
     const run: ManagedRun = {
       id,
       notebookId: req.nb.id,
-      title: req.nb.top.title,
+      title: titleRenderer(resolved)(req.nb.top.title),
       status: 'queued',
       params: req.params,
       startedBy: req.startedBy,
@@ -130,35 +115,37 @@ export class RunManager {
     try {
       const formats: readonly string[] = this.opts.exports ?? req.nb.top.export ?? [];
       const pdf = formats.includes('pdf') ? await this.opts.pdf?.().catch(() => undefined) : undefined;
-      result = await runNotebook(req.nb, {
-        ...this.opts.runOptions,
-        ...(pdf ? { pdf } : {}),
-        params: req.params,
-        fromCli: req.fromText,
-        runId: run.id,
-        runsDir: this.opts.runsDir,
-        trigger: run.trigger,
-        startedBy: run.startedBy,
-        state: this.opts.state,
-        signal,
-        exports: this.opts.exports,
-        onStart: ({ dir }) => {
-          run.dir = dir;
-          run.events.emit('started', { id: run.id });
-        },
-        onEvent: (e) => {
-          if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
-          else
-            run.events.emit('cell-finished', {
-              cell: e.id,
-              status: e.record.status,
-              duration_ms: e.record.duration_ms,
-              rows: e.record.rows,
-              cache_hit: e.record.cache_hit,
-              error: e.record.error?.message ?? null,
-            });
-        },
-      });
+      const running = () =>
+        runNotebook(req.nb, {
+          ...this.opts.runOptions,
+          ...(pdf ? { pdf } : {}),
+          params: req.params,
+          fromCli: req.fromText,
+          runId: run.id,
+          runsDir: this.opts.runsDir,
+          trigger: run.trigger,
+          startedBy: run.startedBy,
+          state: this.opts.state,
+          signal,
+          exports: this.opts.exports,
+          onStart: ({ dir }) => {
+            run.dir = dir;
+            run.events.emit('started', { id: run.id });
+          },
+          onEvent: (e) => {
+            if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
+            else
+              run.events.emit('cell-finished', {
+                cell: e.id,
+                status: e.record.status,
+                duration_ms: e.record.duration_ms,
+                rows: e.record.rows,
+                cache_hit: e.record.cache_hit,
+                error: e.record.error?.message ?? null,
+              });
+          },
+        });
+      result = await this.opts.state.get(DATABASE_LOCK).read(running);
       if (pdf && !Object.hasOwn(result.manifest.exports, 'pdf')) this.opts.dropPdf?.();
       run.manifest = result.manifest;
       run.status = result.manifest.status; // a stopped run ends `failed` (interrupted), as run.json says
@@ -185,7 +172,11 @@ export class RunManager {
   }
 
   /** Cancels a queued run (it never starts) or stops a running one (it ends failed, "interrupted"); false when it is not ours or over. */
-  cancel(id: string, reason: string): boolean {
+  async cancel(id: string, reason: string): Promise<boolean> {
+    return this.cancelNow(id, reason);
+  }
+
+  private cancelNow(id: string, reason: string): boolean {
     const run = this.runs.get(id);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
     const i = this.queue.findIndex((q) => q.run.id === id);
@@ -213,7 +204,7 @@ export class RunManager {
   /** Stops taking runs, cancels the queued, stops the running and waits for them to end. */
   async close(reason = 'server stopped'): Promise<void> {
     this.closed = true;
-    for (const q of [...this.queue]) this.cancel(q.run.id, reason);
+    for (const q of [...this.queue]) this.cancelNow(q.run.id, reason);
     for (const c of this.controllers.values()) c.abort(reason);
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }

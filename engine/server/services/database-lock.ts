@@ -9,7 +9,7 @@ import type { StateKey } from '../../util/state.js';
 export class ReadWriteLock {
   private readers = 0;
   private writing = false;
-  private readonly waiting: Array<{ write: boolean; go: () => void }> = [];
+  private readonly pending: Array<{ write: boolean; go: () => void }> = [];
 
   async read<T>(fn: () => Promise<T>): Promise<T> {
     await this.acquire(false);
@@ -32,11 +32,11 @@ export class ReadWriteLock {
   }
 
   private acquire(write: boolean): Promise<void> {
-    if (!this.waiting.length && this.free(write)) {
+    if (!this.pending.length && this.free(write)) {
       this.take(write);
       return Promise.resolve();
     }
-    return new Promise((go) => this.waiting.push({ write, go }));
+    return new Promise((go) => this.pending.push({ write, go }));
   }
 
   private free(write: boolean): boolean {
@@ -48,9 +48,14 @@ export class ReadWriteLock {
     else this.readers++;
   }
 
+  /** Reads and writes waiting for the lock. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
   private next(): void {
-    while (this.waiting.length && this.free(this.waiting[0]!.write)) {
-      const w = this.waiting.shift()!;
+    while (this.pending.length && this.free(this.pending[0]!.write)) {
+      const w = this.pending.shift()!;
       this.take(w.write);
       w.go();
       if (w.write) return;

@@ -275,12 +275,6 @@ function found(ctx: ServiceContext, id: string): Staged {
 export interface CommitHooks {
   /** Called inside the transaction after the table is made, before COMMIT (tests make it fail). */
   beforeCommit?: () => void | Promise<void>;
-  /**
-   * What else of this process is reading the database now (the server's runs), as a phrase, or
-   * null. DuckDB's file lock can't tell two instances of one process apart, so the commit refuses
-   * rather than write under a reader.
-   */
-  busy?: () => string | null;
 }
 
 /**
@@ -295,12 +289,6 @@ export async function commitUpload(ctx: ServiceContext, id: string, input: { tab
     throw new UserError('E_UPLOAD_NO_DATABASE', 'the project has no database file to load the table into', { hint: 'set `database:` in quire.yaml, e.g. database: data/warehouse.duckdb' });
   }
   return ctx.state.get(DATABASE_LOCK).write(async () => {
-    const busy = hooks.busy?.();
-    if (busy) {
-      throw new OperationalError('E_DATABASE_BUSY', `the project database can't be written now: ${busy}`, {
-        hint: 'commit the upload again when they are done (it stays staged for an hour)',
-      });
-    }
     mkdirSync(dirname(database), { recursive: true });
     const instance = await DuckDBInstance.create(':memory:', HARDENED_CONFIG);
     const conn = await instance.connect();
