@@ -10,6 +10,9 @@ export default defineConfig({
     // Fixture projects say `database: ${QUIRE_TEST_DB}`.
     env: { QUIRE_TEST_DB: TEST_DB },
     hookTimeout: 120_000,
+    // Vitest's default on 2 cores is one file at a time; many files mostly wait on child processes,
+    // PostgreSQL or Chromium, so two at once keeps `npm test` within its time.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { chromiumPath, LAUNCH_ARGS } from '../../engine/report/pdf/browser.js';
@@ -14,7 +15,8 @@ describe('quire serve in Chromium', () => {
   let browser: Browser;
   let server: RunningServer;
   let root: string;
-  const shots = join(REPO, 'docs', 'screenshots');
+  // The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp folder.
+  const shots = process.env.UPDATE_SCREENSHOTS ? join(REPO, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'quire-shots-'));
 
   beforeAll(async () => {
     root = fixtureProject('serve');
