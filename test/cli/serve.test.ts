@@ -32,6 +32,8 @@ describe('quire tokens and quire serve', () => {
     expect(stored).toContain('"role": "runner"');
     expect(quire(['tokens', 'list'], dir).stdout).toMatch(new RegExp(`${id}\\s+runner\\s+ana`));
     expect(quire(['tokens', 'create', '--role', 'root'], dir).stderr).toContain('E_BAD_ARGUMENT');
+    const twice = quire(['tokens', 'create', '--role', 'viewer', '--name', 'ana'], dir);
+    expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining('E_TOKEN_NAME_TAKEN')]);
 
     const child = quireAsync(['serve', '.', '--host', '127.0.0.1', '--port', '0'], dir);
     try {
