@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { projectDir } from './project-dir.js';
 import { UserError } from '../util/errors.js';
 import { createServerContext } from '../server/context.js';
 import { startServer } from '../server/serve.js';
@@ -33,9 +32,7 @@ export function register(program: Command): void {
     .option('--max-runs <n>', 'runs at once; more are queued', (v) => Math.max(1, Number.parseInt(v, 10) || 1), 2)
     .option('--scheduler', 'also run the schedules of the project in this process')
     .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; scheduler?: boolean }) => {
-      const root = resolve(dir);
-      if (!existsSync(root) || !statSync(root).isDirectory())
-        throw new UserError('E_PROJECT_MISSING', `no project folder ${dir}`, { hint: 'give the folder of the project (where quire.yaml is), or run quire serve inside it' });
+      const root = projectDir(dir);
       const ctx = createServerContext(root, { host: opts.host, maxConcurrentRuns: opts.maxRuns });
       let scheduler: Scheduler | null = null;
       if (opts.scheduler) {
