@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { loadProject, projectPath } from '../project.js';
 import { findRun } from '../runs/runs.js';
@@ -31,7 +31,9 @@ export function register(program: Command): void {
     .command('export')
     .description('render finished runs again (html, pdf, xlsx) from their stored outputs, without re-running queries')
     .argument('<run-id...>', 'run ids (or unique prefixes); several share one browser for PDFs')
-    .option('-f, --format <formats>', `formats, comma-separated: ${EXPORT_FORMATS.join(', ')}`, (v) => parseExportFormats(v, '--format'), ['pdf'] as ExportFormat[])
+    .addOption(
+      new Option('-f, --format <formats>', `formats, comma-separated: ${EXPORT_FORMATS.join(', ')}`).argParser((v) => parseExportFormats(v, '--format')).default(['pdf'] as ExportFormat[], 'pdf'),
+    )
     .option('--paper <size>', 'PDF paper size: a4 or letter', (v) => parsePaper(v), 'a4' as PaperSize)
     .option('--theme <theme>', 'HTML theme: light or dark (default: as the run was made)', (v) => {
       if (v !== 'light' && v !== 'dark') throw new UserError('E_BAD_ARGUMENT', `unknown theme '${v}'`, { hint: '--theme takes light or dark' });

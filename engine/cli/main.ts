@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { printError } from './output.js';
 import { COMMANDS, registerSummaries } from './commands.js';
 import { closeProcessState } from '../util/state.js';
+import { quireVersion } from '../util/package-root.js';
 
 /** Entry point of the `quire` binary. Each command lives in its own file and registers itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('quire')
     .description('Run YAML notebooks of SQL, metrics, charts and text on DuckDB and turn them into reports')
+    .version(quireVersion(), '-V, --version', 'print the version of quire')
     .option('--debug', 'show stack traces for every error')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { projectDir } from './project-dir.js';
 import { UserError } from '../util/errors.js';
 import { loadProject, projectPath } from '../project.js';
 import { listSchedules } from '../schedule/list.js';
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--from <time>', 'list fire times after this ISO 8601 instant (default: now)')
     .option('--json', 'print as JSON')
     .action((dir: string, opts: { count: number; from?: string; json?: boolean }) => {
-      const root = resolve(dir);
+      const root = projectDir(dir);
       const project = loadProject(root);
       const from = opts.from === undefined ? Date.now() : Date.parse(opts.from);
       if (Number.isNaN(from)) throw new UserError('E_BAD_ARGUMENT', `--from '${opts.from}' is not a date-time`, { hint: 'e.g. --from 2026-03-28T00:00:00Z' });

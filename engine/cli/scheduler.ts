@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { projectDir } from './project-dir.js';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .option('--rescan <seconds>', 'how often notebooks are checked for changes', positive('--rescan'), 2)
     .option('--once', 'take due work once, wait for it, and exit (for an external cron)')
     .action(async (dir: string, opts: { runsDir?: string; concurrency: number; grace: number; drain: number; retryBackoff: number; mailBackoff: number; rescan: number; once?: boolean }) => {
-      const root = resolve(dir);
+      const root = projectDir(dir);
       const project = loadProject(root);
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(project, project.config.runs_dir);
       const logger = schedulerLogger(runsDir);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { projectDir } from './project-dir.js';
 import { UserError } from '../util/errors.js';
 import { createServerContext } from '../server/context.js';
 import { startServer } from '../server/serve.js';
@@ -15,6 +15,16 @@ const port = (v: string) => {
   return n;
 };
 
+/** A port taken or not ours to bind is the user's to fix, not a bug. */
+function listenError(err: NodeJS.ErrnoException, opts: { host: string; port: number }): Error {
+  const at = `${opts.host}:${opts.port}`;
+  if (err.code === 'EADDRINUSE') return new UserError('E_PORT_IN_USE', `port ${at} is in use (another quire serve?)`, { hint: 'stop the other server, or pick another port: --port 4301' });
+  if (err.code === 'EACCES') return new UserError('E_PORT_DENIED', `not allowed to listen on ${at}`, { hint: 'ports below 1024 need privileges: pick one above, e.g. --port 4300' });
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+    return new UserError('E_HOST_UNKNOWN', `cannot listen on ${at}: no such address on this machine`, { hint: '--host takes an address of this machine (127.0.0.1, 0.0.0.0, ::1)' });
+  return err;
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -26,7 +36,7 @@ export function register(program: Command): void {
     .option('--run-threads <n>', 'DuckDB threads of each run started here (default: the cores but one, so the server keeps one)', (v) => Math.max(1, Number.parseInt(v, 10) || 1))
     .option('--scheduler', 'also run the schedules of the project in this process (with `queue:`, their ticks go to the workers)')
     .action(async (dir: string, opts: { port: number; host: string; maxRuns: number; runThreads?: number; scheduler?: boolean }) => {
-      const ctx = createServerContext(resolve(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns, runThreads: opts.runThreads });
+      const ctx = createServerContext(projectDir(dir), { host: opts.host, maxConcurrentRuns: opts.maxRuns, runThreads: opts.runThreads });
       const logger: Logger = { log: (level, message) => (level === 'info' ? process.stdout : process.stderr).write(`scheduler ${level} ${message}\n`) };
       let scheduler: { loop(): Promise<void>; stop(signal: string, graceMs: number): Promise<void> } | null = null;
       if (opts.scheduler && ctx.runs instanceof QueuedRuns) {
@@ -48,7 +58,11 @@ export function register(program: Command): void {
         local.start();
         scheduler = local;
       }
-      const server = await startServer(ctx, { host: opts.host, port: opts.port });
+      const server = await startServer(ctx, { host: opts.host, port: opts.port }).catch(async (err: NodeJS.ErrnoException) => {
+        await scheduler?.stop('listen failed', 0);
+        await ctx.close();
+        throw listenError(err, opts);
+      });
       process.stdout.write(`quire serve: ${server.url} (project ${ctx.root})${ctx.auth.tokens.count === 0 ? '; no tokens: the local user is admin' : ''}\n`);
       const looping = scheduler?.loop();
       await new Promise<void>((done) => {

@@ -18,7 +18,14 @@ export function register(program: Command): void {
     .action((opts: { role: string; name?: string; dir: string; json?: boolean }) => {
       if (!isRole(opts.role))
         throw new UserError('E_BAD_ARGUMENT', `--role takes ${ROLES.join(', ')}, got '${opts.role}'`, { hint: 'viewers read, runners also run, admins also change schedules and data' });
-      const { secret, record } = store(opts.dir).create(opts.role, opts.name, new Date());
+      const tokens = store(opts.dir);
+      // `revoke <name>` removes every token of that name, so a name stays one token's.
+      const taken = opts.name?.trim() ? tokens.list().find((t) => t.name === opts.name!.trim()) : undefined;
+      if (taken)
+        throw new UserError('E_TOKEN_NAME_TAKEN', `a token named '${taken.name}' exists already (${taken.id}, role ${taken.role})`, {
+          hint: `give another --name, or revoke it first: quire tokens revoke ${taken.id}`,
+        });
+      const { secret, record } = tokens.create(opts.role, opts.name, new Date());
       if (opts.json) process.stdout.write(`${JSON.stringify({ id: record.id, name: record.name, role: record.role, token: secret })}\n`);
       else process.stdout.write(`${secret}\n(token ${record.id} "${record.name}", role ${record.role}; it is shown only now)\n`);
     });

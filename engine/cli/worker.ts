@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { projectDir } from './project-dir.js';
 import { loadProject } from '../project.js';
 import { UserError } from '../util/errors.js';
 import { queueSettings, RunQueue } from '../queue/queue.js';
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--child-process', 'run each notebook in its own process (a crash loses that run only, at ~0.3 s a run)')
     .option('--grace <seconds>', 'on SIGTERM, how long running runs may take before they are handed back', (v) => Number(v), 60)
     .action(async (dir: string, opts: { concurrency: number; exitWhenIdle?: boolean; grace: number; childProcess?: boolean }) => {
-      const project = loadProject(resolve(dir));
+      const project = loadProject(projectDir(dir));
       const queue = await RunQueue.open(queueSettings(project));
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       let mail: WorkerMail | null = null;

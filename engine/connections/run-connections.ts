@@ -52,7 +52,9 @@ export class RunConnections {
   get(name: string = DEFAULT_CONNECTION): Connection {
     const c = this.byName.get(name);
     if (!c)
-      throw new UserError('E_CONNECTION_UNKNOWN', `no connection '${name}' this version of quire can run queries on`, { hint: 'check `connections:` in quire.yaml and `quire validate` the notebook' });
+      throw new UserError('E_CONNECTION_UNKNOWN', `no connection '${name}' that quire can run queries on`, {
+        hint: `connections: ${[...this.byName.keys()].join(', ')} (\`connections:\` in quire.yaml; \`quire validate\` checks a notebook's)`,
+      });
     return c;
   }
 

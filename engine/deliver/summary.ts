@@ -69,6 +69,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function headlineOf(html: string): string[] {
   const text = html
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    // A line break in the source inside a paragraph (Markdown's soft break) is a space, not a new paragraph.
+    .replace(/\s+/g, ' ')
     .replace(/<\/(p|h[1-6]|li|div|blockquote)>|<br\s*\/?>/gi, '\n')
     .replace(/<[^>]*>/g, '')
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e]!);

@@ -92,6 +92,11 @@ export function readNotebook(path: string, cellTypes: CellTypes, parsed?: Parsed
       hint: 'check the path; notebooks are .yaml files (see notebooks/ for examples)',
     });
   }
+  if (basename(abs) === 'quire.yaml') {
+    throw new UserError('E_NOT_A_NOTEBOOK', `${path} is the project file (database, connections, metrics...), not a notebook`, {
+      hint: 'give the notebooks themselves, e.g. quire validate notebooks/*.yaml',
+    });
+  }
   const size = statSync(abs).size;
   if (size > MAX_NOTEBOOK_BYTES) {
     throw new UserError('E_NOTEBOOK_TOO_LARGE', `notebook ${path} is ${(size / 1e6).toFixed(1)} MB; the limit is ${MAX_NOTEBOOK_BYTES / 1e6} MB`, {

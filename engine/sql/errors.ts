@@ -27,8 +27,14 @@ export function locateDuckError(message: string, sql: string, source: YamlSource
 
 /** DuckDB's message without its trailing `LINE n:` quote of the statement (the location points there instead). */
 export function withoutSqlQuote(message: string): string {
-  return message.replace(/\n*LINE \d+:[\s\S]*$/, '').trim();
+  return message
+    .replace(/\n*LINE \d+:[\s\S]*$/, '')
+    .replace(SYSTEM_SUGGESTION, '')
+    .trim();
 }
+
+/** DuckDB's "Did you mean" naming one of its own catalog tables (`orders` → `pg_prepared_statements`) misleads: dropped. */
+const SYSTEM_SUGGESTION = /\n?Did you mean "(?:[\w.]*\.)?(?:pg_|duckdb_|sqlite_|information_schema)[^"]*"\?/;
 
 /** A DuckDB failure of a cell, as a located error whose message names the cell. */
 export function sqlRuntimeError(err: unknown, cellId: string, sql: string, source: YamlSource, sqlPath: YamlPath, lineOffset: number): QuireError {

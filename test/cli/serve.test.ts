@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { fixtureProject, quire, quireAsync } from '../helpers/cli.js';
 
 /** Resolves with the first stdout line matching `re`. */
@@ -32,6 +33,8 @@ describe('quire tokens and quire serve', () => {
     expect(stored).toContain('"role": "runner"');
     expect(quire(['tokens', 'list'], dir).stdout).toMatch(new RegExp(`${id}\\s+runner\\s+ana`));
     expect(quire(['tokens', 'create', '--role', 'root'], dir).stderr).toContain('E_BAD_ARGUMENT');
+    const twice = quire(['tokens', 'create', '--role', 'viewer', '--name', 'ana'], dir);
+    expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining('E_TOKEN_NAME_TAKEN')]);
 
     const child = quireAsync(['serve', '.', '--host', '127.0.0.1', '--port', '0'], dir);
     try {
@@ -57,6 +60,20 @@ describe('quire tokens and quire serve', () => {
     }
     expect(quire(['tokens', 'revoke', 'ana'], dir).code).toBe(0);
     expect(quire(['tokens', 'list', '--json'], dir).stdout.trim()).toBe('[]');
+  });
+
+  it('a port in use and a missing folder are typed errors, not crashes', async () => {
+    const dir = fixtureProject('serve');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const r = quire(['serve', '.', '--port', String((taken.address() as AddressInfo).port)], dir);
+      expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('E_PORT_IN_USE')]);
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      taken.close();
+    }
+    expect(quire(['serve', 'no-such-folder'], dir).stderr).toContain('E_PROJECT_MISSING');
   });
 
   it('quire run records the OS user as started_by', () => {

@@ -51,6 +51,11 @@ describe('report email body', () => {
 
   it("takes a text cell's paragraphs as plain text and shortens a long one", () => {
     expect(headlineOf('<h2>Summary</h2><p>We took <strong>1,204</strong> orders &amp; 3 refunds.</p><ul><li>EU up</li></ul>')).toEqual(['Summary', 'We took 1,204 orders & 3 refunds.', 'EU up']);
+    expect(headlineOf('<p>In <strong>2026-10</strong> we took\n<strong>1,981</strong> orders.\nRevenue is up.</p>\n<p>Next<br>line</p>')).toEqual([
+      'In 2026-10 we took 1,981 orders. Revenue is up.',
+      'Next',
+      'line',
+    ]);
     const long = headlineOf(`<p>${'word '.repeat(400)}</p>`);
     expect(long).toHaveLength(1);
     expect(long[0]!.length).toBeLessThanOrEqual(702);

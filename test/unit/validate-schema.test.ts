@@ -91,6 +91,17 @@ cells:
     expect(errs[0]!.hint).toMatch(/table name/);
   });
 
+  it("DuckDB's suggestion of one of its own catalog tables is left out", async () => {
+    const [e] = await problems(`title: T
+cells:
+  - id: a
+    type: query
+    sql: SELECT * FROM prepared_statement
+`);
+    expect(e!.message).toContain('prepared_statement does not exist');
+    expect(e!.message).not.toContain('Did you mean');
+  });
+
   it('the suggestion for a misspelt cell id names the cell even when it is declared later', async () => {
     const [e] = await problems(`title: T
 cells:

@@ -43,4 +43,12 @@ describe('YAML aliases and notebook size', () => {
     const [e] = errorsOf(notebookFile(`title: T\ncells: []\n# ${'x'.repeat(5_100_000)}\n`));
     expect(e.code).toBe('E_NOTEBOOK_TOO_LARGE');
   });
+
+  it('quire.yaml given as a notebook is named as the project file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-yaml-'));
+    writeFileSync(join(dir, 'quire.yaml'), 'database: x.duckdb\n');
+    const [e] = errorsOf(join(dir, 'quire.yaml'));
+    expect(e.code).toBe('E_NOT_A_NOTEBOOK');
+    expect(e.message).toContain('project file');
+  });
 });

@@ -32,7 +32,7 @@ function follow(panel) {
   source.addEventListener('cell-started', (e) => setState(cell(JSON.parse(e.data).cell), 'running'));
   source.addEventListener('cell-finished', (e) => {
     const d = JSON.parse(e.data);
-    const bits = [d.duration_ms === null ? null : `${d.duration_ms} ms`, d.rows === null ? null : `${d.rows} rows`, d.cache_hit ? 'cache' : null, d.error].filter(Boolean);
+    const bits = [d.duration_ms === null ? null : `${d.duration_ms} ms`, d.rows === null ? null : `${d.rows.toLocaleString('en-US')} row${d.rows === 1 ? '' : 's'}`, d.cache_hit ? 'cache' : null, d.error].filter(Boolean);
     setState(cell(d.cell), d.status, bits.join(' · '));
   });
   source.addEventListener('finished', (e) => {

@@ -51,7 +51,7 @@ function stagedPage(c: Context<AppEnv>, s: StagedUpload, opts: { table?: string;
   return layout(c, {
     title: `Upload ${s.filename}`,
     active: 'data',
-    body: html`<p class="muted"><a href="/data">Data</a> /</p>
+    body: html`<p class="muted"><a href="/data">Data</a> / upload</p>
 <h1>Check the upload</h1>
 <p class="description"><strong>${s.filename}</strong> (${s.format.toUpperCase()}${s.sheet ? `, sheet ${s.sheet}` : ''}, ${mb(s.size)}): <strong id="staged-rows">${s.row_count.toLocaleString('en-US')}</strong> rows. Nothing is loaded yet.</p>
 <h2>Columns and the types inferred</h2>
@@ -87,7 +87,7 @@ export function dataPages(ctx: ServerContext): Hono<AppEnv> {
       layout(c, {
         title: t.name,
         active: 'data',
-        body: html`<p class="muted"><a href="/data">Data</a> /</p>
+        body: html`<p class="muted"><a href="/data">Data</a> / ${t.name}</p>
 ${created ? html`<div class="banner banner-ok" role="status">Table <strong>${t.name}</strong> created: ${(t.row_count ?? 0).toLocaleString('en-US')} rows.</div>` : ''}
 <h1>${t.name}</h1>
 <p class="description">${t.kind === 'view' ? 'A view' : html`<strong id="row-count">${(t.row_count ?? 0).toLocaleString('en-US')}</strong> rows`}, ${t.columns.length} columns.</p>

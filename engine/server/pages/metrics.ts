@@ -131,7 +131,7 @@ export function metricPages(ctx: ServerContext): Hono<AppEnv> {
       layout(c, {
         title: 'Compute metrics',
         active: 'metrics',
-        body: html`<p class="muted"><a href="/metrics">Metrics</a> /</p><h1>Compute metrics</h1>
+        body: html`<p class="muted"><a href="/metrics">Metrics</a> / compute</p><h1>Compute metrics</h1>
 <p class="description">Metrics without a notebook: the long table of the metric engine, as <code>quire metrics compute</code> prints it.</p>
 <div class="card">${computeForm(c, catalog, chosen)}</div>
 <div id="compute-outcome">${outcome}</div>`,
@@ -148,7 +148,7 @@ export function metricPages(ctx: ServerContext): Hono<AppEnv> {
       layout(c, {
         title: d.name,
         active: 'metrics',
-        body: html`<p class="muted"><a href="/metrics">Metrics</a> /</p>
+        body: html`<p class="muted"><a href="/metrics">Metrics</a> / ${d.name}</p>
 <h1>${String(d.definition.display_name ?? d.name)} <span class="muted small">${d.kind}</span></h1>
 ${d.definition.description ? html`<p class="description">${String(d.definition.description)}</p>` : ''}
 <div class="cols">

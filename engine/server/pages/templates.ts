@@ -82,7 +82,7 @@ function templatePage(c: Context<AppEnv>, t: TemplateDetail, outcome: { used?: U
   return layout(c, {
     title: t.title,
     active: 'templates',
-    body: html`<p class="muted"><a href="/templates">Templates</a> /</p>
+    body: html`<p class="muted"><a href="/templates">Templates</a> / ${t.id}</p>
 <h1>${t.title}</h1>
 <p class="description">${t.description}</p>
 <div class="tags">${t.tags.map((g) => html`<span class="tag">${g}</span>`)}</div>
