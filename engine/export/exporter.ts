@@ -60,3 +60,10 @@ export interface Exporter<F extends string = string> {
 export function failureText(failures: readonly ExportFailure[]): string {
   return failures.map((f) => `${f.file} could not be written: ${(f.error as Error)?.message ?? String(f.error)}`).join('; ');
 }
+
+/** The model as the run will end: `failed`, with why, when another format of this export failed. */
+export function withFailures(model: ReportModel, failures: readonly ExportFailure[]): ReportModel {
+  const failure = failureText(failures);
+  if (!failure) return model;
+  return { ...model, run: { ...model.run, status: 'failed', failure: model.run.failure ? `${model.run.failure}; ${failure}` : failure } };
+}

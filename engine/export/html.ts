@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ReportModel } from '../report/model.js';
-import { failureText, type Exporter } from './exporter.js';
+import { withFailures, type Exporter } from './exporter.js';
 
 export const htmlExporter: Exporter<'html'> = {
   format: 'html',
@@ -13,8 +13,7 @@ export const htmlExporter: Exporter<'html'> = {
   async write(model, runDir, ctx) {
     const { model: prepared, failures: broken } = await ctx.charts(model.theme ?? 'light');
     for (const b of broken) ctx.logger?.log('warn', `chart ${b.cellId} could not be drawn: ${b.error}`);
-    const failure = failureText(ctx.failures);
-    const shown: ReportModel = failure ? { ...prepared, run: { ...prepared.run, status: 'failed', failure: prepared.run.failure ? `${prepared.run.failure}; ${failure}` : failure } } : prepared;
+    const shown = withFailures(prepared, ctx.failures);
     // Loaded here, not at the top: `quire validate` reads this registry and never renders.
     const { renderHtml } = await import('../report/html.js');
     writeFileAtomic(join(runDir, this.file), renderHtml(shown));

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { ReportModel } from '../report/model.js';
 import type { ChartImage } from '../report/xlsx/index.js';
-import type { ExportContext, Exporter } from './exporter.js';
+import { withFailures, type ExportContext, type Exporter } from './exporter.js';
 
 /** The SVG's own size in pixels. */
 function svgSize(svg: string): { width: number; height: number } {
@@ -40,10 +40,11 @@ export const xlsxExporter: Exporter<'xlsx'> = {
   format: 'xlsx',
   file: 'report.xlsx',
   mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  needs: {},
+  // Written after the others, so its Summary sheet says `failed` when the PDF could not be made.
+  needs: { othersFailures: true },
   attachByDefault: true,
   async write(_model, runDir, ctx) {
-    const { model: prepared } = await ctx.charts('light');
+    const prepared = withFailures((await ctx.charts('light')).model, ctx.failures);
     const { images, missing } = await chartImages(prepared, ctx);
     // writeXlsx streams into a temp file and renames it into place.
     // Loaded here, not at the top: `quire validate` reads this registry and never renders.

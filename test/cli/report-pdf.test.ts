@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ describe('report.pdf', () => {
     expect(pdfInfo(join(small.runDir, 'report.pdf'))['Page size']).toBe('612 x 792 pts (letter)');
   });
 
-  it('a missing Chromium is a clear error naming the install command; HTML and Excel are still written', () => {
+  it('a missing Chromium is a clear error naming the install command; HTML and Excel are still written, and say the run failed', async () => {
     const { r, m, runDir } = runAll('report-small', ['--export', 'html,pdf,xlsx'], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chromium' });
     expect(r.code).toBe(1);
     expect(m.status).toBe('failed');
@@ -96,6 +97,11 @@ describe('report.pdf', () => {
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('class="banner banner-failed"');
     expect(html).toContain('Chromium not found');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(runDir, 'report.xlsx'));
+    const cells: string[] = [];
+    wb.getWorksheet('Summary')!.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
+    expect(cells[cells.indexOf('Status') + 1]).toMatch(/^failed — report\.pdf could not be written: Chromium not found/);
     const human = quire(['run', 'notebook.yaml', '--export', 'pdf'], fixtureProject('report-small'), { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chromium' });
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('apt-get install -y chromium');
