@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cellSchema, SQL_TIMEOUT, type AnalyzeContext, type CellType, type RunContext } from '../engine/cell-type.js';
 import { QuireError, UserError, ValidationErrors } from '../engine/util/errors.js';
 import { analyzeTemplate, isTemplate, plainLiquid } from '../engine/text/liquid.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
 import { UserError } from '../engine/util/errors.js';
 import { analyzeTemplate, liquid, MISSING, PARTIALS_DIR, renderErrorHint, type MissingValues } from '../engine/text/liquid.js';
