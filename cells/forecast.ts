@@ -1,7 +1,8 @@
 import type { CellType } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { didYouMean } from '../engine/util/suggest.js';
-import { analyzeTemplate, isTemplate } from '../engine/text/liquid.js';
+import { isTemplate } from '../engine/text/is-template.js';
+import { parseTemplate } from '../engine/text/template-fields.js';
 import { TABLE_KINDS } from '../engine/outputs.js';
 import { forecastSchema, type ForecastSpec } from './forecast/spec.js';
 
@@ -62,7 +63,7 @@ export const forecastCell: CellType<ForecastSpec> = {
     const threshold = spec.anomaly_threshold;
     if (typeof threshold === 'string') {
       const path = [...ctx.path, 'anomaly_threshold'];
-      const t = analyzeTemplate(threshold, ctx.source, path);
+      const t = await parseTemplate(threshold, ctx.source, path);
       if (t.error) errors.push(t.error);
       for (const v of t.variables.filter((v) => v !== 'params')) {
         errors.push(

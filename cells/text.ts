@@ -1,8 +1,4 @@
-import { join } from 'node:path';
 import type { CellType } from '../engine/cell-type.js';
-import { analyzeTemplate, PARTIALS_DIR } from '../engine/text/liquid.js';
-import { unknownTemplateNames } from '../engine/text/liquid-check.js';
-import { templateParams, templateReadsClock } from '../engine/text/liquid-params.js';
 import { textSchema, type TextSpec } from './text/spec.js';
 
 export type { TextSpec };
@@ -13,18 +9,12 @@ export const textCell: CellType<TextSpec> = {
   schema: textSchema,
   outputKind: 'text',
 
+  // Liquid (to check) and marked (to render) load when a notebook has a text cell.
   async analyze(spec, ctx) {
-    const partials = join(ctx.project.root, PARTIALS_DIR);
-    const { variables, error } = analyzeTemplate(spec.markdown, ctx.source, [...ctx.path, 'markdown'], partials);
-    const reads = { params: templateParams(spec.markdown, partials), database: false, volatile: templateReadsClock(spec.markdown) };
-    const unknown = error
-      ? []
-      : unknownTemplateNames(spec.markdown, ctx.source, [...ctx.path, 'markdown'], { cellIds: ctx.cellIds.filter((id) => id !== spec.id), paramNames: ctx.paramNames }, partials);
-    return { references: variables.filter((v) => v !== 'params'), errors: error ? [error] : unknown, reads };
+    return (await import('./text/analyze.js')).analyzeText(spec, ctx);
   },
 
   async run(spec, ctx) {
-    // Markdown (marked) and the sanitizer load when a text cell runs, not when a notebook is validated.
     return (await import('./text/run.js')).runText(spec, ctx);
   },
 };
