@@ -25,13 +25,18 @@ export class DuckInstancePool {
     return undefined;
   }
 
-  /** Empties `instance` in the background with `empty`, then keeps it; closes it instead when not wanted or when emptying fails. */
+  /**
+   * Empties `instance` in the background with `empty`, then keeps it; closes it instead when not
+   * wanted or when emptying fails. The emptying starts on the next turn of the event loop: a
+   * process that closes its state right after its last session (a CLI command) just closes it.
+   */
   giveBack(instance: DuckDBInstance, key: string, empty: (instance: DuckDBInstance) => Promise<void>): void {
     if (this.closed || this.spare.length + this.emptying.size >= this.max) {
       instance.closeSync();
       return;
     }
-    const emptied: Promise<void> = empty(instance)
+    const emptied: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (this.closed ? undefined : empty(instance)))
       .then(
         () => (this.closed ? closeQuietly(instance) : void this.spare.push({ instance, key })),
         () => closeQuietly(instance),
