@@ -14,6 +14,8 @@ const MAX_SPARE = 2;
 export class DuckInstancePool {
   private readonly spare: { instance: DuckDBInstance; key: string }[] = [];
   private readonly emptying = new Set<Promise<void>>();
+  /** Instances started ahead of a session (warm), not taken yet. */
+  private readonly starting: { instance: Promise<DuckDBInstance | undefined>; key: string }[] = [];
   private closed = false;
 
   constructor(private readonly max = MAX_SPARE) {}
@@ -23,6 +25,30 @@ export class DuckInstancePool {
     if (this.closed) return undefined;
     for (let i = this.spare.length - 1; i >= 0; i--) if (key === undefined || this.spare[i]!.key === key) return this.spare.splice(i, 1)[0]!.instance;
     return undefined;
+  }
+
+  /**
+   * Starts an instance with `start` for a session of `key` about to open, unless a spare or a
+   * started one is there: DuckDB starts (on its own threads) while the caller reads the notebook.
+   */
+  warm(key: string, start: () => Promise<DuckDBInstance>): void {
+    if (this.closed || this.spare.some((s) => s.key === key) || this.starting.some((s) => s.key === key)) return;
+    this.starting.push({ key, instance: start().catch(() => undefined) }); // a failed start: the session starts its own, and reports why
+  }
+
+  /** A spare for sessions of `key`, else the instance warm() started for them (once it is up). */
+  async takeStarted(key: string): Promise<DuckDBInstance | undefined> {
+    const spare = this.take(key);
+    if (spare) return spare;
+    const i = this.starting.findIndex((s) => s.key === key);
+    if (i < 0) return undefined;
+    const [started] = this.starting.splice(i, 1);
+    const instance = await started!.instance;
+    if (instance && this.closed) {
+      closeQuietly(instance);
+      return undefined;
+    }
+    return instance;
   }
 
   /**
@@ -60,6 +86,7 @@ export class DuckInstancePool {
     this.closed = true;
     await this.settled();
     for (const { instance } of this.spare.splice(0)) instance.closeSync();
+    for (const started of this.starting.splice(0)) (await started.instance)?.closeSync();
   }
 }
 
