@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cellSchema, SQL_TIMEOUT, type CellType } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { sqlRuntimeError } from '../engine/sql/errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';

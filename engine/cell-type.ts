@@ -1,5 +1,5 @@
 import type { CacheDeclaration } from './connections/connection.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QuireError } from './util/errors.js';
 import type { BoundParams } from './duck/duck.js';

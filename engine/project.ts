@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { tmpdir } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError, ValidationErrors, type SourceLocation } from './util/errors.js';
 import { YamlSource } from './source/source.js';
 import { zodIssuesToErrors } from './source/zod-errors.js';

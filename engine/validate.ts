@@ -1,4 +1,4 @@
-import { DuckSession } from './duck/duck.js';
+import { DuckSession, warmInstance } from './duck/duck.js';
 import { QuireError, ValidationErrors } from './util/errors.js';
 import type { Notebook } from './notebook/load.js';
 import { readNotebook } from './notebooks.js';
@@ -19,6 +19,8 @@ import { RunConnections } from './connections/run-connections.js';
  */
 export async function validateNotebook(path: string, opts: { state?: EngineState } = {}): Promise<Notebook & { dag: Dag }> {
   const state = opts.state ?? processState();
+  // DuckDB starts on its own threads while the notebook is read (every path below opens a session).
+  warmInstance(state.get(DUCK_POOL));
   let read: ReturnType<typeof readNotebook>;
   try {
     read = readNotebook(path, { state });

@@ -1,6 +1,6 @@
 // The experiment cell's YAML keys and the checks zod can't express (which keys each metric kind
 // and method needs), located at the offending key.
-import { z } from 'zod';
+import * as z from 'zod';
 import { cellSchema, SQL_TIMEOUT } from '../../engine/cell-type.js';
 import { POLARITIES } from '../../engine/outputs.js';
 import { UserError } from '../../engine/util/errors.js';

@@ -2,7 +2,7 @@
  * `cache:` of a server connection or of a cell on one: server data has no file to stat, so it
  * is served from the cell cache only when a time window (`ttl`) or a freshness query says so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

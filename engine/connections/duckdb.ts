@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_CATALOG, RESULTS_CATALOG, quoteIdent, sqlString, type DuckAttachment } from '../duck/duck.js';
 import { analyzeSql } from '../sql/parse.js';

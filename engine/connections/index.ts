@@ -3,7 +3,7 @@
  * is planned but not built yet is accepted in quire.yaml and refused, located, when a cell
  * names it — never a silent fallback to another database.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionType } from './connection.js';
 import { duckdbConnection } from './duckdb.js';
 import { mysqlConnection } from './mysql.js';

@@ -8,7 +8,7 @@ import type pg from 'pg';
 
 /** node-postgres, loaded when a Postgres connection is first used (not at every `quire` start). */
 const loadPg = async (): Promise<typeof pg> => (await import('pg')).default;
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
 import { sha256 } from '../util/hash.js';
 import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest } from './connection.js';

@@ -14,6 +14,8 @@ const MAX_SPARE = 2;
 export class DuckInstancePool {
   private readonly spare: { instance: DuckDBInstance; key: string }[] = [];
   private readonly emptying = new Set<Promise<void>>();
+  /** Instances started ahead of a session (warm), not taken yet. */
+  private readonly starting: { instance: Promise<DuckDBInstance | undefined>; key: string }[] = [];
   private closed = false;
 
   constructor(private readonly max = MAX_SPARE) {}
@@ -25,13 +27,42 @@ export class DuckInstancePool {
     return undefined;
   }
 
-  /** Empties `instance` in the background with `empty`, then keeps it; closes it instead when not wanted or when emptying fails. */
+  /**
+   * Starts an instance with `start` for a session of `key` about to open, unless a spare or a
+   * started one is there: DuckDB starts (on its own threads) while the caller reads the notebook.
+   */
+  warm(key: string, start: () => Promise<DuckDBInstance>): void {
+    if (this.closed || this.spare.some((s) => s.key === key) || this.starting.some((s) => s.key === key)) return;
+    this.starting.push({ key, instance: start().catch(() => undefined) }); // a failed start: the session starts its own, and reports why
+  }
+
+  /** A spare for sessions of `key`, else the instance warm() started for them (once it is up). */
+  async takeStarted(key: string): Promise<DuckDBInstance | undefined> {
+    const spare = this.take(key);
+    if (spare) return spare;
+    const i = this.starting.findIndex((s) => s.key === key);
+    if (i < 0) return undefined;
+    const [started] = this.starting.splice(i, 1);
+    const instance = await started!.instance;
+    if (instance && this.closed) {
+      closeQuietly(instance);
+      return undefined;
+    }
+    return instance;
+  }
+
+  /**
+   * Empties `instance` in the background with `empty`, then keeps it; closes it instead when not
+   * wanted or when emptying fails. The emptying starts on the next turn of the event loop: a
+   * process that closes its state right after its last session (a CLI command) just closes it.
+   */
   giveBack(instance: DuckDBInstance, key: string, empty: (instance: DuckDBInstance) => Promise<void>): void {
     if (this.closed || this.spare.length + this.emptying.size >= this.max) {
       instance.closeSync();
       return;
     }
-    const emptied: Promise<void> = empty(instance)
+    const emptied: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (this.closed ? undefined : empty(instance)))
       .then(
         () => (this.closed ? closeQuietly(instance) : void this.spare.push({ instance, key })),
         () => closeQuietly(instance),
@@ -55,6 +86,7 @@ export class DuckInstancePool {
     this.closed = true;
     await this.settled();
     for (const { instance } of this.spare.splice(0)) instance.closeSync();
+    for (const started of this.starting.splice(0)) (await started.instance)?.closeSync();
   }
 }
 

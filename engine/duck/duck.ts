@@ -154,9 +154,16 @@ function missingDatabase(path: string, alias: string): UserError {
   });
 }
 
+const startInstance = () => DuckDBInstance.create(':memory:', HARDENED_CONFIG);
+
+/** Starts DuckDB for a session of `pool` about to open (with `allowedDirectories`), while the caller does other work. */
+export function warmInstance(pool: DuckInstancePool, allowedDirectories?: AllowedDirectories): void {
+  pool.warm(accessKey(allowedDirectories), startInstance);
+}
+
 /** The instance with the databases attached, and the SQL each new connection runs first. */
 async function openInstance(opts: DuckSessionOptions): Promise<{ instance: DuckDBInstance; setupSql: string[] }> {
-  const instance = opts.instance ?? opts.pool?.take(accessKey(opts.allowedDirectories)) ?? (await DuckDBInstance.create(':memory:', HARDENED_CONFIG));
+  const instance = opts.instance ?? (await opts.pool?.takeStarted(accessKey(opts.allowedDirectories))) ?? (await startInstance());
   const setupSql: string[] = [];
   const attach = async (conn: DuckDBConnection, path: string, alias: string, readOnly: boolean) => {
     if (opts.instance && (await attachedAs(conn, alias, path, readOnly))) return;

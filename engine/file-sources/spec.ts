@@ -4,7 +4,7 @@
  * project's (a name in both: the notebook's wins).
  */
 import { extname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SOURCE_FORMATS = ['xlsx', 'csv', 'tsv', 'parquet'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];

@@ -2,7 +2,7 @@
  * Metric, slice and segment specs (contract: shared/spec/metrics-format.md): the zod schemas of
  * their YAML bodies and the typed, located specs the rest of the metric engine works on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { POLARITIES } from '../outputs.js';
 import type { YamlPath, YamlSource } from '../source/source.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { notebookDocumentSchema } from './schema.js';
 import type { CellTypes } from '../cell-type.js';
 

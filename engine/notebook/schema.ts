@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { paramsSchema } from '../params/index.js';
 import { baseCellShape, type CellTypes } from '../cell-type.js';
 import { sourcesSchema } from '../file-sources/index.js';

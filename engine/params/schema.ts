@@ -14,7 +14,7 @@
  *
  * No transforms: the schema only validates, so it converts to JSON Schema as is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isPeriodType } from './periods.js';
 import { checkDefault } from './resolve.js';
 import { PARAM_NAME_PATTERN, PARAM_TYPES, paramSpecShape, type ParamSpec, type ParamType } from './spec-shape.js';

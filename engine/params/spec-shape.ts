@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'month', 'quarter', 'year', 'select', 'list'] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];

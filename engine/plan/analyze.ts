@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QuireError } from '../util/errors.js';
 import { buildDag, type Dag } from './graph.js';
-import { analyzeTemplate } from '../text/liquid.js';
-import { unknownTemplateNames } from '../text/liquid-check.js';
+import { templateFieldErrors } from '../text/template-fields.js';
 import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from '../notebook/load.js';
@@ -50,9 +49,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const paramNames = bindableParamNames(nb);
   const cellIds = nb.cells.map((c) => c.spec.id);
   const cells = new Map<string, CellInfo>(nb.cells.map((c) => [c.spec.id, { type: c.spec.type, outputKinds: outputKindsOf(c.cellType) }]));
-  const titleCheck = analyzeTemplate(nb.top.title, nb.source, ['title']);
-  if (titleCheck.error) errors.push(titleCheck.error);
-  else errors.push(...unknownTemplateNames(nb.top.title, nb.source, ['title'], { cellIds: [], paramNames }));
+  errors.push(...(await templateFieldErrors(nb.top.title, nb.source, ['title'], { cellIds: [], paramNames })));
   await parseSqlBatch(
     parser,
     nb.cells.flatMap((c) => c.cellType.sqlOf?.(c.spec) ?? []),
@@ -62,11 +59,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
     const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, cells, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
     reads.set(cell.spec.id, analysis.reads);
-    if (cell.spec.title !== undefined) {
-      const t = analyzeTemplate(cell.spec.title, nb.source, [...cell.path, 'title']);
-      if (t.error) errors.push(t.error);
-      else errors.push(...unknownTemplateNames(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames }));
-    }
+    if (cell.spec.title !== undefined) errors.push(...(await templateFieldErrors(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames })));
     const connection = cell.cellType.connectionOf?.(cell.spec);
     const onServer = connection !== undefined && (nb.project.config.connections[connection]?.type ?? 'duckdb') !== 'duckdb';
     graphCells.push({ id: cell.spec.id, path: cell.path, dependsOn: cell.spec.depends_on ?? [], references: analysis.references, readsSources: !onServer });

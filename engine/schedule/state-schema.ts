@@ -1,5 +1,5 @@
 /** The shape of `runs/.scheduler/state.json`, checked part by part when it is read (state.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A name that is one path segment: notebook ids and run ids become folder names under the runs folder. */
 const segment = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain folder name');

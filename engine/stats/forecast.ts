@@ -7,9 +7,9 @@ import { fitHoltWinters, hwForecast, hwVarianceFactors, type HoltWintersParams, 
 import { seasonalNaiveFit, seasonalNaiveForecast, seasonalNaiveVarianceFactors } from './forecast-naive.js';
 import { mape, mase } from './forecast-errors.js';
 import { normalInterval } from './forecast-quantile.js';
+import { FORECAST_METHODS, type ForecastMethod } from './forecast-methods.js';
 
-export const FORECAST_METHODS = ['seasonal_naive', 'holt_winters_additive', 'holt_winters_multiplicative'] as const;
-export type ForecastMethod = (typeof FORECAST_METHODS)[number];
+export { FORECAST_METHODS, type ForecastMethod };
 
 export interface ForecastOptions {
   method?: ForecastMethod;

@@ -5,6 +5,7 @@ const escapeFilter = liquidFilters.escape as (this: FilterImpl, v: unknown) => s
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { YamlPath, YamlSource } from '../source/source.js';
+import { isTemplate } from './is-template.js';
 
 const LOCALE = 'en-US';
 
@@ -83,8 +84,7 @@ export function registerFilter(name: string, impl: FilterImplOptions): void {
   engines.clear();
 }
 
-/** Whether text holds Liquid (`{{ }}` or `{% %}`); plain text needs no engine. */
-export const isTemplate = (text: string): boolean => /\{[{%]/.test(text);
+export { isTemplate };
 
 /** The folder of a project `{% include %}` and `{% render %}` read from, and nothing outside it. */
 export const PARTIALS_DIR = 'partials';

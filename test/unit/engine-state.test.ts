@@ -93,6 +93,9 @@ describe('closing an engine state', () => {
   // state until the sandbox work moves them into EngineState keys: then this passes; make it `it`.
   it('leaves no timer or handle of a code cell (a run, and a sweep that made its own state)', async () => {
     const dir = fixtureProject('engine-state');
+    // A code cell's run machinery loads on its first run (cells/code/run.ts): loaded before watching, so the
+    // module loader's file handles (destroyed only once collected) are not counted as the engine's.
+    await import('../../cells/code/run.js');
     const handles = watchHandles();
     const state = new EngineState();
     const run = await runNotebook(join(dir, 'code.yaml'), { cache: 'off', state });
