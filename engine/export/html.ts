@@ -1,7 +1,6 @@
 /** report.html: the interactive report in its theme, with a banner when another format failed. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { ReportModel } from '../report/model.js';
 import { withFailures, type Exporter } from './exporter.js';
 
 export const htmlExporter: Exporter<'html'> = {
