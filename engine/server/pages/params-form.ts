@@ -22,8 +22,21 @@ function input(f: ParamField, value: string): Html {
   if (f.type === 'boolean') {
     return html`<select id="${id}" name="${f.name}"><option value="true" ${value === 'true' ? 'selected' : ''}>true</option><option value="false" ${value === 'false' ? 'selected' : ''}>false</option></select>`;
   }
-  if (f.type === 'quarter') return html`<input id="${id}" name="${f.name}" value="${value}" pattern="\\d{4}-Q[1-4]" placeholder="2026-Q3">`;
+  if (f.type === 'quarter') {
+    const options = quarterOptions(value);
+    return html`<select id="${id}" name="${f.name}">${options.map((q) => html`<option value="${q}" ${q === value ? 'selected' : ''}>${q.replace('-', ' ')}</option>`)}</select>`;
+  }
   return html`<input id="${id}" name="${f.name}" type="${INPUT_TYPES[f.type] ?? 'text'}" value="${value}" ${f.type === 'integer' || f.type === 'year' ? 'step=1' : ''}>`;
+}
+
+/** The quarters a quarter picker offers, newest first: five years up to the year after the value (the value itself always among them). */
+export function quarterOptions(value: string, now: Date = new Date()): string[] {
+  const m = /^(\d{4})-Q([1-4])$/.exec(value);
+  const year = m ? Number(m[1]) : now.getUTCFullYear();
+  const out: string[] = [];
+  for (let y = year + 1; y >= year - 4; y--) for (let q = 4; q >= 1; q--) out.push(`${y}-Q${q}`);
+  if (value && !out.includes(value)) out.unshift(value);
+  return out;
 }
 
 export function paramsForm(
