@@ -164,6 +164,21 @@ class SheetLoader {
 
 type SheetReader = AsyncIterable<Row> & { name: string };
 
+/** The sheets of a workbook read whole, as the streaming reader gives them. */
+async function* inMemorySheets(wb: ExcelJS.Workbook): AsyncIterable<SheetReader> {
+  for (const ws of wb.worksheets) {
+    // As the streaming reader: rows with values only.
+    const kept: Row[] = [];
+    ws.eachRow((row) => {
+      kept.push(row as unknown as Row);
+    });
+    async function* rows(): AsyncIterable<Row> {
+      yield* kept;
+    }
+    yield Object.assign(rows(), { name: ws.name });
+  }
+}
+
 /** Loads `source` (an .xlsx file) into `target`; returns its row count. */
 export async function loadXlsx(duck: DuckDBConnection, source: ResolvedSource, target: string): Promise<number> {
   const { spec } = source;
@@ -172,14 +187,12 @@ export async function loadXlsx(duck: DuckDBConnection, source: ResolvedSource, t
   const staging = `__quire_source_${source.name}`;
   // exceljs (~650 CommonJS files) is loaded only when an .xlsx source is: `quire validate` never needs it.
   const { default: excel } = (await import('exceljs')) as { default: typeof ExcelJS };
-  const reader = new excel.stream.xlsx.WorkbookReader(source.path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
   const names: string[] = [];
   let loader: SheetLoader | null = null;
-  try {
-    for await (const ws of reader as unknown as AsyncIterable<SheetReader>) {
+  const load = async (sheets: AsyncIterable<SheetReader>, ordered: () => string[] | undefined): Promise<number | null> => {
+    for await (const ws of sheets) {
       names.push(ws.name);
-      const ordered = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets?.map((s) => s.name);
-      const wanted = spec.sheet ?? ordered?.[0] ?? ws.name;
+      const wanted = spec.sheet ?? ordered()?.[0] ?? ws.name;
       if (ws.name !== wanted) {
         for await (const _ of ws) {
           // another sheet: its rows are read past
@@ -191,13 +204,30 @@ export async function loadXlsx(duck: DuckDBConnection, source: ResolvedSource, t
       await loader.finish(target);
       return loader.rows;
     }
+    return null;
+  };
+  try {
+    const reader = new excel.stream.xlsx.WorkbookReader(source.path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+    try {
+      const rows = await load(reader as unknown as AsyncIterable<SheetReader>, () => (reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets?.map((s) => s.name));
+      if (rows !== null) return rows;
+    } catch (err) {
+      // exceljs's streaming reader needs xl/workbook.xml before the sheets in the zip; some writers
+      // (exceljs itself, at times) put it after. Such a file is read whole instead.
+      if (loader !== null || !(err instanceof TypeError)) throw err;
+      names.length = 0;
+      const wb = new excel.Workbook();
+      await wb.xlsx.readFile(source.path);
+      const rows = await load(inMemorySheets(wb), () => wb.worksheets.map((w) => w.name));
+      if (rows !== null) return rows;
+    }
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError('E_SOURCE_UNREADABLE', `source ${source.name}: cannot read ${spec.file} as an Excel workbook (${(err as Error).message.split('\n')[0]})`, {
       hint: 'save it from Excel (or LibreOffice) as .xlsx; .xls and password-protected workbooks are not read',
     });
   } finally {
-    loader?.close();
+    (loader as SheetLoader | null)?.close();
     await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(staging)}`);
   }
   const dym = spec.sheet ? didYouMean(spec.sheet, names) : '';

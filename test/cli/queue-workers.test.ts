@@ -100,13 +100,16 @@ describe('quire worker', () => {
   });
 
   it('SIGTERM: the worker finishes the run it has, takes no other, and exits 0', async () => {
-    const q = quire(['run', 'member.yaml', '--queue', '--detach', '--json', '--sweep', 'n=101,102'], dir, env());
+    const q = quire(['run', 'member.yaml', '--queue', '--detach', '--json', '--sweep', 'n=101,102,103,104,105,106'], dir, env());
     const { batch } = JSON.parse(q.stdout) as { batch: string };
     const w = quireAsync(['worker', '--concurrency', '1'], dir, env());
     await until('the first run to start', async () => (await db.sql(`SELECT 1 FROM quire.runs WHERE batch_id = $1 AND status = 'running'`, [batch])).length > 0);
     w.kill('SIGTERM');
     expect(await exited(w)).toBe(0);
-    const rows = await db.sql('SELECT status FROM quire.runs WHERE batch_id = $1 ORDER BY status', [batch]);
-    expect(rows.map((r) => r.status)).toEqual(['queued', 'succeeded']);
+    // What it had when the signal came (a run may start between our look and the signal) finished; the rest is still queued.
+    const rows = (await db.sql('SELECT status FROM quire.runs WHERE batch_id = $1', [batch])).map((r) => String(r.status));
+    expect(rows.filter((s) => s !== 'queued' && s !== 'succeeded')).toEqual([]);
+    expect(rows.filter((s) => s === 'succeeded').length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((s) => s === 'queued').length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });

@@ -31,5 +31,8 @@ export function fixtureProject(name: string): string {
 export function manifests(dir: string, notebookId: string): Record<string, any>[] {
   const base = join(dir, 'runs', notebookId);
   if (!existsSync(base)) return [];
-  return readdirSync(base).map((id) => JSON.parse(readFileSync(join(base, id, 'run.json'), 'utf8')));
+  // Earlier attempts kept in .attempts/ (and other dot-folders) are not runs of their own.
+  return readdirSync(base)
+    .filter((id) => !id.startsWith('.'))
+    .map((id) => JSON.parse(readFileSync(join(base, id, 'run.json'), 'utf8')));
 }
