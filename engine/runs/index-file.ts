@@ -129,6 +129,15 @@ export class RunIndex {
     }
   }
 
+  /** Ids of the notebooks that have runs, sorted (the runs page's filter). */
+  notebookIds(): string[] {
+    this.refresh();
+    return [...this.notebooks.entries()]
+      .filter(([, v]) => v.runs.size > 0)
+      .map(([k]) => k)
+      .sort();
+  }
+
   /**
    * Brings the index up to date with the run folders: cheap when nothing changed (one stat per
    * notebook folder and per running run). At most once per `minRefreshMs` unless forced.

@@ -50,7 +50,8 @@ export function runPages(ctx: ServerContext): Hono<AppEnv> {
       return s === 'queued' || s === 'running' ? s : undefined;
     };
     const link = (o: number) => `/runs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && v)), offset: String(o) })}`;
-    const notebooks = ctx.notebooks.all().map((n) => n.id);
+    // From the runs index, not the notebook catalog: re-reading the project's notebooks on a busy page stalls every request.
+    const notebooks = ctx.index.notebookIds();
     return c.html(
       layout(c, {
         title: 'Runs',
