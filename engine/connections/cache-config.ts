@@ -3,6 +3,7 @@
  * is served from the cell cache only when a time window (`ttl`) or a freshness query says so.
  */
 import * as z from 'zod';
+import { sha256 } from '../util/hash.js';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -19,3 +20,16 @@ export const cacheSchema = z
   })
   .describe('when server data may be served from the cell cache; without it, cells on the connection always run');
 export type CacheConfig = z.infer<typeof cacheSchema>;
+
+/**
+ * The cache key part of a server connection's data: server data has no file to stat, so the
+ * declared `cache:` decides. `ttl`: the time window (a result is served for at most that long);
+ * `freshness`: its SQL's value, asked of the server. Neither: null, and cells on it always run.
+ */
+export async function serverFingerprint(cache: CacheConfig | undefined, now: number, freshness: (sql: string) => Promise<unknown>): Promise<string | null> {
+  if (!cache || (!cache.ttl && !cache.freshness)) return null;
+  const parts: unknown[] = [];
+  if (cache.ttl) parts.push(['ttl', cache.ttl, Math.floor(now / durationMs(cache.ttl))]);
+  if (cache.freshness) parts.push(['freshness', await freshness(cache.freshness)]);
+  return sha256(JSON.stringify(parts));
+}

@@ -6,10 +6,9 @@
  * the server (KILL CONNECTION from a second connection), so none is left running.
  */
 import type mysql from 'mysql2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESULTS_CATALOG, quoteIdent, type SqlParamType, type SqlParamValue } from '../duck/duck.js';
-import { sha256 } from '../util/hash.js';
-import { cacheSchema, durationMs } from './cache-config.js';
+import { cacheSchema, serverFingerprint } from './cache-config.js';
 import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest, type SqlCheck } from './connection.js';
 import { mysqlError } from './mysql-errors.js';
 import { analyzeMysql, toPlaceholders } from './mysql-sql.js';
@@ -203,18 +202,9 @@ export class MysqlConnection implements Connection {
     return running.cancelling;
   }
 
-  /**
-   * Server data has no file to stat: the declared `cache:` decides. `ttl`: the time window
-   * (so a result is served for at most that long); `freshness`: its SQL's value. Neither: null,
-   * and cells on it always run.
-   */
-  async fingerprint(own?: CacheDeclaration): Promise<string | null> {
-    const cache = own ?? this.config.cache;
-    if (!cache || (!cache.ttl && !cache.freshness)) return null;
-    const parts: unknown[] = [];
-    if (cache.ttl) parts.push(['ttl', cache.ttl, Math.floor(this.now() / durationMs(cache.ttl))]);
-    if (cache.freshness) parts.push(['freshness', await this.freshness(cache.freshness)]);
-    return sha256(JSON.stringify(parts));
+  /** The declared `cache:` decides (serverFingerprint): ttl window, freshness SQL, or always run. */
+  fingerprint(own?: CacheDeclaration): Promise<string | null> {
+    return serverFingerprint(own ?? this.config.cache, this.now(), (sql) => this.freshness(sql));
   }
 
   private async freshness(sql: string): Promise<unknown> {

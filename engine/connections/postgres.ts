@@ -10,11 +10,10 @@ import type pg from 'pg';
 const loadPg = async (): Promise<typeof pg> => (await import('pg')).default;
 import * as z from 'zod';
 import { RESULTS_CATALOG, quoteIdent } from '../duck/duck.js';
-import { sha256 } from '../util/hash.js';
 import { closedError, type CacheDeclaration, type Connection, type ConnectionProbe, type ConnectionType, type QueryRequest } from './connection.js';
 import { pgError, redactUrl } from './postgres-errors.js';
 import { analyzePostgres, loadParser, settingPlaceholder, toPositional } from './postgres-sql.js';
-import { cacheSchema, durationMs } from './cache-config.js';
+import { cacheSchema, serverFingerprint } from './cache-config.js';
 import { streamInto } from './postgres-stream.js';
 import { copyInto } from './postgres-copy.js';
 
@@ -171,18 +170,9 @@ export class PostgresConnection implements Connection {
     return running.cancelling;
   }
 
-  /**
-   * Server data has no file to stat: the declared `cache:` decides. `ttl`: the time window
-   * (so a result is served for at most that long); `freshness`: its SQL's value. Neither: null,
-   * and cells on it always run.
-   */
-  async fingerprint(own?: CacheDeclaration): Promise<string | null> {
-    const cache = own ?? this.config.cache;
-    if (!cache || (!cache.ttl && !cache.freshness)) return null;
-    const parts: unknown[] = [];
-    if (cache.ttl) parts.push(['ttl', cache.ttl, Math.floor(this.now() / durationMs(cache.ttl))]);
-    if (cache.freshness) parts.push(['freshness', await this.freshness(cache.freshness)]);
-    return sha256(JSON.stringify(parts));
+  /** The declared `cache:` decides (serverFingerprint): ttl window, freshness SQL, or always run. */
+  fingerprint(own?: CacheDeclaration): Promise<string | null> {
+    return serverFingerprint(own ?? this.config.cache, this.now(), (sql) => this.freshness(sql));
   }
 
   private async freshness(sql: string): Promise<unknown> {
