@@ -40,15 +40,24 @@ export function retryJobIdOf(runId: string, n: number): string {
 export async function enqueueRuns(queue: RunQueue, jobs: RunJob[]): Promise<string[]> {
   if (!jobs.length) return [];
   const added = await queue.transaction(async (client) => {
-    const fresh: RunJob[] = [];
-    for (const j of jobs) {
-      const r = await client.query(
-        `INSERT INTO quire.runs (run_id, job_id, batch_id, notebook_id, notebook_path, params, trigger, started_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
-        [j.runId, jobIdOf(j.runId), j.batchId, j.notebookId, j.notebook, JSON.stringify(j.params), JSON.stringify(j.trigger), j.startedBy ?? null],
-      );
-      if (r.rowCount) fresh.push(j);
-    }
+    // One statement for the whole batch (a 500-member sweep is one round trip, not 500).
+    const r = await client.query<{ run_id: string }>(
+      `INSERT INTO quire.runs (run_id, job_id, batch_id, notebook_id, notebook_path, params, trigger, started_by)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
+       ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+      [
+        jobs.map((j) => j.runId),
+        jobs.map((j) => jobIdOf(j.runId)),
+        jobs.map((j) => j.batchId),
+        jobs.map((j) => j.notebookId),
+        jobs.map((j) => j.notebook),
+        jobs.map((j) => JSON.stringify(j.params)),
+        jobs.map((j) => JSON.stringify(j.trigger)),
+        jobs.map((j) => j.startedBy ?? null),
+      ],
+    );
+    const inserted = new Set(r.rows.map((x) => x.run_id));
+    const fresh = jobs.filter((j) => inserted.has(j.runId));
     if (fresh.length) {
       const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
       await queue.boss.insert(

@@ -71,7 +71,7 @@ export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
  * start); false, and no lease, when the run was cancelled meanwhile (dropCancelledJob then).
  */
 export async function startRun(queue: RunQueue, jobId: string, runId: string, workerId: string, attempt: number, dir: string): Promise<boolean> {
-  const r = await queue.pool.query(
+  const r = await queue.preparedQuery(
     `WITH run AS (
        UPDATE quire.runs SET status = 'running', attempts = $4, worker = $3, started_at = now(), run_dir = $5, error = NULL
        WHERE run_id = $2 AND status <> 'cancelled' AND cancel_requested IS NULL RETURNING run_id
@@ -93,7 +93,7 @@ export async function finishRun(queue: RunQueue, jobId: string, runId: string, w
       if (!/^\s*WITH\s/i.test(text)) throw new Error('pg-boss completion is not a WITH query: check the pg-boss version (10.x)');
       const ours = `WITH run AS (UPDATE quire.runs SET status = $${values.length + 1}, error = $${values.length + 2}, finished_at = now() WHERE run_id = $${values.length + 3}),
         lease AS (DELETE FROM quire.leases WHERE job_id = $${values.length + 4} AND worker_id = $${values.length + 5}),`;
-      return queue.pool.query(text.replace(/^\s*WITH\s/i, `${ours} `), [...values, status, error, runId, jobId, workerId]);
+      return queue.prepared.executeSql(text.replace(/^\s*WITH\s/i, `${ours} `), [...values, status, error, runId, jobId, workerId]);
     },
   };
   await queue.boss.complete(RUN_QUEUE, jobId, { status }, { db });

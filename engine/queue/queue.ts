@@ -3,6 +3,7 @@
  * index, the workers and their leases beside them (schema `quire`, engine/queue/schema.ts). Every
  * process that enqueues, works or reports opens one RunQueue and closes it.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Project } from '../project.js';
@@ -71,6 +72,16 @@ export class RunQueue {
     return new RunQueue(settings, pool, boss);
   }
 
+  /**
+   * A pg-boss `db` whose statements are named prepared statements: each connection plans a job
+   * statement once, not once per job (the worker's fetch, start and finish run for every job).
+   */
+  readonly prepared: PgBoss.Db = { executeSql: (text: string, values: unknown[]) => this.preparedQuery(text, values) };
+
+  preparedQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>({ name: statementName(text), text, values });
+  }
+
   /** Runs `fn` in one transaction on one client. */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -95,6 +106,13 @@ export class RunQueue {
     await this.boss.stop({ graceful: false, wait: true, timeout: 5000 }).catch(() => {});
     await this.pool.end().catch(() => {});
   }
+}
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `quire_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return name;
 }
 
 function unreachable(err: unknown, url: string): UserError | OperationalError {

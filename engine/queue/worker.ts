@@ -50,6 +50,15 @@ interface Held {
   cancelled: string | null;
 }
 
+/** A run that was executed, waiting for its outcome to be recorded. */
+interface Ran {
+  held: Held;
+  dir: string;
+  outcome: { status: RunStatus; error: string | null };
+}
+
+const EVENT_WINDOW_MS = 50;
+
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
   private readonly held = new Map<string, Held>();
@@ -62,6 +71,9 @@ export class QueueWorker {
   private readonly runFn: RunFn;
   private readonly engine = new EngineState();
   private readonly log: (line: string) => void;
+  /** Cell events not yet announced (publish). */
+  private events: string[] = [];
+  private eventsTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
     this.runFn = opts.run ?? ((nb, o) => runNotebook(nb, { ...o, state: this.engine }));
@@ -80,6 +92,7 @@ export class QueueWorker {
     } finally {
       this.closed = true;
       clearInterval(this.heartbeat);
+      await this.flushEvents();
       await this.listener?.end().catch(() => {});
       await queue.pool.query('DELETE FROM quire.workers WHERE id = $1', [this.id]).catch(() => {});
       await this.engine.close();
@@ -99,42 +112,73 @@ export class QueueWorker {
   }
 
   private async slot(): Promise<void> {
+    // The previous run's outcome is recorded while this slot fetches and starts its next job.
+    let recording: Promise<void> = Promise.resolve();
     while (!this.stopping) {
       let job: PgBoss.JobWithMetadata<RunJob> | undefined;
       try {
-        [job] = await this.opts.queue.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, includeMetadata: true });
+        [job] = await this.opts.queue.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, includeMetadata: true, db: this.opts.queue.prepared });
       } catch (err) {
         this.log(`queue unreachable, retrying: ${(err as Error).message}`);
         await this.sleep(this.opts.pollMs ?? 1000);
         continue;
       }
       if (job) {
-        await this.handle(job);
+        const ran = await this.handle(job);
+        await recording;
+        recording = ran ? this.record(job, ran) : Promise.resolve();
         continue;
       }
+      await recording;
       if (this.opts.exitWhenIdle && (await this.idle())) {
         this.stop();
         break;
       }
-      await this.sleep(this.opts.pollMs ?? 1000);
+      await this.sleep(this.idlePollMs());
     }
+    await recording;
   }
 
-  private async handle(job: PgBoss.JobWithMetadata<RunJob>): Promise<void> {
+  /** A batch worker waits on the others' last runs: it looks again soon, since no notice comes when a job ends. */
+  private idlePollMs(): number {
+    const poll = this.opts.pollMs ?? 1000;
+    return this.opts.exitWhenIdle ? Math.min(poll, 100) : poll;
+  }
+
+  /** Starts and runs a job; returns its outcome for record(), or null when there is nothing (more) to record. */
+  private async handle(job: PgBoss.JobWithMetadata<RunJob>): Promise<Ran | null> {
     const { queue, project } = this.opts;
     const data = job.data;
     const attempt = job.retryCount + 1;
     const held: Held = { runId: data.runId, controller: new AbortController(), lost: false, cancelled: null };
     this.held.set(job.id, held);
+    let ran: Ran | null = null;
     try {
       const runsDir = projectPath(project, project.config.runs_dir);
       const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
       if (!(await startRun(queue, job.id, data.runId, this.id, attempt, dir))) {
         await dropCancelledJob(queue, job.id, data.runId);
-        return this.log(`run ${data.runId} was cancelled before it started`);
+        this.log(`run ${data.runId} was cancelled before it started`);
+        return null;
       }
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
-      const outcome = await this.execute(data, attempt, runsDir, dir, held);
+      ran = { held, dir, outcome: await this.execute(data, attempt, runsDir, dir, held) };
+      return ran;
+    } catch (err) {
+      // The database went away mid-job: the lease lapses and the job is retried elsewhere.
+      this.log(`run ${data.runId}: ${(err as Error).message}`);
+      return null;
+    } finally {
+      if (!ran) this.held.delete(job.id);
+    }
+  }
+
+  /** Records how a run ended (index, job, lease), hands it back, or queues its retry. */
+  private async record(job: PgBoss.JobWithMetadata<RunJob>, { held, dir, outcome }: Ran): Promise<void> {
+    const { queue, project } = this.opts;
+    const data = job.data;
+    try {
+      await this.flushEvents();
       if (held.lost) return this.log(`run ${data.runId}: lease lost, left to the worker that has it now`);
       const release = () => dropLease(queue, job.id, this.id);
       if (held.controller.signal.aborted && this.stopping && !held.cancelled) {
@@ -157,7 +201,7 @@ export class QueueWorker {
       await finishRun(queue, job.id, data.runId, this.id, outcome.status, outcome.error);
       this.log(`run ${data.runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
     } catch (err) {
-      // The database went away mid-job: the lease lapses and the job is retried elsewhere.
+      // The database went away: the lease lapses and the job is retried elsewhere (its ended folder is adopted, not rerun).
       this.log(`run ${data.runId}: ${(err as Error).message}`);
     } finally {
       this.held.delete(job.id);
@@ -193,8 +237,18 @@ export class QueueWorker {
       e.kind === 'start'
         ? { cell: e.id }
         : { cell: e.id, status: e.record.status, duration_ms: e.record.duration_ms, rows: e.record.rows, cache_hit: e.record.cache_hit, error: e.record.error?.message.slice(0, 2000) ?? null };
-    const payload = JSON.stringify({ run: runId, type: e.kind === 'start' ? 'cell-started' : 'cell-finished', data });
-    void this.opts.queue.pool.query('SELECT pg_notify($1, $2)', [RUN_EVENTS_CHANNEL, payload]).catch(() => {});
+    this.events.push(JSON.stringify({ run: runId, type: e.kind === 'start' ? 'cell-started' : 'cell-finished', data }));
+    // Events within EVENT_WINDOW_MS go out in one statement: a short run's start and end cost one round trip.
+    this.eventsTimer ??= setTimeout(() => void this.flushEvents(), EVENT_WINDOW_MS);
+  }
+
+  private async flushEvents(): Promise<void> {
+    if (this.eventsTimer) clearTimeout(this.eventsTimer);
+    this.eventsTimer = null;
+    const payloads = this.events;
+    if (!payloads.length) return;
+    this.events = [];
+    await this.opts.queue.preparedQuery('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [RUN_EVENTS_CHANNEL, payloads]).catch(() => {});
   }
 
   /** Stops a run this worker holds because it was cancelled. */
