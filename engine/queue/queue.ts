@@ -110,8 +110,10 @@ export class RunQueue {
 
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `quire_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  const known = statementNames.get(text);
+  if (known) return known;
+  const name = `quire_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  statementNames.set(text, name);
   return name;
 }
 
