@@ -95,6 +95,7 @@ export class RunIndex {
   /** Filtered lists by filter, until the index changes: pages of one listing are slices of one filter pass. */
   private filtered = new Map<string, RunIndexEntry[]>();
   private dirty = false;
+  private changes = 0;
   private lastRefresh = -Infinity;
   private loaded = false;
 
@@ -208,7 +209,13 @@ export class RunIndex {
     this.changed();
   }
 
+  /** Counts the index's changes: what was rendered from it at one generation is still true at the same one. */
+  get generation(): number {
+    return this.changes;
+  }
+
   private changed(): void {
+    this.changes++;
     this.sorted = null;
     this.filtered.clear();
     this.dirty = true;

@@ -51,3 +51,25 @@ describe('quire serve pages', () => {
     expect(await res.text()).not.toMatch(/<script>(?!<\/script>)/);
   });
 });
+
+describe('the runs page', () => {
+  it('is rendered again when the runs change (its list is kept only while the index and the live statuses are the same)', async () => {
+    server = testServer();
+    const start = async () => {
+      const res = await server!.req('/api/v1/runs', { json: { notebook: 'sales', params: { region: 'EU' } } });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const first = await start();
+    await server.ctx.runs.get(first)!.done;
+    const before = await (await server.req('/runs')).text();
+    expect(before).toContain(first);
+    const table = (page: string) => /<table class="list" data-runs>[\s\S]*?<\/table>/.exec(page)![0];
+    expect(table(await (await server.req('/runs')).text())).toBe(table(before));
+    const second = await start();
+    await server.ctx.runs.get(second)!.done;
+    const after = await (await server.req('/runs')).text();
+    expect(after).toContain(second);
+    expect(after).toMatch(new RegExp(`${second}[\\s\\S]*?data-status="succeeded"`));
+  });
+});

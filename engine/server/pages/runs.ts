@@ -31,6 +31,7 @@ function tail(file: string, lines: number): string {
 
 export function runPages(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const listCache = new Map<string, Html>();
 
   app.get('/runs', requireRole('viewer'), (c) => {
     const q = c.req.query();
@@ -49,14 +50,21 @@ export function runPages(ctx: ServerContext): Hono<AppEnv> {
       const s = ctx.runs.get(id)?.status;
       return s === 'queued' || s === 'running' ? s : undefined;
     };
-    const link = (o: number) => `/runs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && v)), offset: String(o) })}`;
-    // From the runs index, not the notebook catalog: re-reading the project's notebooks on a busy page stalls every request.
-    const notebooks = ctx.index.notebookIds();
-    return c.html(
-      layout(c, {
-        title: 'Runs',
-        active: 'runs',
-        body: html`<h1>Runs</h1>
+    // The list is the same while the index and the live statuses are: rendered once, not per request.
+    const key = JSON.stringify([q, ctx.index.generation, queued.map((r) => r.id), page.runs.map((r) => live(r.id) ?? '')]);
+    let list = listCache.get(key);
+    if (!list) {
+      list = renderList();
+      if (listCache.size >= 32) listCache.delete(listCache.keys().next().value as string);
+      listCache.set(key, list);
+    }
+    return c.html(layout(c, { title: 'Runs', active: 'runs', body: list }));
+
+    function renderList(): Html {
+      const link = (o: number) => `/runs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && v)), offset: String(o) })}`;
+      // From the runs index, not the notebook catalog: re-reading the project's notebooks on a busy page stalls every request.
+      const notebooks = ctx.index.notebookIds();
+      return html`<h1>Runs</h1>
 <form class="filters" method="get" action="/runs">
   <div class="field"><label for="f-nb">Notebook</label><select id="f-nb" name="notebook"><option value="">all</option>${notebooks.map((n) => html`<option ${n === filter.notebook ? 'selected' : ''}>${n}</option>`)}</select></div>
   <div class="field"><label for="f-st">Status</label><select id="f-st" name="status"><option value="">all</option>${STATUSES.map((s) => html`<option ${s === filter.status ? 'selected' : ''}>${s}</option>`)}</select></div>
@@ -85,9 +93,8 @@ ${queued.length ? html`<h2>Queued</h2><table class="list"><tbody>${queued.map((r
   ${offset > 0 ? html`<a href="${link(Math.max(0, offset - PAGE))}">← Newer</a>` : ''}
   <span class="muted">${page.total ? `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : 'no runs'}</span>
   ${offset + PAGE < page.total ? html`<a href="${link(offset + PAGE)}">Older →</a>` : ''}
-</div>`,
-      }),
-    );
+</div>`;
+    }
   });
 
   const runPage = (c: Context<AppEnv>, view: RunView, errors: FieldError[] = [], values?: Record<string, unknown>): Html => {
