@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     // The command's pools and caches (the scheduler has its own and closes it when it stops).
-    await closeProcessState().catch((err: unknown) => printError(err, { debug: Boolean(program.opts().debug) }));
+    await closeProcessState({ exiting: true }).catch((err: unknown) => printError(err, { debug: Boolean(program.opts().debug) }));
   }
 }
 

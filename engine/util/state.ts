@@ -10,6 +10,8 @@ export interface StateKey<T> {
   readonly name: string;
   create(): T;
   close?(value: T): void | Promise<void>;
+  /** How to close it when the process exits right after (closeProcessState): what holds nothing to save may be left to the exit. */
+  leaveAtExit?(value: T): void | Promise<void>;
 }
 
 export class EngineState {
@@ -37,7 +39,7 @@ export class EngineState {
   }
 
   /** Closes every value, last made first; afterwards no timer or handle of it is left. */
-  async close(): Promise<void> {
+  async close(opts: { exiting?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const entries = [...this.values].reverse();
@@ -45,7 +47,7 @@ export class EngineState {
     const failures: unknown[] = [];
     for (const [key, value] of entries) {
       try {
-        await key.close?.(value);
+        await (opts.exiting && key.leaveAtExit ? key.leaveAtExit(value) : key.close?.(value));
       } catch (err) {
         failures.push(err);
       }
@@ -63,8 +65,8 @@ export function processState(): EngineState {
 }
 
 /** Closes the process's state if one was made (a one-shot command, before it exits); the next use makes a new one. */
-export async function closeProcessState(): Promise<void> {
+export async function closeProcessState(opts: { exiting?: boolean } = {}): Promise<void> {
   const state = shared;
   shared = null;
-  await state?.close();
+  await state?.close(opts);
 }

@@ -34,6 +34,26 @@ describe('DuckDB instance pool', () => {
     expect(await isClosed(kept)).toBe(true);
   });
 
+  it('left at exit: neither keeps nor closes what it has or is given back (a CLI command exiting)', async () => {
+    const pool = new DuckInstancePool();
+    const empty = async () => {};
+    const spare = await start();
+    pool.giveBack(spare, 'open', empty);
+    await pool.settled();
+    const late = await start();
+    pool.giveBack(late, 'open', empty);
+    pool.leave();
+    await pool.settled();
+    expect(pool.size).toBe(0);
+    expect(pool.take('open')).toBeUndefined();
+    expect(await isClosed(spare)).toBe(false);
+    expect(await isClosed(late)).toBe(false);
+    const after = await start();
+    pool.giveBack(after, 'open', empty);
+    expect(await isClosed(after)).toBe(false);
+    for (const i of [spare, late, after]) i.closeSync();
+  });
+
   it('an instance started ahead (warm) serves the next session of its key; one never taken closes with the pool', async () => {
     const pool = new DuckInstancePool();
     const started: DuckDBInstance[] = [];
