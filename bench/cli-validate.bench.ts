@@ -1,10 +1,24 @@
 // Issue 19, row 2: `quire validate` of a 7-cell notebook vs a bare `node -e 0` (goal ≤ 0.35 s).
+// Measured twice: in a project that has run before (its runs folder keeps what the binder found,
+// engine/plan/bind-cache.ts, so re-validating an unchanged notebook does not sniff the CSV again),
+// and as a first validation (that memo emptied before each one).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { bareNode, csvProject, fmt, quire, sample, verdict } from './cli-util.js';
 import { ratio } from './util.js';
 
 export async function run(): Promise<string[]> {
   const { dir, notebook } = await csvProject();
+  mkdirSync(join(dir, 'runs'), { recursive: true });
   const node = bareNode();
-  const v = sample(7, quire(['validate', notebook], dir));
-  return [`quire validate of a 7-cell notebook: ${fmt(v)} median (min–max) of 7; bare node -e 0: ${fmt(node)} → ${ratio(v.median, node.median)} (goal ≤ 0.35 s: ${verdict(v.median, 350)})`];
+  const validate = quire(['validate', notebook], dir);
+  const again = sample(7, validate);
+  const first = sample(7, () => {
+    rmSync(join(dir, 'runs', '.cache', '.bind'), { recursive: true, force: true });
+    return validate();
+  });
+  return [
+    `quire validate of a 7-cell notebook, validated before: ${fmt(again)} median (min–max) of 7; bare node -e 0: ${fmt(node)} → ${ratio(again.median, node.median)} (goal ≤ 0.35 s: ${verdict(again.median, 350)})`,
+    `  a first validation (nothing remembered, DuckDB sniffs the 1,000,000-row CSV): ${fmt(first)} → ${ratio(first.median, node.median)} (${verdict(first.median, 350)})`,
+  ];
 }

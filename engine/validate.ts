@@ -10,6 +10,12 @@ import { bindNotebook } from './plan/bind.js';
 import { resolveParams } from './params/index.js';
 import type { BoundParams } from './duck/duck.js';
 import { RunConnections } from './connections/run-connections.js';
+import { DEFAULT_CONNECTION } from './connections/connection.js';
+import { FileBindMemo } from './plan/bind-cache.js';
+import { CACHE_DIR } from './cache/dir.js';
+import { projectPath } from './project.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Checks a notebook without running it; throws ValidationErrors with every problem.
@@ -33,12 +39,12 @@ export async function validateNotebook(path: string, opts: { state?: EngineState
   if (!nb) throw new ValidationErrors(errors);
   // One DuckDB session serves the parser and the binder: the project's, when its database opens.
   const project = await projectSession(nb, state);
-  const session = project ?? (await DuckSession.open({ database: ':memory:', pool: state.get(DUCK_POOL) }));
+  const session = project?.session ?? (await DuckSession.open({ database: ':memory:', pool: state.get(DUCK_POOL) }));
   try {
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.
     const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
-    const bindErrors = project ? await bindNotebook(nb, analysis.dag, () => project.connect(), defaultParams(nb)) : [];
+    const bindErrors = project ? await bindNotebook(nb, analysis.dag, () => project.session.connect(), defaultParams(nb), (await bindMemo(nb, project.connections)) ?? undefined) : [];
     const all = [...errors, ...analysis.errors, ...scheduleErrors, ...bindErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };
@@ -57,11 +63,26 @@ function defaultParams(nb: Notebook): BoundParams | null {
 }
 
 /** A session that sees the project database (read-only), to bind the query cells against; null when it can't be opened. */
-async function projectSession(nb: Notebook, state: EngineState): Promise<DuckSession | null> {
+async function projectSession(nb: Notebook, state: EngineState): Promise<{ session: DuckSession; connections: RunConnections } | null> {
   try {
-    const { database, attach } = new RunConnections(nb.project).sessionDatabases();
-    return await DuckSession.open({ database, attach, write: false, fileSearchPath: nb.project.root, pool: state.get(DUCK_POOL) });
+    const connections = new RunConnections(nb.project);
+    const { database, attach } = connections.sessionDatabases();
+    return { session: await DuckSession.open({ database, attach, write: false, fileSearchPath: nb.project.root, pool: state.get(DUCK_POOL) }), connections };
   } catch {
     return null; // a missing database is the run's error to report, with its own hint
   }
+}
+
+/**
+ * The binder's memo in the runs folder's cache; none before the project's first run (validating
+ * writes nothing into a project that never ran) or when an attached connection can't tell when its data changed.
+ */
+async function bindMemo(nb: Notebook, connections: RunConnections): Promise<FileBindMemo | null> {
+  const runsDir = projectPath(nb.project, nb.project.config.runs_dir);
+  if (!existsSync(runsDir)) return null;
+  const stamps: (string | null)[] = [];
+  for (const c of connections.all()) if (c.name === DEFAULT_CONNECTION || c.attachments.length) stamps.push(await c.fingerprint().catch(() => null));
+  if (stamps.some((s) => s === null)) return null;
+  const dir = join(runsDir, CACHE_DIR, '.bind');
+  return new FileBindMemo(dir, JSON.stringify(stamps), nb.project.root);
 }

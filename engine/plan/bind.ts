@@ -12,6 +12,8 @@ import { UserError, type QuireError } from '../util/errors.js';
 import type { Notebook } from '../notebook/load.js';
 import type { Dag } from './graph.js';
 import type { YamlPath } from '../source/source.js';
+import { analyzeSql } from '../sql/parse.js';
+import type { BindInputs, BindMemo, Columns } from './bind-cache.js';
 
 const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
 
@@ -71,10 +73,10 @@ type Bindable = { id: string; path: YamlPath; sql: string };
  * default values (null when some param has none). The cells of one DAG level are bound at once,
  * each on its own connection: binding a query over a large CSV is mostly DuckDB sniffing it.
  */
-export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null): Promise<QuireError[]> {
+export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null, memo?: BindMemo): Promise<QuireError[]> {
   const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
   const read = new Set([...dag.upstream.values()].flat());
-  const known = new Set<string>();
+  const known = new Map<string, Columns>();
   const failed: (Bindable & { message: string })[] = [];
   const conns: DuckDBConnection[] = [];
   const bindable = (id: string): Bindable | null => {
@@ -98,12 +100,23 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
         cells.map(async (cell, i) => {
           const conn = conns[i]!;
           // Only a cell another cell reads needs the types its $params decide: the rest is bound for its errors alone.
-          const result = await describe(conn, cell.sql, read.has(cell.id) ? params : null);
+          const withParams = read.has(cell.id) ? params : null;
+          const inputs: BindInputs | null = memo
+            ? {
+                sql: cell.sql,
+                params: withParams,
+                upstream: Object.fromEntries((dag.upstream.get(cell.id) ?? []).map((u) => [u, known.get(u)!])),
+                files: (await analyzeSql(conn, cell.sql)).files ?? [],
+              }
+            : null;
+          const kept = inputs ? memo?.get(inputs) : undefined;
+          const result = kept ? { columns: kept } : await describe(conn, cell.sql, withParams);
           if ('error' in result) {
             if (NAME_ERROR.test(result.error)) failed.push({ ...cell, message: result.error });
-          } else if (await createEmpty(conn, cell.id, result.columns)) {
-            known.add(cell.id);
+            return;
           }
+          if (inputs && !kept) memo?.set(inputs, result.columns);
+          if (await createEmpty(conn, cell.id, result.columns)) known.set(cell.id, result.columns);
         }),
       );
     }
