@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
 import { damagedWarning, findRun, listRuns, type DamagedRun } from '../runs/runs.js';
-import { green, red, yellow, dim } from './progress.js';
+import { green, red, yellow, dim, warningLines } from './progress.js';
 import { countOf } from '../report/html/numbers.js';
 
 function runsDirOf(opt?: string): string {
@@ -79,7 +79,7 @@ export function register(program: Command): void {
             : c.status === 'skipped'
               ? String(c.skipped_reason)
               : `${c.duration_ms} ms${c.rows === null ? '' : `, ${countOf(c.rows, 'row')}`}`;
-        out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`);
+        out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`, ...warningLines(c.warnings).map((l) => `  ${l}`));
       }
       out.push(`folder   ${dir}`);
       for (const [fmt, file] of Object.entries(m.exports)) out.push(`${fmt.padEnd(8)} ${join(dir, file)}`);

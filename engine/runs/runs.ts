@@ -7,7 +7,7 @@ import { insideOrThrow } from '../util/inside.js';
 import { PROCESS_GONE, processGone, readManifestFile, type RunManifest } from './manifest.js';
 
 export { PROCESS_GONE, runManifestSchema, thisProcess } from './manifest.js';
-export type { CellRecord, CellShow, CellStatus, RunManifest, RunStatus } from './manifest.js';
+export type { CellProblem, CellRecord, CellShow, CellStatus, RunManifest, RunStatus } from './manifest.js';
 
 /** Sortable and unique: UTC time of the start plus random bits. */
 export function newRunId(now: Date): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureProject, manifests, quire, quireAsync } from '../helpers/cli.js';
 import { DEMO_NOTEBOOKS, REPO } from '../helpers/paths.js';
@@ -78,6 +79,19 @@ describe('quire run / runs', () => {
     const unknown = quire(['runs', 'show', 'nope'], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('E_RUN_UNKNOWN');
+  });
+
+  it('prints an `expect:` warning (on_fail: warn) with its location and hint; runs show repeats it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-expect-warn-'));
+    writeFileSync(join(dir, 'quire.yaml'), '');
+    writeFileSync(join(dir, 'nb.yaml'), 'title: T\ncells:\n  - id: totals\n    type: query\n    sql: SELECT 1 AS n WHERE false\n    expect: { rows: ">=1", on_fail: warn }\n');
+    const r = quire(['run', 'nb.yaml'], dir);
+    expect(r.code).toBe(0);
+    const warning = 'warning: cell totals returned 0 rows; it expects rows >= 1 (nb.yaml:6:21)';
+    expect(r.stderr).toMatch(/succeeded totals .*\n {4}warning: cell totals returned 0 rows; it expects rows >= 1 \(nb\.yaml:6:21\)\n {4}hint: check the params/);
+    expect(r.stdout).toContain('T: succeeded (1 succeeded, 0 failed, 0 skipped, 1 warning)');
+    const [m] = manifests(dir, 'nb');
+    expect(quire(['runs', 'show', m.id], dir).stdout).toContain(`      ${warning}`);
   });
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
