@@ -105,6 +105,11 @@ function subdirs(dir: string): string[] {
   return readdirSync(dir).filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory());
 }
 
+/** The notebook ids with a folder of runs under `runsDir`, sorted. */
+export function notebooksWithRuns(runsDir: string): string[] {
+  return subdirs(runsDir).sort();
+}
+
 /** Runs under `runsDir`, newest first; only those of `notebookId` when given. Damaged ones are left out and told to `onDamaged`. */
 export function listRuns(runsDir: string, notebookId?: string, onDamaged?: (d: DamagedRun) => void): RunEntry[] {
   const notebooks = notebookId ? [notebookId] : subdirs(runsDir);

@@ -71,7 +71,7 @@ describe('quire run / runs', () => {
     expect(list.stdout).toContain('region=EU');
     expect(quire(['runs', 'list', 'region-month.yaml'], dir).stdout).toContain(m.id);
     expect(quire(['runs', 'list', 'region-month'], dir).stdout).toContain(m.id);
-    expect(quire(['runs', 'list', 'other-notebook'], dir).stdout).toBe('no runs yet\n');
+    expect(quire(['runs', 'list', 'all-cells'], dir).stdout).toBe('no runs yet\n'); // a notebook of the project, never run
     const show = quire(['runs', 'show', m.id.slice(0, 20)], dir);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('orders_in_month');
@@ -79,6 +79,22 @@ describe('quire run / runs', () => {
     const unknown = quire(['runs', 'show', 'nope'], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('E_RUN_UNKNOWN');
+  });
+
+  it('runs list of a notebook that names nothing is E_NOTEBOOK_UNKNOWN, listing the notebooks and the closest id', () => {
+    const dir = fixtureProject('conformance');
+    expect(quire(['run', 'region-month.yaml', '-p', 'region=EU', '-p', 'month=2025-12'], dir).code).toBe(0);
+    const r = quire(['runs', 'list', 'nosuch'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "error[E_NOTEBOOK_UNKNOWN]: no notebook or runs named 'nosuch'\n  hint: notebooks with runs: region-month; notebooks in this project: all-cells, inline-metrics, region-month. Give a notebook id or the path of its file\n",
+    );
+    expect(quire(['runs', 'list', 'region-mnth', '--json'], dir).stderr).toContain("no notebook or runs named 'region-mnth' — did you mean 'region-month'?");
+    expect(quire(['runs', 'list', 'regoin-month.yaml'], dir).stderr).toContain("no notebook file 'regoin-month.yaml', and no notebook or runs with that id — did you mean 'region-month'?");
+    const other = quire(['runs', 'list', 'nosuch', '--runs-dir', join(dir, 'runs')], dir);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('hint: notebooks with runs: region-month. Give');
   });
 
   it('prints an `expect:` warning (on_fail: warn) with its location and hint; runs show repeats it', () => {
