@@ -25,7 +25,7 @@ export function rowsExpectation(text: string): { test: (rows: number) => boolean
   return { test: (rows) => compare(rows, n), describe: `${op === '=' ? '==' : op} ${n}` };
 }
 
-const HINT = 'check the params (is there data for this period?) or relax `expect:` of the cell (`on_fail: warn` only warns)';
+const HINT = 'check the params (is there data for this period?) or relax `expect:` of the cell';
 
 /**
  * Throws a located `E_EXPECT_ROWS` when the result breaks the cell's `expect.rows`; with
@@ -43,5 +43,5 @@ export function checkExpectations(spec: BaseCell, rows: number | null, at: { sou
     logger.log('warn', `${message} (${where})`);
     return { code: 'E_EXPECT_ROWS', message, location: where, snippet: null, hint: HINT };
   }
-  throw new UserError('E_EXPECT_ROWS', message, { location, hint: HINT });
+  throw new UserError('E_EXPECT_ROWS', message, { location, hint: `${HINT} (\`on_fail: warn\` only warns)` });
 }

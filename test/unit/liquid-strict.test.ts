@@ -133,7 +133,15 @@ describe('expect: on cells', () => {
     expect(readFileSync(join(dir, 'run.log'), 'utf8')).toMatch(/WARN.*cell month_totals returned 0 rows; it expects rows >= 1/);
     const cell = manifest.cells.find((c) => c.id === 'month_totals')!;
     expect(cell.status).toBe('succeeded');
-    expect(cell.warnings).toEqual([{ code: 'E_EXPECT_ROWS', message: says, location: expect.stringMatching(/nb\.yaml:8:\d+$/), snippet: null, hint: expect.stringContaining('on_fail: warn') }]);
+    expect(cell.warnings).toEqual([
+      {
+        code: 'E_EXPECT_ROWS',
+        message: says,
+        location: expect.stringMatching(/nb\.yaml:8:\d+$/),
+        snippet: null,
+        hint: 'check the params (is there data for this period?) or relax `expect:` of the cell',
+      },
+    ]);
     expect(manifest.cells.find((c) => c.id === 't')?.warnings).toBeUndefined();
 
     const html = readFileSync(join(dir, 'report.html'), 'utf8');

@@ -93,7 +93,7 @@ export function renderError(error: ReportError | null | undefined): string {
 
 /** A succeeded cell's warnings (e.g. an `expect:` with `on_fail: warn` that failed), above its output. */
 export function renderWarnings(warnings: readonly ReportError[] | undefined): string {
-  return (warnings ?? []).map((w) => `${problemPanel(w, 'Warning', 'warning', 'note')}\n`).join('');
+  return (warnings ?? []).map((w) => problemPanel(w, 'Warning', 'warning', 'note')).join('\n');
 }
 
 export function renderSkipped(reason: string | undefined): string {
@@ -117,7 +117,7 @@ export function renderCell(cell: ReportCell): string {
     body = ''; // shown only for its warnings
   else if (cell.output) body = renderOutput(cell.show === 'summary' ? summarized(cell.output) : cell.output);
   else body = '<p class="muted no-output">No output</p>';
-  if (cell.status === 'succeeded') body = (renderWarnings(cell.warnings) + body).trimEnd();
+  if (cell.status === 'succeeded' && cell.warnings?.length) body = [renderWarnings(cell.warnings), body].filter(Boolean).join('\n');
 
   const label = cellLabel(cell);
   const statusNote =
