@@ -61,28 +61,38 @@ export function findProjectRoot(start: string): { root: string; configPath: stri
   }
 }
 
-/** `${NAME}` → environment value; a missing variable is an error naming it. */
-function substituteEnv(value: unknown, source: YamlSource, path: (string | number)[], errors: UserError[]): unknown {
+/** A `${NAME}` of quire.yaml that is not set: where, and the error naming it. */
+interface MissingEnv {
+  path: (string | number)[];
+  error: UserError;
+}
+
+/** `${NAME}` → environment value; a missing variable is an error naming it (and its value becomes ''). */
+function substituteEnv(value: unknown, source: YamlSource, path: (string | number)[], missing: MissingEnv[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = process.env[name];
       if (v === undefined) {
-        errors.push(
-          new UserError('E_ENV_MISSING', `environment variable ${name} is not set`, {
-            location: source.locate(path),
-            hint: `export ${name}=... before running quire, or remove it from quire.yaml`,
-          }),
-        );
+        const error = new UserError('E_ENV_MISSING', `environment variable ${name} is not set`, {
+          location: source.locate(path),
+          hint: `export ${name}=... before running quire, or remove it from quire.yaml`,
+        });
+        missing.push({ path, error });
         return '';
       }
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, source, [...path, i], errors));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, source, [...path, i], missing));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, source, [...path, k], errors)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, source, [...path, k], missing)]));
   }
   return value;
+}
+
+/** Whether a schema issue is about a value a missing variable emptied (its own E_ENV_MISSING says it better). */
+function causedByMissingEnv(issue: z.core.$ZodIssue, missing: readonly MissingEnv[]): boolean {
+  return missing.some((m) => m.path.length === issue.path.length && m.path.every((k, i) => k === issue.path[i]));
 }
 
 export function loadProject(startDir: string): Project {
@@ -91,10 +101,11 @@ export function loadProject(startDir: string): Project {
   const { source, errors } = YamlSource.parse(configPath, readFileSync(configPath, 'utf8'));
   if (errors.length) throw new ValidationErrors(errors);
   const raw = source.toJS() ?? {};
-  const envErrors: UserError[] = [];
-  const substituted = substituteEnv(raw, source, [], envErrors);
+  const missing: MissingEnv[] = [];
+  const substituted = substituteEnv(raw, source, [], missing);
   const parsed = projectConfigSchema.safeParse(substituted);
-  const all = [...envErrors, ...(parsed.success ? [] : zodIssuesToErrors(parsed.error.issues, source, projectConfigSchema))];
+  const schemaIssues = parsed.success ? [] : parsed.error.issues.filter((issue) => !causedByMissingEnv(issue, missing));
+  const all = [...missing.map((m) => m.error), ...zodIssuesToErrors(schemaIssues, source, projectConfigSchema)];
   if (all.length || !parsed.success) throw new ValidationErrors(all);
   return { root, configPath, config: parsed.data, locate: (path) => source.locate(path) };
 }

@@ -19,7 +19,7 @@ import { countOf } from '../report/html/numbers.js';
 import { sourceStamp } from '../file-sources/index.js';
 import { notebookSources } from '../notebook/sources.js';
 
-export { clearCache, CACHE_DIR } from './store.js';
+export { cachedNotebooks, clearCache, CACHE_DIR } from './store.js';
 export type { CellDecision } from './plan.js';
 
 /** What the executor asks of the cache. */

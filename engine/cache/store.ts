@@ -211,6 +211,15 @@ export class CacheStore {
   }
 }
 
+/** The notebook ids with cached cell results under `runsDir`, sorted. */
+export function cachedNotebooks(runsDir: string): string[] {
+  const root = join(runsDir, CACHE_DIR);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory())
+    .sort();
+}
+
 /** Deletes the cache of one notebook, or all of it. Returns the entries and bytes removed. */
 export function clearCache(runsDir: string, notebookId?: string): { entries: number; bytes: number } {
   const root = join(runsDir, CACHE_DIR);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { clearCache, CACHE_DIR } from '../cache/index.js';
+import { cachedNotebooks, clearCache, CACHE_DIR } from '../cache/index.js';
+import { insideOrThrow } from '../util/inside.js';
+import { requireKnownNotebook } from './notebook-ids.js';
 import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
 
@@ -16,7 +18,12 @@ export function register(program: Command): void {
       const project = loadProject(process.cwd());
       const runsDir = opts.runsDir ? resolve(opts.runsDir) : projectPath(project, project.config.runs_dir);
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
+      if (notebook !== undefined && id !== undefined && !existsSync(notebook)) {
+        insideOrThrow(join(runsDir, CACHE_DIR), join(runsDir, CACHE_DIR, id), 'the cache folder'); // a climbing id is refused as such
+        requireKnownNotebook(notebook, id, { what: 'cached results', ids: cachedNotebooks(runsDir), project, hint: '`quire cache clear` without a notebook to clear them all' });
+      }
       const { entries, bytes } = clearCache(runsDir, id);
+      if (id !== undefined && entries === 0) return void process.stdout.write(`no cached cell results of notebook ${id} to remove\n`);
       process.stdout.write(`removed ${entries} cached cell result${entries === 1 ? '' : 's'} (${(bytes / 1e6).toFixed(1)} MB) from ${join(runsDir, CACHE_DIR, id ?? '')}\n`);
     });
 }

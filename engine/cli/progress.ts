@@ -19,6 +19,11 @@ function failure(error: CellRecord['error']): string {
   return lines.join('\n');
 }
 
+/** A succeeded cell's warnings, one indented line each (`file:line:col`, message, hint). */
+export function warningLines(warnings: CellRecord['warnings']): string[] {
+  return (warnings ?? []).flatMap((w) => [`    ${yellow(`warning: ${w.message}`)}${w.location ? ` (${w.location})` : ''}`, ...(w.hint ? [`    ${dim(`hint: ${w.hint}`)}`] : [])]);
+}
+
 /**
  * Per-cell progress on stderr. On a TTY a status line shows what is running and finished cells
  * scroll above it; otherwise one plain line per event.
@@ -45,6 +50,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
               ? failure(r.error)
               : dim(`skipped (${r.skipped_reason})`);
         stream.write(tty ? `${mark} ${r.id}  ${detail}\n` : `${r.status.padEnd(9)} ${r.id}  ${detail}\n`);
+        for (const line of warningLines(r.warnings)) stream.write(`${line}\n`);
       }
       status();
     },

@@ -6,6 +6,7 @@ import { parseCliParams } from '../params/index.js';
 import { EXPORT_FORMATS, parseExportFormats, parsePaper, type ExportFormat } from '../export/index.js';
 import type { PaperSize } from '../report/pdf/index.js';
 import { progressPrinter, green, red, yellow, bold } from './progress.js';
+import { countOf } from '../report/html/numbers.js';
 import { runSweepCommand } from './sweep.js';
 import { UserError } from '../util/errors.js';
 
@@ -32,7 +33,8 @@ function osUser(): string | undefined {
 export function printRunSummary(result: RunResult): void {
   const m = result.manifest;
   const colour = m.status === 'succeeded' ? green : m.status === 'partial' ? yellow : red;
-  const counts = ['succeeded', 'failed', 'skipped'].map((s) => `${m.cells.filter((c) => c.status === s).length} ${s}`).join(', ');
+  const warned = m.cells.reduce((n, c) => n + (c.warnings?.length ?? 0), 0);
+  const counts = ['succeeded', 'failed', 'skipped'].map((s) => `${m.cells.filter((c) => c.status === s).length} ${s}`).join(', ') + (warned ? `, ${yellow(countOf(warned, 'warning'))}` : '');
   process.stdout.write(`${bold(m.title)}: ${colour(m.status)} (${counts})\n`);
   if (m.error) process.stdout.write(`${red(m.error)}\n`);
   process.stdout.write(`run folder: ${show(result.dir)}\n`);

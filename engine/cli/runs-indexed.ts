@@ -1,14 +1,16 @@
 import type { Project } from '../project.js';
 import { queueSettings, RunQueue } from '../queue/queue.js';
-import { listIndexedRuns } from '../queue/batch.js';
+import { indexedNotebooks, listIndexedRuns } from '../queue/batch.js';
+import { requireKnownNotebook } from './notebook-ids.js';
 import { dim, green, red, yellow } from './progress.js';
 
 const colourOf = (status: string) => (status === 'succeeded' ? green : status === 'partial' ? yellow : status === 'failed' ? red : dim);
 
 /** `quire runs list` with a queue: the run index in PostgreSQL, queued and running runs included, on every machine. */
-export async function listIndexed(project: Project, notebookId: string | undefined, opts: { limit: number; json?: boolean }): Promise<void> {
+export async function listIndexed(project: Project, notebookId: string | undefined, opts: { limit: number; json?: boolean }, named: { name: string; id: string } | null): Promise<void> {
   const queue = await RunQueue.open(queueSettings(project));
   try {
+    if (named) requireKnownNotebook(named.name, named.id, { what: 'runs', ids: await indexedNotebooks(queue), project });
     const rows = await listIndexedRuns(queue, { notebookId, limit: opts.limit });
     if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     if (!rows.length) return void process.stdout.write('no runs yet\n');

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadNotebook } from '../notebooks.js';
 import { loadProject, projectPath } from '../project.js';
-import { damagedWarning, findRun, listRuns, type DamagedRun } from '../runs/runs.js';
-import { green, red, yellow, dim } from './progress.js';
+import { damagedWarning, findRun, listRuns, notebooksWithRuns, type DamagedRun } from '../runs/runs.js';
+import { requireKnownNotebook } from './notebook-ids.js';
+import { green, red, yellow, dim, warningLines } from './progress.js';
 import { countOf } from '../report/html/numbers.js';
 
 function runsDirOf(opt?: string): string {
@@ -30,8 +31,11 @@ export function register(program: Command): void {
     .action(async (notebook: string | undefined, opts: { runsDir?: string; limit: number; json?: boolean; folders?: boolean }) => {
       const id = notebook === undefined ? undefined : existsSync(notebook) ? loadNotebook(notebook).id : notebook;
       const project = opts.runsDir || opts.folders ? null : loadProject(process.cwd());
-      if (project?.config.queue) return (await import('./runs-indexed.js')).listIndexed(project, id, opts);
-      const entries = listRuns(runsDirOf(opts.runsDir), id, warnDamaged).slice(0, opts.limit);
+      const named = notebook !== undefined && id !== undefined && !existsSync(notebook) ? { name: notebook, id } : null;
+      if (project?.config.queue) return (await import('./runs-indexed.js')).listIndexed(project, id, opts, named);
+      const runsDir = runsDirOf(opts.runsDir);
+      if (named) requireKnownNotebook(named.name, named.id, { what: 'runs', ids: notebooksWithRuns(runsDir), project: opts.runsDir ? null : (project ?? loadProject(process.cwd())) });
+      const entries = listRuns(runsDir, id, warnDamaged).slice(0, opts.limit);
       if (opts.json) {
         process.stdout.write(
           `${JSON.stringify(
@@ -79,7 +83,7 @@ export function register(program: Command): void {
             : c.status === 'skipped'
               ? String(c.skipped_reason)
               : `${c.duration_ms} ms${c.rows === null ? '' : `, ${countOf(c.rows, 'row')}`}`;
-        out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`);
+        out.push(`  ${colourOf(c.status)(c.status.padEnd(9))} ${c.id.padEnd(24)} ${detail}`, ...warningLines(c.warnings).map((l) => `  ${l}`));
       }
       out.push(`folder   ${dir}`);
       for (const [fmt, file] of Object.entries(m.exports)) out.push(`${fmt.padEnd(8)} ${join(dir, file)}`);

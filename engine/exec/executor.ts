@@ -152,8 +152,8 @@ export async function executeDag(opts: ExecuteOptions): Promise<Map<string, Cell
           checkOutputSize(id, output); // refused before it is stored or rendered
         }
         const rows = tableOf(output)?.rowCount ?? null;
-        checkExpectations(cell.spec, rows, { source: nb.source, path: cell.path }, logger);
-        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached }, output);
+        const warning = checkExpectations(cell.spec, rows, { source: nb.source, path: cell.path }, logger);
+        finish(cell, { status: 'succeeded', duration_ms: Math.round(clock() - t0), rows, error: null, cache_hit: cached, ...(warning ? { warnings: [warning] } : {}) }, output);
         // Its table is cached and saved while downstream cells already run; the connection stays with it until then.
         const own = conn;
         conn = undefined;

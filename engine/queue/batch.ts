@@ -85,6 +85,12 @@ export interface IndexedRun extends QueuedMember {
 }
 
 /** The run index, newest first: queued and running runs too (they have no folder yet, or an unfinished one). */
+/** The notebook ids with runs in the run index, sorted. */
+export async function indexedNotebooks(queue: RunQueue): Promise<string[]> {
+  const r = await queue.pool.query<{ notebook_id: string }>('SELECT DISTINCT notebook_id FROM quire.runs ORDER BY notebook_id');
+  return r.rows.map((row) => row.notebook_id);
+}
+
 export async function listIndexedRuns(queue: RunQueue, opts: { notebookId?: string; limit: number }): Promise<IndexedRun[]> {
   const r = await queue.pool.query<IndexedRun>(
     `SELECT run_id, notebook_id, batch_id, params, trigger, status, attempts, worker, error, run_dir, enqueued_at, started_at, finished_at

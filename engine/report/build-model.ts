@@ -26,6 +26,7 @@ export function buildReportModel(manifest: RunManifest, outputs: ReadonlyMap<str
       status: c.status,
       skippedReason: c.skipped_reason ?? undefined,
       error: c.error,
+      ...(c.warnings?.length ? { warnings: c.warnings } : {}),
       output: outputs.get(c.id) ?? null,
       ...(c.show && c.show !== 'full' ? { show: c.show } : {}),
     })),

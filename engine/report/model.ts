@@ -33,6 +33,8 @@ export interface ReportCell {
   /** Why a skipped cell was skipped, e.g. "upstream cell orders failed". */
   skippedReason?: string;
   error?: ReportError | null;
+  /** Problems that did not fail the cell (an `expect:` with `on_fail: warn`), shown above its output. */
+  warnings?: ReportError[];
   output?: CellOutput | null;
   /** How the report shows it (absent: in full). Hidden cells are left out of HTML/PDF, kept in XLSX. */
   show?: 'full' | 'summary' | 'hidden';

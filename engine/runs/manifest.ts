@@ -26,6 +26,8 @@ const cellRecord = z.object({
   cache_hit: z.boolean(),
   error: cellError.nullable(),
   skipped_reason: z.string().nullable().optional(),
+  /** What went wrong without failing the cell (an `expect:` with `on_fail: warn`); the report shows each. */
+  warnings: z.array(cellError).optional(),
   /** How the report shows the cell (absent: in full); hidden cells stay in the run folder and XLSX. */
   show: z.enum(['full', 'summary', 'hidden']).optional(),
 });
@@ -62,6 +64,8 @@ export type RunStatus = RunManifest['status'];
 export type CellRecord = RunManifest['cells'][number];
 export type CellShow = 'full' | 'summary' | 'hidden';
 export type CellStatus = CellRecord['status'];
+/** A cell's error, or one of its warnings, as run.json keeps it. */
+export type CellProblem = z.infer<typeof cellError>;
 
 /** The `error` of a run found `running` whose process is gone. */
 export const PROCESS_GONE = 'process ended without finishing';

@@ -7,7 +7,7 @@ import { insideOrThrow } from '../util/inside.js';
 import { PROCESS_GONE, processGone, readManifestFile, type RunManifest } from './manifest.js';
 
 export { PROCESS_GONE, runManifestSchema, thisProcess } from './manifest.js';
-export type { CellRecord, CellShow, CellStatus, RunManifest, RunStatus } from './manifest.js';
+export type { CellProblem, CellRecord, CellShow, CellStatus, RunManifest, RunStatus } from './manifest.js';
 
 /** Sortable and unique: UTC time of the start plus random bits. */
 export function newRunId(now: Date): string {
@@ -103,6 +103,11 @@ function subdirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
   // Dot folders (.cache, .batches) hold the cell cache and sweep summaries, not runs.
   return readdirSync(dir).filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory());
+}
+
+/** The notebook ids with a folder of runs under `runsDir`, sorted. */
+export function notebooksWithRuns(runsDir: string): string[] {
+  return subdirs(runsDir).sort();
 }
 
 /** Runs under `runsDir`, newest first; only those of `notebookId` when given. Damaged ones are left out and told to `onDamaged`. */

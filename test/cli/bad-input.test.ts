@@ -135,6 +135,34 @@ describe('bad input', () => {
     expect(r.stderr).toMatch(/quire\.yaml:1:\d+: error\[E_ENV_MISSING\]: environment variable QUIRE_NOT_SET_ANYWHERE is not set/);
   });
 
+  it('a missing environment variable in a connection is one located error, not a second E_SCHEMA about the emptied value', () => {
+    const dir = fixtureProject('missing-file');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: quire.yaml's ${VAR} environment substitution, not a JS template
+    writeFileSync(join(dir, 'quire.yaml'), 'connections:\n  wh:\n    type: postgres\n    url: ${QUIRE_NOPE_URL}\n  files:\n    type: duckdb\n    path: ${QUIRE_NOPE_PATH}\n    bogus: 1\n');
+    for (const args of [
+      ['validate', 'notebook.yaml'],
+      ['run', 'notebook.yaml'],
+    ]) {
+      const r = quire(args, dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        [
+          'quire.yaml:4:10: error[E_ENV_MISSING]: environment variable QUIRE_NOPE_URL is not set',
+          '  |',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the quire.yaml line as printed
+          '4 |     url: ${QUIRE_NOPE_URL}',
+          '  |          ^',
+          '  hint: export QUIRE_NOPE_URL=... before running quire, or remove it from quire.yaml',
+        ].join('\n'),
+      );
+      expect(r.stderr).toMatch(/quire\.yaml:7:11: error\[E_ENV_MISSING\]: environment variable QUIRE_NOPE_PATH is not set/);
+      // other mistakes of the file are still told
+      expect(r.stderr).toMatch(/quire\.yaml:8:5: error\[E_UNKNOWN_KEY\]: unknown key 'bogus' in connections\.files/);
+      expect(r.stderr).not.toContain('E_SCHEMA');
+      expect(r.stderr).toContain('3 problems found');
+    }
+  });
+
   it('an unknown database file says how to make one', () => {
     const dir = fixtureProject('missing-file');
     writeFileSync(join(dir, 'quire.yaml'), 'database: data/none.duckdb\n');

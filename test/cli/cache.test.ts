@@ -89,8 +89,16 @@ describe('cell cache', () => {
     ).toEqual(['notes', 'signups', 'targets']);
     expect(plan.cells.find((c: { id: string }) => c.id === 'month_orders').reason).toBe('param region changed (NA → EU)');
     expect(JSON.parse(quire(['runs', 'list', '--json'], dir).stdout)).toHaveLength(1);
+    r = quire(['cache', 'clear', 'nosuch'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "error[E_NOTEBOOK_UNKNOWN]: no notebook or cached results named 'nosuch'\n  hint: notebooks with cached results: notebook; notebooks in this project: notebook. Give a notebook id or the path of its file, or `quire cache clear` without a notebook to clear them all\n",
+    );
+    expect(quire(['cache', 'clear', 'notebok'], dir).stderr).toContain("no notebook or cached results named 'notebok' — did you mean 'notebook'?");
     r = quire(['cache', 'clear'], dir);
     expect(r.stdout).toMatch(/removed 6 cached cell results/);
+    r = quire(['cache', 'clear', 'notebook'], dir);
+    expect([r.code, r.stdout]).toEqual([0, 'no cached cell results of notebook notebook to remove\n']);
     expect(JSON.parse(quire(['plan', 'notebook.yaml', '--json'], dir).stdout).cells.every((c: { action: string }) => c.action === 'run')).toBe(true);
   });
 });

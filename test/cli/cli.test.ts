@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureProject, manifests, quire, quireAsync } from '../helpers/cli.js';
 import { DEMO_NOTEBOOKS, REPO } from '../helpers/paths.js';
@@ -70,7 +71,7 @@ describe('quire run / runs', () => {
     expect(list.stdout).toContain('region=EU');
     expect(quire(['runs', 'list', 'region-month.yaml'], dir).stdout).toContain(m.id);
     expect(quire(['runs', 'list', 'region-month'], dir).stdout).toContain(m.id);
-    expect(quire(['runs', 'list', 'other-notebook'], dir).stdout).toBe('no runs yet\n');
+    expect(quire(['runs', 'list', 'all-cells'], dir).stdout).toBe('no runs yet\n'); // a notebook of the project, never run
     const show = quire(['runs', 'show', m.id.slice(0, 20)], dir);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('orders_in_month');
@@ -78,6 +79,35 @@ describe('quire run / runs', () => {
     const unknown = quire(['runs', 'show', 'nope'], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('E_RUN_UNKNOWN');
+  });
+
+  it('runs list of a notebook that names nothing is E_NOTEBOOK_UNKNOWN, listing the notebooks and the closest id', () => {
+    const dir = fixtureProject('conformance');
+    expect(quire(['run', 'region-month.yaml', '-p', 'region=EU', '-p', 'month=2025-12'], dir).code).toBe(0);
+    const r = quire(['runs', 'list', 'nosuch'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "error[E_NOTEBOOK_UNKNOWN]: no notebook or runs named 'nosuch'\n  hint: notebooks with runs: region-month; notebooks in this project: all-cells, inline-metrics, region-month. Give a notebook id or the path of its file\n",
+    );
+    expect(quire(['runs', 'list', 'region-mnth', '--json'], dir).stderr).toContain("no notebook or runs named 'region-mnth' — did you mean 'region-month'?");
+    expect(quire(['runs', 'list', 'regoin-month.yaml'], dir).stderr).toContain("no notebook file 'regoin-month.yaml', and no notebook or runs with that id — did you mean 'region-month'?");
+    const other = quire(['runs', 'list', 'nosuch', '--runs-dir', join(dir, 'runs')], dir);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('hint: notebooks with runs: region-month. Give');
+  });
+
+  it('prints an `expect:` warning (on_fail: warn) with its location and hint; runs show repeats it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-expect-warn-'));
+    writeFileSync(join(dir, 'quire.yaml'), '');
+    writeFileSync(join(dir, 'nb.yaml'), 'title: T\ncells:\n  - id: totals\n    type: query\n    sql: SELECT 1 AS n WHERE false\n    expect: { rows: ">=1", on_fail: warn }\n');
+    const r = quire(['run', 'nb.yaml'], dir);
+    expect(r.code).toBe(0);
+    const warning = 'warning: cell totals returned 0 rows; it expects rows >= 1 (nb.yaml:6:21)';
+    expect(r.stderr).toMatch(/succeeded totals .*\n {4}warning: cell totals returned 0 rows; it expects rows >= 1 \(nb\.yaml:6:21\)\n {4}hint: check the params/);
+    expect(r.stdout).toContain('T: succeeded (1 succeeded, 0 failed, 0 skipped, 1 warning)');
+    const [m] = manifests(dir, 'nb');
+    expect(quire(['runs', 'show', m.id], dir).stdout).toContain(`      ${warning}`);
   });
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { validateNotebook } from '../../engine/validate.js';
 import { runNotebook } from '../../engine/exec/run.js';
 import { ValidationErrors } from '../../engine/util/errors.js';
+import ExcelJS from 'exceljs';
+import { pdfText } from '../helpers/pdf.js';
 
 /** A project with `quire.yaml` and one notebook of the given YAML (after `title:`). */
 function project(body: string, config = ''): string {
@@ -124,10 +126,37 @@ describe('expect: on cells', () => {
     expect(manifest.cells.find((c) => c.id === 't')?.status).toBe('skipped');
   });
 
-  it('on_fail: warn lets the run succeed with a warning in the log', async () => {
-    const { manifest, dir } = await runNotebook(empty('{ rows: ">=1", on_fail: warn }'), { exports: [] });
+  it('on_fail: warn lets the run succeed with a warning in the log, run.json and every report', async () => {
+    const { manifest, dir } = await runNotebook(empty('{ rows: ">=1", on_fail: warn }'), { exports: ['html', 'pdf', 'xlsx'] });
     expect(manifest.status).toBe('succeeded');
+    const says = 'cell month_totals returned 0 rows; it expects rows >= 1';
     expect(readFileSync(join(dir, 'run.log'), 'utf8')).toMatch(/WARN.*cell month_totals returned 0 rows; it expects rows >= 1/);
+    const cell = manifest.cells.find((c) => c.id === 'month_totals')!;
+    expect(cell.status).toBe('succeeded');
+    expect(cell.warnings).toEqual([
+      {
+        code: 'E_EXPECT_ROWS',
+        message: says,
+        location: expect.stringMatching(/nb\.yaml:8:\d+$/),
+        snippet: null,
+        hint: 'check the params (is there data for this period?) or relax `expect:` of the cell',
+      },
+    ]);
+    expect(manifest.cells.find((c) => c.id === 't')?.warnings).toBeUndefined();
+
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const section = /<section[^>]* id="cell-month_totals"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(section).toContain('<span class="cell-status cell-status-warning">warning</span>');
+    expect(section).toMatch(/<div class="panel panel-warning" role="note">[\s\S]*Warning[\s\S]*E_EXPECT_ROWS[\s\S]*nb\.yaml:8:\d+[\s\S]*cell month_totals returned 0 rows; it expects rows &gt;= 1/);
+    expect(/<section[^>]* id="cell-t"[\s\S]*?<\/section>/.exec(html)![0]).not.toContain('panel-warning');
+
+    expect(pdfText(join(dir, 'report.pdf')).replace(/\s+/g, ' ')).toContain(`Warning E_EXPECT_ROWS`);
+    expect(pdfText(join(dir, 'report.pdf')).replace(/\s+/g, ' ')).toContain(says);
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dir, 'report.xlsx'));
+    const rows = (wb.getWorksheet('Summary')!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1).map(String));
+    expect(rows).toContainEqual(['month_totals', expect.stringMatching(/^E_EXPECT_ROWS cell month_totals returned 0 rows; it expects rows >= 1 \(.*nb\.yaml:8:\d+\)$/), 'warning']);
   });
 
   it('a result that meets it succeeds; a malformed expectation is a validate error', async () => {

@@ -69,7 +69,14 @@ function sampleModel(): ReportModel {
         },
       },
       { id: 'one', type: 'sql', title: 'One row', status: 'succeeded', output: { kind: 'table', columns: [{ name: 'x', type: 'HUGEINT' }], rows: [['123456789012345678901234']], rowCount: 1 } },
-      { id: 'none', type: 'sql', title: 'No rows', status: 'succeeded', output: { kind: 'table', columns: [{ name: 'x', type: 'INTEGER' }], rows: [], rowCount: 0 } },
+      {
+        id: 'none',
+        type: 'sql',
+        title: 'No rows',
+        status: 'succeeded',
+        output: { kind: 'table', columns: [{ name: 'x', type: 'INTEGER' }], rows: [], rowCount: 0 },
+        warnings: [{ code: 'E_EXPECT_ROWS', message: 'cell none returned 0 rows; it expects rows > 0', location: 'notebooks/sales.yaml:30:13', snippet: null, hint: 'relax `expect:` of the cell' }],
+      },
       { id: 'total', type: 'metric', title: "Total's value", status: 'succeeded', output: { kind: 'value', value: { total: 1234.5, label: XSS } } },
       {
         id: 'broken',
@@ -175,6 +182,29 @@ describe('renderHtml', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it("shows a succeeded cell's warnings above its output, and a hidden cell for its warnings alone", () => {
+    const none = cellSection(html, 'none');
+    expect(none).toContain('<span class="cell-status cell-status-warning">warning</span>');
+    expect(none).toMatch(
+      /<div class="panel panel-warning" role="note">\n<div class="warning-head"><span class="warning-label">Warning<\/span><code class="warning-code">E_EXPECT_ROWS<\/code><span class="warning-location">notebooks\/sales.yaml:30:13<\/span><\/div>/,
+    );
+    expect(none).toContain('<p class="warning-message">cell none returned 0 rows; it expects rows &gt; 0</p>');
+    expect(none.indexOf('panel-warning')).toBeLessThan(none.indexOf('table-wrap'));
+    expect(cellSection(html, 'one')).not.toContain('warning');
+
+    const model = sampleModel();
+    const warned = model.cells.find((c) => c.id === 'none')!;
+    model.cells = [
+      { ...warned, show: 'hidden' },
+      { ...model.cells.find((c) => c.id === 'one')!, show: 'hidden' },
+    ];
+    const out = renderHtml(model);
+    expect(out).not.toContain('id="cell-one"');
+    const hidden = cellSection(out, 'none');
+    expect(hidden).toContain('panel-warning');
+    expect(hidden).not.toContain('table-wrap');
+  });
+
   it('escapes everything that comes from the model except text output', () => {
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img');
@@ -202,6 +232,7 @@ describe('renderHtml', () => {
         title: 'e',
         status: 'succeeded',
         output: { kind: 'table', columns: [{ name: XSS, type: IMG }], rows: [[{ k: XSS }], [[IMG]]], rowCount: 2 },
+        warnings: [{ code: XSS, message: IMG, location: XSS, snippet: IMG, hint: XSS }],
       },
     ];
     const out = withoutTableScript(renderHtml(model));

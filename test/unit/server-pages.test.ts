@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cookieOf, testServer, type TestServer } from '../helpers/server.js';
+import { fakeManifest } from '../helpers/fake-runs.js';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -30,6 +33,24 @@ describe('quire serve pages', () => {
     const page = await (await server.req(`/runs/${runId}`, { cookie })).text();
     expect(page).toContain('<iframe class="report" sandbox="allow-scripts allow-popups"');
     expect(page).toContain('started by</dt><dd>runner-user');
+  });
+
+  it("a run's page shows a cell's warning (an expect: with on_fail: warn) beside its timing, escaped", async () => {
+    server = testServer({ tokens: true });
+    const { cookie } = await login(server, 'viewer');
+    const warning = { code: 'E_EXPECT_ROWS', message: 'cell <b>orders</b> returned 0 rows; it expects rows > 0', location: 'sales.yaml:9:21', snippet: null, hint: 'relax it' };
+    const m = fakeManifest('sales', 1, {
+      cells: [{ id: 'orders', type: 'query', title: null, status: 'succeeded', duration_ms: 3, rows: 0, cache_hit: false, error: null, warnings: [warning] }],
+    });
+    const dir = join(server.root, 'runs', 'sales', m.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(m));
+    writeFileSync(join(dir, 'run.log'), '');
+    const page = await (await server.req(`/runs/${m.id}`, { cookie })).text();
+    const row = /<tr><td><code>orders<\/code>[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain(
+      '<span class="badge badge-warning" data-status="warning">warning</span> <strong>E_EXPECT_ROWS</strong> cell &lt;b&gt;orders&lt;/b&gt; returned 0 rows; it expects rows &gt; 0',
+    );
   });
 
   it('pages enforce roles and CSRF too, and escape what they show', async () => {

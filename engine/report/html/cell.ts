@@ -17,9 +17,9 @@ export function cellHref(id: string): string {
   return `#${encodeURIComponent(cellAnchor(id))}`;
 }
 
-/** Whether the report shows a cell: hidden cells are left out unless they failed or were skipped. */
+/** Whether the report shows a cell: hidden cells are left out unless they failed, were skipped or warn. */
 export function isShown(cell: ReportCell): boolean {
-  return cell.show !== 'hidden' || cell.status !== 'succeeded';
+  return cell.show !== 'hidden' || cell.status !== 'succeeded' || Boolean(cell.warnings?.length);
 }
 
 /** Rows a `show: summary` table keeps. */
@@ -69,21 +69,31 @@ export function renderOutput(output: CellOutput): string {
   }
 }
 
+/** A located problem as a panel: label, code, `file:line:col`, message, snippet, hint. */
+function problemPanel(problem: ReportError, label: string, tone: 'error' | 'warning', role: string): string {
+  const parts = [
+    `<div class="panel panel-${tone}" role="${role}">`,
+    `<div class="${tone}-head"><span class="${tone}-label">${label}</span><code class="${tone}-code">${escapeHtml(problem.code)}</code>${
+      problem.location ? `<span class="${tone}-location">${escapeHtml(problem.location)}</span>` : ''
+    }</div>`,
+    `<p class="${tone}-message">${escapeHtml(problem.message)}</p>`,
+  ];
+  if (problem.snippet) parts.push(`<pre class="snippet">${escapeHtml(problem.snippet)}</pre>`);
+  if (problem.hint) parts.push(`<p class="hint"><span class="hint-label">Hint</span>${escapeHtml(problem.hint)}</p>`);
+  parts.push('</div>');
+  return parts.join('\n');
+}
+
 export function renderError(error: ReportError | null | undefined): string {
   if (!error) {
     return '<div class="panel panel-error" role="alert"><div class="error-head"><span class="error-label">Error</span></div><p class="error-message">This cell failed.</p></div>';
   }
-  const parts = [
-    '<div class="panel panel-error" role="alert">',
-    `<div class="error-head"><span class="error-label">Error</span><code class="error-code">${escapeHtml(error.code)}</code>${
-      error.location ? `<span class="error-location">${escapeHtml(error.location)}</span>` : ''
-    }</div>`,
-    `<p class="error-message">${escapeHtml(error.message)}</p>`,
-  ];
-  if (error.snippet) parts.push(`<pre class="snippet">${escapeHtml(error.snippet)}</pre>`);
-  if (error.hint) parts.push(`<p class="hint"><span class="hint-label">Hint</span>${escapeHtml(error.hint)}</p>`);
-  parts.push('</div>');
-  return parts.join('\n');
+  return problemPanel(error, 'Error', 'error', 'alert');
+}
+
+/** A succeeded cell's warnings (e.g. an `expect:` with `on_fail: warn` that failed), above its output. */
+export function renderWarnings(warnings: readonly ReportError[] | undefined): string {
+  return (warnings ?? []).map((w) => problemPanel(w, 'Warning', 'warning', 'note')).join('\n');
 }
 
 export function renderSkipped(reason: string | undefined): string {
@@ -103,12 +113,21 @@ export function renderCell(cell: ReportCell): string {
   let body: string;
   if (cell.status === 'failed') body = renderError(cell.error);
   else if (cell.status === 'skipped') body = renderSkipped(cell.skippedReason);
+  else if (cell.show === 'hidden')
+    body = ''; // shown only for its warnings
   else if (cell.output) body = renderOutput(cell.show === 'summary' ? summarized(cell.output) : cell.output);
   else body = '<p class="muted no-output">No output</p>';
+  if (cell.status === 'succeeded' && cell.warnings?.length) body = [renderWarnings(cell.warnings), body].filter(Boolean).join('\n');
 
   const label = cellLabel(cell);
   const statusNote =
-    cell.status === 'failed' ? '<span class="cell-status cell-status-failed">failed</span>' : cell.status === 'skipped' ? '<span class="cell-status cell-status-skipped">skipped</span>' : '';
+    cell.status === 'failed'
+      ? '<span class="cell-status cell-status-failed">failed</span>'
+      : cell.status === 'skipped'
+        ? '<span class="cell-status cell-status-skipped">skipped</span>'
+        : cell.warnings?.length
+          ? '<span class="cell-status cell-status-warning">warning</span>'
+          : '';
   const head = label
     ? `<header class="cell-head"><h2>${escapeHtml(label)}</h2><span class="cell-meta">${statusNote}<code>${escapeHtml(cell.id)}</code><span class="cell-type">${escapeHtml(cell.type)}</span></span></header>`
     : '';

@@ -100,6 +100,7 @@ a:hover { text-decoration: underline; }
 .cell-status { font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 6px; }
 .cell-status-failed { color: var(--red); background: var(--red-bg); }
 .cell-status-skipped { color: var(--muted); background: var(--grey-bg); }
+.cell-status-warning { color: var(--amber); background: var(--amber-bg); }
 .no-output { margin: 0; font-size: 14px; }
 
 /* Text output */
@@ -146,14 +147,20 @@ pre.value {
   border-radius: 8px; font-size: 13px; line-height: 1.5; overflow-x: auto;
 }
 
-/* Error and skipped panels */
+/* Error, warning and skipped panels */
 .panel { border-radius: 8px; padding: 12px 16px; }
 .panel-error { background: var(--red-bg); border: 1px solid var(--red-border); color: var(--red-fg); }
-.error-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 10px; }
+.error-head, .warning-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 10px; }
 .error-label { font-weight: 700; color: var(--red); }
 .error-code { font-size: 12px; font-weight: 600; color: var(--red); background: #fee4e2; padding: 1px 6px; border-radius: 4px; }
 .error-location { font-family: var(--mono); font-size: 12px; color: var(--red-fg); opacity: 0.85; }
-.error-message { margin: 6px 0 0; font-size: 14.5px; color: var(--fg); white-space: pre-wrap; overflow-wrap: anywhere; }
+.error-message, .warning-message { margin: 6px 0 0; font-size: 14.5px; color: var(--fg); white-space: pre-wrap; overflow-wrap: anywhere; }
+.panel-warning { background: var(--amber-bg); border: 1px solid var(--amber-border); }
+.panel-warning:not(:last-child) { margin-bottom: 12px; }
+.warning-label { font-weight: 700; color: var(--amber); }
+.warning-code { font-size: 12px; font-weight: 600; color: var(--amber); background: var(--card); padding: 1px 6px; border-radius: 4px; }
+.warning-location { font-family: var(--mono); font-size: 12px; color: var(--amber); opacity: 0.85; }
+.panel-warning pre.snippet { border-color: var(--amber-border); }
 pre.snippet {
   margin: 10px 0 0; padding: 10px 12px; background: var(--card); border: 1px solid var(--red-border);
   border-radius: 6px; color: var(--fg); font-size: 12.5px; line-height: 1.5; overflow-x: auto;

@@ -132,11 +132,16 @@ export function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model
   }
 
   const problems = model.cells.filter((c) => c.status !== 'succeeded');
-  if (problems.length || notes.length) {
+  const warnings = model.cells.flatMap((c) => (c.status === 'succeeded' ? (c.warnings ?? []).map((w) => ({ cell: c, w })) : []));
+  if (problems.length || warnings.length || notes.length) {
     section('Problems and notes', ['Cell', 'Message', 'Status']);
     for (const c of problems) {
       const message = c.status === 'failed' ? `${c.error?.code ?? ''} ${c.error?.message ?? ''}`.trim() : (c.skippedReason ?? '');
       add([c.id, message, c.status], (r) => (r.getCell(3).font = { color: { argb: c.status === 'failed' ? 'FFB42318' : 'FF667085' } }));
+    }
+    for (const { cell, w } of warnings) {
+      const message = `${w.code} ${w.message}${w.location ? ` (${w.location})` : ''}`;
+      add([cell.id, message, 'warning'], (r) => (r.getCell(3).font = { color: { argb: 'FFB54708' } }));
     }
     for (const n of notes) add(['', n, 'note']);
   }

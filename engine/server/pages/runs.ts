@@ -163,8 +163,8 @@ ${
 ${
   m
     ? html`<h2>Cell timings</h2>
-<table class="list" data-cells><thead><tr><th>Cell</th><th>Status</th><th>Time</th><th>Rows</th><th>Cache</th><th>Error</th></tr></thead><tbody>
-${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.title ?? ''}</span></td><td>${badge(x.status)}</td><td class="num">${x.duration_ms === null ? '—' : `${x.duration_ms} ms`}</td><td class="num">${x.rows ?? '—'}</td><td>${x.cache_hit ? 'hit' : ''}</td><td>${x.error ? html`<strong>${x.error.code}</strong> ${x.error.message}` : (x.skipped_reason ?? '')}</td></tr>`)}
+<table class="list" data-cells><thead><tr><th>Cell</th><th>Status</th><th>Time</th><th>Rows</th><th>Cache</th><th>Error or warning</th></tr></thead><tbody>
+${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.title ?? ''}</span></td><td>${badge(x.status)}</td><td class="num">${x.duration_ms === null ? '—' : `${x.duration_ms} ms`}</td><td class="num">${x.rows ?? '—'}</td><td>${x.cache_hit ? 'hit' : ''}</td><td>${x.error ? html`<strong>${x.error.code}</strong> ${x.error.message}` : x.warnings?.length ? x.warnings.map((w) => html`${badge('warning')} <strong>${w.code}</strong> ${w.message} `) : (x.skipped_reason ?? '')}</td></tr>`)}
 </tbody></table>
 <h2>Log</h2>
 <pre class="log">${view.dir ? tail(join(view.dir, m.log), 200) : ''}</pre>`
