@@ -36,7 +36,8 @@ describe('quire serve in Chromium', () => {
     await page.setViewport({ width: 1280, height: 900 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    // Warnings count too (a header sent inconsistently, a deprecated API): a person's console stays clean.
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && errors.push(`${m.type()}: ${m.text()}`));
 
     await page.goto(`${server.url}/notebooks`);
     expect(await page.$eval('[data-notebooks]', (t) => t.textContent)).toContain('Sales — 2025-03');

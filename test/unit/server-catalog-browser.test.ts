@@ -17,6 +17,8 @@ let p: CatalogProject;
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
+/** Console errors and warnings of every page (the aborted pictures' failed loads aside). */
+const consoleProblems: string[] = [];
 
 beforeAll(async () => {
   p = catalogProject();
@@ -27,8 +29,10 @@ beforeAll(async () => {
   // A template's picture is a run and a PDF (seconds each): the page tests don't wait for them.
   await page.setRequestInterception(true);
   page.on('request', (r) => (r.url().endsWith('/picture.png') ? r.abort() : r.continue()));
+  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && consoleProblems.push(`${m.type()}: ${m.text()}`));
 });
 afterAll(async () => {
+  expect(consoleProblems.filter((m) => !/picture\.png|Failed to load resource/.test(m))).toEqual([]);
   await browser?.close();
   await server?.close();
   await p?.close();
