@@ -100,4 +100,28 @@ describe('quire serve in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-error-for="month"]')?.textContent?.includes('expects'));
     expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]); // the 422 is the refusal shown
   });
+
+  it('the login page shows a whole token at desktop width, and fits a phone screen', async () => {
+    const page = await browser.newPage();
+    const token = `qt_0a1b2c3d_${'x'.repeat(43)}`; // the shape of `quire tokens create`'s secrets
+    const measure = () =>
+      page.$eval('#token', (i) => ({ inner: (i as HTMLInputElement).clientWidth, text: i.scrollWidth, page: document.documentElement.scrollWidth, type: (i as HTMLInputElement).type }));
+
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/login`);
+    await page.type('#token', token);
+    const desktop = await measure();
+    expect(desktop.text).toBeLessThanOrEqual(desktop.inner); // every character in view, no scrolling inside the field
+    await page.click('[data-show-token]');
+    expect((await measure()).type).toBe('text');
+    await page.screenshot({ path: join(shots, 'login.png') });
+
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(`${server.url}/login`);
+    const phone = await measure();
+    expect(phone.page).toBeLessThanOrEqual(390); // no sideways scrolling of the page
+    expect(phone.inner).toBeGreaterThan(300); // the field takes the card's width
+    await page.screenshot({ path: join(shots, 'login-phone.png') });
+    await page.close();
+  });
 });

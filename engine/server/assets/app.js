@@ -112,3 +112,11 @@ for (const form of document.querySelectorAll('form[data-run-form]')) {
 for (const panel of document.querySelectorAll('[data-progress]')) {
   if (panel.dataset.run && !panel.closest('[data-progress-slot]')) follow(panel);
 }
+
+// The login page's "Show the token": a pasted token can be checked before it is sent.
+for (const box of document.querySelectorAll('[data-show-token]')) {
+  const input = box.closest('form')?.querySelector('input.token');
+  if (input) box.addEventListener('change', () => {
+    input.type = box.checked ? 'text' : 'password';
+  });
+}
