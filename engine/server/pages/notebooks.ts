@@ -8,6 +8,7 @@ import { requireRole } from '../auth/middleware.js';
 import { startRun } from '../actions.js';
 import { fieldError, problemOf, problemResponse, type FieldError } from '../problem.js';
 import { listNotebooks, nextRuns, summarize } from '../notebooks/summary.js';
+import { dagOrder } from '../notebooks/dag-order.js';
 import { badge, layout, when, type Html } from './layout.js';
 import { formParams, paramsForm } from './params-form.js';
 import { progressPanel } from './progress.js';
@@ -66,7 +67,10 @@ export function notebookPages(ctx: ServerContext): Hono<AppEnv> {
         if (!errors.length && err instanceof ValidationErrors) errors = err.errors.map(fieldError);
       }
     }
-    const cells = (e.nb?.cells ?? []).map((cell) => ({ id: cell.spec.id, title: cell.spec.title ?? null, type: cell.spec.type }));
+    const cells = dagOrder(
+      (e.nb?.cells ?? []).map((cell) => ({ id: cell.spec.id, title: cell.spec.title ?? null, type: cell.spec.type })),
+      plan?.levels ?? [],
+    );
     const action = new Map(plan?.cells.map((x) => [x.id, x]) ?? []);
     const level = new Map(plan?.levels.flatMap((ids, i) => ids.map((x) => [x, i + 1] as const)) ?? []);
     return layout(c, {
