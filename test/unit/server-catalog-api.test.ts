@@ -51,7 +51,7 @@ const form = (name: string, content: BlobPart) => {
 async function problem(res: Response, status: number, code: string) {
   expect(res.status, await res.clone().text()).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  const body = (await res.json()) as { code: string; detail: string; hint?: string };
+  const body = (await res.json()) as { code: string; detail: string; hint?: string; errors?: { field: string | null; code: string; hint: string | null }[] };
   expect(body.code).toBe(code);
   return body;
 }

@@ -109,8 +109,9 @@ for (const form of document.querySelectorAll('form[data-run-form]')) {
   });
 }
 
+// A run going on when the page was made (a run page, or a notebook's run started elsewhere) is followed at once.
 for (const panel of document.querySelectorAll('[data-progress]')) {
-  if (panel.dataset.run && !panel.closest('[data-progress-slot]')) follow(panel);
+  if (panel.dataset.run && !panel.closest('[data-progress-slot][hidden]')) follow(panel);
 }
 
 // The login page's "Show the token": a pasted token can be checked before it is sent.
