@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { chromiumPath, LAUNCH_ARGS } from '../../engine/report/pdf/browser.js';
-import { createServerContext } from '../../engine/server/context.js';
+import { createServerContext, type ServerContext } from '../../engine/server/context.js';
 import { startServer, type RunningServer } from '../../engine/server/serve.js';
 import { fixtureProject } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
@@ -14,13 +14,14 @@ import { SERVE_NOW } from '../helpers/server.js';
 describe('quire serve in Chromium', () => {
   let browser: Browser;
   let server: RunningServer;
+  let ctx: ServerContext;
   let root: string;
   // The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp folder.
   const shots = process.env.UPDATE_SCREENSHOTS ? join(REPO, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'quire-shots-'));
 
   beforeAll(async () => {
     root = fixtureProject('serve');
-    const ctx = createServerContext(root, { clock: () => SERVE_NOW, localUser: 'analyst' });
+    ctx = createServerContext(root, { clock: () => SERVE_NOW, localUser: 'analyst' });
     server = await startServer(ctx, { host: '127.0.0.1', port: 0 });
     browser = await puppeteer.launch({ executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true });
   });
@@ -99,6 +100,22 @@ describe('quire serve in Chromium', () => {
     await page.click('form[data-run-form] button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('[data-error-for="month"]')?.textContent?.includes('expects'));
     expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]); // the 422 is the refusal shown
+  });
+
+  it("shows a run of the notebook started elsewhere (another person, the scheduler) live on the notebook's page", async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const problems: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && problems.push(m.text()));
+    const run = await ctx.runs.submit({ nb: ctx.notebooks.loaded('slow'), params: {}, startedBy: 'someone-else' });
+    await page.goto(`${server.url}/notebooks/slow`);
+    await page.waitForSelector(`[data-progress-slot]:not([hidden]) [data-progress][data-run="${run.id}"] [data-cell="quick"][data-state="succeeded"]`, { timeout: 30_000 });
+    expect(await page.$eval('[data-progress-slot] [data-cell="slow"]', (li) => (li as HTMLElement).dataset.state)).toBe('running');
+    await page.screenshot({ path: join(shots, 'notebook-live.png'), fullPage: true });
+    await ctx.runs.cancel(run.id, 'test over');
+    await page.waitForSelector('[data-progress-slot] [data-run-status] .badge[data-status="failed"]', { timeout: 30_000 }); // stopped: failed, interrupted
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('the login page shows a whole token at desktop width, and fits a phone screen', async () => {

@@ -19,7 +19,10 @@ function follow(panel) {
   const url = panel.dataset.events;
   if (!url || panel.dataset.following) return;
   panel.dataset.following = '1';
+  // A panel turned to another run (Run pressed while one was shown) stops following the first.
+  panel.quireEvents?.close();
   const source = new EventSource(url);
+  panel.quireEvents = source;
   const cell = (id) => panel.querySelector(`[data-cell="${CSS.escape(id)}"]`);
   const setState = (li, state, detail) => {
     if (!li) return;
