@@ -203,7 +203,7 @@ export class RunManager implements RunService {
         end(result.manifest.status, result.manifest.error, result.manifest.exports);
         return result;
       } catch (err) {
-        end('failed', err instanceof Error ? err.message : String(err), {});
+        end('failed', err instanceof QuireError ? err.message : `internal error: ${(err as Error).message}`, {});
         throw err;
       } finally {
         resolveDone();
