@@ -56,6 +56,7 @@ export function register(program: Command): void {
           browserEndpoint: job.browserEndpoint,
           signal: controller.signal,
           onStart: ({ runId, dir }) => emit({ event: 'start', runId, dir }),
+          onEvent: (cell) => emit({ event: 'cell', cell }),
         });
         emit({ event: 'done', dir: result.dir, reportPath: result.reportPath });
       } catch (err) {

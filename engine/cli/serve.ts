@@ -3,8 +3,7 @@ import { projectDir } from './project-dir.js';
 import { UserError } from '../util/errors.js';
 import { createServerContext } from '../server/context.js';
 import { startServer } from '../server/serve.js';
-import { Scheduler } from '../schedule/scheduler.js';
-import { childProcessRun } from '../schedule/child-run.js';
+import { localScheduler } from '../server/local-scheduler.js';
 import { QueueScheduler } from '../queue/scheduler.js';
 import { QueuedRuns } from '../server/runs/queued-runs.js';
 import type { Logger } from '../util/log.js';
@@ -46,15 +45,8 @@ export function register(program: Command): void {
         logger.log('info', `scheduler-started pid=${process.pid} root=${ctx.root} queue (ticks go to the workers)`);
         scheduler = { loop: () => queued.loop(), stop: async () => queued.stop() };
       } else if (opts.scheduler) {
-        const local = new Scheduler({
-          root: ctx.root,
-          runsDir: ctx.runsDir,
-          projectTimezone: ctx.project.config.timezone,
-          engine: ctx.state,
-          // As `quire scheduler`: each scheduled run in its own process, so none can take the server down.
-          run: childProcessRun(),
-          logger,
-        });
+        // As `quire scheduler` (each run in its own process), its runs shown live like the pages' own.
+        const local = localScheduler(ctx, { logger });
         local.start();
         scheduler = local;
       }

@@ -11,6 +11,7 @@ import { OperationalError, UserError } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import type { Notebook } from '../notebook/load.js';
 import type { RunOptions, RunResult } from '../exec/run.js';
+import type { ExecEvent } from '../exec/executor.js';
 import { needsBrowser } from '../export/index.js';
 import { WARM_BROWSER } from '../export/warm-browser.js';
 import { markInterrupted, readManifestAt, type RunFn } from './runner.js';
@@ -32,6 +33,8 @@ export interface ChildJob {
 /** What the child prints on stdout, one JSON line each. */
 export type ChildEvent =
   | { event: 'start'; runId: string; dir: string }
+  /** A cell started or ended (the parent passes it to its onEvent: a server shows it live). */
+  | { event: 'cell'; cell: ExecEvent }
   | { event: 'done'; dir: string; reportPath: string | null }
   | { event: 'refused'; code: string; message: string; hint: string | null };
 
@@ -71,7 +74,8 @@ function runInChild(bin: string, notebook: string, opts: RunOptions, browserEndp
     if (e.event === 'start') {
       started = { runId: e.runId, dir: e.dir };
       opts.onStart?.(started);
-    } else if (e.event === 'done') done = { dir: e.dir, reportPath: e.reportPath };
+    } else if (e.event === 'cell') opts.onEvent?.(e.cell);
+    else if (e.event === 'done') done = { dir: e.dir, reportPath: e.reportPath };
     else if (e.event === 'refused') refused = e;
   });
   const onAbort = () => child.kill('SIGTERM');

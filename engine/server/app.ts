@@ -56,7 +56,9 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
       c.res.headers.delete(OWN_CSP);
     }
   });
-  app.use(secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
+  // No Origin-Agent-Cluster on any response: the report's frame is sandboxed (an opaque origin, kept in the
+  // page's site-keyed cluster), so Chrome warns on every page that asks for origin-keying; not asking anywhere is uniform.
+  app.use(secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin', originAgentCluster: false }));
   app.use(async (c, next) => {
     // With no login at all, a page on another site must not reach us by a name resolving to 127.0.0.1 (DNS rebinding).
     const host = (c.req.header('host') ?? 'localhost').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');

@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { QuireError, ValidationErrors } from '../util/errors.js';
+import { FieldInputError, QuireError, ValidationErrors } from '../util/errors.js';
 
 export interface FieldError {
   /** The request field (a param name, a body key path), when the error is about one. */
@@ -36,6 +36,8 @@ export class HttpProblem extends Error {
     readonly code: string,
     message: string,
     readonly hint?: string,
+    /** The engine error's own entries (its field), when it was one. */
+    readonly errors?: FieldError[],
   ) {
     super(message);
   }
@@ -62,8 +64,9 @@ function statusOf(err: QuireError): ContentfulStatusCode {
   return 422;
 }
 
-/** The param (or other field) an engine message names: `param "month" expects ...`. */
+/** The field an error is about: its own (FieldInputError), or the param its message names (`param "month" expects ...`). */
 function fieldOf(err: QuireError): string | null {
+  if (err instanceof FieldInputError) return err.field;
   const m = /\bparam "([^"]+)"/.exec(err.message);
   return m ? m[1] : null;
 }
@@ -74,7 +77,7 @@ export function fieldError(err: QuireError): FieldError {
 }
 
 export function problemOf(err: unknown): Problem {
-  if (err instanceof HttpProblem) return make(err.status, err.code, err.message, { hint: err.hint ?? null });
+  if (err instanceof HttpProblem) return make(err.status, err.code, err.message, { hint: err.hint ?? null, ...(err.errors ? { errors: err.errors } : {}) });
   if (err instanceof ValidationErrors) {
     return make(422, err.errors[0]?.code ?? err.code, err.errors.map((e) => e.message).join('; '), { errors: err.errors.map(fieldError) });
   }

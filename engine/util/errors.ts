@@ -37,6 +37,19 @@ export class UserError extends QuireError {
   }
 }
 
+/** Bad input in one named field of a request or form (a table name): shown beside that field. */
+export class FieldInputError extends UserError {
+  constructor(
+    readonly field: string,
+    code: string,
+    message: string,
+    opts: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, opts);
+    this.name = 'FieldInputError';
+  }
+}
+
 /** IO, database, network trouble: not the user's notebook, not a bug. */
 export class OperationalError extends QuireError {
   constructor(code: string, message: string, opts: { location?: SourceLocation; hint?: string; cause?: unknown } = {}) {

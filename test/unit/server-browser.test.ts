@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { chromiumPath, LAUNCH_ARGS } from '../../engine/report/pdf/browser.js';
-import { createServerContext } from '../../engine/server/context.js';
+import { createServerContext, type ServerContext } from '../../engine/server/context.js';
 import { startServer, type RunningServer } from '../../engine/server/serve.js';
 import { fixtureProject } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
@@ -14,13 +14,14 @@ import { SERVE_NOW } from '../helpers/server.js';
 describe('quire serve in Chromium', () => {
   let browser: Browser;
   let server: RunningServer;
+  let ctx: ServerContext;
   let root: string;
   // The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp folder.
   const shots = process.env.UPDATE_SCREENSHOTS ? join(REPO, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'quire-shots-'));
 
   beforeAll(async () => {
     root = fixtureProject('serve');
-    const ctx = createServerContext(root, { clock: () => SERVE_NOW, localUser: 'analyst' });
+    ctx = createServerContext(root, { clock: () => SERVE_NOW, localUser: 'analyst' });
     server = await startServer(ctx, { host: '127.0.0.1', port: 0 });
     browser = await puppeteer.launch({ executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true });
   });
@@ -36,7 +37,8 @@ describe('quire serve in Chromium', () => {
     await page.setViewport({ width: 1280, height: 900 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    // Warnings count too (a header sent inconsistently, a deprecated API): a person's console stays clean.
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && errors.push(`${m.type()}: ${m.text()}`));
 
     await page.goto(`${server.url}/notebooks`);
     expect(await page.$eval('[data-notebooks]', (t) => t.textContent)).toContain('Sales — 2025-03');
@@ -98,5 +100,45 @@ describe('quire serve in Chromium', () => {
     await page.click('form[data-run-form] button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('[data-error-for="month"]')?.textContent?.includes('expects'));
     expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]); // the 422 is the refusal shown
+  });
+
+  it("shows a run of the notebook started elsewhere (another person, the scheduler) live on the notebook's page", async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const problems: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && problems.push(m.text()));
+    const run = await ctx.runs.submit({ nb: ctx.notebooks.loaded('slow'), params: {}, startedBy: 'someone-else' });
+    await page.goto(`${server.url}/notebooks/slow`);
+    await page.waitForSelector(`[data-progress-slot]:not([hidden]) [data-progress][data-run="${run.id}"] [data-cell="quick"][data-state="succeeded"]`, { timeout: 30_000 });
+    expect(await page.$eval('[data-progress-slot] [data-cell="slow"]', (li) => (li as HTMLElement).dataset.state)).toBe('running');
+    await page.screenshot({ path: join(shots, 'notebook-live.png'), fullPage: true });
+    await ctx.runs.cancel(run.id, 'test over');
+    await page.waitForSelector('[data-progress-slot] [data-run-status] .badge[data-status="failed"]', { timeout: 30_000 }); // stopped: failed, interrupted
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the login page shows a whole token at desktop width, and fits a phone screen', async () => {
+    const page = await browser.newPage();
+    const token = `qt_0a1b2c3d_${'x'.repeat(43)}`; // the shape of `quire tokens create`'s secrets
+    const measure = () =>
+      page.$eval('#token', (i) => ({ inner: (i as HTMLInputElement).clientWidth, text: i.scrollWidth, page: document.documentElement.scrollWidth, type: (i as HTMLInputElement).type }));
+
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/login`);
+    await page.type('#token', token);
+    const desktop = await measure();
+    expect(desktop.text).toBeLessThanOrEqual(desktop.inner); // every character in view, no scrolling inside the field
+    await page.click('[data-show-token]');
+    expect((await measure()).type).toBe('text');
+    await page.screenshot({ path: join(shots, 'login.png') });
+
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(`${server.url}/login`);
+    const phone = await measure();
+    expect(phone.page).toBeLessThanOrEqual(390); // no sideways scrolling of the page
+    expect(phone.inner).toBeGreaterThan(300); // the field takes the card's width
+    await page.screenshot({ path: join(shots, 'login-phone.png') });
+    await page.close();
   });
 });

@@ -51,7 +51,7 @@ const form = (name: string, content: BlobPart) => {
 async function problem(res: Response, status: number, code: string) {
   expect(res.status, await res.clone().text()).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  const body = (await res.json()) as { code: string; detail: string; hint?: string };
+  const body = (await res.json()) as { code: string; detail: string; hint?: string; errors?: { field: string | null; code: string; hint: string | null }[] };
   expect(body.code).toBe(code);
   return body;
 }
@@ -170,7 +170,11 @@ describe('tables and uploads API', () => {
     expect(commit.headers.get('location')).toBe('/api/v1/tables/targets');
     expect((await (await call('viewer', 'GET', '/api/v1/tables/targets')).json()).row_count).toBe(2);
     const again = await (await call('admin', 'POST', '/api/v1/uploads', form('t2.csv', 'a\n1\n'))).json();
-    await problem(await call('admin', 'POST', `/api/v1/uploads/${again.id}/commit`, { table: 'targets' }), 409, 'E_TABLE_EXISTS');
+    expect(again.suggested_table).toBe('t2');
+    const taken = await problem(await call('admin', 'POST', `/api/v1/uploads/${again.id}/commit`, { table: 'targets' }), 409, 'E_TABLE_EXISTS');
+    expect(taken.errors).toEqual([expect.objectContaining({ field: 'table', code: 'E_TABLE_EXISTS', hint: expect.stringContaining("'targets_2' is free") })]);
+    const clash = await (await call('admin', 'POST', '/api/v1/uploads', form('targets.csv', 'a\n1\n'))).json();
+    expect(clash.suggested_table).toBe('targets_2');
     await problem(await call('admin', 'POST', `/api/v1/uploads/${again.id}/commit`, { table: 'drop table' }), 422, 'E_REQUEST_INVALID');
     await problem(await call('admin', 'POST', `/api/v1/uploads/${'f'.repeat(32)}/commit`, { table: 'ok' }), 404, 'E_UPLOAD_UNKNOWN');
     expect(readFileSync(ctx.audit.file, 'utf8')).toMatch(/"action":"upload.commit","target":"targets"/);

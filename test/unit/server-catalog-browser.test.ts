@@ -17,6 +17,8 @@ let p: CatalogProject;
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
+/** Console errors and warnings of every page (the aborted pictures' failed loads aside). */
+const consoleProblems: string[] = [];
 
 beforeAll(async () => {
   p = catalogProject();
@@ -27,8 +29,10 @@ beforeAll(async () => {
   // A template's picture is a run and a PDF (seconds each): the page tests don't wait for them.
   await page.setRequestInterception(true);
   page.on('request', (r) => (r.url().endsWith('/picture.png') ? r.abort() : r.continue()));
+  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && consoleProblems.push(`${m.type()}: ${m.text()}`));
 });
 afterAll(async () => {
+  expect(consoleProblems.filter((m) => !/picture\.png|Failed to load resource/.test(m))).toEqual([]);
   await browser?.close();
   await server?.close();
   await p?.close();
@@ -84,6 +88,27 @@ describe('templates and data pages in Chromium', () => {
     expect(page.url()).toBe(`${server.url}/data/tables/regional_targets?created=1`);
     expect(await text('.banner-ok')).toMatch(/Table regional_targets created: 3 rows/);
     expect(await text('#preview')).toMatch(/APAC/);
+  });
+
+  it('suggests a free table name for a file named like a table, and refuses a taken name beside the field', async () => {
+    const file = join(p.dir, 'orders.csv');
+    writeFileSync(file, 'id,amount\n1,2.5\n2,3\n');
+    await page.goto(`${server.url}/data`);
+    const input = await page.$('#file');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(file);
+    expect(await submit('#upload button[type=submit]')).toBe(200);
+    expect(await page.$eval('#table', (el) => (el as HTMLInputElement).value)).toBe('orders_2');
+    await page.$eval('#table', (el) => {
+      (el as HTMLInputElement).value = 'Orders';
+    });
+    expect(await submit('#commit button[type=submit]')).toBe(409);
+    expect(await text('#commit .field.invalid [data-error-for="table"]')).toMatch(/E_TABLE_EXISTS[\s\S]*already has a table named 'orders'[\s\S]*'Orders_2' is free/);
+    expect(await page.$('#commit .banner-failed')).toBeNull(); // beside the field, not a banner
+    expect(await page.$eval('#table', (el) => (el as HTMLInputElement).value)).toBe('Orders'); // what was typed is kept
+    await shot('data-upload-taken');
+    await page.goto(`${server.url}/data`);
+    expect(await text('#tables')).toMatch(/orders\s+20,000/); // nothing written
+    expect(await text('#tables')).not.toMatch(/orders_2/);
   });
 
   it('names the bad line of a CSV and loads nothing', async () => {

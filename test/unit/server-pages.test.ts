@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +72,36 @@ describe('quire serve pages', () => {
     const res = await server.req('/notebooks', { cookie: viewer.cookie });
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).not.toMatch(/<script>(?!<\/script>)/);
+  });
+
+  it('the notebook page lists the DAG in run order (level, then file order) and every page shows an edit of the file at once', async () => {
+    server = testServer();
+    const file = join(server.root, 'notebooks', 'sales.yaml');
+    const head = readFileSync(file, 'utf8').split('cells:\n')[0];
+    const cell = (id: string, sql: string) => `  - id: ${id}\n    type: query\n    sql: ${sql}\n`;
+    // Written downstream first: the page must not show them in file order.
+    const cells = [
+      cell('share', 'SELECT region, revenue / (SELECT r FROM total) AS share FROM by_region'),
+      cell('total', 'SELECT sum(revenue) AS r FROM by_region'),
+      cell('by_region', "SELECT 'EU' AS region, 1.0 AS revenue"),
+      cell('orders_n', 'SELECT count(*) AS n FROM orders'),
+    ];
+    writeFileSync(file, `${head}cells:\n${cells.join('')}`);
+    const dag = async () => {
+      const page = await (await server!.req('/notebooks/sales')).text();
+      const list = /<ol class="dag" data-dag>([\s\S]*?)<\/ol>/.exec(page)![1]!;
+      return [...list.matchAll(/<span class="level">(L\d)<\/span> <code>([a-z_]+)<\/code>/g)].map((m) => `${m[1]} ${m[2]}`);
+    };
+    expect(await dag()).toEqual(['L1 by_region', 'L1 orders_n', 'L2 total', 'L3 share']);
+    expect(await (await server.req('/notebooks')).text()).toContain('Sales — 2025-03');
+
+    // Edited on disk: the next requests show the new cell and title (no list kept from before).
+    writeFileSync(file, `${head.replace('title: "Sales', 'title: "Revenue')}cells:\n${cells.join('')}${cell('top', 'SELECT * FROM share ORDER BY share DESC LIMIT 1')}`);
+    const list = await (await server.req('/notebooks')).text();
+    expect(list).toContain('Revenue — 2025-03');
+    expect(list).not.toContain('Sales — 2025-03');
+    expect(await dag()).toEqual(['L1 by_region', 'L1 orders_n', 'L2 total', 'L3 share', 'L4 top']);
+    expect((await (await server.req('/api/v1/notebooks/sales')).json()).title).toBe('Revenue — 2025-03');
   });
 });
 

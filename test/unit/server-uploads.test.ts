@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
-import { commitUpload, stageUpload, stagedUpload, UPLOADS } from '../../engine/server/services/uploads.js';
+import { commitUpload, freeTableName, stageUpload, stagedUpload, UPLOADS } from '../../engine/server/services/uploads.js';
+import { FieldInputError } from '../../engine/util/errors.js';
 import { listTables, tableDetail } from '../../engine/server/services/tables.js';
 import { catalogProject, type CatalogProject } from '../helpers/catalog-project.js';
 
@@ -160,6 +161,23 @@ describe('uploads', () => {
     expect(await tableNames()).not.toContain('half');
     // the staged upload survives a failed commit and can be committed under a free name
     await expect(commitUpload(p, s.id, { table: 'half' })).resolves.toMatchObject({ row_count: 1 });
+  });
+
+  it("suggests a table name the database doesn't have, and refuses a taken one as the table field's error", async () => {
+    expect(freeTableName('orders', ['ORDERS', 'orders_2', 'x'])).toBe('orders_3');
+    expect(freeTableName('fresh', ['orders'])).toBe('fresh');
+    expect(freeTableName('a'.repeat(63), ['a'.repeat(63)])).toBe(`${'a'.repeat(61)}_2`); // still at most 63 characters
+    const s = await stageUpload(p, { filename: 'Orders.csv', data: csv('id,amount\n1,2.5\n') });
+    expect(s.suggested_table).toBe('orders_2'); // orders is the warehouse's own table
+    const err = await commitUpload(p, s.id, { table: 'orders' }).catch((e) => e);
+    expect(err).toBeInstanceOf(FieldInputError);
+    expect(err).toMatchObject({ field: 'table', code: 'E_TABLE_EXISTS' });
+    expect(err.hint).toMatch(/'orders_2' is free/);
+    expect((await tableDetail(p, 'orders')).row_count).toBe(20_000); // untouched
+    await expect(commitUpload(p, s.id, { table: 'no good' })).rejects.toMatchObject({ field: 'table', code: 'E_BAD_TABLE_NAME' });
+    await expect(commitUpload(p, s.id, { table: s.suggested_table })).resolves.toMatchObject({ table: 'orders_2', row_count: 1 });
+    const next = await stageUpload(p, { filename: 'orders.csv', data: csv('id\n1\n') });
+    expect(next.suggested_table).toBe('orders_3');
   });
 
   it('forgets staged uploads after an hour', async () => {

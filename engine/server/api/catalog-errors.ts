@@ -1,6 +1,6 @@
 /** Engine errors of the catalog routes that mean "no such thing" (404) or "already there" (409), not bad input (422). */
 import { QuireError } from '../../util/errors.js';
-import { HttpProblem } from '../problem.js';
+import { fieldError, HttpProblem } from '../problem.js';
 
 const STATUS: Record<string, 404 | 409 | 413> = {
   E_TEMPLATE_UNKNOWN: 404,
@@ -18,7 +18,7 @@ export async function withStatus<T>(fn: () => Promise<T> | T): Promise<T> {
     return await fn();
   } catch (err) {
     const status = err instanceof QuireError ? STATUS[err.code] : undefined;
-    if (status && err instanceof QuireError) throw new HttpProblem(status, err.code, err.message, err.hint);
+    if (status && err instanceof QuireError) throw new HttpProblem(status, err.code, err.message, err.hint, [fieldError(err)]);
     throw err;
   }
 }

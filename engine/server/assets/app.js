@@ -19,7 +19,10 @@ function follow(panel) {
   const url = panel.dataset.events;
   if (!url || panel.dataset.following) return;
   panel.dataset.following = '1';
+  // A panel turned to another run (Run pressed while one was shown) stops following the first.
+  panel.quireEvents?.close();
   const source = new EventSource(url);
+  panel.quireEvents = source;
   const cell = (id) => panel.querySelector(`[data-cell="${CSS.escape(id)}"]`);
   const setState = (li, state, detail) => {
     if (!li) return;
@@ -109,6 +112,15 @@ for (const form of document.querySelectorAll('form[data-run-form]')) {
   });
 }
 
+// A run going on when the page was made (a run page, or a notebook's run started elsewhere) is followed at once.
 for (const panel of document.querySelectorAll('[data-progress]')) {
-  if (panel.dataset.run && !panel.closest('[data-progress-slot]')) follow(panel);
+  if (panel.dataset.run && !panel.closest('[data-progress-slot][hidden]')) follow(panel);
+}
+
+// The login page's "Show the token": a pasted token can be checked before it is sent.
+for (const box of document.querySelectorAll('[data-show-token]')) {
+  const input = box.closest('form')?.querySelector('input.token');
+  if (input) box.addEventListener('change', () => {
+    input.type = box.checked ? 'text' : 'password';
+  });
 }

@@ -1,10 +1,12 @@
 /**
  * The project's notebooks as the server shows them: found like the scheduler finds them (YAML
  * files with top-level `cells:`), read with the server's engine state (its parse cache), keyed by
- * notebook id. A notebook with problems is still listed, with them.
+ * notebook id. A notebook with problems is still listed, with them. Every call looks at the files
+ * again (a folder walk and a stat each): a file is read again when it changed, so an edit shows
+ * on the next request, never a stale list.
  */
-import { readFileSync } from 'node:fs';
-import { basename, extname, relative, sep } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { readNotebook } from '../../notebooks.js';
 import type { Notebook } from '../../notebook/load.js';
 import { NOTEBOOK_ID } from '../../notebook/schema.js';
@@ -44,7 +46,15 @@ export interface ParamField {
   required: boolean;
 }
 
-const LIST_TTL_MS = 2000;
+/** A file's identity and version: a changed stamp means the file must be read again. */
+function stampOf(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch {
+    return null;
+  }
+}
 
 /** What the catalog needs of the server. */
 export interface CatalogDeps {
@@ -57,21 +67,22 @@ export interface CatalogDeps {
 }
 
 export class NotebookCatalog {
-  private listed: { at: number; entries: Map<string, NotebookEntry> } | null = null;
+  /** Each YAML file as last read, by path: its stamp (with quire.yaml's, which every notebook carries) and its entry (null: not a notebook). */
+  private readonly known = new Map<string, { stamp: string; entry: NotebookEntry | null }>();
 
   constructor(private readonly ctx: CatalogDeps) {}
 
-  /** Every notebook of the project by id (rescanned at most every 2 s). */
+  /** Every notebook of the project, as its file is now. */
   all(): NotebookEntry[] {
     return [...this.scan().values()];
   }
 
-  /** A notebook by id; 404 when there is none. Ids are checked before any file is touched. */
+  /** A notebook by id, as its file is now; 404 when there is none. Ids are checked before any file is touched. */
   get(id: string): NotebookEntry {
     if (!NOTEBOOK_ID.test(id)) throw new HttpProblem(404, 'E_NOTEBOOK_NOT_FOUND', `no notebook '${id}'`, 'notebook ids are lower-case letters, digits, - and _');
-    const e = this.scan().get(id) ?? this.scan(true).get(id);
+    const e = this.scan().get(id);
     if (!e) throw new HttpProblem(404, 'E_NOTEBOOK_NOT_FOUND', `no notebook '${id}' in this project`, 'GET /api/v1/notebooks lists them');
-    return this.reread(e);
+    return e;
   }
 
   /** A notebook that loads without problems, for running or planning; its problems as a 422 otherwise. */
@@ -88,24 +99,39 @@ export class NotebookCatalog {
     return e.nb;
   }
 
-  private scan(force = false): Map<string, NotebookEntry> {
-    const now = Date.now();
-    if (!force && this.listed && now - this.listed.at < LIST_TTL_MS) return this.listed.entries;
+  private scan(): Map<string, NotebookEntry> {
     const entries = new Map<string, NotebookEntry>();
+    const project = stampOf(join(this.ctx.root, 'quire.yaml')) ?? '';
+    const seen = new Set<string>();
+    const now = this.ctx.clock();
     // The template gallery's sources are not the project's notebooks (when the project is quire's own folder).
     for (const path of notebookFiles(this.ctx.root, [this.ctx.runsDir, templatesDir()])) {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        continue;
+      const file = stampOf(path);
+      if (!file) continue;
+      seen.add(path);
+      const stamp = `${file}|${project}`;
+      let known = this.known.get(path);
+      if (known?.stamp !== stamp) {
+        known = { stamp, entry: this.readIfNotebook(path) };
+        this.known.set(path, known);
       }
-      if (!/^cells\s*:/m.test(text)) continue; // metric specs, templates' metadata, other YAML
-      const e = this.read(path);
-      if (!entries.has(e.id)) entries.set(e.id, e);
+      const e = known.entry;
+      // The title is rendered again each time: a relative default (previous_month) moves with the clock.
+      if (e && !entries.has(e.id)) entries.set(e.id, e.nb ? { ...e, title: displayTitle(e.nb, now) } : e);
     }
-    this.listed = { at: now, entries };
+    for (const path of this.known.keys()) if (!seen.has(path)) this.known.delete(path);
     return entries;
+  }
+
+  private readIfNotebook(path: string): NotebookEntry | null {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+    if (!/^cells\s*:/m.test(text)) return null; // metric specs, templates' metadata, other YAML
+    return this.read(path);
   }
 
   private read(path: string): NotebookEntry {
@@ -121,13 +147,6 @@ export class NotebookCatalog {
     }
     const id = nb?.id ?? basename(path, extname(path));
     return { id, path, rel, title: nb ? displayTitle(nb, this.ctx.clock()) : id, description: nb?.top.description ?? null, tags: nb?.top.tags ?? [], nb, problems };
-  }
-
-  /** The entry read again (the parse cache makes an unchanged file cheap). */
-  private reread(e: NotebookEntry): NotebookEntry {
-    const fresh = this.read(e.path);
-    this.listed?.entries.set(fresh.id, fresh);
-    return fresh;
   }
 
   /** The params form of a notebook: each param with its default resolved at the server's now. */

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv, ServerContext } from '../context.js';
-import { QuireError, UserError } from '../../util/errors.js';
+import { FieldInputError, type QuireError, UserError } from '../../util/errors.js';
 import { listTables, tableDetail, type TablesList } from '../services/tables.js';
 import { commitUpload, stagedUpload, stageUpload, type StagedUpload } from '../services/uploads.js';
 import { HttpProblem } from '../problem.js';
@@ -48,6 +48,8 @@ ${hasRole(c, 'admin') ? uploadForm(c, ctx, error) : html`<p class="muted">Upload
 }
 
 function stagedPage(c: Context<AppEnv>, s: StagedUpload, opts: { table?: string; error?: QuireError } = {}): Html {
+  // A refusal of the name is shown beside the name; any other above the form.
+  const onTable = opts.error instanceof FieldInputError && opts.error.field === 'table' ? opts.error : null;
   return layout(c, {
     title: `Upload ${s.filename}`,
     active: 'data',
@@ -62,10 +64,11 @@ ${s.columns.map((col) => html`<tr><td><code>${col.name}</code></td><td>${col.typ
 ${dataTable(s.columns, s.preview, { types: true })}
 <div class="card" id="commit">
   <h2>Create the table</h2>
-  ${opts.error ? errorBanner(opts.error) : ''}
+  ${opts.error && !onTable ? errorBanner(opts.error) : ''}
   <form method="post" action="/data/upload/${s.id}/commit" class="params">
     ${csrfField(c)}
-    <div class="field"><label for="table">New table name</label><input id="table" name="table" value="${opts.table ?? s.suggested_table}" required>
+    <div class="field${onTable ? ' invalid' : ''}"><label for="table">New table name</label><input id="table" name="table" value="${opts.table ?? s.suggested_table}" required${onTable ? html` aria-invalid="true" aria-describedby="table-error"` : ''}>
+      ${onTable ? html`<span class="error" id="table-error" data-error-for="table" role="alert"><strong>${onTable.code}</strong> ${onTable.message}${onTable.hint ? ` — ${onTable.hint}` : ''}</span>` : ''}
       <span class="help">letters, digits and _; an existing table is never replaced</span></div>
     <div class="actions"><button type="submit">Create table</button><a href="/data" class="button secondary">Cancel</a></div>
   </form>
@@ -119,12 +122,7 @@ ${dataTable(t.columns, t.preview.rows, { id: 'preview' })}`,
     if (staged.error) return c.html(tablesPage(c, ctx, await listTables(ctx), staged.error), 404);
     const body = await c.req.parseBody();
     const table = typeof body.table === 'string' ? body.table.trim() : '';
-    const got = await attempt(() =>
-      commitUpload(ctx, id, { table }).catch((err) => {
-        if (err instanceof QuireError) throw err;
-        throw new UserError('E_BAD_TABLE_NAME', `'${table}' is not a table name`, { hint: 'letters, digits and _, starting with a letter or _, at most 63 characters' });
-      }),
-    );
+    const got = await attempt(() => commitUpload(ctx, id, { table }));
     if (got.error) return c.html(stagedPage(c, staged.value, { table, error: got.error }), got.error.code === 'E_TABLE_EXISTS' ? 409 : got.error.kind === 'operational' ? 503 : 422);
     ctx.audit.record(c.get('user'), 'upload.commit', got.value.table, { upload: id, rows: got.value.row_count });
     return c.redirect(`/data/tables/${encodeURIComponent(got.value.table)}?created=1`, 303);

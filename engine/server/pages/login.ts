@@ -23,8 +23,9 @@ export function loginPages(ctx: ServerContext): Hono<AppEnv> {
   <form method="post" action="/login" class="params">
     <input type="hidden" name="next" value="${next}">
     <div class="field${error ? ' invalid' : ''}"><label for="token">Token</label>
-      <input id="token" name="token" type="password" autocomplete="off" required>
-      ${error ? html`<span class="error">${error}</span>` : ''}</div>
+      <input id="token" name="token" type="password" class="token" autocomplete="off" autocapitalize="off" spellcheck="false" required>
+      ${error ? html`<span class="error">${error}</span>` : ''}
+      <label class="check"><input type="checkbox" data-show-token> Show the token</label></div>
     <div><button type="submit">Log in</button></div>
   </form>
 </div>`,

@@ -8,6 +8,7 @@ import { requireRole } from '../auth/middleware.js';
 import { startRun } from '../actions.js';
 import { fieldError, problemOf, problemResponse, type FieldError } from '../problem.js';
 import { listNotebooks, nextRuns, summarize } from '../notebooks/summary.js';
+import { dagOrder } from '../notebooks/dag-order.js';
 import { badge, layout, when, type Html } from './layout.js';
 import { formParams, paramsForm } from './params-form.js';
 import { progressPanel } from './progress.js';
@@ -66,7 +67,12 @@ export function notebookPages(ctx: ServerContext): Hono<AppEnv> {
         if (!errors.length && err instanceof ValidationErrors) errors = err.errors.map(fieldError);
       }
     }
-    const cells = (e.nb?.cells ?? []).map((cell) => ({ id: cell.spec.id, title: cell.spec.title ?? null, type: cell.spec.type }));
+    const cells = dagOrder(
+      (e.nb?.cells ?? []).map((cell) => ({ id: cell.spec.id, title: cell.spec.title ?? null, type: cell.spec.type })),
+      plan?.levels ?? [],
+    );
+    // A run of this notebook going on now (from this page, another person or the scheduler) is shown live.
+    const live = [...ctx.runs.running, ...ctx.runs.queued].find((r) => r.notebookId === e.id) ?? null;
     const action = new Map(plan?.cells.map((x) => [x.id, x]) ?? []);
     const level = new Map(plan?.levels.flatMap((ids, i) => ids.map((x) => [x, i + 1] as const)) ?? []);
     return layout(c, {
@@ -97,7 +103,11 @@ ${e.problems.length ? html`<div class="banner banner-failed">${e.problems.map((p
     ${plan ? html`<p class="muted">${plan.cells.filter((x) => x.action === 'cache').length} of ${plan.cells.length} cells from the cache (plan for the params shown).</p>` : ''}
   </div>
 </div>
-<div data-progress-slot hidden>${progressPanel({ id: '', status: 'queued' }, cells)}</div>`,
+${
+  live
+    ? html`<div data-progress-slot>${progressPanel({ id: live.id, status: live.status }, cells)}</div>`
+    : html`<div data-progress-slot hidden>${progressPanel({ id: '', status: 'queued' }, cells)}</div>`
+}`,
     });
   };
 

@@ -116,7 +116,7 @@ ${queued.length ? html`<h2>Queued</h2><table class="list"><tbody>${queued.map((r
       body: html`<p class="muted"><a href="/runs">Runs</a> / <a href="/notebooks/${view.notebookId}">${view.notebookId}</a> / ${view.id}</p>
 <h1>${title}</h1>
 <div class="actions"><span data-run-status>${badge(view.status)}</span> <code>${view.id}</code>
-  ${active && role !== 'viewer' ? html`<form method="post" action="/runs/${view.id}/cancel" class="inline">${csrfField(c)}<button class="secondary" data-cancel>Cancel</button></form>` : ''}</div>
+  ${active && role !== 'viewer' && !managed?.followed ? html`<form method="post" action="/runs/${view.id}/cancel" class="inline">${csrfField(c)}<button class="secondary" data-cancel>Cancel</button></form>` : ''}</div>
 ${m?.error || managed?.error ? html`<div class="banner banner-failed">${m?.error ?? managed?.error}</div>` : ''}
 <div class="params">${chips(params)}</div>
 ${active ? progressPanel({ id: view.id, status: view.status }, cells) : ''}

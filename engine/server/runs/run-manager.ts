@@ -6,10 +6,13 @@
  * (DATABASE_LOCK) while it runs: an upload's commit waits for the runs to end, and a run waits for
  * a commit (DuckDB's file lock can't keep two instances of one process apart).
  */
+import { basename, dirname } from 'node:path';
 import { runNotebook, type RunOptions, type RunResult } from '../../exec/run.js';
 import { resolveParams } from '../../params/index.js';
 import { titleRenderer } from '../../exec/manifest.js';
-import { newRunId } from '../../runs/runs.js';
+import { newRunId, readRun } from '../../runs/runs.js';
+import type { ExecEvent } from '../../exec/executor.js';
+import type { RunFn } from '../../schedule/runner.js';
 import { QuireError } from '../../util/errors.js';
 import type { EngineState } from '../../util/state.js';
 import type { ExportFormat } from '../../export/index.js';
@@ -132,18 +135,7 @@ export class RunManager implements RunService {
             run.dir = dir;
             run.events.emit('started', { id: run.id });
           },
-          onEvent: (e) => {
-            if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
-            else
-              run.events.emit('cell-finished', {
-                cell: e.id,
-                status: e.record.status,
-                duration_ms: e.record.duration_ms,
-                rows: e.record.rows,
-                cache_hit: e.record.cache_hit,
-                error: e.record.error?.message ?? null,
-              });
-          },
+          onEvent: (e) => emitCell(run, e),
         });
       result = await this.opts.state.get(DATABASE_LOCK).read(running);
       if (pdf && !Object.hasOwn(result.manifest.exports, 'pdf')) this.opts.dropPdf?.();
@@ -156,6 +148,67 @@ export class RunManager implements RunService {
     }
     run.events.emit('finished', { id: run.id, status: run.status, error: run.error, exports: result?.manifest.exports ?? {} });
     this.opts.onFinished?.(run);
+  }
+
+  /**
+   * `run` (the in-process scheduler's RunFn) with each of its runs known here like the server's own
+   * from its start: its cell events on the same stream (SSE), its end told to the runs index. They
+   * do not take the server's run slots, and are not cancelled from here (their scheduler retries).
+   */
+  follow(run: RunFn): RunFn {
+    return async (nb, opts) => {
+      let followed: ManagedRun | null = null;
+      let resolveDone!: () => void;
+      const done = new Promise<void>((r) => {
+        resolveDone = r;
+      });
+      const end = (status: ManagedRun['status'], error: string | null, exports: Record<string, unknown>) => {
+        if (!followed) return;
+        Object.assign(followed, { status, error });
+        followed.events.emit('finished', { id: followed.id, status, error, exports });
+        this.opts.onFinished?.(followed);
+        this.prune();
+      };
+      try {
+        const result = await run(nb, {
+          ...opts,
+          onStart: (info) => {
+            const m = readRun(info.dir);
+            followed = {
+              id: info.runId,
+              notebookId: basename(dirname(info.dir)),
+              title: m?.title ?? info.runId,
+              status: 'running',
+              params: m?.params ?? opts.params ?? {},
+              startedBy: m?.started_by ?? 'scheduler',
+              queuedAt: m?.started_at ?? this.opts.clock().toISOString(),
+              trigger: m?.trigger ?? opts.trigger ?? { kind: 'schedule', schedule: null, scheduled_for: null },
+              events: new RunEvents(this.opts.clock),
+              dir: info.dir,
+              manifest: null,
+              error: null,
+              done,
+              followed: true,
+            };
+            this.runs.set(followed.id, followed);
+            followed.events.emit('started', { id: followed.id });
+            opts.onStart?.(info);
+          },
+          onEvent: (e) => {
+            if (followed) emitCell(followed, e);
+            opts.onEvent?.(e);
+          },
+        });
+        if (followed) (followed as ManagedRun).manifest = result.manifest;
+        end(result.manifest.status, result.manifest.error, result.manifest.exports);
+        return result;
+      } catch (err) {
+        end('failed', err instanceof QuireError ? err.message : `internal error: ${(err as Error).message}`, {});
+        throw err;
+      } finally {
+        resolveDone();
+      }
+    };
   }
 
   get(id: string): ManagedRun | undefined {
@@ -178,7 +231,7 @@ export class RunManager implements RunService {
 
   private cancelNow(id: string, reason: string): boolean {
     const run = this.runs.get(id);
-    if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
+    if (!run || run.followed || (run.status !== 'queued' && run.status !== 'running')) return false;
     const i = this.queue.findIndex((q) => q.run.id === id);
     if (i >= 0) {
       const [q] = this.queue.splice(i, 1);
@@ -208,4 +261,18 @@ export class RunManager implements RunService {
     for (const c of this.controllers.values()) c.abort(reason);
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }
+}
+
+/** A cell's start or end as the run's event (what the pages' progress shows). */
+function emitCell(run: ManagedRun, e: ExecEvent): void {
+  if (e.kind === 'start') run.events.emit('cell-started', { cell: e.id });
+  else
+    run.events.emit('cell-finished', {
+      cell: e.id,
+      status: e.record.status,
+      duration_ms: e.record.duration_ms,
+      rows: e.record.rows,
+      cache_hit: e.record.cache_hit,
+      error: e.record.error?.message ?? null,
+    });
 }

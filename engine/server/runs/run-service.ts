@@ -24,6 +24,8 @@ export interface ManagedRun {
   /** Why it ended without a run folder (a notebook that failed its checks) or was cancelled. */
   error: string | null;
   done: Promise<void>;
+  /** Started by another part of this process (the in-process scheduler): followed live here, not cancelled from here. */
+  followed?: boolean;
 }
 
 export interface SubmitRequest {

@@ -20,11 +20,11 @@ import { z } from 'zod';
 import { DEFAULT_CATALOG, quoteIdent, sqlString } from '../../duck/duck.js';
 import { applyAccess, HARDENED_CONFIG } from '../../duck/access.js';
 import { projectPath } from '../../project.js';
-import { OperationalError, QuireError, UserError } from '../../util/errors.js';
+import { FieldInputError, OperationalError, QuireError, UserError } from '../../util/errors.js';
 import type { StateKey } from '../../util/state.js';
 import type { ServiceContext } from './context.js';
 import { DATABASE_LOCK } from './database-lock.js';
-import { columnSchema } from './tables.js';
+import { columnSchema, tableNames } from './tables.js';
 import { sheetToCsv } from './upload-xlsx.js';
 
 export const UPLOAD_FORMATS = ['csv', 'xlsx', 'parquet'] as const;
@@ -55,7 +55,7 @@ export const stagedUploadSchema = z.object({
   row_count: z.number(),
   columns: z.array(columnSchema),
   preview: z.array(z.array(z.unknown())),
-  /** A table name to suggest, from the file name. */
+  /** A table name to suggest, from the file name; one the database does not have (`orders_2` when `orders` is taken). */
   suggested_table: z.string(),
   expires_at: z.string(),
 });
@@ -136,6 +136,16 @@ export function suggestTableName(filename: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 60);
   return /^[a-z_]/.test(base) ? base : `t_${base || 'upload'}`;
+}
+
+/** `base` if no name of `taken` is it (case-insensitively, as DuckDB resolves names), else the first free `base_2`, `base_3`, … */
+export function freeTableName(base: string, taken: Iterable<string>): string {
+  const used = new Set([...taken].map((t) => t.toLowerCase()));
+  if (!used.has(base.toLowerCase())) return base;
+  for (let n = 2; ; n++) {
+    const name = `${base.slice(0, 62 - String(n).length)}_${n}`;
+    if (!used.has(name.toLowerCase())) return name;
+  }
 }
 
 async function stagingConnection(dir: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
@@ -243,7 +253,7 @@ export async function stageUpload(ctx: ServiceContext, file: { filename: string;
       row_count: rowCount,
       columns,
       preview,
-      suggested_table: suggestTableName(filename),
+      suggested_table: freeTableName(suggestTableName(filename), await tableNames(ctx)),
       expires_at: new Date(now + UPLOAD_TTL_MS).toISOString(),
     };
     store.add({ info, dir, parquet, expires: now + UPLOAD_TTL_MS });
@@ -283,7 +293,11 @@ export interface CommitHooks {
  */
 export async function commitUpload(ctx: ServiceContext, id: string, input: { table: string }, hooks: CommitHooks = {}): Promise<CommittedUpload> {
   const staged = found(ctx, id);
-  const { table } = commitInputSchema.parse(input);
+  const parsed = commitInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new FieldInputError('table', 'E_BAD_TABLE_NAME', `'${String(input.table)}' is not a table name`, { hint: 'letters, digits and _, starting with a letter or _, at most 63 characters' });
+  }
+  const { table } = parsed.data;
   const database = projectPath(ctx.project, ctx.project.config.database);
   if (database === ':memory:') {
     throw new UserError('E_UPLOAD_NO_DATABASE', 'the project has no database file to load the table into', { hint: 'set `database:` in quire.yaml, e.g. database: data/warehouse.duckdb' });
@@ -305,14 +319,16 @@ export async function commitUpload(ctx: ServiceContext, id: string, input: { tab
       }
       await conn.run('BEGIN TRANSACTION');
       try {
-        const taken = await conn.runAndReadAll(
-          `SELECT table_name FROM duckdb_tables() WHERE database_name = $db AND schema_name = 'main' AND lower(table_name) = lower($t)
-           UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = $db AND schema_name = 'main' AND lower(view_name) = lower($t)`,
-          { db: DEFAULT_CATALOG, t: table },
+        const names = await conn.runAndReadAll(
+          `SELECT table_name FROM duckdb_tables() WHERE database_name = $db AND schema_name = 'main'
+           UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = $db AND schema_name = 'main'`,
+          { db: DEFAULT_CATALOG },
         );
-        if (taken.currentRowCount) {
-          throw new UserError('E_TABLE_EXISTS', `the project database already has a table named '${String(taken.getRows()[0][0])}'; an upload never replaces one`, {
-            hint: 'choose another name (or drop the old table yourself first)',
+        const existing = names.getRows().map(([name]) => String(name));
+        const taken = existing.find((name) => name.toLowerCase() === table.toLowerCase());
+        if (taken !== undefined) {
+          throw new FieldInputError('table', 'E_TABLE_EXISTS', `the project database already has a table named '${taken}'; an upload never replaces one`, {
+            hint: `choose another name: '${freeTableName(table, existing)}' is free (or drop the old table yourself first)`,
           });
         }
         const target = `${quoteIdent(DEFAULT_CATALOG)}.main.${quoteIdent(table)}`;
