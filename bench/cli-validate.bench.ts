@@ -1,6 +1,6 @@
 // Issue 19, row 2: `quire validate` of a 7-cell notebook vs a bare `node -e 0` (goal ≤ 0.35 s).
 // Measured twice: in a project that has run before (its runs folder keeps what the binder found,
-// engine/plan/bind-cache.ts, so re-validating an unchanged notebook does not sniff the CSV again),
+// engine/cache/bind-memo.ts, so re-validating an unchanged notebook does not sniff the CSV again),
 // and as a first validation (that memo emptied before each one).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

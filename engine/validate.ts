@@ -11,7 +11,7 @@ import { resolveParams } from './params/index.js';
 import type { BoundParams } from './duck/duck.js';
 import { RunConnections } from './connections/run-connections.js';
 import { DEFAULT_CONNECTION } from './connections/connection.js';
-import { FileBindMemo } from './plan/bind-cache.js';
+import { FileBindMemo } from './cache/bind-memo.js';
 import { CACHE_DIR } from './cache/dir.js';
 import { projectPath } from './project.js';
 import { existsSync } from 'node:fs';

@@ -13,7 +13,6 @@ import type { Notebook } from '../notebook/load.js';
 import type { Dag } from './graph.js';
 import type { YamlPath } from '../source/source.js';
 import { analyzeSql } from '../sql/parse.js';
-import type { BindInputs, BindMemo, Columns } from './bind-cache.js';
 
 const NAME_ERROR = /^(Catalog Error: (Table|Schema|Catalog) with name .* does not exist|Binder Error: (Referenced column|Referenced table|Table ".*" does not have a column))/;
 
@@ -21,6 +20,25 @@ export function bindHint(message: string): string {
   if (/^Catalog Error/.test(message))
     return 'check the table name: tables come from the project database (quire.yaml `database:`), `sources:` (files, in quire.yaml or the notebook) or are cells named by id';
   return 'check the column names against the tables this query reads';
+}
+
+export type Columns = { name: string; type: string }[];
+
+/** What a statement's columns depend on besides its own text. */
+export interface BindInputs {
+  sql: string;
+  /** The param values it is described with (null: described without). */
+  params: BoundParams | null;
+  /** Columns of the cells it reads, by id. */
+  upstream: Record<string, Columns>;
+  /** Files the SQL names (table functions, `FROM 'file'`). */
+  files: readonly string[];
+}
+
+/** What the binder found, remembered between validations (engine/cache/bind-memo.ts). */
+export interface BindMemo {
+  get(inputs: BindInputs): Columns | undefined;
+  set(inputs: BindInputs, columns: Columns): void;
 }
 
 type Described = { columns: { name: string; type: string }[] } | { error: string };

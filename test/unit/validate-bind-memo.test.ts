@@ -49,7 +49,15 @@ describe('quire validate remembers what the binder found', () => {
     expect(entries.length).toBe(2);
     // The kept columns are what validation uses while nothing changed: doctored ones show it.
     const ordersEntry = entries.find((f) => readFileSync(join(memoDir(dir), f), 'utf8').includes('"day"'))!;
-    writeFileSync(join(memoDir(dir), ordersEntry), JSON.stringify({ columns: [{ name: 'day', type: 'DATE' }, { name: 'price', type: 'BIGINT' }] }));
+    writeFileSync(
+      join(memoDir(dir), ordersEntry),
+      JSON.stringify({
+        columns: [
+          { name: 'day', type: 'DATE' },
+          { name: 'price', type: 'BIGINT' },
+        ],
+      }),
+    );
     expect(await problems(dir, 'price')).toEqual([]);
     // The file changes (another column, another size): bound again, from the file.
     writeFileSync(join(dir, 'orders.csv'), 'day,amount,price\n2026-01-02,5,7\n');

@@ -14,26 +14,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { version as duckdbVersion } from '@duckdb/node-api';
 import { sha256 } from '../util/hash.js';
-import { fileStamps, isRemote } from '../cache/fingerprint.js';
-import type { BoundParams } from '../duck/duck.js';
-
-export type Columns = { name: string; type: string }[];
-
-/** What a statement's columns depend on besides its own text. */
-export interface BindInputs {
-  sql: string;
-  /** The param values it is described with (null: described without). */
-  params: BoundParams | null;
-  /** Columns of the cells it reads, by id. */
-  upstream: Record<string, Columns>;
-  /** Files the SQL names (table functions, `FROM 'file'`). */
-  files: readonly string[];
-}
-
-export interface BindMemo {
-  get(inputs: BindInputs): Columns | undefined;
-  set(inputs: BindInputs, columns: Columns): void;
-}
+import { fileStamps, isRemote } from './fingerprint.js';
+import type { BindInputs, BindMemo, Columns } from '../plan/bind.js';
 
 const KEEP = 500;
 
