@@ -65,16 +65,27 @@ async function createEmpty(conn: DuckDBConnection, id: string, columns: { name: 
 /** A DuckDB query cell the binder can check: one statement on the project database, reading nothing it can't see. */
 type Bindable = { id: string; path: YamlPath; sql: string };
 
+/** PIVOT without an IN list takes its columns from the data: the empty upstream tables here would give others than the run's. */
+const DATA_DEPENDENT_COLUMNS = /\bpivot(_wider)?\b/i;
+
+export interface Bound {
+  errors: QuireError[];
+  /** Result columns of each cell the binder described, as a run makes them. */
+  columns: Map<string, string[]>;
+}
+
 /**
- * Located errors for unknown tables and columns in the notebook's DuckDB query cells. `connect`
- * opens connections on a session that sees the project database; `params` are the notebook's
- * default values (null when some param has none). The cells of one DAG level are bound at once,
- * each on its own connection: binding a query over a large CSV is mostly DuckDB sniffing it.
+ * Located errors for unknown tables and columns in the notebook's DuckDB query cells, and the
+ * result columns of those it could describe. `connect` opens connections on a session that sees
+ * the project database; `params` are the notebook's default values (null when some param has
+ * none). The cells of one DAG level are bound at once, each on its own connection: binding a query
+ * over a large CSV is mostly DuckDB sniffing it.
  */
-export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null): Promise<QuireError[]> {
+export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null): Promise<Bound> {
   const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
   const read = new Set([...dag.upstream.values()].flat());
   const known = new Set<string>();
+  const columns = new Map<string, string[]>();
   const failed: (Bindable & { message: string })[] = [];
   const conns: DuckDBConnection[] = [];
   const bindable = (id: string): Bindable | null => {
@@ -101,8 +112,12 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
           const result = await describe(conn, cell.sql, read.has(cell.id) ? params : null);
           if ('error' in result) {
             if (NAME_ERROR.test(result.error)) failed.push({ ...cell, message: result.error });
-          } else if (await createEmpty(conn, cell.id, result.columns)) {
+          } else if (!DATA_DEPENDENT_COLUMNS.test(cell.sql) && (await createEmpty(conn, cell.id, result.columns))) {
             known.add(cell.id);
+            columns.set(
+              cell.id,
+              result.columns.map((c) => c.name),
+            );
           }
         }),
       );
@@ -119,7 +134,7 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
         }),
       );
     }
-    return errors;
+    return { errors, columns };
   } finally {
     for (const conn of conns) conn.closeSync();
   }
