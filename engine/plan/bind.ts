@@ -65,9 +65,6 @@ async function createEmpty(conn: DuckDBConnection, id: string, columns: { name: 
 /** A DuckDB query cell the binder can check: one statement on the project database, reading nothing it can't see. */
 type Bindable = { id: string; path: YamlPath; sql: string };
 
-/** PIVOT without an IN list takes its columns from the data: the empty upstream tables here would give others than the run's. */
-const DATA_DEPENDENT_COLUMNS = /\bpivot(_wider)?\b/i;
-
 export interface Bound {
   errors: QuireError[];
   /** Result columns of each cell the binder described, as a run makes them. */
@@ -112,7 +109,7 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
           const result = await describe(conn, cell.sql, read.has(cell.id) ? params : null);
           if ('error' in result) {
             if (NAME_ERROR.test(result.error)) failed.push({ ...cell, message: result.error });
-          } else if (!DATA_DEPENDENT_COLUMNS.test(cell.sql) && (await createEmpty(conn, cell.id, result.columns))) {
+          } else if (await createEmpty(conn, cell.id, result.columns)) {
             known.add(cell.id);
             columns.set(
               cell.id,
