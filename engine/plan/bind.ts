@@ -81,7 +81,7 @@ export interface Bound {
 export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null): Promise<Bound> {
   const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
   const read = new Set([...dag.upstream.values()].flat());
-  const known = new Set<string>();
+  // The cells described, each an empty table of its result columns on the session.
   const columns = new Map<string, string[]>();
   const failed: (Bindable & { message: string })[] = [];
   const conns: DuckDBConnection[] = [];
@@ -93,7 +93,7 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
     const [sql] = sqls;
     if (sql === undefined || sqls.length !== 1 || connection !== DEFAULT_CONNECTION || cell.cellType.writes?.(cell.spec)) return null;
     // An upstream cell whose columns are unknown (code, metric, another connection...) leaves nothing to check against.
-    if (!(dag.upstream.get(id) ?? []).every((u) => known.has(u))) return null;
+    if (!(dag.upstream.get(id) ?? []).every((u) => columns.has(u))) return null;
     // A source's columns are known once its file is read, at run time.
     if (dag.sources?.[id]?.length) return null;
     return { id, path: cell.path, sql };
@@ -110,7 +110,6 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
           if ('error' in result) {
             if (NAME_ERROR.test(result.error)) failed.push({ ...cell, message: result.error });
           } else if (await createEmpty(conn, cell.id, result.columns)) {
-            known.add(cell.id);
             columns.set(
               cell.id,
               result.columns.map((c) => c.name),
