@@ -1,8 +1,9 @@
 /**
  * The columns of cell tables a Liquid template names: `{{ kpis.first.revenue }}`,
- * `{{ kpis.rows[0].revenue }}`, `{{ kpis.rows.last.revenue }}`, and `{{ r.revenue }}` in
- * `{% for r in kpis.rows %}`. Names reached another way (`assign`, a partial, a computed key) are
- * not listed: what they read is known only when the template renders.
+ * `{{ kpis.rows[0].revenue }}`, `{{ kpis.rows.last.revenue }}`, `{{ r.revenue }}` in
+ * `{% for r in kpis.rows %}`, and `kpis.rows | where: "region", "EU"` (map, sum, sort...). Names
+ * reached another way (`assign`, a partial, a computed key) are not listed: what they read is
+ * known only when the template renders.
  */
 import { analyzeSync, type Template, type Variable } from 'liquidjs';
 import { offsetOf } from './liquid-check.js';
@@ -66,6 +67,56 @@ function expressionOf(segments: Variable['segments'], upTo: number): string {
   return out;
 }
 
+/** Filters whose first argument names a property of each item: of each row, on `<cell>.rows`. */
+const ROW_FILTERS = new Set(['where', 'reject', 'sort', 'sort_natural', 'map', 'sum', 'group_by', 'find', 'find_index', 'has']);
+/** Those that hand on rows (the next filter in the chain reads rows too). */
+const KEEP_ROWS = new Set(['where', 'reject', 'sort', 'sort_natural']);
+
+type Token = { getText(): string; input?: string; begin?: number; content?: unknown };
+/** A Liquid value (`{{ ... }}`, `assign`, `echo`): its expression and its filters. */
+type FilteredValue = { initial: { postfix: Token[] }; filters: { name: string; args: (Token | unknown[])[] }[] };
+
+const isFilteredValue = (v: unknown): v is FilteredValue =>
+  typeof v === 'object' && v !== null && Array.isArray((v as Partial<FilteredValue>).filters) && Array.isArray((v as Partial<FilteredValue>).initial?.postfix);
+
+/** The cell of `<cell>.rows` written as the whole expression, else undefined. */
+function rowsOf(expression: string, cellIds: readonly string[]): string | undefined {
+  const cell = /^\s*([a-z_][a-z0-9_]*)\s*\.\s*rows\s*$/.exec(expression)?.[1];
+  return cell !== undefined && cellIds.includes(cell) ? cell : undefined;
+}
+
+/** `<cell>.rows | where: "status", "green"`, `| map: "revenue"`, `| sort: "x" | sum: "y"`: each plain column name a filter is given. */
+function* filterColumns(text: string, value: FilteredValue, cellIds: readonly string[]): Generator<TemplateColumn> {
+  const [initial, ...rest] = value.initial.postfix;
+  const cell = initial && !rest.length ? rowsOf(initial.getText(), cellIds) : undefined;
+  if (cell === undefined) return;
+  for (const filter of value.filters) {
+    if (!ROW_FILTERS.has(filter.name)) return;
+    const arg = filter.args[0];
+    // Only a quoted name of one column: `"a.b"` is a path, a variable is known when rendering.
+    if (arg && !Array.isArray(arg) && typeof arg.content === 'string' && /^[^.[\]]+$/.test(arg.content)) {
+      const offset = arg.input === text && arg.begin !== undefined ? arg.begin + 1 : 0;
+      yield { cell, column: arg.content, offset, expression: `${cell}.rows | ${filter.name}: "${arg.content}"` };
+    }
+    if (!KEEP_ROWS.has(filter.name)) return;
+  }
+}
+
+/** In a loop over `<cell>.rows`, the loop variable is a row: `r.revenue` (not once the body assigns `r`). */
+function* loopColumns(text: string, loop: Loop, cellIds: readonly string[]): Generator<TemplateColumn> {
+  const cell = rowsOf(loop.collection.getText(), cellIds);
+  if (cell === undefined) return;
+  for (const v of analyzeSync(loop.templates, { partials: false }).globals[loop.variable] ?? []) yield* variableColumn(text, cell, v, 1);
+}
+
+/** The column at `segments[index]` of a variable that reads a row of `cell`. */
+function* variableColumn(text: string, cell: string, v: Variable, index: number): Generator<TemplateColumn> {
+  const column = v.segments[index];
+  if (typeof column !== 'string' || NOT_COLUMNS.has(column)) return;
+  const offset = segmentOffset(text, offsetOf(text, v.location.row, v.location.col), index);
+  yield { cell, column, offset, expression: expressionOf(v.segments, index) };
+}
+
 /** A `for` or `tablerow` tag's loop variable, body and collection text. */
 type Loop = Template & { variable: string; templates: Template[]; collection: { getText(): string } };
 
@@ -84,39 +135,23 @@ function* walk(templates: readonly Template[]): Generator<Template> {
 
 /** The columns of the cells in `cellIds` that `templates` (the parse of `text`) name, each once. */
 export function templateColumns(text: string, templates: Template[], cellIds: readonly string[]): TemplateColumn[] {
-  const out: TemplateColumn[] = [];
-  const seen = new Set<string>();
-  const add = (cell: string, v: Variable, index: number) => {
-    const column = v.segments[index];
-    if (typeof column !== 'string' || NOT_COLUMNS.has(column) || seen.has(`${cell}.${column}`)) return;
-    seen.add(`${cell}.${column}`);
-    const start = offsetOf(text, v.location.row, v.location.col);
-    out.push({ cell, column, offset: segmentOffset(text, start, index), expression: expressionOf(v.segments, index) });
-  };
-  let globals: Record<string, Variable[]>;
+  const found: TemplateColumn[] = [];
   try {
-    globals = analyzeSync(templates, { partials: false }).globals;
+    const globals = analyzeSync(templates, { partials: false }).globals;
+    for (const cell of cellIds) {
+      for (const v of globals[cell] ?? []) {
+        const index = columnIndex(v.segments);
+        if (index > 0) found.push(...variableColumn(text, cell, v, index));
+      }
+    }
+    for (const node of walk(templates)) {
+      const value = (node as { value?: unknown }).value;
+      if (isFilteredValue(value)) found.push(...filterColumns(text, value, cellIds));
+      if (isLoop(node)) found.push(...loopColumns(text, node, cellIds));
+    }
   } catch {
-    return [];
+    return []; // a template the analysis can't follow names nothing it can tell
   }
-  for (const id of cellIds) {
-    for (const v of globals[id] ?? []) {
-      const index = columnIndex(v.segments);
-      if (index > 0) add(id, v, index);
-    }
-  }
-  for (const loop of walk(templates)) {
-    if (!isLoop(loop)) continue;
-    const cell = /^\s*([a-z_][a-z0-9_]*)\s*\.\s*rows\s*$/.exec(loop.collection.getText())?.[1];
-    if (cell === undefined || !cellIds.includes(cell)) continue;
-    let body: Record<string, Variable[]>;
-    try {
-      body = analyzeSync(loop.templates, { partials: false }).globals;
-    } catch {
-      continue;
-    }
-    // In its body the loop variable is a row: `r.revenue` (unless the body assigns it).
-    for (const v of body[loop.variable] ?? []) add(cell, v, 1);
-  }
-  return out;
+  const seen = new Set<string>();
+  return found.filter((c) => !seen.has(`${c.cell}.${c.column}`) && seen.add(`${c.cell}.${c.column}`));
 }

@@ -56,7 +56,7 @@ describe('bad input', () => {
     expect(bad.stderr).toContain("bad.yaml:21:8: error[E_VIZ_FIELD]: cell bar: field 'regoin' is not a column of by_region — did you mean 'region'?");
     expect(bad.stderr).toContain('hint: columns of by_region, closest first: region, revenue, orders');
     expect(bad.stderr).toContain("bad.yaml:47:31: error[E_LIQUID_UNKNOWN_COLUMN]: cell summary: 'ordres' in {{ kpis.first.ordres }} is not a column of kpis — did you mean 'orders'?");
-    expect(bad.stderr).toContain('bad.yaml: 10 problems found');
+    expect(bad.stderr).toContain('bad.yaml: 11 problems found');
     const good = quire(['validate', 'good.yaml'], dir);
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);

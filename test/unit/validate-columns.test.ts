@@ -43,6 +43,7 @@ describe('validate: the columns charts and text cells name', () => {
       ['E_LIQUID_UNKNOWN_COLUMN', 47, 31, "cell summary: 'ordres' in {{ kpis.first.ordres }} is not a column of kpis — did you mean 'orders'?"],
       ['E_LIQUID_UNKNOWN_COLUMN', 47, 72, "cell summary: 'revnue' in {{ kpis.rows[0].revnue }} is not a column of kpis — did you mean 'revenue'?"],
       ['E_LIQUID_UNKNOWN_COLUMN', 49, 14, "cell summary: 'regon' in {{ r.regon }} is not a column of by_region — did you mean 'region'?"],
+      ['E_LIQUID_UNKNOWN_COLUMN', 51, 35, "cell summary: 'regoin' in {{ by_region.rows | where: \"regoin\" }} is not a column of by_region — did you mean 'region'?"],
     ]);
     expect(errs[0]!.hint).toBe('columns of by_region, closest first: region, revenue, orders');
     expect(errs[6]!.hint).toBe('columns of by_region, closest first: orders, region, revenue');
@@ -76,6 +77,18 @@ describe('the columns a Liquid template names', () => {
     expect(columns('{% if true %}{% for r in kpis.rows %}{{ r.n }}{% endfor %}{% endif %}')).toEqual(['kpis.n @  r.n ']);
     expect(columns('{% assign xs = kpis.rows %}{% for r in xs %}{{ r.n }}{% endfor %}')).toEqual([]);
     expect(columns('{% for r in kpis.columns %}{{ r.n }}{% endfor %}')).toEqual([]);
+  });
+
+  it('reads the column names given to filters over <cell>.rows (where, map, sum, sort...), along the chain while it hands on rows', () => {
+    expect(columns('{{ kpis.rows | map: "revnue" | join: ", " }}{{ kpis.rows | sum: \'orders\' }}')).toEqual(['kpis.revnue @ : "revnue"', "kpis.orders @ : 'orders'"]);
+    expect(columns('{% assign g = by_region.rows | where: "status", "green" | sort: "revenue" | map: "n" | sum: "x" %}')).toEqual([
+      'by_region.status @ : "status"',
+      'by_region.revenue @ : "revenue"',
+      'by_region.n @ : "n"',
+    ]);
+    expect(columns('{{ kpis.rows | first | map: "x" }}{{ kpis.rows | map: "a.b" }}{% assign k = "x" %}{{ kpis.rows | map: k }}{{ kpis.columns | map: "x" }}{{ kpis.rows.first | map: "x" }}')).toEqual(
+      [],
+    );
   });
 
   it('leaves out what only the render knows: assigned and shadowed names, computed keys, size, other fields and cells', () => {
