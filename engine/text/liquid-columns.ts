@@ -72,23 +72,38 @@ const ROW_FILTERS = new Set(['where', 'reject', 'sort', 'sort_natural', 'map', '
 /** Those that hand on rows (the next filter in the chain reads rows too). */
 const KEEP_ROWS = new Set(['where', 'reject', 'sort', 'sort_natural']);
 
-type Token = { getText(): string; input?: string; begin?: number; content?: unknown };
+type Token = { getText(): string; getPosition?(): number[]; input?: string; begin?: number; content?: unknown };
 /** A Liquid value (`{{ ... }}`, `assign`, `echo`): its expression and its filters. */
 type FilteredValue = { initial: { postfix: Token[] }; filters: { name: string; args: (Token | unknown[])[] }[] };
 
 const isFilteredValue = (v: unknown): v is FilteredValue =>
   typeof v === 'object' && v !== null && Array.isArray((v as Partial<FilteredValue>).filters) && Array.isArray((v as Partial<FilteredValue>).initial?.postfix);
 
-/** The cell of `<cell>.rows` written as the whole expression, else undefined. */
-function rowsOf(expression: string, cellIds: readonly string[]): string | undefined {
-  const cell = /^\s*([a-z_][a-z0-9_]*)\s*\.\s*rows\s*$/.exec(expression)?.[1];
-  return cell !== undefined && cellIds.includes(cell) ? cell : undefined;
+/**
+ * Where a template reads `<cell>.rows` of a cell (not of a loop variable or an `assign` of that
+ * name): `row:col` of each such expression, by the static analysis's globals.
+ */
+type RowsAt = ReadonlyMap<string, string>;
+
+function rowsAt(globals: Record<string, Variable[]>, cellIds: readonly string[]): RowsAt {
+  const at = new Map<string, string>();
+  for (const cell of cellIds) {
+    for (const v of globals[cell] ?? []) if (v.segments.length === 2 && v.segments[1] === 'rows') at.set(`${v.location.row}:${v.location.col}`, cell);
+  }
+  return at;
+}
+
+/** The cell whose rows `token` is, when it is the whole `<cell>.rows` expression. */
+function rowsOf(token: Token | undefined, at: RowsAt): string | undefined {
+  if (!token?.getPosition || !/^\s*[a-z_][a-z0-9_]*\s*\.\s*rows\s*$/.test(token.getText())) return undefined;
+  const [row, col] = token.getPosition();
+  return at.get(`${row}:${col}`);
 }
 
 /** `<cell>.rows | where: "status", "green"`, `| map: "revenue"`, `| sort: "x" | sum: "y"`: each plain column name a filter is given. */
-function* filterColumns(text: string, value: FilteredValue, cellIds: readonly string[]): Generator<TemplateColumn> {
+function* filterColumns(text: string, value: FilteredValue, at: RowsAt): Generator<TemplateColumn> {
   const [initial, ...rest] = value.initial.postfix;
-  const cell = initial && !rest.length ? rowsOf(initial.getText(), cellIds) : undefined;
+  const cell = rest.length ? undefined : rowsOf(initial, at);
   if (cell === undefined) return;
   for (const filter of value.filters) {
     if (!ROW_FILTERS.has(filter.name)) return;
@@ -103,8 +118,8 @@ function* filterColumns(text: string, value: FilteredValue, cellIds: readonly st
 }
 
 /** In a loop over `<cell>.rows`, the loop variable is a row: `r.revenue` (not once the body assigns `r`). */
-function* loopColumns(text: string, loop: Loop, cellIds: readonly string[]): Generator<TemplateColumn> {
-  const cell = rowsOf(loop.collection.getText(), cellIds);
+function* loopColumns(text: string, loop: Loop, at: RowsAt): Generator<TemplateColumn> {
+  const cell = rowsOf(loop.collection, at);
   if (cell === undefined) return;
   for (const v of analyzeSync(loop.templates, { partials: false }).globals[loop.variable] ?? []) yield* variableColumn(text, cell, v, 1);
 }
@@ -118,7 +133,7 @@ function* variableColumn(text: string, cell: string, v: Variable, index: number)
 }
 
 /** A `for` or `tablerow` tag's loop variable, body and collection text. */
-type Loop = Template & { variable: string; templates: Template[]; collection: { getText(): string } };
+type Loop = Template & { variable: string; templates: Template[]; collection: Token };
 
 const isLoop = (t: Template): t is Loop =>
   typeof (t as Partial<Loop>).variable === 'string' && Array.isArray((t as Partial<Loop>).templates) && typeof (t as Partial<Loop>).collection?.getText === 'function';
@@ -144,10 +159,11 @@ export function templateColumns(text: string, templates: Template[], cellIds: re
         if (index > 0) found.push(...variableColumn(text, cell, v, index));
       }
     }
+    const at = rowsAt(globals, cellIds);
     for (const node of walk(templates)) {
       const value = (node as { value?: unknown }).value;
-      if (isFilteredValue(value)) found.push(...filterColumns(text, value, cellIds));
-      if (isLoop(node)) found.push(...loopColumns(text, node, cellIds));
+      if (isFilteredValue(value)) found.push(...filterColumns(text, value, at));
+      if (isLoop(node)) found.push(...loopColumns(text, node, at));
     }
   } catch {
     return []; // a template the analysis can't follow names nothing it can tell

@@ -98,5 +98,8 @@ describe('the columns a Liquid template names', () => {
     expect(columns('{% assign c = "orders" %}{{ kpis.first[c] }}{{ kpis.first.size }}{{ kpis.rows.size }}{{ kpis.row_count }}{{ kpis.first[0] }}')).toEqual([]);
     expect(columns('{{ other.first.n }}{{ kpis.first.n }}{{ kpis.first.n | plus: 1 }}', ['kpis'])).toEqual(['kpis.n @ st.n ']);
     expect(columns('{% render "row", r: kpis.first %}')).toEqual([]);
+    // A loop variable or an assign named like a cell is not that cell (here a row of by_region, whose `rows` would be a column).
+    expect(columns('{% for kpis in by_region.rows %}{{ kpis.rows | map: "x" }}{% for r in kpis.rows %}{{ r.y }}{% endfor %}{% endfor %}')).toEqual(['by_region.rows @ is.rows ']);
+    expect(columns('{% assign kpis = by_region %}{{ kpis.rows | map: "x" }}{% for r in kpis.rows %}{{ r.y }}{% endfor %}')).toEqual([]);
   });
 });
