@@ -109,7 +109,7 @@ function* filterColumns(text: string, value: FilteredValue, at: RowsAt): Generat
     if (!ROW_FILTERS.has(filter.name)) return;
     const arg = filter.args[0];
     // Only a quoted name of one column: `"a.b"` is a path, a variable is known when rendering.
-    if (arg && !Array.isArray(arg) && typeof arg.content === 'string' && /^[^.[\]]+$/.test(arg.content)) {
+    if (arg && !Array.isArray(arg) && /^["']/.test(arg.getText()) && typeof arg.content === 'string' && /^[^.[\]]+$/.test(arg.content)) {
       const offset = arg.input === text && arg.begin !== undefined ? arg.begin + 1 : 0;
       yield { cell, column: arg.content, offset, expression: `${cell}.rows | ${filter.name}: "${arg.content}"` };
     }
