@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { CELL_ID, cellSchema, type CellType, type RunContext } from '../engine/cell-type.js';
+import { CELL_ID, cellSchema, type CellType, type ColumnUse, type RunContext } from '../engine/cell-type.js';
 import { UserError, type QuireError } from '../engine/util/errors.js';
 import { quoteIdent, RESULTS_CATALOG } from '../engine/duck/duck.js';
 import { didYouMean } from '../engine/util/suggest.js';
 import { POLARITIES, TABLE_KINDS, tableOf, type TableColumn, type TableOutput, type TableValue } from '../engine/outputs.js';
 import { buildChart, CHART_TYPES, ChartSpecError, FieldError, MAX_POINTS, TABLE_ROWS } from '../engine/report/charts/index.js';
 import { NUMBER_FORMATS } from '../engine/report/charts/format.js';
+import { chartColumns } from '../engine/report/charts/fields.js';
 
 const field = z.string().min(1);
 const schema = cellSchema('visualization', {
@@ -101,7 +102,15 @@ export const visualizationCell: CellType<VisualizationSpec> = {
         );
       }
     }
-    return { references: [spec.data], errors };
+    const columns: ColumnUse[] = chartColumns(spec).map(({ column, path }) => ({
+      cell: spec.data,
+      column,
+      // A `format:` or `good:` key is the column's name: point at the key, not its value.
+      location: path[0] === 'format' || path[0] === 'good' ? ctx.source.locateKey([...ctx.path, path[0]], column) : ctx.source.locate([...ctx.path, ...path]),
+      code: 'E_VIZ_FIELD',
+      what: `field '${column}'`,
+    }));
+    return { references: [spec.data], errors, columns };
   },
 
   async run(spec, ctx) {

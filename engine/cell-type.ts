@@ -1,7 +1,7 @@
 import type { CacheDeclaration } from './connections/connection.js';
 import * as z from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QuireError } from './util/errors.js';
+import type { QuireError, SourceLocation } from './util/errors.js';
 import type { BoundParams } from './duck/duck.js';
 import type { CellOutput, TableOutput } from './outputs.js';
 import type { YamlPath, YamlSource } from './source/source.js';
@@ -91,6 +91,24 @@ export interface CellAnalysis {
   errors: QuireError[];
   /** What the cell's result depends on besides upstream cells, for the cell cache (engine/cache). Absent: the conservative default. */
   reads?: CellReads;
+  /** Columns of other cells' tables the cell names; validate checks each against the columns the binder finds. */
+  columns?: ColumnUse[];
+}
+
+/**
+ * A column of another cell's table that a cell names: a chart field, a template's
+ * `{{ kpis.first.revenue }}`. List only names the run would fail or print blank without; a name a
+ * transform or a variable makes is not one.
+ */
+export interface ColumnUse {
+  /** The cell whose table must have the column. */
+  cell: string;
+  column: string;
+  location: SourceLocation;
+  /** The error's code when the column is missing. */
+  code: string;
+  /** How the use reads in the message: `field 'revnue'`, `'revnue' in {{ kpis.first.revnue }}`. */
+  what: string;
 }
 
 /**

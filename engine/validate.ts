@@ -7,6 +7,7 @@ import type { Dag } from './plan/graph.js';
 import { DUCK_POOL } from './duck/duck-pool.js';
 import { processState, type EngineState } from './util/state.js';
 import { bindNotebook } from './plan/bind.js';
+import { unknownColumns } from './plan/column-check.js';
 import { resolveParams } from './params/index.js';
 import type { BoundParams } from './duck/duck.js';
 import { RunConnections } from './connections/run-connections.js';
@@ -44,7 +45,8 @@ export async function validateNotebook(path: string, opts: { state?: EngineState
     const analysis = await analyzeNotebook(nb, await session.connect());
     // Loaded only for notebooks with schedules: cron parsing is a large module.
     const scheduleErrors = nb.top.schedules?.length ? (await import('./schedule/check.js')).checkSchedules(nb) : [];
-    const bindErrors = project ? await bindNotebook(nb, analysis.dag, () => project.session.connect(), defaultParams(nb), (await bindMemo(nb, project.connections)) ?? undefined) : [];
+    const bound = project ? await bindNotebook(nb, analysis.dag, () => project.session.connect(), defaultParams(nb), (await bindMemo(nb, project.connections)) ?? undefined) : null;
+    const bindErrors = bound ? [...bound.errors, ...unknownColumns(analysis.columns, bound.columns)] : [];
     const all = [...errors, ...analysis.errors, ...scheduleErrors, ...bindErrors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     if (all.length) throw new ValidationErrors(all);
     return { ...nb, dag: analysis.dag };

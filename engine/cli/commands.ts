@@ -17,7 +17,11 @@ export interface CommandEntry {
  */
 export const COMMANDS: Record<string, CommandEntry> = {
   run: { term: 'run [options] <notebook>', description: 'run a notebook and write its run folder (run.json, run.log, outputs, reports)', load: () => import('./run.js') },
-  validate: { term: 'validate [options] <notebooks...>', description: 'check notebooks without running them: schema, ids, dependencies, SQL and Liquid syntax', load: () => import('./validate.js') },
+  validate: {
+    term: 'validate [options] <notebooks...>',
+    description: 'check notebooks without running them: schema, ids, dependencies, SQL and Liquid syntax, table and column names',
+    load: () => import('./validate.js'),
+  },
   runs: { term: 'runs', description: 'list and inspect past runs', load: () => import('./runs.js') },
   graph: { term: 'graph [options] <notebook>', description: 'print the notebook DAG', load: () => import('./graph.js') },
   schema: { term: 'schema', description: 'print the notebook JSON Schema (shipped as schema/notebook.schema.json)', load: () => import('./schema.js') },

@@ -7,7 +7,7 @@ import { countOf } from '../report/html/numbers.js';
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check notebooks without running them: schema, ids, dependencies, SQL and Liquid syntax')
+    .description('check notebooks without running them: schema, ids, dependencies, SQL and Liquid syntax, table and column names')
     .argument('<notebooks...>', 'notebook files')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: { json?: boolean }) => {

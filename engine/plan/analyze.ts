@@ -5,7 +5,7 @@ import { templateFieldErrors } from '../text/template-fields.js';
 import { parseSqlBatch } from '../sql/parse.js';
 import { isPeriodType } from '../params/index.js';
 import type { Notebook } from '../notebook/load.js';
-import { outputKindsOf, type CellInfo, type CellReads } from '../cell-type.js';
+import { outputKindsOf, type CellInfo, type CellReads, type ColumnUse } from '../cell-type.js';
 import { UserError } from '../util/errors.js';
 import { checkSourceFile } from '../file-sources/index.js';
 import { notebookSources, sourceDirectories } from '../notebook/sources.js';
@@ -39,13 +39,17 @@ function sourceErrors(nb: Notebook, sources: ReturnType<typeof notebookSources>)
   return errors;
 }
 
+/** A column another cell's table must have, and the cell that names it. */
+export type CellColumnUse = ColumnUse & { by: string };
+
 /**
  * Everything `quire validate` checks beyond the schema: each cell's own analysis (SQL and
  * Liquid syntax...), template fields, and the DAG. Returns all problems, never only the first.
  */
-export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): Promise<{ dag: Dag; errors: QuireError[]; reads: Map<string, CellReads | undefined> }> {
+export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): Promise<{ dag: Dag; errors: QuireError[]; reads: Map<string, CellReads | undefined>; columns: CellColumnUse[] }> {
   const errors: QuireError[] = [];
   const reads = new Map<string, CellReads | undefined>();
+  const columns: CellColumnUse[] = [];
   const paramNames = bindableParamNames(nb);
   const cellIds = nb.cells.map((c) => c.spec.id);
   const cells = new Map<string, CellInfo>(nb.cells.map((c) => [c.spec.id, { type: c.spec.type, outputKinds: outputKindsOf(c.cellType) }]));
@@ -59,6 +63,7 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
     const analysis = await cell.cellType.analyze(cell.spec, { parser, source: nb.source, path: cell.path, project: nb.project, paramNames, cellIds, cells, definitions: nb.top.definitions ?? {} });
     errors.push(...analysis.errors);
     reads.set(cell.spec.id, analysis.reads);
+    for (const use of analysis.columns ?? []) columns.push({ ...use, by: cell.spec.id });
     if (cell.spec.title !== undefined) errors.push(...(await templateFieldErrors(cell.spec.title, nb.source, [...cell.path, 'title'], { cellIds: [], paramNames })));
     const connection = cell.cellType.connectionOf?.(cell.spec);
     const onServer = connection !== undefined && (nb.project.config.connections[connection]?.type ?? 'duckdb') !== 'duckdb';
@@ -67,5 +72,5 @@ export async function analyzeNotebook(nb: Notebook, parser: DuckDBConnection): P
   const sources = notebookSources(nb);
   const { dag, errors: graphErrors } = buildDag(graphCells, nb.source, [...sources.keys()]);
   errors.push(...graphErrors, ...sourceErrors(nb, sources));
-  return { dag, errors, reads };
+  return { dag, errors, reads, columns };
 }

@@ -85,15 +85,23 @@ async function createEmpty(conn: DuckDBConnection, id: string, columns: { name: 
 /** A DuckDB query cell the binder can check: one statement on the project database, reading nothing it can't see. */
 type Bindable = { id: string; path: YamlPath; sql: string };
 
+export interface Bound {
+  errors: QuireError[];
+  /** Result columns of each cell the binder described, as a run makes them. */
+  columns: Map<string, string[]>;
+}
+
 /**
- * Located errors for unknown tables and columns in the notebook's DuckDB query cells. `connect`
- * opens connections on a session that sees the project database; `params` are the notebook's
- * default values (null when some param has none). The cells of one DAG level are bound at once,
- * each on its own connection: binding a query over a large CSV is mostly DuckDB sniffing it.
+ * Located errors for unknown tables and columns in the notebook's DuckDB query cells, and the
+ * result columns of those it could describe. `connect` opens connections on a session that sees
+ * the project database; `params` are the notebook's default values (null when some param has
+ * none). The cells of one DAG level are bound at once, each on its own connection: binding a query
+ * over a large CSV is mostly DuckDB sniffing it.
  */
-export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null, memo?: BindMemo): Promise<QuireError[]> {
+export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promise<DuckDBConnection>, params: BoundParams | null, memo?: BindMemo): Promise<Bound> {
   const byId = new Map(nb.cells.map((c) => [c.spec.id, c]));
   const read = new Set([...dag.upstream.values()].flat());
+  // The cells described, each an empty table of its result columns on the session.
   const known = new Map<string, Columns>();
   const failed: (Bindable & { message: string })[] = [];
   const conns: DuckDBConnection[] = [];
@@ -150,7 +158,7 @@ export async function bindNotebook(nb: Notebook, dag: Dag, connect: () => Promis
         }),
       );
     }
-    return errors;
+    return { errors, columns: new Map([...known].map(([id, cols]) => [id, cols.map((c) => c.name)])) };
   } finally {
     for (const conn of conns) conn.closeSync();
   }

@@ -15,7 +15,7 @@ export interface TemplateNames {
 }
 
 /** Offset in `text` of a 1-based row/col. */
-function offsetOf(text: string, row: number, col: number): number {
+export function offsetOf(text: string, row: number, col: number): number {
   let offset = 0;
   for (const line of text.split('\n').slice(0, row - 1)) offset += line.length + 1;
   return offset + col - 1;

@@ -49,6 +49,19 @@ describe('bad input', () => {
     expect(manifests(dir, 'notebook')).toEqual([]);
   });
 
+  it('a chart field or a Liquid column the data lacks: validate names it at file:line:col with the closest columns', () => {
+    const dir = fixtureProject('column-refs');
+    const bad = quire(['validate', 'bad.yaml'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("bad.yaml:21:8: error[E_VIZ_FIELD]: cell bar: field 'regoin' is not a column of by_region — did you mean 'region'?");
+    expect(bad.stderr).toContain('hint: columns of by_region, closest first: region, revenue, orders');
+    expect(bad.stderr).toContain("bad.yaml:47:31: error[E_LIQUID_UNKNOWN_COLUMN]: cell summary: 'ordres' in {{ kpis.first.ordres }} is not a column of kpis — did you mean 'orders'?");
+    expect(bad.stderr).toContain('bad.yaml: 11 problems found');
+    const good = quire(['validate', 'good.yaml'], dir);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+  });
+
   it('a cycle is named in order', () => {
     const r = quire(['validate', 'notebook.yaml'], fixtureProject('cycle'));
     expect(r.code).toBe(1);

@@ -18,6 +18,15 @@ export interface PlotlyFigure {
   config?: Spec;
 }
 
+/** The columns a figure's traces must find in the data: a string under a data key, and `marker.size`. */
+export function plotlyColumns(user: PlotlyFigure): { column: string; path: (string | number)[] }[] {
+  return user.data.flatMap((trace, i) => {
+    const named = DATA_KEYS.filter((key) => typeof trace[key] === 'string').map((key) => ({ column: trace[key] as string, path: ['plotly', 'data', i, key] }));
+    const size = isObject(trace.marker) ? trace.marker.size : undefined;
+    return typeof size === 'string' ? [...named, { column: size, path: ['plotly', 'data', i, 'marker', 'size'] }] : named;
+  });
+}
+
 /** A copy of the figure with named columns filled in; a FieldError names a field the data lacks. */
 export function plotlyFigure(user: PlotlyFigure, table: TableOutput, dataId: string): PlotlyFigure {
   const fill = (name: string, path: (string | number)[]) => {

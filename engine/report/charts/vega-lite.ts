@@ -81,6 +81,21 @@ function encodingFields(spec: unknown, path: Path, inEncoding: boolean, out: { f
 }
 
 /**
+ * The columns of the data a spec's encodings read, each with where it is named: fields a
+ * transform makes are left out, and none are listed when a transform makes columns named by data
+ * values (pivot, lookup).
+ */
+export function vegaLiteColumns(user: Spec, path: Path = ['vega_lite']): { column: string; path: Path }[] {
+  const derived = new Set<string>();
+  const opaque = { value: false };
+  derivedNames(user, derived, opaque);
+  if (opaque.value) return [];
+  const fields: { field: string; path: Path }[] = [];
+  encodingFields(user, path, false, fields);
+  return fields.filter((f) => !derived.has(columnOfField(f.field)) && !derived.has(f.field)).map((f) => ({ column: columnOfField(f.field), path: f.path }));
+}
+
+/**
  * The user's spec with `data.values` set to the rows; throws a FieldError for a field that is
  * neither a column nor made by a transform. `path` is where the spec sits in the cell.
  */
@@ -88,17 +103,9 @@ export function vegaLiteSpec(user: Spec, table: TableOutput, values: Record<stri
   if ('data' in user && !(isObject(user.data) && Object.keys(user.data).every((k) => k === 'format' || k === 'name'))) {
     throw new ChartSpecError('a vega_lite spec gets its data from `data:` of the cell; remove `data` from the spec', [...path, 'data'], 'the rows of the `data:` cell are injected as data.values');
   }
-  const derived = new Set<string>();
-  const opaque = { value: false };
-  derivedNames(user, derived, opaque);
   const columns = new Set(table.columns.map((c) => c.name));
-  const fields: { field: string; path: Path }[] = [];
-  encodingFields(user, path, false, fields);
-  if (!opaque.value) {
-    for (const f of fields) {
-      const col = columnOfField(f.field);
-      if (!columns.has(col) && !derived.has(col) && !derived.has(f.field)) throw new FieldError(col, f.path, table.columns, dataId);
-    }
+  for (const f of vegaLiteColumns(user, path)) {
+    if (!columns.has(f.column)) throw new FieldError(f.column, f.path, table.columns, dataId);
   }
   const spec = structuredClone(user);
   spec.data = { ...(isObject(user.data) ? user.data : {}), values };
