@@ -4,7 +4,7 @@
 //  - 500 one-cell runs through 2 workers vs the same sweep in-process with --concurrency 2;
 //  - an idle worker's CPU over 10 s.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,9 @@ export async function run(): Promise<string[]> {
   writeFileSync(join(dir, 'one.yaml'), 'title: One\nparams:\n  n: { type: integer, default: 1 }\ncells:\n  - id: t\n    type: query\n    sql: SELECT $n AS n\nexport: [html]\n');
   process.env.QUIRE_QUEUE_URL = url;
   const env = { ...process.env, NO_COLOR: '1' };
-  const worker = (args: string[] = []) => spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env, stdio: 'ignore' });
+  // BENCH_WORKER_LOG=<file>: the workers' logs (appended), to see why a figure is off.
+  const logFd = process.env.BENCH_WORKER_LOG ? openSync(process.env.BENCH_WORKER_LOG, 'a') : 'ignore';
+  const worker = (args: string[] = []) => spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env, stdio: ['ignore', logFd, logFd] });
   const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null ? r() : p.on('exit', () => r())));
   const queue = await RunQueue.open({ url, leaseSeconds: 30, attempts: 3 });
   const nb = loadNotebook(join(dir, 'one.yaml'));

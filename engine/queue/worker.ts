@@ -44,6 +44,8 @@ export interface WorkerOptions {
 interface Held {
   runId: string;
   controller: AbortController;
+  /** Its lease row exists (startRun took it): only then can a renewal find it gone. */
+  leased: boolean;
   /** Another worker was given this job (our lease lapsed): its outcome is not ours to record. */
   lost: boolean;
   /** Why it was cancelled (`quire serve`'s Cancel), if it was: it ends failed, and is not retried. */
@@ -150,7 +152,7 @@ export class QueueWorker {
     const { queue, project } = this.opts;
     const data = job.data;
     const attempt = job.retryCount + 1;
-    const held: Held = { runId: data.runId, controller: new AbortController(), lost: false, cancelled: null };
+    const held: Held = { runId: data.runId, controller: new AbortController(), leased: false, lost: false, cancelled: null };
     this.held.set(job.id, held);
     let ran: Ran | null = null;
     try {
@@ -161,6 +163,7 @@ export class QueueWorker {
         this.log(`run ${data.runId} was cancelled before it started`);
         return null;
       }
+      held.leased = true;
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
       ran = { held, dir, outcome: await this.execute(data, attempt, runsDir, dir, held) };
       return ran;
@@ -300,7 +303,12 @@ export class QueueWorker {
   private async beat(): Promise<void> {
     const { queue } = this.opts;
     try {
-      const lost = await renewLeases(queue, this.id, [...this.held.keys()]);
+      // A job between its fetch and startRun has no lease yet: it is not lost.
+      const lost = await renewLeases(
+        queue,
+        this.id,
+        [...this.held].filter(([, h]) => h.leased).map(([id]) => id),
+      );
       // A cancel whose notice was missed (the listening connection was down) is seen here.
       for (const [runId, reason] of await cancelRequests(
         queue,
