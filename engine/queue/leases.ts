@@ -5,7 +5,10 @@
  * hands it to another worker until the attempts run out. The lease row is deleted in the same
  * step: a worker that was only slow finds its lease gone at its next renewal and stops that run.
  */
+import { sep } from 'node:path';
 import type pg from 'pg';
+import type PgBoss from 'pg-boss';
+import type { RunJob } from './enqueue.js';
 import { BOSS_SCHEMA, RUN_QUEUE, type RunQueue } from './queue.js';
 
 export const WORKER_LOST = 'worker lost: it stopped renewing its lease (killed, or its machine went away)';
@@ -66,21 +69,55 @@ export async function reapLostJobs(queue: RunQueue): Promise<LostJob[]> {
   return lost;
 }
 
+/** A job a worker took: leased and its run marked started, unless the run was cancelled meanwhile. */
+export interface TakenJob {
+  job: PgBoss.JobWithMetadata<RunJob>;
+  /** False: the run was cancelled before it started (no lease; dropCancelledJob then). */
+  leased: boolean;
+}
+
 /**
- * Takes the lease and marks the run started in the index, in one statement (one round trip per job
- * start); false, and no lease, when the run was cancelled meanwhile (dropCancelledJob then).
+ * Takes the next run job, and in the same statement leases it and marks its run started in the
+ * index (one round trip per job start): pg-boss's fetch (a `WITH ... UPDATE ... RETURNING` query)
+ * becomes a step of ours, whose rows the lease and the run's update read. `runsDir` + the ids is
+ * the run folder (the worker checks it is the one runDirOf gives). Null when no job is waiting.
  */
-export async function startRun(queue: RunQueue, jobId: string, runId: string, workerId: string, attempt: number, dir: string): Promise<boolean> {
-  const r = await queue.preparedQuery(
-    `WITH run AS (
-       UPDATE quire.runs SET status = 'running', attempts = $4, worker = $3, started_at = now(), run_dir = $5, error = NULL
-       WHERE run_id = $2 AND status <> 'cancelled' AND cancel_requested IS NULL RETURNING run_id
-     )
-     INSERT INTO quire.leases (job_id, run_id, worker_id) SELECT $1, $2, $3 FROM run
-     ON CONFLICT (job_id) DO UPDATE SET run_id = $2, worker_id = $3, heartbeat_at = now()`,
-    [jobId, runId, workerId, attempt, dir],
-  );
-  return r.rowCount === 1;
+export async function takeJob(queue: RunQueue, workerId: string, runsDir: string): Promise<TakenJob | null> {
+  const update = `UPDATE ${BOSS_SCHEMA}.job j SET`;
+  // pg-boss's fetch answers "no job" when its statement fails: the failure is kept and thrown here.
+  let failure: unknown = null;
+  const db = {
+    executeSql: async (text: string, values: unknown[]) => {
+      const at = text.indexOf(update);
+      if (!/^\s*WITH\s/i.test(text) || at < 0 || text.indexOf(update, at + 1) >= 0) throw new Error('pg-boss fetch is not a WITH ... UPDATE query: check the pg-boss version (10.x)');
+      const n = values.length;
+      const ours = `${text.slice(0, at).trimEnd()},
+        fetched AS (${text.slice(at)}),
+        run AS (
+          UPDATE quire.runs r SET status = 'running', attempts = f."retryCount" + 1, worker = $${n + 1}, started_at = now(),
+            run_dir = $${n + 2} || (f.data->>'notebookId') || $${n + 3} || (f.data->>'runId'), error = NULL
+          FROM fetched f
+          WHERE r.run_id = f.data->>'runId' AND r.status <> 'cancelled' AND r.cancel_requested IS NULL
+          RETURNING r.run_id, f.id AS job_id
+        ),
+        lease AS (
+          INSERT INTO quire.leases (job_id, run_id, worker_id) SELECT job_id, run_id, $${n + 1} FROM run
+          ON CONFLICT (job_id) DO UPDATE SET run_id = EXCLUDED.run_id, worker_id = EXCLUDED.worker_id, heartbeat_at = now()
+        )
+      SELECT f.*, EXISTS (SELECT 1 FROM run WHERE run.job_id = f.id) AS "quireLeased" FROM fetched f`;
+      try {
+        return await queue.prepared.executeSql(ours, [...values, workerId, `${runsDir}${sep}`, sep]);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    },
+  };
+  const [job] = await queue.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, includeMetadata: true, db });
+  if (failure) throw failure;
+  if (!job) return null;
+  const { quireLeased, ...rest } = job as typeof job & { quireLeased: boolean };
+  return { job: rest as typeof job, leased: quireLeased };
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
@@ -17,7 +17,7 @@ import { EngineState } from '../util/state.js';
 import { failureReason, markInterrupted, moveAside, readManifestAt, runDirOf, runEnded, type RunFn } from '../schedule/runner.js';
 import type { RunStatus } from '../runs/runs.js';
 import { retryFailedRun, type RunJob } from './enqueue.js';
-import { dropLease, finishRun, reapLostJobs, renewLeases, startRun, WORKER_LOST } from './leases.js';
+import { dropLease, finishRun, reapLostJobs, renewLeases, takeJob, WORKER_LOST, type TakenJob } from './leases.js';
 import { cancelRequests, dropCancelledJob } from './cancel.js';
 import { RUN_CANCEL_CHANNEL, RUN_EVENTS_CHANNEL } from './schema.js';
 import type { ExecEvent } from '../exec/executor.js';
@@ -44,8 +44,6 @@ export interface WorkerOptions {
 interface Held {
   runId: string;
   controller: AbortController;
-  /** Its lease row exists (startRun took it): only then can a renewal find it gone. */
-  leased: boolean;
   /** Another worker was given this job (our lease lapsed): its outcome is not ours to record. */
   lost: boolean;
   /** Why it was cancelled (`quire serve`'s Cancel), if it was: it ends failed, and is not retried. */
@@ -117,18 +115,18 @@ export class QueueWorker {
     // The previous run's outcome is recorded while this slot fetches and starts its next job.
     let recording: Promise<void> = Promise.resolve();
     while (!this.stopping) {
-      let job: PgBoss.JobWithMetadata<RunJob> | undefined;
+      let taken: TakenJob | null;
       try {
-        [job] = await this.opts.queue.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, includeMetadata: true, db: this.opts.queue.prepared });
+        taken = await takeJob(this.opts.queue, this.id, projectPath(this.opts.project, this.opts.project.config.runs_dir));
       } catch (err) {
         this.log(`queue unreachable, retrying: ${(err as Error).message}`);
         await this.sleep(this.opts.pollMs ?? 1000);
         continue;
       }
-      if (job) {
-        const ran = await this.handle(job);
+      if (taken) {
+        const ran = await this.handle(taken);
         await recording;
-        recording = ran ? this.record(job, ran) : Promise.resolve();
+        recording = ran ? this.record(taken.job, ran) : Promise.resolve();
         continue;
       }
       await recording;
@@ -147,23 +145,24 @@ export class QueueWorker {
     return this.opts.exitWhenIdle ? Math.min(poll, 100) : poll;
   }
 
-  /** Starts and runs a job; returns its outcome for record(), or null when there is nothing (more) to record. */
-  private async handle(job: PgBoss.JobWithMetadata<RunJob>): Promise<Ran | null> {
+  /** Runs a job taken from the queue; returns its outcome for record(), or null when there is nothing (more) to record. */
+  private async handle({ job, leased }: TakenJob): Promise<Ran | null> {
     const { queue, project } = this.opts;
     const data = job.data;
     const attempt = job.retryCount + 1;
-    const held: Held = { runId: data.runId, controller: new AbortController(), leased: false, lost: false, cancelled: null };
+    if (!leased) {
+      await dropCancelledJob(queue, job.id, data.runId).catch((err: Error) => this.log(`run ${data.runId}: ${err.message}`));
+      this.log(`run ${data.runId} was cancelled before it started`);
+      return null;
+    }
+    const held: Held = { runId: data.runId, controller: new AbortController(), lost: false, cancelled: null };
     this.held.set(job.id, held);
     let ran: Ran | null = null;
     try {
       const runsDir = projectPath(project, project.config.runs_dir);
       const dir = runDirOf(runsDir, { notebook_id: data.notebookId, run_id: data.runId });
-      if (!(await startRun(queue, job.id, data.runId, this.id, attempt, dir))) {
-        await dropCancelledJob(queue, job.id, data.runId);
-        this.log(`run ${data.runId} was cancelled before it started`);
-        return null;
-      }
-      held.leased = true;
+      // The index took runs dir + ids as the folder; ids that path.join reads otherwise get the true one.
+      if (dir !== `${runsDir}${sep}${data.notebookId}${sep}${data.runId}`) await queue.pool.query('UPDATE quire.runs SET run_dir = $2 WHERE run_id = $1', [data.runId, dir]);
       this.log(`run ${data.runId} (${data.notebook}, attempt ${attempt}) started`);
       ran = { held, dir, outcome: await this.execute(data, attempt, runsDir, dir, held) };
       return ran;
@@ -303,12 +302,8 @@ export class QueueWorker {
   private async beat(): Promise<void> {
     const { queue } = this.opts;
     try {
-      // A job between its fetch and startRun has no lease yet: it is not lost.
-      const lost = await renewLeases(
-        queue,
-        this.id,
-        [...this.held].filter(([, h]) => h.leased).map(([id]) => id),
-      );
+      // A job is held once it is leased (takeJob does both in one statement), so a renewal never misses a lease being taken.
+      const lost = await renewLeases(queue, this.id, [...this.held.keys()]);
       // A cancel whose notice was missed (the listening connection was down) is seen here.
       for (const [runId, reason] of await cancelRequests(
         queue,

@@ -50,4 +50,23 @@ describe('a queue worker', () => {
     const row = await queue.pool.query<{ status: string; attempts: number }>('SELECT status, attempts FROM quire.runs WHERE run_id = $1', ['r-1']);
     expect(row.rows[0]).toEqual({ status: 'succeeded', attempts: 1 });
   });
+
+  it('a run cancelled while its job was being taken is not run: the job is dropped, the run stays cancelled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-worker-cancel-'));
+    writeFileSync(join(dir, 'quire.yaml'), 'runs_dir: runs\n');
+    await enqueueRuns(queue, [{ runId: 'r-2', notebookId: 'one', notebook: 'one.yaml', params: {}, fromCli: true, trigger: { kind: 'cli', schedule: null, scheduled_for: null }, batchId: null }]);
+    await queue.pool.query(`UPDATE quire.runs SET cancel_requested = 'cancelled by ann' WHERE run_id = 'r-2'`);
+    let ran = 0;
+    const run: RunFn = async () => {
+      ran++;
+      return { manifest: { status: 'succeeded' } } as never;
+    };
+    const lines: string[] = [];
+    await new QueueWorker({ project: loadProject(dir), queue, concurrency: 1, exitWhenIdle: true, run, log: (l) => lines.push(l), pollMs: 50 }).run();
+    expect(ran).toBe(0);
+    expect(lines).toContain('run r-2 was cancelled before it started');
+    const row = await queue.pool.query('SELECT status, error, run_dir FROM quire.runs WHERE run_id = $1', ['r-2']);
+    expect(row.rows[0]).toEqual({ status: 'cancelled', error: 'cancelled by ann', run_dir: null });
+    expect((await queue.pool.query('SELECT count(*)::int AS n FROM quire.leases')).rows[0]).toEqual({ n: 0 });
+  });
 });
