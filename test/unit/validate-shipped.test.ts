@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { validateNotebook, ValidationErrors } from '../../engine/index.js';
 import { listTemplates, stageProject, useTemplate } from '../../engine/templates/index.js';
 import { fixtureProject } from '../helpers/cli.js';
-import { REPO, STARTER_METRICS } from '../helpers/paths.js';
+import { DEMO_NOTEBOOKS, REPO, STARTER_METRICS } from '../helpers/paths.js';
 
 const yamls = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'quire.yaml');
 
@@ -36,7 +36,7 @@ describe('every shipped notebook validates clean', () => {
     made.push(dir);
     stageProject(dir, process.env.QUIRE_TEST_DB!);
     for (const f of STARTER_METRICS) copyFileSync(join(REPO, 'metrics', `${f}.yaml`), join(dir, 'metrics', `${f}.yaml`));
-    const demo = yamls(join(REPO, 'notebooks'));
+    const demo = DEMO_NOTEBOOKS.map((n) => `${n}.yaml`);
     for (const f of demo) copyFileSync(join(REPO, 'notebooks', f), join(dir, 'notebooks', f));
     const templates = listTemplates();
     for (const t of templates) await useTemplate({ name: t.name, cwd: dir });
