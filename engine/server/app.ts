@@ -17,7 +17,7 @@ import { HttpProblem, problemOf, problemResponse } from './problem.js';
 import { API_SLICES, PAGE_SLICES } from './routes.js';
 import { apiApp } from './api/api-app.js';
 import { OWN_CSP } from './own-csp.js';
-import { errorPage } from './pages/layout.js';
+import { errorPage, sendPage } from './pages/layout.js';
 import { loginPages } from './pages/login.js';
 
 /** The page policy: scripts, styles, images and frames from this origin only; nothing inline. */
@@ -103,12 +103,12 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
 
   app.notFound((c) => {
     const p = problemOf(new HttpProblem(404, 'E_NOT_FOUND', `nothing at ${c.req.path}`));
-    return isApi(c.req.path) ? problemResponse(c, p) : c.html(errorPage(c, p), 404);
+    return isApi(c.req.path) ? problemResponse(c, p) : sendPage(c, errorPage(c, p), 404);
   });
   app.onError((err, c) => {
     const p = problemOf(err);
     if (p.status >= 500 && !(err instanceof HTTPException)) console.error(err);
-    return isApi(c.req.path) ? problemResponse(c, p) : c.html(errorPage(c, p), p.status as 500);
+    return isApi(c.req.path) ? problemResponse(c, p) : sendPage(c, errorPage(c, p), p.status as 500);
   });
   return app;
 }

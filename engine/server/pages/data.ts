@@ -10,7 +10,7 @@ import { FieldInputError, type QuireError, UserError } from '../../util/errors.j
 import { listTables, tableDetail, type TablesList } from '../services/tables.js';
 import { commitUpload, stagedUpload, stageUpload, type StagedUpload } from '../services/uploads.js';
 import { HttpProblem } from '../problem.js';
-import { csrfField, layout, type Html } from './layout.js';
+import { csrfField, layout, type Html, sendPage } from './layout.js';
 import { attempt, dataTable, errorBanner, hasRole, needRole } from './catalog-parts.js';
 
 const mb = (bytes: number) => (bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
@@ -78,7 +78,7 @@ ${dataTable(s.columns, s.preview, { types: true })}
 
 export function dataPages(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get('/data', async (c) => c.html(tablesPage(c, ctx, await listTables(ctx))));
+  app.get('/data', async (c) => sendPage(c, tablesPage(c, ctx, await listTables(ctx))));
 
   app.get('/data/tables/:name', async (c) => {
     const name = c.req.param('name');
@@ -86,7 +86,8 @@ export function dataPages(ctx: ServerContext): Hono<AppEnv> {
     if (got.error) throw new HttpProblem(404, got.error.code, got.error.message, got.error.hint);
     const t = got.value;
     const created = c.req.query('created') === '1';
-    return c.html(
+    return sendPage(
+      c,
       layout(c, {
         title: t.name,
         active: 'data',
@@ -110,20 +111,20 @@ ${dataTable(t.columns, t.preview.rows, { id: 'preview' })}`,
       if (!(file instanceof File) || !file.name) throw new UserError('E_UPLOAD_NO_FILE', 'choose a file to upload', { hint: 'a CSV, XLSX or Parquet file' });
       return stageUpload(ctx, { filename: file.name, data: new Uint8Array(await file.arrayBuffer()) }, { maxBytes: ctx.limits.uploadBytes });
     });
-    if (got.error) return c.html(tablesPage(c, ctx, await listTables(ctx), got.error), got.error.code === 'E_UPLOAD_TOO_LARGE' ? 413 : 422);
+    if (got.error) return sendPage(c, tablesPage(c, ctx, await listTables(ctx), got.error), got.error.code === 'E_UPLOAD_TOO_LARGE' ? 413 : 422);
     ctx.audit.record(c.get('user'), 'upload.stage', got.value.id, { filename: got.value.filename, size: got.value.size, rows: got.value.row_count });
-    return c.html(stagedPage(c, got.value));
+    return sendPage(c, stagedPage(c, got.value));
   });
 
   app.post('/data/upload/:id/commit', async (c) => {
     needRole(c, 'admin');
     const id = c.req.param('id');
     const staged = await attempt(async () => stagedUpload(ctx, id));
-    if (staged.error) return c.html(tablesPage(c, ctx, await listTables(ctx), staged.error), 404);
+    if (staged.error) return sendPage(c, tablesPage(c, ctx, await listTables(ctx), staged.error), 404);
     const body = await c.req.parseBody();
     const table = typeof body.table === 'string' ? body.table.trim() : '';
     const got = await attempt(() => commitUpload(ctx, id, { table }));
-    if (got.error) return c.html(stagedPage(c, staged.value, { table, error: got.error }), got.error.code === 'E_TABLE_EXISTS' ? 409 : got.error.kind === 'operational' ? 503 : 422);
+    if (got.error) return sendPage(c, stagedPage(c, staged.value, { table, error: got.error }), got.error.code === 'E_TABLE_EXISTS' ? 409 : got.error.kind === 'operational' ? 503 : 422);
     ctx.audit.record(c.get('user'), 'upload.commit', got.value.table, { upload: id, rows: got.value.row_count });
     return c.redirect(`/data/tables/${encodeURIComponent(got.value.table)}?created=1`, 303);
   });

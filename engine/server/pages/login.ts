@@ -5,7 +5,7 @@ import { deleteCookie } from 'hono/cookie';
 import type { AppEnv, ServerContext } from '../context.js';
 import { localMode, sessionCookie } from '../auth/middleware.js';
 import { SESSION_COOKIE } from '../auth/session.js';
-import { csrfField, layout } from './layout.js';
+import { csrfField, layout, sendPage } from './layout.js';
 
 /** Only a local path may follow a login (no open redirect). */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/notebooks');
@@ -30,12 +30,12 @@ export function loginPages(ctx: ServerContext): Hono<AppEnv> {
   </form>
 </div>`,
     });
-  app.get('/login', (c) => c.html(page(c, safeNext(c.req.query('next')))));
+  app.get('/login', (c) => sendPage(c, page(c, safeNext(c.req.query('next')))));
   app.post('/login', async (c) => {
     const body = await c.req.parseBody();
     const next = safeNext(body.next);
     const token = typeof body.token === 'string' ? ctx.auth.tokens.verify(body.token.trim()) : null;
-    if (!token) return c.html(page(c, next, 'That token is not valid (unknown, revoked or mistyped).'), 401);
+    if (!token) return sendPage(c, page(c, next, 'That token is not valid (unknown, revoked or mistyped).'), 401);
     sessionCookie(c, ctx.auth.sessions.issue(token.id, ctx.clock().getTime()), new URL(c.req.url).protocol === 'https:');
     ctx.audit.record({ name: token.name, role: token.role, via: 'cookie' }, 'login', token.id);
     return c.redirect(next, 303);

@@ -10,7 +10,7 @@ import { COMPARES, GRAINS } from '../../metrics/specs.js';
 import { UserError } from '../../util/errors.js';
 import { computeMetrics, computeRequestSchema, metricDetail, metricsCatalog, type ComputeResult, type MetricsCatalog } from '../services/metrics.js';
 import { HttpProblem } from '../problem.js';
-import { layout, type Html } from './layout.js';
+import { layout, type Html, sendPage } from './layout.js';
 import { attempt, dataTable, errorBanner, hasRole } from './catalog-parts.js';
 import { computeChartSvgs } from './metric-chart.js';
 
@@ -104,7 +104,7 @@ export function metricPages(ctx: ServerContext): Hono<AppEnv> {
     const category = c.req.query('category') ?? '';
     const got = await attempt(() => metricsCatalog(ctx, { q: q || undefined, category: category || undefined }));
     if (got.error) throw new HttpProblem(422, got.error.code, got.error.message, got.error.hint);
-    return c.html(catalogPage(c, got.value, q, category));
+    return sendPage(c, catalogPage(c, got.value, q, category));
   });
 
   app.get('/metrics/compute', async (c) => {
@@ -127,7 +127,8 @@ export function metricPages(ctx: ServerContext): Hono<AppEnv> {
         : { value: null, error: new UserError('E_REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')) };
       outcome = got.error ? errorBanner(got.error) : await resultBlock(got.value!);
     }
-    return c.html(
+    return sendPage(
+      c,
       layout(c, {
         title: 'Compute metrics',
         active: 'metrics',
@@ -144,7 +145,8 @@ export function metricPages(ctx: ServerContext): Hono<AppEnv> {
     if (got.error) throw new HttpProblem(404, got.error.code, got.error.message, got.error.hint);
     const d = got.value;
     const catalog = d.kind === 'metric' ? await metricsCatalog(ctx) : null;
-    return c.html(
+    return sendPage(
+      c,
       layout(c, {
         title: d.name,
         active: 'metrics',

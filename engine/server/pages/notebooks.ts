@@ -9,7 +9,7 @@ import { startRun } from '../actions.js';
 import { fieldError, problemOf, problemResponse, type FieldError } from '../problem.js';
 import { listNotebooks, nextRuns, summarize } from '../notebooks/summary.js';
 import { dagOrder } from '../notebooks/dag-order.js';
-import { badge, layout, when, type Html } from './layout.js';
+import { badge, layout, when, type Html, sendPage } from './layout.js';
 import { formParams, paramsForm } from './params-form.js';
 import { progressPanel } from './progress.js';
 
@@ -28,7 +28,8 @@ export function notebookPages(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/notebooks', requireRole('viewer'), (c) => {
     const list = listNotebooks(ctx.notebooks);
-    return c.html(
+    return sendPage(
+      c,
       layout(c, {
         title: 'Notebooks',
         active: 'notebooks',
@@ -115,7 +116,7 @@ ${
     const id = c.req.param('id');
     const e = ctx.notebooks.get(id);
     const fields = e.nb ? ctx.notebooks.paramFields(e.nb) : [];
-    return c.html(await notebookPage(c, id, formParams(c.req.query(), fields)));
+    return sendPage(c, await notebookPage(c, id, formParams(c.req.query(), fields)));
   });
 
   app.post('/notebooks/:id/run', requireRole('runner'), async (c) => {
@@ -129,7 +130,7 @@ ${
     } catch (err) {
       const failure = formFailure(c, err);
       if (failure instanceof Response) return failure;
-      return c.html(await notebookPage(c, id, values, failure), 422);
+      return sendPage(c, await notebookPage(c, id, values, failure), 422);
     }
   });
   return app;

@@ -10,7 +10,7 @@ import { requireRole } from '../auth/middleware.js';
 import { cancelRun, rerun } from '../actions.js';
 import type { FieldError } from '../problem.js';
 import { findRunView, type RunView } from '../runs/lookup.js';
-import { badge, csrfField, layout, when, type Html } from './layout.js';
+import { badge, csrfField, layout, when, type Html, sendPage } from './layout.js';
 import { formFailure, wantsJson } from './notebooks.js';
 import { formParams, paramsForm } from './params-form.js';
 import { progressPanel } from './progress.js';
@@ -58,7 +58,7 @@ export function runPages(ctx: ServerContext): Hono<AppEnv> {
       if (listCache.size >= 32) listCache.delete(listCache.keys().next().value as string);
       listCache.set(key, list);
     }
-    return c.html(layout(c, { title: 'Runs', active: 'runs', body: list }));
+    return sendPage(c, layout(c, { title: 'Runs', active: 'runs', body: list }));
 
     function renderList(): Html {
       const link = (o: number) => `/runs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && v)), offset: String(o) })}`;
@@ -173,7 +173,7 @@ ${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.t
     });
   };
 
-  app.get('/runs/:id', requireRole('viewer'), (c) => c.html(runPage(c, findRunView(ctx, c.req.param('id')))));
+  app.get('/runs/:id', requireRole('viewer'), (c) => sendPage(c, runPage(c, findRunView(ctx, c.req.param('id')))));
 
   app.post('/runs/:id/rerun', requireRole('runner'), async (c) => {
     const view = findRunView(ctx, c.req.param('id'));
@@ -186,7 +186,7 @@ ${m.cells.map((x) => html`<tr><td><code>${x.id}</code> <span class="muted">${x.t
     } catch (err) {
       const failure = formFailure(c, err);
       if (failure instanceof Response) return failure;
-      return c.html(runPage(c, view, failure, values), 422);
+      return sendPage(c, runPage(c, view, failure, values), 422);
     }
   });
 

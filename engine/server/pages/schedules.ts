@@ -5,7 +5,7 @@ import type { AppEnv, ServerContext } from '../context.js';
 import { requireRole } from '../auth/middleware.js';
 import { pauseSchedule, triggerSchedule } from '../actions.js';
 import { scheduleViews } from '../schedules/view.js';
-import { badge, csrfField, layout, when } from './layout.js';
+import { badge, csrfField, layout, when, sendPage } from './layout.js';
 
 export function schedulePages(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -13,7 +13,8 @@ export function schedulePages(ctx: ServerContext): Hono<AppEnv> {
   app.get('/schedules', requireRole('viewer'), (c) => {
     const list = scheduleViews(ctx);
     const role = c.get('user').role;
-    return c.html(
+    return sendPage(
+      c,
       layout(c, {
         title: 'Schedules',
         active: 'schedules',

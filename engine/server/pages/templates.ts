@@ -10,7 +10,7 @@ import { QuireError } from '../../util/errors.js';
 import { paramDefaultText } from '../../templates/catalog.js';
 import { templateDetail, templateIdSchema, templateList, templatePictureFor, useTemplateInProject, type TemplateDetail, type UseTemplateResult } from '../services/templates.js';
 import { HttpProblem } from '../problem.js';
-import { csrfField, layout, type Html } from './layout.js';
+import { csrfField, layout, type Html, sendPage } from './layout.js';
 import { attempt, errorBanner, hasRole, needRole } from './catalog-parts.js';
 
 const pictureHref = (id: string) => `/templates/${encodeURIComponent(id)}/picture.png`;
@@ -121,7 +121,7 @@ function templatePage(c: Context<AppEnv>, t: TemplateDetail, outcome: { used?: U
 
 export function templatePages(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get('/templates', (c) => c.html(galleryPage(c)));
+  app.get('/templates', (c) => sendPage(c, galleryPage(c)));
   app.get('/templates/:id/picture.png', async (c) => {
     const id = validId(c.req.param('id'));
     const got = await attempt(() => templatePictureFor(ctx, id));
@@ -131,7 +131,7 @@ export function templatePages(ctx: ServerContext): Hono<AppEnv> {
   app.get('/templates/:id', async (c) => {
     const got = await attempt(() => templateDetail(validId(c.req.param('id'))));
     if (got.error) throw new HttpProblem(404, got.error.code, got.error.message, got.error.hint);
-    return c.html(templatePage(c, got.value));
+    return sendPage(c, templatePage(c, got.value));
   });
   app.post('/templates/:id/use', async (c) => {
     needRole(c, 'admin');
@@ -148,7 +148,11 @@ export function templatePages(ctx: ServerContext): Hono<AppEnv> {
       }),
     );
     if (got.value) ctx.audit.record(c.get('user'), 'template.use', got.value.notebook, { template: id, metrics_file: got.value.metrics_file, overwritten: got.value.overwritten });
-    return c.html(templatePage(c, t, { used: got.value ?? undefined, error: got.error ?? undefined, notebook, force }), got.error ? (got.error.code === 'E_TEMPLATE_TARGET_EXISTS' ? 409 : 422) : 200);
+    return sendPage(
+      c,
+      templatePage(c, t, { used: got.value ?? undefined, error: got.error ?? undefined, notebook, force }),
+      got.error ? (got.error.code === 'E_TEMPLATE_TARGET_EXISTS' ? 409 : 422) : 200,
+    );
   });
   return app;
 }
