@@ -6,13 +6,7 @@
  */
 import type { SqlParamType, SqlParamValue } from '../duck/duck.js';
 import type { SqlCheck } from './connection.js';
-
-interface Replacement {
-  from: number;
-  fromLength: number;
-  to: number;
-  toLength: number;
-}
+import { originalOffset, type Replacement } from '../sql/rewrite-offsets.js';
 
 export interface PlaceholderSql {
   /** The SQL with each `$name` replaced by `?` (a list param: one `?` per element). */
@@ -89,15 +83,7 @@ export function toPlaceholders(sql: string, params: { values: Readonly<Record<st
     last = from + m[0].length;
   }
   out += sql.slice(last);
-  const original = (offset: number) => {
-    let shift = 0;
-    for (const r of replacements) {
-      if (offset < r.to) break;
-      if (offset < r.to + r.toLength) return r.from;
-      shift = r.from + r.fromLength - (r.to + r.toLength);
-    }
-    return offset + shift;
-  };
+  const original = originalOffset(replacements);
   return { text: out, names, values, original };
 }
 

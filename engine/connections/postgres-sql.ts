@@ -5,6 +5,7 @@
  */
 import type { SqlParamType } from '../duck/duck.js';
 import type { SqlCheck } from './connection.js';
+import { originalOffset, type Replacement } from '../sql/rewrite-offsets.js';
 
 type Parser = typeof import('libpg-query');
 let parser: Parser | undefined;
@@ -26,13 +27,6 @@ function loaded(): Parser {
 /** PostgreSQL's parse tree of `sql` (plain JSON); throws its syntax error. Call loadParser() first. */
 export function parsePostgres(sql: string): unknown {
   return loaded().parseSync(sql);
-}
-
-interface Replacement {
-  from: number;
-  fromLength: number;
-  to: number;
-  toLength: number;
 }
 
 export interface PositionalSql {
@@ -85,15 +79,7 @@ export function toPositional(sql: string, types: Readonly<Record<string, SqlPara
     i++;
   }
   out += sql.slice(last);
-  const original = (offset: number) => {
-    let shift = 0;
-    for (const r of replacements) {
-      if (offset < r.to) break;
-      if (offset < r.to + r.toLength) return r.from;
-      shift = r.from + r.fromLength - (r.to + r.toLength);
-    }
-    return offset + shift;
-  };
+  const original = originalOffset(replacements);
   return { text: out, names, original };
 }
 
