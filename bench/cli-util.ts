@@ -1,7 +1,7 @@
 // Shared by the issue-19 benches (help, validate, run, export-*): whole `quire` processes timed
 // from spawn to exit, against a baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,9 +12,9 @@ export const REPO = join(import.meta.dirname, '..');
 export const QUIRE = process.env.QUIRE_BIN ?? join(REPO, 'bin', 'quire.js');
 
 /** Wall time of one process, spawn to exit; a non-zero exit fails the bench. */
-export function spawnTime(cmd: string, args: string[], cwd = REPO): number {
+export function spawnTime(cmd: string, args: string[], cwd = REPO, env: NodeJS.ProcessEnv = process.env): number {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const took = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return took;
@@ -28,6 +28,16 @@ export function sample(n: number, fn: () => number): { median: number; min: numb
 }
 
 export const quire = (args: string[], cwd: string) => () => spawnTime(process.execPath, [QUIRE, ...args], cwd);
+
+/** `quire` started with an empty code cache (engine/cli/compile-cache.ts), as the first start after an install or a rebuild. */
+export const quireUncached = (args: string[], cwd: string) => () => {
+  const cache = mkdtempSync(join(tmpdir(), 'quire-bench-code-cache-'));
+  try {
+    return spawnTime(process.execPath, [QUIRE, ...args], cwd, { ...process.env, QUIRE_COMPILE_CACHE: cache });
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+};
 
 export const fmt = (s: { median: number; min: number; max: number }) => `${(s.median / 1000).toFixed(2)} s (${(s.min / 1000).toFixed(2)}–${(s.max / 1000).toFixed(2)})`;
 export const verdict = (x: number, goal: number) => (x <= goal ? 'within' : 'over');

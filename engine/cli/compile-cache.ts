@@ -5,10 +5,9 @@
  * JavaScript. Built on its own into dist/cli/compile-cache.js and installed by bin/quire.js
  * before the first chunk loads.
  *
- * Kept per chunk, under the hash of its text: a rebuilt chunk is a new entry, and V8 itself refuses
+ * Kept per chunk, under its size and modification time: a rebuilt chunk is a new entry, and V8 itself refuses
  * bytecode of another Node version or other flags (the chunk is then compiled and kept anew).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -57,8 +56,8 @@ export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = 
 
   M.prototype._compile = function (this: NodeModule, content: string, filename: string) {
     // Scripts compiled here can't `import()` (that needs Node's own loader): a chunk that may is compiled by Node.
-    if (!filename.startsWith(inBundle) || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
-    const file = join(folder, `${basename(filename, '.js')}-${createHash('sha1').update(content).digest('hex').slice(0, 20)}.bin`);
+    if (!filename.startsWith(inBundle) || (content.includes('import(') && DYNAMIC_IMPORT.test(content))) return compile.call(this, content, filename);
+    const file = join(folder, `${basename(filename, '.js')}-${keyOf(filename)}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);
@@ -103,6 +102,15 @@ export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = 
       process.removeListener('exit', save);
     },
   };
+}
+
+/**
+ * What a chunk's bytecode is kept under: its size and modification time, as the cell cache keys
+ * files (a rebuild rewrites every chunk; hashing the ~1 MB a command loads would cost ~3 ms).
+ */
+function keyOf(filename: string): string {
+  const st = statSync(filename, { bigint: true });
+  return `${st.size}-${st.mtimeNs}`;
 }
 
 /** Runs a compiled CommonJS wrapper as Node would: (exports, require, module, __filename, __dirname). */

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { validateNotebook } from '../validate.js';
 import { ValidationErrors, errorToJson, formatError } from '../util/errors.js';
+import { warmInstance } from '../duck/duck.js';
+import { DUCK_POOL } from '../duck/duck-pool.js';
+import { processState } from '../util/state.js';
 import { green } from './progress.js';
 import { countOf } from '../report/html/numbers.js';
 
@@ -11,6 +13,9 @@ export function register(program: Command): void {
     .argument('<notebooks...>', 'notebook files')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: { json?: boolean }) => {
+      // DuckDB starts on its own threads while the validator (schemas, YAML, cell types) loads.
+      warmInstance(processState().get(DUCK_POOL));
+      const { validateNotebook } = await import('../validate.js');
       let failed = false;
       const report: unknown[] = [];
       for (const file of files) {
