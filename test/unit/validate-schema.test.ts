@@ -139,4 +139,48 @@ cells:
       expect.stringContaining('cell d: Binder Error: Referenced column "zz" not found'),
     ]);
   });
+
+  it('a cell reading a source is not bound; cells after one that depends on another are', async () => {
+    const nb = await project(`title: T
+sources:
+  budget: { file: budget.csv }
+cells:
+  - id: plan
+    type: query
+    sql: SELECT regin FROM budget
+  - id: totals
+    type: query
+    sql: SELECT sum(amount) AS revenue FROM month_orders WHERE 'plan' <> ''
+  - id: typo
+    type: query
+    sql: SELECT amout FROM month_orders
+  - id: after
+    type: query
+    depends_on: [totals]
+    sql: SELECT idd FROM month_orders
+`);
+    writeFileSync(join(nb, '..', 'budget.csv'), 'region,amount\nEU,1\n');
+    const err = (await validateNotebook(nb).catch((e: unknown) => e)) as ValidationErrors;
+    // plan reads a source (its columns are known at run time only): never bound, whatever was started for it.
+    expect(err.errors.map((e) => e.message.split('\n')[0])).toEqual([
+      expect.stringContaining('cell typo: Binder Error: Referenced column "amout" not found'),
+      expect.stringContaining('cell after: Binder Error: Referenced column "idd" not found'),
+    ]);
+  });
+
+  it('a cycle is reported beside the binding of the cells outside it', async () => {
+    const errs = await problems(`title: T
+cells:
+  - id: a
+    type: query
+    sql: SELECT amount FROM month_orders
+  - id: b
+    type: query
+    sql: SELECT * FROM a JOIN c USING (id)
+  - id: c
+    type: query
+    sql: SELECT * FROM b
+`);
+    expect(errs.map((e) => e.code)).toContain('E_CYCLE');
+  });
 });
