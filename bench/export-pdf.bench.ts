@@ -40,18 +40,19 @@ export async function run(): Promise<string[]> {
   } finally {
     await pdf.close();
   }
-  // The scheduler: its warm browser, joined over the websocket by each run's process (a page, the print, disconnect).
+  // The scheduler: its warm browser, joined over the websocket by each run's process, a lease per
+  // run (the page the lease opened ahead, the print, disconnect).
   const shared = new WarmBrowser();
   const joined: number[] = [];
   try {
-    const lease = await shared.lease();
     for (let i = 0; i < 8; i++) {
+      const lease = await shared.lease();
       rmSync(join(runDir, 'report.pdf'), { force: true });
       const t0 = performance.now();
-      await writeExports(model, runDir, ['pdf'], { tables, charts, browserEndpoint: lease.endpoint ?? undefined });
+      await writeExports(model, runDir, ['pdf'], { tables, charts, browserEndpoint: lease.endpoint ?? undefined, browserPage: lease.page ?? undefined });
       joined.push(performance.now() - t0);
+      await lease.release();
     }
-    await lease.release();
   } finally {
     await shared.close();
   }

@@ -54,6 +54,7 @@ export function register(program: Command): void {
           trigger: job.trigger,
           exports: job.exports,
           browserEndpoint: job.browserEndpoint,
+          browserPage: job.browserPage,
           signal: controller.signal,
           onStart: ({ runId, dir }) => emit({ event: 'start', runId, dir }),
           onEvent: (cell) => emit({ event: 'cell', cell }),

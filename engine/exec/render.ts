@@ -36,6 +36,7 @@ export async function renderRun(args: {
       paper: opts.paper,
       pdf: opts.pdf,
       browserEndpoint: opts.browserEndpoint,
+      browserPage: opts.browserPage,
       logger: args.logger,
       charts: writesCache(mode) ? diskChartMemo(join(args.runsDir, CACHE_DIR, CHARTS_DIR), { read: readsCache(mode) }) : undefined,
     });

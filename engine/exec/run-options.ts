@@ -48,6 +48,8 @@ export interface RunOptions {
   pdf?: PdfRenderer;
   /** The websocket endpoint of a browser another process keeps warm (the scheduler's, for its run processes). */
   browserEndpoint?: string;
+  /** The URL of a blank page that browser opened for this run, printed in instead of opening one. */
+  browserPage?: string;
   /** The cell cache: `use` (default), `refresh` (`--no-cache`: run every cell, store the results) or `off`. */
   cache?: CacheMode;
   /** A DuckDB instance to run in (a sweep's pool) instead of a new one; it stays open. */

@@ -7,6 +7,8 @@ export interface BrowserSource {
   renderer?: PdfRenderer;
   /** The websocket endpoint of a browser another process keeps warm (the scheduler's): joined, then left. */
   endpoint?: string;
+  /** The URL of a blank page that browser opened for us. */
+  page?: string;
   logger?: Logger;
 }
 
@@ -34,10 +36,10 @@ export class BrowserLease {
   }
 
   private async start(): Promise<PdfRenderer> {
-    const { endpoint, logger } = this.source;
+    const { endpoint, page, logger } = this.source;
     if (endpoint) {
       try {
-        const joined = await PdfRenderer.connect(endpoint);
+        const joined = await PdfRenderer.connect(endpoint, page);
         logger?.log('info', 'pdf: printing in the shared browser');
         return joined;
       } catch (err) {

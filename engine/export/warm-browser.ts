@@ -4,7 +4,8 @@
  * closed with the engine state and after a while without runs. A browser that died is started
  * again by the next run that needs one.
  */
-import type { Browser, Target } from 'puppeteer';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page, Target } from 'puppeteer';
 import { launchBrowser } from '../report/pdf/browser.js';
 import type { StateKey } from '../util/state.js';
 
@@ -14,6 +15,11 @@ export const WARM_BROWSER_IDLE_MS = 5 * 60_000;
 export interface WarmBrowserLease {
   /** The browser's websocket endpoint; null when it could not start (the run starts its own and says why). */
   endpoint: string | null;
+  /**
+   * The URL of a blank page opened for this run, which its process prints in (opening a page is the
+   * bulk of a PDF in a joined browser); closed when the lease is released.
+   */
+  page: string | null;
   /** The run ended: once no run uses the browser, pages left by killed runs are closed and the idle countdown starts. */
   release(): Promise<void>;
 }
@@ -27,8 +33,17 @@ const unrefTimer: IdleTimer = (ms, fn) => {
   return () => clearTimeout(t);
 };
 
+/** A page being opened in the warm browser, known by its URL. */
+interface OpeningPage {
+  browser: Browser;
+  url: string;
+  page: Promise<Page | null>;
+}
+
 export class WarmBrowser {
   private browser: Promise<Browser> | null = null;
+  /** The page opened ahead for the next lease: each lease takes it and opens the next one. */
+  private spare: OpeningPage | null = null;
   private users = 0;
   private cancelIdle: (() => void) | null = null;
   /** The pages the browser started with (kept), by browser. */
@@ -49,11 +64,14 @@ export class WarmBrowser {
       browser = await this.started().catch(() => null);
     }
     let released = false;
+    const page = browser?.connected ? this.takePage(browser) : null;
     return {
       endpoint: browser?.connected ? browser.wsEndpoint() : null,
+      page: page?.url ?? null,
       release: async () => {
         if (released) return;
         released = true;
+        await (await page?.page)?.close().catch(() => undefined);
         if (--this.users > 0) return;
         // An idle browser does not keep the process alive; close() cancels the countdown.
         this.cancelIdle = this.timer(this.idleMs, () => {
@@ -70,8 +88,16 @@ export class WarmBrowser {
     if (!browser?.connected) return;
     const pages = await browser.pages().catch(() => []);
     if (this.users > 0) return;
-    const keep = this.initial.get(browser);
-    await Promise.all(pages.filter((p) => !keep?.has(p.target())).map((p) => p.close().catch(() => undefined)));
+    const keep = new Set(this.initial.get(browser));
+    const spare = this.spare?.browser === browser ? await this.spare.page : null;
+    if (spare) keep.add(spare.target());
+    await Promise.all(pages.filter((p) => !keep.has(p.target())).map((p) => p.close().catch(() => undefined)));
+  }
+
+  private takePage(browser: Browser): OpeningPage {
+    const taken = this.spare?.browser === browser ? this.spare : openPage(browser);
+    this.spare = openPage(browser);
+    return taken;
   }
 
   private started(): Promise<Browser> {
@@ -98,6 +124,7 @@ export class WarmBrowser {
   async shut(): Promise<void> {
     const browser = this.browser;
     this.browser = null;
+    this.spare = null;
     await (await browser?.catch(() => null))?.close().catch(() => undefined);
   }
 
@@ -105,6 +132,18 @@ export class WarmBrowser {
     this.stopIdle();
     await this.shut();
   }
+}
+
+function openPage(browser: Browser): OpeningPage {
+  const url = `about:blank#quire-run-${randomUUID()}`;
+  const page = browser
+    .newPage()
+    .then(async (p) => {
+      await p.goto(url);
+      return p;
+    })
+    .catch(() => null); // the run's process opens its own
+  return { browser, url, page };
 }
 
 /** The warm browser of an engine state (one per scheduler). */

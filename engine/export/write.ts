@@ -22,6 +22,8 @@ export interface ExportOptions {
   pdf?: PdfRenderer;
   /** The websocket endpoint of a browser another process keeps warm (the scheduler's); joined instead of starting one. */
   browserEndpoint?: string;
+  /** The URL of a blank page that browser opened for this export (export/warm-browser.ts), printed in instead of opening one. */
+  browserPage?: string;
   logger?: Logger;
   /** Charts drawn by earlier runs (see charts/memo.ts). */
   charts?: ChartMemo;
@@ -65,7 +67,7 @@ function chartDrawer(model: ReportModel, exporters: readonly Exporter[], memo?: 
 export async function writeExports(model: ReportModel, dir: string, formats: readonly string[], opts: ExportOptions = {}): Promise<Record<string, string>> {
   const exporters = exportersOf(formats);
   const ordered = [...exporters.filter((e) => !e.needs.othersFailures), ...exporters.filter((e) => e.needs.othersFailures)];
-  const browser = new BrowserLease({ renderer: opts.pdf, endpoint: opts.browserEndpoint, logger: opts.logger });
+  const browser = new BrowserLease({ renderer: opts.pdf, endpoint: opts.browserEndpoint, page: opts.browserPage, logger: opts.logger });
   // Chromium's start (the bulk of a PDF) overlaps drawing the charts and the exporters before it.
   if (exporters.some((e) => e.needs.browser)) browser.warm();
   const failures: ExportFailure[] = [];

@@ -28,6 +28,8 @@ export interface ChildJob {
   exports?: RunOptions['exports'];
   /** The scheduler's warm browser (export/warm-browser.ts): the run joins it instead of starting Chromium. */
   browserEndpoint?: string;
+  /** The blank page the warm browser opened for the run (its URL): printed in instead of opening one. */
+  browserPage?: string;
 }
 
 /** What the child prints on stdout, one JSON line each. */
@@ -47,15 +49,25 @@ export function childProcessRun(bin = join(packageRoot(), 'bin', 'quire.js')): R
     // A long-lived process (its engine state given) keeps one browser warm for every run's PDF.
     const browser = opts.state && needsBrowser(formats) ? await opts.state.get(WARM_BROWSER).lease() : null;
     try {
-      return await runInChild(bin, typeof nb === 'string' ? nb : nb.path, opts, browser?.endpoint ?? undefined);
+      return await runInChild(bin, typeof nb === 'string' ? nb : nb.path, opts, browser?.endpoint ? { endpoint: browser.endpoint, page: browser.page } : undefined);
     } finally {
       await browser?.release();
     }
   };
 }
 
-function runInChild(bin: string, notebook: string, opts: RunOptions, browserEndpoint?: string): Promise<RunResult> {
-  const job: ChildJob = { notebook, params: opts.params ?? {}, fromCli: opts.fromCli, runsDir: opts.runsDir, runId: opts.runId, trigger: opts.trigger, exports: opts.exports, browserEndpoint };
+function runInChild(bin: string, notebook: string, opts: RunOptions, browser?: { endpoint: string; page: string | null }): Promise<RunResult> {
+  const job: ChildJob = {
+    notebook,
+    params: opts.params ?? {},
+    fromCli: opts.fromCli,
+    runsDir: opts.runsDir,
+    runId: opts.runId,
+    trigger: opts.trigger,
+    exports: opts.exports,
+    browserEndpoint: browser?.endpoint,
+    browserPage: browser?.page ?? undefined,
+  };
   const child = spawn(process.execPath, [bin, '__run-child', notebook], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let started: { runId: string; dir: string } | null = null;
   let done: { dir: string; reportPath: string | null } | null = null;

@@ -39,15 +39,16 @@ describe('the warm browser', () => {
       expect(b.endpoint).toBe(a.endpoint);
       // A run process killed mid-print: its page stays open in the browser.
       const killed = await connectBrowser(b.endpoint!);
-      const pagesBefore = (await killed.pages()).length;
+      const ownPages = (await killed.pages()).filter((p) => !p.url().startsWith('about:blank#quire-run-')).length;
       await killed.newPage();
       await killed.disconnect();
       await a.release();
       expect(countdowns).toHaveLength(0); // b still uses it
       await b.release();
       await b.release();
+      // Left: the browser's own pages and the one opened ahead for the next run.
       const look = await connectBrowser(b.endpoint!);
-      expect((await look.pages()).length).toBe(pagesBefore);
+      expect((await look.pages()).map((p) => p.url().startsWith('about:blank#quire-run-'))).toEqual([...Array(ownPages).fill(false), true]);
       await look.disconnect();
       expect(countdowns.map((c) => c.ms)).toEqual([60_000]);
       await countdowns[0]!.fire();
@@ -83,6 +84,30 @@ describe('the warm browser', () => {
       expect(next.endpoint).not.toBe(first.endpoint);
       expect(await reachable(next.endpoint!)).toBe(true);
       await next.release();
+    } finally {
+      await warm.close();
+    }
+  });
+
+  it("a lease comes with a blank page opened for its run: the run's export prints in it, the release closes it", async () => {
+    const warm = new WarmBrowser();
+    try {
+      await warm.lease().then((l) => l.release()); // the next lease's page is then opened ahead
+      const lease = await warm.lease();
+      expect(lease.page).toMatch(/^about:blank#quire-run-[0-9a-f-]{36}$/);
+      const watch = await connectBrowser(lease.endpoint!);
+      const opened: string[] = [];
+      watch.on('targetcreated', (t: { type(): string; url(): string }) => void (t.type() === 'page' && opened.push(t.url())));
+      const dir = mkdtempSync(join(tmpdir(), 'quire-warm-page-'));
+      const lines: string[] = [];
+      const written = await writeExports(model, dir, ['pdf'], { browserEndpoint: lease.endpoint!, browserPage: lease.page!, logger: { log: (level, m) => lines.push(`${level} ${m}`) } });
+      expect(written).toEqual({ pdf: 'report.pdf' });
+      expect(lines).toContain('info pdf: printing in the shared browser');
+      expect(opened).toEqual([]); // printed in the lease's page: no page opened for it
+      const before = (await watch.pages()).length;
+      await lease.release();
+      expect((await watch.pages()).length).toBe(before - 1);
+      await watch.disconnect();
     } finally {
       await warm.close();
     }

@@ -18,6 +18,9 @@ import type { PaperSize } from './paper.js';
 
 export { PAPER_SIZES, type PaperSize } from './paper.js';
 
+/** Longest wait for the page a joined browser is opening for us, before opening our own. */
+const ADOPT_TIMEOUT_MS = 5_000;
+
 export interface PdfOptions {
   paper?: PaperSize;
   /** Longest wait for the charts to draw (default 30 s). */
@@ -26,12 +29,17 @@ export interface PdfOptions {
 
 export class PdfRenderer {
   private page: Page | null = null;
+  /** The page is the one the joined browser opened for us (`pageUrl`): left open for its owner. */
+  private adopted = false;
+  private adoptTried = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly browser: Browser,
     /** Joined, not started here: `close` leaves the browser running for its owner. */
     readonly connected = false,
+    /** A blank page the joined browser opened for us (its URL): printed in instead of opening one. */
+    private readonly pageUrl?: string,
   ) {}
 
   /** Starts Chromium (a clear error naming the install command when it is missing). */
@@ -39,9 +47,9 @@ export class PdfRenderer {
     return new PdfRenderer(await launchBrowser());
   }
 
-  /** Joins the browser another process keeps warm (its websocket endpoint); throws when it is gone. */
-  static async connect(endpoint: string): Promise<PdfRenderer> {
-    return new PdfRenderer(await connectBrowser(endpoint), true);
+  /** Joins the browser another process keeps warm (its websocket endpoint, and the URL of a page it opened for us); throws when it is gone. */
+  static async connect(endpoint: string, pageUrl?: string): Promise<PdfRenderer> {
+    return new PdfRenderer(await connectBrowser(endpoint), true, pageUrl);
   }
 
   /** Prints a report whose charts were prepared (charts/prepare.ts). Reports print one at a time. */
@@ -122,17 +130,28 @@ export class PdfRenderer {
 
   private async ensurePage(): Promise<Page> {
     if (this.page && !this.page.isClosed()) return this.page;
-    this.page = await this.browser.newPage();
+    const adopted = await this.adopt();
+    this.adopted = adopted !== null;
+    this.page = adopted ?? (await this.browser.newPage());
     this.page.setDefaultTimeout(30_000);
     await this.page.setViewport({ width: 794, height: 1123 });
     await this.page.emulateMediaType('print');
     return this.page;
   }
 
+  /** The page the joined browser opened for us, once it is there (it may still be opening); null when there is none. */
+  private async adopt(): Promise<Page | null> {
+    const url = this.pageUrl;
+    if (!url || this.adoptTried) return null;
+    this.adoptTried = true;
+    const target = await this.browser.waitForTarget((t) => t.url() === url, { timeout: ADOPT_TIMEOUT_MS }).catch(() => null);
+    return (await target?.page().catch(() => null)) ?? null;
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     if (this.connected) {
-      await this.page?.close().catch(() => undefined);
+      if (!this.adopted) await this.page?.close().catch(() => undefined);
       await this.browser.disconnect().catch(() => undefined);
       return;
     }
