@@ -75,7 +75,7 @@ export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = 
 
   const save = () => {
     if (!unsaved.length) return;
-    for (const { script, file } of unsaved.splice(0)) {
+    const written = unsaved.splice(0).map(({ script, file }) => {
       try {
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
@@ -83,8 +83,9 @@ export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = 
       } catch {
         /* a cache that can't be written only costs the next start its compile */
       }
-    }
-    prune(folder);
+      return basename(file);
+    });
+    prune(folder, written);
   };
   // Kept at exit, when the functions the command ran are compiled too and go into the bytecode.
   process.once('exit', save);
@@ -144,11 +145,17 @@ function cacheFolder(env: NodeJS.ProcessEnv): string | null {
   }
 }
 
-function prune(folder: string): void {
+/** Drops the bytecode of earlier builds of the chunks just kept, then the oldest entries over KEEP. */
+function prune(folder: string, written: string[]): void {
+  const chunkOf = (entry: string) => entry.replace(/-\d+-\d+\.bin$/, '');
+  const rebuilt = new Set(written.map(chunkOf));
   try {
     const entries = readdirSync(folder).filter((f) => f.endsWith('.bin'));
-    if (entries.length <= KEEP) return;
-    const byAge = entries.map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+    const older = entries.filter((f) => rebuilt.has(chunkOf(f)) && !written.includes(f));
+    for (const f of older) unlinkSync(join(folder, f));
+    const left = entries.filter((f) => !older.includes(f));
+    if (left.length <= KEEP) return;
+    const byAge = left.map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs })).sort((a, b) => b.t - a.t);
     for (const { f } of byAge.slice(KEEP)) unlinkSync(join(folder, f));
   } catch {
     /* another process pruned first */

@@ -26,6 +26,18 @@ describe('quire keeps its compiled code between starts (Node 20 has no compile c
     for (const [f, st] of now) expect(st.mtimeMs, f).toBe(after.get(f)!.mtimeMs);
   });
 
+  it('a rebuilt chunk replaces the bytecode of its earlier build', () => {
+    const env = { QUIRE_COMPILE_CACHE: cache };
+    quire(['--help'], tmpdir(), env);
+    const main = [...kept().keys()].find((f) => f.startsWith('main-'))!;
+    // What an earlier build of main.js left (another size and mtime).
+    const earlier = 'main-1-1.bin';
+    writeFileSync(join(folder, earlier), 'old bytecode');
+    rmSync(join(folder, main));
+    quire(['--help'], tmpdir(), env);
+    expect([...kept().keys()].filter((f) => f.startsWith('main-'))).toEqual([main]);
+  });
+
   it('bytecode V8 refuses (another build of Node, a damaged file) is compiled and kept anew', () => {
     const env = { QUIRE_COMPILE_CACHE: cache };
     quire(['--help'], tmpdir(), env);
