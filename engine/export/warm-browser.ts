@@ -42,7 +42,7 @@ interface OpeningPage {
 
 export class WarmBrowser {
   private browser: Promise<Browser> | null = null;
-  /** The page opened ahead for the next lease: each lease takes it and opens the next one. */
+  /** The page opened ahead for the next lease: a lease takes it, its release opens the next one (not during the run: it would compete with the run's print). */
   private spare: OpeningPage | null = null;
   private users = 0;
   private cancelIdle: (() => void) | null = null;
@@ -72,6 +72,7 @@ export class WarmBrowser {
         if (released) return;
         released = true;
         await (await page?.page)?.close().catch(() => undefined);
+        if (browser?.connected && this.browser && !this.spare) this.spare = openPage(browser);
         if (--this.users > 0) return;
         // An idle browser does not keep the process alive; close() cancels the countdown.
         this.cancelIdle = this.timer(this.idleMs, () => {
@@ -96,7 +97,7 @@ export class WarmBrowser {
 
   private takePage(browser: Browser): OpeningPage {
     const taken = this.spare?.browser === browser ? this.spare : openPage(browser);
-    this.spare = openPage(browser);
+    this.spare = null;
     return taken;
   }
 

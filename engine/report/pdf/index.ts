@@ -47,9 +47,19 @@ export class PdfRenderer {
     return new PdfRenderer(await launchBrowser());
   }
 
-  /** Joins the browser another process keeps warm (its websocket endpoint, and the URL of a page it opened for us); throws when it is gone. */
+  /**
+   * Joins the browser another process keeps warm (its websocket endpoint, and the URL of a page it
+   * opened for us) and takes its page; throws when the browser is gone or going.
+   */
   static async connect(endpoint: string, pageUrl?: string): Promise<PdfRenderer> {
-    return new PdfRenderer(await connectBrowser(endpoint), true, pageUrl);
+    const renderer = new PdfRenderer(await connectBrowser(endpoint), true, pageUrl);
+    try {
+      await renderer.ensurePage();
+    } catch (err) {
+      await renderer.close();
+      throw err;
+    }
+    return renderer;
   }
 
   /** Prints a report whose charts were prepared (charts/prepare.ts). Reports print one at a time. */
