@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The CLI runs from the bundle in dist/cli (built by `npm run build`, see scripts/bundle-cli.mjs):
 // CommonJS chunks, compiled from a V8 code cache kept between runs (engine/cli/compile-cache.ts).
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// CommonJS itself (bin/package.json): Node's ES module loader would add ~10 ms to every start.
+const { join } = require('node:path');
 
-const require = createRequire(import.meta.url);
-require('../dist/cli/compile-cache.js').installCompileCache(fileURLToPath(new URL('../dist/cli/', import.meta.url)));
-process.exitCode = await require('../dist/cli/main.js').main(process.argv);
+const bundle = join(__dirname, '..', 'dist', 'cli');
+require(join(bundle, 'compile-cache.js')).installCompileCache(bundle);
+require(join(bundle, 'main.js'))
+  .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });
