@@ -5,9 +5,11 @@
  * JavaScript. Built on its own into dist/cli/compile-cache.js and installed by bin/quire.js
  * before the first chunk loads.
  *
- * Kept per chunk, under its size and modification time: a rebuilt chunk is a new entry, and V8 itself refuses
- * bytecode of another Node version or other flags (the chunk is then compiled and kept anew).
+ * Kept per chunk, under its size and modification time, in a folder per Node version and bundle
+ * path: a rebuilt chunk is a new entry, and V8 itself refuses bytecode for other flags (the chunk
+ * is then compiled and kept anew).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,7 @@ export interface CompileCache {
  * in the temp folder; one that isn't this user's alone is not used (null).
  */
 export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = process.env): CompileCache | null {
-  const folder = cacheFolder(env);
+  const folder = cacheFolder(env, bundleDir);
   if (!folder) return null;
   const M = Module as unknown as ModuleInternals;
   const compile = M.prototype._compile;
@@ -126,16 +128,21 @@ function run(script: Script, mod: NodeModule, filename: string): unknown {
   return wrapper.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
 }
 
-/** The cache folder, made private to this user; null when turned off or not safely ours. */
-function cacheFolder(env: NodeJS.ProcessEnv): string | null {
+/**
+ * The cache folder of a bundle (two checkouts of quire keep theirs apart) and a Node version,
+ * made private to this user; null when turned off or not safely ours.
+ */
+function cacheFolder(env: NodeJS.ProcessEnv, bundleDir: string): string | null {
   const chosen = env.QUIRE_COMPILE_CACHE;
   if (chosen === 'off' || chosen === '0') return null;
   const uid = process.getuid?.() ?? 0;
-  const folder = join(chosen || join(tmpdir(), `quire-compile-cache-${uid}`), `${process.version}-${process.arch}`);
+  const base = chosen || join(tmpdir(), `quire-compile-cache-${uid}`);
+  const node = join(base, `${process.version}-${process.arch}`);
+  const folder = join(node, createHash('sha1').update(bundleDir).digest('hex').slice(0, 12));
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     // Bytecode from a folder someone else can write to would run as this user: only a private one is used.
-    for (const dir of [folder, dirname(folder)]) {
+    for (const dir of [base, node, folder]) {
       const st = statSync(dir);
       if ((process.getuid && st.uid !== uid) || (st.mode & 0o022) !== 0) return null;
     }
