@@ -15,7 +15,10 @@ const folderOf = () => {
   return join(node, bundle!);
 };
 let folder = '';
-const kept = () => new Map(readdirSync((folder ||= folderOf())).map((f) => [f, statSync(join(folder, f))]));
+const kept = () => {
+  folder ||= folderOf();
+  return new Map(readdirSync(folder).map((f) => [f, statSync(join(folder, f))]));
+};
 
 describe('quire keeps its compiled code between starts (Node 20 has no compile cache of its own)', () => {
   it('the first start keeps the bytecode of the chunks it loaded; the next ones use it and write nothing', () => {
