@@ -28,11 +28,14 @@ interface ModuleInternals {
   _resolveFilename(request: string, parent: NodeModule, isMain: boolean, options?: unknown): string;
   _cache: unknown;
   _extensions: unknown;
+  /** Node ≥ 22.1. */
+  enableCompileCache?: (dir: string) => unknown;
+  flushCompileCache?: () => void;
 }
 
 export interface CompileCache {
   readonly folder: string;
-  /** Chunks compiled from kept bytecode, and compiled anew (none kept, or V8 refused it). */
+  /** Chunks compiled from kept bytecode, and compiled anew (none kept, or V8 refused it); 0 when Node keeps the cache. */
   readonly hits: number;
   readonly misses: number;
   /** Keeps the bytecode of the chunks compiled anew (done at exit). */
@@ -50,6 +53,11 @@ export function installCompileCache(bundleDir: string, env: NodeJS.ProcessEnv = 
   const folder = cacheFolder(env, bundleDir);
   if (!folder) return null;
   const M = Module as unknown as ModuleInternals;
+  // Node 22.1+ keeps compiled code itself (ES modules too): its own cache, in the same folder.
+  if (typeof M.enableCompileCache === 'function') {
+    M.enableCompileCache(folder);
+    return { folder, hits: 0, misses: 0, save: () => M.flushCompileCache?.(), uninstall: () => undefined };
+  }
   const compile = M.prototype._compile;
   const unsaved: { script: Script; file: string }[] = [];
   const inBundle = bundleDir.endsWith(sep) ? bundleDir : bundleDir + sep;

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,5 +44,22 @@ describe('the CLI code cache', () => {
     mkdirSync(cache);
     chmodSync(cache, 0o777);
     expect(installCompileCache(bundle, { QUIRE_COMPILE_CACHE: cache })).toBeNull();
+  });
+
+  it("uses Node's own compile cache where Node has one (22.1+), in the same folder", () => {
+    const { bundle, cache } = fixture();
+    const M = Module as unknown as { enableCompileCache?: (dir: string) => unknown; prototype: { _compile: unknown } };
+    const had = M.enableCompileCache;
+    const compile = M.prototype._compile;
+    const enabled: string[] = [];
+    M.enableCompileCache = (dir) => enabled.push(dir);
+    try {
+      installed = installCompileCache(bundle, { QUIRE_COMPILE_CACHE: cache });
+      expect(enabled).toEqual([installed!.folder]);
+      expect(installed!.folder.startsWith(cache)).toBe(true);
+      expect(M.prototype._compile).toBe(compile);
+    } finally {
+      M.enableCompileCache = had;
+    }
   });
 });
